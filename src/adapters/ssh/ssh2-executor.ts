@@ -1,0 +1,80 @@
+import type { ExecOptions, ExecOutcome, ProbeOutcome, SshExecutor, SshTarget } from '../../core/ports.js';
+import { connectSsh, SshConnectError } from './connect.js';
+import { ConnectionPool } from './connection-pool.js';
+import { ChannelOpenError, runOnConnection } from './run-on-connection.js';
+
+export interface Ssh2ExecutorOptions {
+  readonly poolIdleMs: number;
+  readonly maxChannelsPerConnection?: number;
+  readonly keepaliveIntervalMs?: number;
+}
+
+/**
+ * The SshExecutor port on ssh2, with pooled connections: a warm call costs a channel and an exec,
+ * not a handshake. A pooled connection that turns out dead is replaced transparently.
+ */
+export class Ssh2Executor implements SshExecutor {
+  readonly pool: ConnectionPool;
+  private readonly keepaliveIntervalMs: number;
+
+  constructor(options: Ssh2ExecutorOptions) {
+    this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 15_000;
+    this.pool = new ConnectionPool({
+      idleMs: options.poolIdleMs,
+      maxChannelsPerConnection: options.maxChannelsPerConnection ?? 8,
+      connect: (target, connectTimeoutMs) => connectSsh(target, { connectTimeoutMs, keepaliveIntervalMs: this.keepaliveIntervalMs }),
+    });
+  }
+
+  async exec(target: SshTarget, command: string, options: ExecOptions): Promise<ExecOutcome> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    for (let attempt = 0; ; attempt++) {
+      let lease;
+      try {
+        lease = await this.pool.acquire(target, options.connectTimeoutMs);
+      } catch (error) {
+        return { ...connectFailure(error), exitCode: null, stdout: '', stderr: '', truncated: false, durationMs: elapsed() };
+      }
+      try {
+        const result = await runOnConnection(lease.client, command, options);
+        lease.release();
+        return { ...result, durationMs: elapsed() };
+      } catch (error) {
+        lease.discard();
+        // Nothing ran when the channel would not open; a stale pooled connection gets one fresh retry.
+        if (error instanceof ChannelOpenError && lease.reused && attempt === 0) continue;
+        return {
+          status: 'unreachable',
+          exitCode: null,
+          stdout: '',
+          stderr: '',
+          truncated: false,
+          durationMs: elapsed(),
+          error: (error as Error).message,
+        };
+      }
+    }
+  }
+
+  async probe(target: SshTarget, options: { connectTimeoutMs: number }): Promise<ProbeOutcome> {
+    const started = performance.now();
+    try {
+      const client = await connectSsh(target, { connectTimeoutMs: options.connectTimeoutMs });
+      const latencyMs = Math.round(performance.now() - started);
+      client.end();
+      return { status: 'ok', latencyMs };
+    } catch (error) {
+      return { ...connectFailure(error), latencyMs: Math.round(performance.now() - started) };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.closeAll();
+  }
+}
+
+function connectFailure(error: unknown): Pick<ExecOutcome, 'status' | 'error'> & { status: SshConnectError['failure'] } {
+  if (error instanceof SshConnectError) return { status: error.failure, error: error.message };
+  return { status: 'unreachable', error: 'connection failed' };
+}

@@ -1,0 +1,21 @@
+import type { AuditLog } from './audit/audit-log.js';
+import type { CommandPolicy } from './exec/command-policy.js';
+import type { Fleet } from './fleet/fleet.js';
+import type { Clock, HistoryStore, Logger, SshExecutor, UserStore } from './ports.js';
+
+/** Where the current fleet comes from: a file loaded once, or a secret reloaded on expiry. */
+export interface FleetSource {
+  current(): Promise<Fleet>;
+}
+
+/** Everything the domain needs, built once by a composition root. */
+export interface CoreDeps {
+  readonly fleet: FleetSource;
+  readonly users: UserStore;
+  readonly audit: AuditLog;
+  readonly history: HistoryStore;
+  readonly ssh: SshExecutor;
+  readonly policy: CommandPolicy;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/** Names of hosts, groups, credentials and tags: safe in logs, URLs and audit records. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const name = (what: string) =>
+  z.string().regex(NAME, `${what} must be 1-63 letters, digits, '.', '_' or '-' and start with a letter or digit`);
+
+/** `SHA256:<base64>` as printed by `ssh-keygen -lf`, or the explicit opt-out. */
+export const INSECURE_ACCEPT_ANY = 'insecure-accept-any';
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+const hostKey = z
+  .string()
+  .refine((v) => v === INSECURE_ACCEPT_ANY || FINGERPRINT.test(v), {
+    message: `must be a SHA256 fingerprint as printed by "ssh-keygen -lf" (SHA256:…, 43 characters after the colon) or "${INSECURE_ACCEPT_ANY}"`,
+  });
+
+export const credentialSchema = z
+  .object({
+    privateKeyFile: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    passphrase: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((c) => c.privateKey !== undefined || c.privateKeyFile !== undefined || c.password !== undefined, {
+    message: 'needs one of privateKeyFile, privateKey or password',
+  })
+  .refine((c) => !(c.privateKey !== undefined && c.privateKeyFile !== undefined), {
+    message: 'give privateKey or privateKeyFile, not both',
+  });
+
+export const hostSchema = z
+  .object({
+    name: name('host name'),
+    address: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1),
+    credential: z.string().min(1),
+    hostKey: z.union([hostKey, z.array(hostKey).min(1)]).optional(),
+    tags: z.array(name('tag')).default([]),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const groupSchema = z
+  .object({
+    hosts: z.array(z.string()).default([]),
+    tags: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((g) => g.hosts.length > 0 || g.tags.length > 0, { message: 'a group needs hosts or tags' });
+
+export const limitsSchema = z
+  .object({
+    commandTimeoutSeconds: z.number().positive().max(3600).default(60),
+    connectTimeoutSeconds: z.number().positive().max(120).default(10),
+    maxOutputBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(65536),
+    maxConcurrency: z.number().int().min(1).max(1024).default(32),
+    poolIdleSeconds: z.number().min(0).max(3600).default(60),
+    historyRetentionDays: z.number().int().min(1).max(3650).default(30),
+  })
+  .strict();
+
+export const fleetConfigSchema = z
+  .object({
+    credentials: z.record(name('credential name'), credentialSchema).default({}),
+    hosts: z.array(hostSchema).default([]),
+    groups: z.record(name('group name'), groupSchema).default({}),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.hosts.forEach((host, i) => {
+      const first = seen.get(host.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', i, 'name'], message: `duplicate host name "${host.name}" (also hosts[${first}])` });
+      } else {
+        seen.set(host.name, i);
+      }
+      if (!(host.credential in config.credentials)) {
+        ctx.addIssue({ code: 'custom', path: ['hosts', i, 'credential'], message: `unknown credential "${host.credential}"` });
+      }
+    });
+    for (const [groupName, group] of Object.entries(config.groups)) {
+      group.hosts.forEach((h, i) => {
+        if (!seen.has(h)) ctx.addIssue({ code: 'custom', path: ['groups', groupName, 'hosts', i], message: `unknown host "${h}"` });
+      });
+    }
+  });
+
+/** The fleet document as written by the operator (before key files are read). */
+export type FleetConfigInput = z.input<typeof fleetConfigSchema>;
+export type FleetConfig = z.output<typeof fleetConfigSchema>;
+export type CredentialConfig = z.output<typeof credentialSchema>;
+export type HostConfig = z.output<typeof hostSchema>;
+export type Limits = z.output<typeof limitsSchema>;
+
+/** Formats a zod path as the operator wrote it: `hosts[3].credential`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/** Every problem in a zod error as `path: message`, in document order. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+}

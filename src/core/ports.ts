@@ -1,0 +1,87 @@
+import type { ApiKeyRecord, User } from './users/user.js';
+import type { Credential, Host } from './fleet/fleet.js';
+import type { AuditRecord } from './audit/audit-record.js';
+import type { HistoryEntry } from './exec/history-entry.js';
+
+/** Users and their API keys. Lookup by key hash is a point read, never a scan. */
+export interface UserStore {
+  /** Creates the user; ConflictError when the name is taken. */
+  createUser(user: User): Promise<void>;
+  getUser(name: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  /** Replaces the stored user (same name); NotFoundError when absent. */
+  putUser(user: User): Promise<void>;
+  addKey(key: ApiKeyRecord): Promise<void>;
+  findKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  listKeys(userName: string): Promise<ApiKeyRecord[]>;
+  removeKey(userName: string, keyHash: string): Promise<void>;
+}
+
+/** Append-only audit records ordered by `seq`. */
+export interface AuditStore {
+  /** The record with the highest seq, or undefined for an empty log. */
+  head(): Promise<AuditRecord | undefined>;
+  /** Writes the record only if its seq is free; false when another writer took it. */
+  append(record: AuditRecord): Promise<boolean>;
+  /** Records in seq order starting after `afterSeq`, at most `limit` of them. */
+  range(options: { afterSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]>;
+}
+
+export interface HistoryStore {
+  put(entry: HistoryEntry): Promise<void>;
+  /** Most recent first. */
+  listByHost(host: string, limit: number): Promise<HistoryEntry[]>;
+}
+
+/** Where and as whom to connect; the adapter turns this into an SSH session. */
+export interface SshTarget {
+  readonly host: Host;
+  readonly credential: Credential;
+}
+
+export type ConnectFailure = 'unreachable' | 'timeout' | 'auth_failed' | 'hostkey_mismatch';
+
+export interface ExecOptions {
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxOutputBytes: number;
+}
+
+export interface ExecOutcome {
+  readonly status: 'ok' | 'failed' | ConnectFailure;
+  readonly exitCode: number | null;
+  readonly signal?: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly truncated: boolean;
+  readonly durationMs: number;
+  /** A short public reason for a non-ok status (never secret material). */
+  readonly error?: string;
+}
+
+export interface ProbeOutcome {
+  readonly status: 'ok' | ConnectFailure;
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
+/** Runs commands on hosts. Never throws for host-level failures: they are outcomes. */
+export interface SshExecutor {
+  exec(target: SshTarget, command: string, options: ExecOptions): Promise<ExecOutcome>;
+  /** TCP connect + SSH handshake + host key check + authentication, on a fresh connection. */
+  probe(target: SshTarget, options: { connectTimeoutMs: number }): Promise<ProbeOutcome>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Structured log sink; secrets must never be passed in. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}

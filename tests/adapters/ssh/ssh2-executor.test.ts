@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
+import { addClientKey, freePort, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { targetFor } from '../../support/targets.js';
+
+const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
+
+describe('Ssh2Executor', () => {
+  let fleet: TestFleet;
+  let ssh: Ssh2Executor;
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(3, { prefix: 'exec' });
+    ssh = new Ssh2Executor({ poolIdleMs: 60_000 });
+  });
+  afterAll(async () => {
+    await ssh?.close();
+    await fleet?.stop();
+  });
+
+  const host = (i: number) => fleet.hosts[i]!;
+
+  it('runs a command and returns stdout, stderr and the exit code', async () => {
+    const out = await ssh.exec(targetFor(fleet, host(0)), 'echo hello; echo oops >&2; exit 3', opts);
+    expect(out).toMatchObject({ status: 'failed', exitCode: 3, stdout: 'hello\n', stderr: 'oops\n', truncated: false });
+  });
+
+  it('returns ok with exit code 0 and keeps output that starts without a newline intact', async () => {
+    const out = await ssh.exec(targetFor(fleet, host(0)), "printf 'a'; printf 'b'", opts);
+    expect(out).toMatchObject({ status: 'ok', exitCode: 0, stdout: 'ab' });
+  });
+
+  it('caps output per stream and says it truncated', async () => {
+    const out = await ssh.exec(targetFor(fleet, host(0)), 'head -c 100000 /dev/zero | tr "\\0" x', { ...opts, maxOutputBytes: 1024 });
+    expect(out.stdout).toHaveLength(1024);
+    expect(out.truncated).toBe(true);
+    expect(out.status).toBe('ok');
+  });
+
+  it('kills the whole remote process group on timeout', async () => {
+    const marker = `smg-timeout-${process.pid}-${Date.now()}`;
+    const started = Date.now();
+    const out = await ssh.exec(targetFor(fleet, host(1)), `sh -c 'sleep 30; echo ${marker}' & sleep 30`, { ...opts, timeoutMs: 700 });
+    expect(out.status).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const ps = await ssh.exec(targetFor(fleet, host(1)), `ps -eo args | grep -c '[s]leep 30; echo ${marker}' || true`, opts);
+    expect(ps.stdout.trim()).toBe('0');
+  });
+
+  it('reuses one pooled connection for sequential calls', async () => {
+    // Every channel of one SSH connection is served by the same sshd process: the shell's parent.
+    const target = targetFor(fleet, host(2));
+    const parents = new Set<string>();
+    for (let i = 0; i < 5; i++) parents.add((await ssh.exec(target, 'echo $PPID', opts)).stdout);
+    expect(parents.size).toBe(1);
+  });
+
+  it('opens a second connection only when the first has no free channel', async () => {
+    const target = targetFor(fleet, host(2));
+    const outs = await Promise.all(Array.from({ length: 12 }, () => ssh.exec(target, 'sleep 0.3; echo $PPID', opts)));
+    expect(outs.every((o) => o.status === 'ok')).toBe(true);
+    expect(new Set(outs.map((o) => o.stdout)).size).toBe(2);
+  });
+
+  it('replaces a dead pooled connection without surfacing an error', async () => {
+    const target = targetFor(fleet, host(2));
+    expect((await ssh.exec(target, 'true', opts)).status).toBe('ok');
+    await fleet.stopHost(host(2).name);
+    await fleet.startHost(host(2).name);
+    const out = await ssh.exec(targetFor(fleet, host(2)), 'echo back', opts);
+    expect(out).toMatchObject({ status: 'ok', stdout: 'back\n' });
+  });
+
+  it('reports unreachable for a closed port', async () => {
+    const dead = { ...host(0), port: await freePort() };
+    const out = await ssh.exec(targetFor(fleet, dead), 'true', opts);
+    expect(out.status).toBe('unreachable');
+    expect(out.error).toMatch(/refused/);
+  });
+
+  it('refuses a host whose key does not match the pinned fingerprint', async () => {
+    const out = await ssh.exec(targetFor(fleet, host(0), { hostKeys: [host(1).hostKeyFingerprint] }), 'true', opts);
+    expect(out.status).toBe('hostkey_mismatch');
+    expect(out.error).toContain(host(0).hostKeyFingerprint);
+  });
+
+  it('refuses a host with no pinned key, and accepts it only with insecure-accept-any', async () => {
+    expect((await ssh.exec(targetFor(fleet, host(0), { hostKeys: [] }), 'true', opts)).status).toBe('hostkey_mismatch');
+    expect((await ssh.exec(targetFor(fleet, host(0), { hostKeys: 'any' }), 'true', opts)).status).toBe('ok');
+  });
+
+  it('reports auth_failed for a key the host does not accept', async () => {
+    const stranger = `${fleet.dir}/stranger`;
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    const { readFileSync } = await import('node:fs');
+    const out = await ssh.exec(targetFor(fleet, host(0), {}, { name: 'stranger', privateKey: readFileSync(stranger, 'utf8') }), 'true', opts);
+    expect(out.status).toBe('auth_failed');
+  });
+
+  it('logs in with a passphrase-protected key, and reports a wrong passphrase as auth_failed', async () => {
+    const key = addClientKey(fleet, 'locked', 'correct horse');
+    const ok = await ssh.exec(targetFor(fleet, host(0), {}, { name: 'locked', privateKey: key, passphrase: 'correct horse' }), 'echo in', opts);
+    expect(ok).toMatchObject({ status: 'ok', stdout: 'in\n' });
+    const bad = await ssh.exec(targetFor(fleet, host(0), {}, { name: 'locked2', privateKey: key, passphrase: 'zebra-7f3q' }), 'true', opts);
+    expect(bad.status).toBe('auth_failed');
+    expect(bad.error).not.toContain('zebra-7f3q');
+  });
+
+  it('probes a host: handshake latency, and the same failure statuses as exec', async () => {
+    const ok = await ssh.probe(targetFor(fleet, host(0)), { connectTimeoutMs: 5_000 });
+    expect(ok.status).toBe('ok');
+    expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
+    const bad = await ssh.probe(targetFor(fleet, host(0), { hostKeys: [host(1).hostKeyFingerprint] }), { connectTimeoutMs: 5_000 });
+    expect(bad.status).toBe('hostkey_mismatch');
+  });
+});
