@@ -1,0 +1,56 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { Clock, HistoryStore } from '../../core/ports.js';
+import { systemClock } from '../../core/ports.js';
+import type { HistoryEntry } from '../../core/exec/history-entry.js';
+
+const entry = z.object({
+  id: z.string(),
+  host: z.string(),
+  user: z.string(),
+  command: z.string(),
+  status: z.string(),
+  exitCode: z.number().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  truncated: z.boolean(),
+  durationMs: z.number(),
+  time: z.string(),
+  requestId: z.string(),
+  expiresAt: z.number(),
+});
+
+/**
+ * One item per host execution, `pk=HOST#<name>, sk=<time>#<id>`, expiring through the TTL
+ * attribute `expiresAt`. DynamoDB deletes expired items lazily (dynalite never), so reads treat
+ * them as absent.
+ */
+export class DynamoHistoryStore implements HistoryStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async put(e: HistoryEntry): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `HOST#${e.host}`, sk: `${e.time}#${e.id}`, ...e } }));
+  }
+
+  async listByHost(host: string, limit: number): Promise<HistoryEntry[]> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeValues: { ':pk': `HOST#${host}`, ':now': now },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).flatMap((raw) => {
+      const parsed = entry.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+}

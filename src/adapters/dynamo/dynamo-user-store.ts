@@ -1,0 +1,129 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { UserStore } from '../../core/ports.js';
+import { ROLES, type ApiKeyRecord, type User } from '../../core/users/user.js';
+import { AppError, ConflictError, NotFoundError } from '../../core/errors.js';
+import { USERS_KEY_OWNER_INDEX } from './table-specs.js';
+
+const USER_PK = 'USER';
+const KEY_SK = 'KEY';
+const keyPk = (hash: string) => `KEY#${hash}`;
+
+const userItem = z.object({
+  name: z.string(),
+  role: z.enum(ROLES),
+  access: z.object({ hosts: z.array(z.string()), groups: z.array(z.string()), tags: z.array(z.string()) }),
+  policy: z.string().optional(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+
+const keyItem = z.object({ keyHash: z.string(), keyId: z.string(), keyOwner: z.string(), createdAt: z.string() });
+
+/**
+ * Users and API keys in one table. A user is `pk=USER, sk=<name>`; a key is `pk=KEY#<sha256>` so
+ * authentication is one GetItem, and a GSI on `keyOwner` lists a user's keys.
+ */
+export class DynamoUserStore implements UserStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async createUser(user: User): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: { pk: USER_PK, sk: user.name, ...user }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`user "${user.name}" already exists`, { cause: error });
+      throw error;
+    }
+  }
+
+  async putUser(user: User): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: { pk: USER_PK, sk: user.name, ...user }, ConditionExpression: 'attribute_exists(pk)' }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`no user "${user.name}"`);
+      throw error;
+    }
+  }
+
+  async getUser(name: string): Promise<User | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: USER_PK, sk: name }, ConsistentRead: true }));
+    return Item ? parseUser(Item) : undefined;
+  }
+
+  async listUsers(): Promise<User[]> {
+    const users: User[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': USER_PK }, ExclusiveStartKey: start }),
+      );
+      users.push(...(page.Items ?? []).map(parseUser));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return users;
+  }
+
+  async addKey(key: ApiKeyRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: keyPk(key.keyHash), sk: KEY_SK, keyHash: key.keyHash, keyId: key.keyId, keyOwner: key.userName, createdAt: key.createdAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async findKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: keyPk(keyHash), sk: KEY_SK }, ConsistentRead: true }));
+    return Item ? parseKey(Item) : undefined;
+  }
+
+  async listKeys(userName: string): Promise<ApiKeyRecord[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: USERS_KEY_OWNER_INDEX,
+        KeyConditionExpression: 'keyOwner = :u',
+        ExpressionAttributeValues: { ':u': userName },
+      }),
+    );
+    return (Items ?? []).map(parseKey).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async removeKey(userName: string, keyHash: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: keyPk(keyHash), sk: KEY_SK },
+          ConditionExpression: 'keyOwner = :u',
+          ExpressionAttributeValues: { ':u': userName },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`user "${userName}" has no such key`);
+      throw error;
+    }
+  }
+}
+
+function parseUser(item: Record<string, unknown>): User {
+  const parsed = userItem.safeParse(item);
+  if (!parsed.success) throw new AppError('STORE', `a stored user record is malformed (${String(item.sk)})`, { cause: parsed.error });
+  return parsed.data;
+}
+
+function parseKey(item: Record<string, unknown>): ApiKeyRecord {
+  const parsed = keyItem.safeParse(item);
+  if (!parsed.success) throw new AppError('STORE', 'a stored API key record is malformed', { cause: parsed.error });
+  const { keyHash, keyId, keyOwner, createdAt } = parsed.data;
+  return { keyHash, keyId, userName: keyOwner, createdAt };
+}

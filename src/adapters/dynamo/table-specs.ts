@@ -1,0 +1,70 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The three tables and their keys, shared by the embedded bootstrap and the CDK stack so the
+ * two cannot drift.
+ */
+export interface TableNames {
+  readonly users: string;
+  readonly audit: string;
+  readonly history: string;
+}
+
+export const USERS_KEY_OWNER_INDEX = 'keyOwner-index';
+export const HISTORY_TTL_ATTRIBUTE = 'expiresAt';
+
+export function tableNames(prefix: string): TableNames {
+  return { users: `${prefix}-users`, audit: `${prefix}-audit`, history: `${prefix}-history` };
+}
+
+export function createTableInputs(names: TableNames): CreateTableCommandInput[] {
+  return [
+    {
+      TableName: names.users,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'keyOwner', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: USERS_KEY_OWNER_INDEX,
+          KeySchema: [
+            { AttributeName: 'keyOwner', KeyType: 'HASH' },
+            { AttributeName: 'pk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    },
+    {
+      TableName: names.audit,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'seq', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'seq', KeyType: 'RANGE' },
+      ],
+    },
+    {
+      TableName: names.history,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,53 @@
+import type { CoreDeps } from '../core/deps.js';
+import { rolePolicy } from '../core/exec/command-policy.js';
+import { systemClock, type Clock, type Logger } from '../core/ports.js';
+import { FileFleetSource } from '../adapters/config/file-fleet-source.js';
+import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
+import { jsonLogger } from '../adapters/log/json-logger.js';
+import { openStore, type OpenedStore, type StoreMode } from './store.js';
+
+export interface LocalGatewayOptions {
+  readonly configPath: string;
+  readonly store: StoreMode;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+export interface LocalGateway {
+  readonly deps: CoreDeps;
+  readonly fleetSource: FileFleetSource;
+  readonly store: OpenedStore;
+  readonly ssh: Ssh2Executor;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root for one machine: fleet from a YAML file, the chosen store, pooled ssh2.
+ * Throws ConfigError (every problem listed) before opening anything when the fleet is invalid.
+ */
+export async function composeLocal(options: LocalGatewayOptions): Promise<LocalGateway> {
+  const clock = options.clock ?? systemClock;
+  const fleetSource = new FileFleetSource(options.configPath);
+  const store = await openStore(options.store, clock);
+  const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
+  const deps: CoreDeps = {
+    fleet: fleetSource,
+    users: store.users,
+    audit: store.audit,
+    history: store.history,
+    ssh,
+    policy: rolePolicy,
+    clock,
+    logger: options.logger ?? jsonLogger(),
+  };
+  return {
+    deps,
+    fleetSource,
+    store,
+    ssh,
+    async close() {
+      await ssh.close();
+      await store.close();
+    },
+  };
+}

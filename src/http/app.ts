@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { CoreDeps } from '../core/deps.js';
+import { authenticate } from '../core/users/user-admin.js';
+import { createMcpServer } from '../mcp/server.js';
+import { apiKeyAuth, type AuthVariables } from './middleware/auth/index.js';
+import { hostOrigin } from './middleware/host-origin/index.js';
+
+export interface AppOptions {
+  /** Host header values served (`host:port`); `*` behind a front door that checks Host itself. */
+  readonly allowedHosts: readonly string[];
+  readonly maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+/**
+ * The gateway's HTTP surface: `POST /mcp` (stateless Streamable HTTP, JSON responses, one MCP
+ * server per request), `/healthz`. The same app runs on Node and on Lambda.
+ */
+export function createApp(deps: CoreDeps, options: AppOptions): Hono<{ Variables: AuthVariables & RequestIdVariables }> {
+  const app = new Hono<{ Variables: AuthVariables & RequestIdVariables }>();
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.res) return error.getResponse();
+      return c.json({ error: error.status === 403 ? 'forbidden' : 'error', message: error.message }, error.status);
+    }
+    deps.logger.error('unhandled request error', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
+    return c.json({ error: 'internal', message: 'internal error (see the gateway log)' }, 500);
+  });
+  app.notFound((c) => c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.use('/mcp', requestId());
+  app.use('/mcp', hostOrigin({ allowedHosts: options.allowedHosts }));
+  app.on(['GET', 'DELETE'], '/mcp', (c) =>
+    c.json({ error: 'method_not_allowed', message: 'this server is stateless: send JSON-RPC with POST /mcp' }, 405, { allow: 'POST' }),
+  );
+  app.use(
+    '/mcp',
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
+      onError: (c) => c.json({ error: 'payload_too_large', message: `request bodies are limited to ${options.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes` }, 413),
+    }),
+  );
+  app.use('/mcp', apiKeyAuth({ authenticate: (token) => authenticate(deps.users, token) }));
+
+  app.post('/mcp', async (c) => {
+    const fleet = await deps.fleet.current();
+    const server = createMcpServer({ deps, fleet, user: c.var.user, requestId: c.var.requestId });
+    // A stateless transport serves exactly one request; build both per request.
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(c.req.raw);
+    } finally {
+      void server.close();
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { CoreDeps } from '../core/deps.js';
+import type { Fleet } from '../core/fleet/fleet.js';
+import type { Role, User } from '../core/users/user.js';
+
+export const TOOLSETS = ['hosts', 'exec', 'jobs', 'files', 'diagnostics', 'history', 'governance'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** What a tool handler gets for one call: the deps, this request's fleet snapshot and the caller. */
+export interface ToolContext {
+  readonly deps: CoreDeps;
+  readonly fleet: Fleet;
+  readonly user: User;
+  readonly requestId: string;
+}
+
+/** All four hints are required: a model and a client decide on them. */
+export interface ToolAnnotationsStrict {
+  readonly readOnlyHint: boolean;
+  readonly destructiveHint: boolean;
+  readonly idempotentHint: boolean;
+  readonly openWorldHint: boolean;
+}
+
+export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape> {
+  readonly name: string;
+  readonly toolset: Toolset;
+  readonly title: string;
+  /** For a model: what it does, when to use it, its limits. */
+  readonly description: string;
+  /** The lowest role that sees the tool at all. */
+  readonly minRole: Role;
+  readonly inputSchema: I;
+  readonly outputSchema: O;
+  readonly annotations: ToolAnnotationsStrict;
+  readonly handler: (input: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<z.infer<z.ZodObject<O>>>;
+  /** The text mirror of the structured result, written for a model to read. */
+  readonly toText: (output: z.infer<z.ZodObject<O>>) => string;
+  /** Host names the call touched, for the audit record. */
+  readonly auditTargets?: (input: z.infer<z.ZodObject<I>>, output?: z.infer<z.ZodObject<O>>) => string[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = ToolDefinition<any, any>;
+
+/** Declares a tool. Only the server factory registers tools with the SDK. */
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return definition;
+}

@@ -1,0 +1,67 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AppError, publicMessage } from '../core/errors.js';
+import { roleAtLeast } from '../core/users/user.js';
+import type { AnyTool, ToolContext } from './define-tool.js';
+import { ALL_TOOLS } from './tools/index.js';
+
+export const SERVER_INFO = { name: 'ssh-mcp-gateway', version: '0.1.0' };
+
+const INSTRUCTIONS =
+  'This server runs shell commands on a fleet of Linux hosts over SSH. Start with whoami and list_hosts; ' +
+  'use check_hosts to see what is reachable; use run_command with host, hosts, tags or groups. Every call is audited.';
+
+/** The tools a user's role may see: hidden tools cannot be called at all. */
+export function toolsFor(role: ToolContext['user']['role'], tools: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
+  return tools.filter((t) => roleAtLeast(role, t.minRole));
+}
+
+/**
+ * A fresh MCP server for one request and one user, with only the tools their role allows. Each
+ * call is audited once (`tool.call`), and any error becomes an `isError` result with a public
+ * message; internal detail goes to the log.
+ */
+export function createMcpServer(ctx: ToolContext): McpServer {
+  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
+  for (const tool of toolsFor(ctx.user.role)) {
+    server.registerTool(
+      tool.name,
+      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: { title: tool.title, ...tool.annotations } },
+      (input: Record<string, unknown>) => invoke(tool, input, ctx),
+    );
+  }
+  return server;
+}
+
+async function invoke(tool: AnyTool, input: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
+  const started = Date.now();
+  const { deps, user, requestId } = ctx;
+  const audit = (outcome: string, targets: string[], detail?: string) =>
+    deps.audit.append({ type: 'tool.call', requestId, user: user.name, tool: tool.name, targets, outcome, durationMs: Date.now() - started, ...(detail ? { detail } : {}) });
+  try {
+    const output = await tool.handler(input, ctx);
+    await audit('ok', tool.auditTargets?.(input, output) ?? []);
+    return { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
+  } catch (error) {
+    if (!(error instanceof AppError)) deps.logger.error('tool failed', { tool: tool.name, requestId, error: describe(error) });
+    const message = publicMessage(error);
+    try {
+      await audit(error instanceof AppError ? error.code : 'INTERNAL', safeTargets(tool, input), message);
+    } catch (auditError) {
+      deps.logger.error('audit append failed', { tool: tool.name, requestId, error: describe(auditError) });
+    }
+    return { isError: true, content: [{ type: 'text', text: message }] };
+  }
+}
+
+function safeTargets(tool: AnyTool, input: Record<string, unknown>): string[] {
+  try {
+    return tool.auditTargets?.(input) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,9 @@
+import type { AnyTool } from '../define-tool.js';
+import { whoamiTool } from './whoami.js';
+import { listHostsTool } from './list-hosts.js';
+import { describeHostTool } from './describe-host.js';
+import { checkHostsTool } from './check-hosts.js';
+import { runCommandTool } from './run-command.js';
+
+/** Every tool the gateway offers, in the order clients list them. */
+export const ALL_TOOLS: readonly AnyTool[] = [whoamiTool, listHostsTool, describeHostTool, checkHostsTool, runCommandTool];

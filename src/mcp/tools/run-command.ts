@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { defineTool } from '../define-tool.js';
+import { targetsInput } from './targets-input.js';
+import { HOST_STATUSES, MAX_COMMAND_LENGTH, runCommand, type RunCommandResult } from '../../core/exec/run-command.js';
+
+const status = z.enum(HOST_STATUSES);
+const count = z.number().int();
+
+export const runCommandTool = defineTool({
+  name: 'run_command',
+  toolset: 'exec',
+  title: 'Run a shell command',
+  description:
+    'Runs a shell command over SSH on one host or many at once (name exactly one of host, hosts, tags or groups) and returns, per host, ' +
+    'status (ok, failed, denied, unreachable, timeout, auth_failed, hostkey_mismatch, approval_required), exit code, stdout, stderr and duration. ' +
+    'Hosts whose output is identical are collapsed into `groups`, so output shared by many hosts appears once; per-host stdout/stderr appear only for hosts with unique output. ' +
+    'Output is capped per stream (truncated: true when cut) and secrets are redacted. The command is killed at timeoutSeconds (capped by the fleet limit). ' +
+    'Commands run non-interactively with no TTY: avoid prompts and pagers (use --no-pager, -y where safe). Every call is audited.',
+  minRole: 'operator',
+  inputSchema: {
+    ...targetsInput,
+    command: z.string().min(1).max(MAX_COMMAND_LENGTH).describe('The shell command line, run by /bin/sh on each host.'),
+    timeoutSeconds: z.number().positive().max(3600).optional().describe('Kill the command after this many seconds (default and maximum: the fleet limit, usually 60).'),
+    maxConcurrency: z.number().int().min(1).max(1024).optional().describe('At most this many hosts at once (default and maximum: the fleet limit).'),
+  },
+  outputSchema: {
+    command: z.string(),
+    results: z.array(
+      z.object({
+        host: z.string(),
+        status,
+        exitCode: z.number().int().nullable(),
+        stdout: z.string().optional(),
+        stderr: z.string().optional(),
+        truncated: z.boolean(),
+        durationMs: z.number(),
+        reason: z.string().optional(),
+        outputGroup: z.number().int(),
+      }),
+    ),
+    summary: z.object({ total: count, ok: count, failed: count, denied: count, unreachable: count, timeout: count, auth_failed: count, hostkey_mismatch: count, approval_required: count }),
+    groups: z.array(z.object({ hosts: z.array(z.string()), status: z.string(), exitCode: z.number().int().nullable(), stdout: z.string(), stderr: z.string(), truncated: z.boolean() })),
+    durationMs: z.number(),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  handler: (input, { deps, fleet, user, requestId }) => runCommand(deps, fleet, user, input, requestId),
+  toText: runCommandText,
+  auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
+});
+
+/** One block per distinct output, so a hundred identical answers read as one. */
+function runCommandText(o: RunCommandResult): string {
+  const counts = Object.entries(o.summary)
+    .filter(([k, v]) => k !== 'total' && v > 0)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  const lines = [`${o.summary.total} host(s): ${counts} (${o.durationMs} ms)`];
+  for (const g of o.groups) {
+    const reasons = new Set(o.results.filter((r) => g.hosts.includes(r.host) && r.reason).map((r) => r.reason));
+    lines.push(`\n── ${g.hosts.join(', ')}: ${g.status}${g.exitCode !== null ? ` (exit ${g.exitCode})` : ''}${reasons.size ? ` — ${[...reasons].join('; ')}` : ''}`);
+    if (g.stdout) lines.push(g.stdout.replace(/\n$/, ''));
+    if (g.stderr) lines.push(`[stderr]\n${g.stderr.replace(/\n$/, '')}`);
+    if (g.truncated) lines.push('[output truncated]');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,106 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+import { revokeUser, rotateKey } from '../../src/core/users/user-admin.js';
+import { systemClock } from '../../src/core/ports.js';
+
+/** One request on its own connection (no keep-alive reuse), with full control over headers. */
+function rawPost(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path: pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+describe('HTTP surface', () => {
+  let gw: TestGateway;
+  let operatorKey: string;
+
+  beforeAll(async () => {
+    gw = await startGateway({ hosts: [] });
+    operatorKey = await gw.user({ name: 'ops', role: 'operator' });
+  });
+  afterAll(async () => gw?.close());
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('answers /healthz without auth', async () => {
+    const res = await fetch(gw.url.replace('/mcp', '/healthz'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('returns 401 with WWW-Authenticate: Bearer when the key is missing', async () => {
+    const res = await post(initialize);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect((await res.json()).message).toMatch(/Authorization: Bearer/);
+  });
+
+  it('returns 401 for a key that does not exist', async () => {
+    const res = await post(initialize, { authorization: `Bearer smg_${'A'.repeat(43)}` });
+    expect(res.status).toBe(401);
+  });
+
+  it('serves initialize as JSON for a valid key', async () => {
+    const res = await post(initialize, { authorization: `Bearer ${operatorKey}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const body = await res.json();
+    expect(body.result.serverInfo.name).toBe('ssh-mcp-gateway');
+  });
+
+  it('answers GET and DELETE /mcp with 405', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(gw.url, { method, headers: { authorization: `Bearer ${operatorKey}` } });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+    }
+  });
+
+  it('refuses a foreign Host or Origin with 403 (DNS rebinding)', async () => {
+    const port = new URL(gw.url).port;
+    const badHost = await rawPost(gw.url, JSON.stringify(initialize), { host: `evil.example:${port}`, authorization: `Bearer ${operatorKey}` });
+    expect(badHost).toBe(403);
+    const badOrigin = await post(initialize, { authorization: `Bearer ${operatorKey}`, origin: 'http://evil.example' });
+    expect(badOrigin.status).toBe(403);
+    const goodOrigin = await post(initialize, { authorization: `Bearer ${operatorKey}`, origin: `http://127.0.0.1:${port}` });
+    expect(goodOrigin.status).toBe(200);
+  });
+
+  it('caps request bodies with 413', async () => {
+    const body = JSON.stringify({ ...initialize, padding: 'x'.repeat(2 * 1024 * 1024) });
+    expect(await rawPost(gw.url, body, { authorization: `Bearer ${operatorKey}`, host: new URL(gw.url).host })).toBe(413);
+  });
+
+  it('stops accepting a rotated-out key and a revoked user on the very next request', async () => {
+    const key = await gw.user({ name: 'temp', role: 'viewer' });
+    expect((await post(initialize, { authorization: `Bearer ${key}` })).status).toBe(200);
+    const { key: second } = await rotateKey(gw.gateway.deps.users, 'temp', systemClock);
+    expect((await post(initialize, { authorization: `Bearer ${key}` })).status).toBe(401);
+    expect((await post(initialize, { authorization: `Bearer ${second}` })).status).toBe(200);
+    const { key: third } = await rotateKey(gw.gateway.deps.users, 'temp', systemClock, { keepOld: true });
+    expect((await post(initialize, { authorization: `Bearer ${second}` })).status).toBe(200);
+    expect((await post(initialize, { authorization: `Bearer ${third}` })).status).toBe(200);
+    await revokeUser(gw.gateway.deps.users, 'temp');
+    expect((await post(initialize, { authorization: `Bearer ${second}` })).status).toBe(401);
+    expect((await post(initialize, { authorization: `Bearer ${third}` })).status).toBe(401);
+  });
+});

@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { addClientKey, freePort, startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
+import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const PASSPHRASE = 'tulip-orbit-5521-secret';
+
+describe('MCP tools end to end', () => {
+  let fleet: TestFleet;
+  let gw: TestGateway;
+  let admin: Client;
+  let operator: Client;
+  let evenOnly: Client;
+  let viewer: Client;
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(5, { prefix: 'node' });
+    const lockedKey = addClientKey(fleet, 'locked_key', PASSPHRASE);
+    writeFileSync(join(fleet.dir, 'locked_key'), lockedKey);
+    const first = fleet.hosts[0]!;
+    const document = fleetDocument(fleet, {
+      groups: { firsttwo: { hosts: ['node-1', 'node-2'] } },
+      limits: { maxOutputBytes: 2048 },
+      hosts: [
+        { name: 'dead', address: '127.0.0.1', port: await freePort(), user: fleet.user, credential: 'test', hostKey: first.hostKeyFingerprint, tags: ['broken'] },
+        { name: 'impostor', address: '127.0.0.1', port: first.port, user: fleet.user, credential: 'test', hostKey: fleet.hosts[1]!.hostKeyFingerprint, tags: ['broken'] },
+        { name: 'unpinned', address: '127.0.0.1', port: first.port, user: fleet.user, credential: 'test', tags: ['broken'] },
+        { name: 'locked', address: '127.0.0.1', port: first.port, user: fleet.user, credential: 'locked', hostKey: first.hostKeyFingerprint, tags: ['secret'] },
+      ],
+    });
+    (document.credentials as Record<string, unknown>).locked = { privateKeyFile: join(fleet.dir, 'locked_key'), passphrase: PASSPHRASE };
+    gw = await startGateway(document);
+    admin = await gw.client(await gw.user({ name: 'root-admin', role: 'admin' }));
+    operator = await gw.client(await gw.user({ name: 'op', role: 'operator', access: { tags: ['test', 'broken', 'secret'] } }));
+    evenOnly = await gw.client(await gw.user({ name: 'even-op', role: 'operator', access: { tags: ['even'] } }));
+    viewer = await gw.client(await gw.user({ name: 'watcher', role: 'viewer', access: { groups: ['firsttwo'] } }));
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await fleet?.stop();
+  });
+
+  const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const data = (r: CallToolResult) => r.structuredContent as Record<string, any>;
+  const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
+
+  describe('tools/list', () => {
+    it('hides run_command from viewers and shows it to operators', async () => {
+      const viewerTools = (await viewer.listTools()).tools.map((t) => t.name);
+      const operatorTools = (await operator.listTools()).tools.map((t) => t.name);
+      expect(viewerTools).toEqual(['whoami', 'list_hosts', 'describe_host', 'check_hosts']);
+      expect(operatorTools).toContain('run_command');
+    });
+
+    it('refuses a viewer who calls run_command anyway', async () => {
+      const r = await call(viewer, 'run_command', { host: 'node-1', command: 'id' });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/run_command/);
+    });
+  });
+
+  describe('whoami and list_hosts', () => {
+    it('tells the user who they are', async () => {
+      const r = await call(evenOnly, 'whoami');
+      expect(data(r)).toMatchObject({ name: 'even-op', role: 'operator', visibleHostCount: 3 });
+    });
+
+    it('lists only hosts the user may access, filtered by tag and group', async () => {
+      expect(data(await call(evenOnly, 'list_hosts')).hosts.map((h: any) => h.name)).toEqual(['node-1', 'node-3', 'node-5']);
+      expect(data(await call(viewer, 'list_hosts')).hosts.map((h: any) => h.name)).toEqual(['node-1', 'node-2']);
+      expect(data(await call(admin, 'list_hosts', { tag: 'broken' })).count).toBe(3);
+      expect(data(await call(admin, 'list_hosts', { group: 'firsttwo' })).hosts[0]).toMatchObject({ name: 'node-1', groups: ['firsttwo'] });
+    });
+  });
+
+  describe('describe_host', () => {
+    it('describes a host without secrets', async () => {
+      const r = await call(operator, 'describe_host', { host: 'locked' });
+      expect(data(r)).toMatchObject({ name: 'locked', authMethod: 'publickey', hostKeyPolicy: 'pinned' });
+      expect(JSON.stringify(r)).not.toContain(PASSPHRASE);
+      expect(JSON.stringify(r)).not.toContain('PRIVATE KEY');
+    });
+
+    it('answers a forbidden host exactly like an unknown one', async () => {
+      const forbidden = await call(evenOnly, 'describe_host', { host: 'node-2' });
+      const unknown = await call(evenOnly, 'describe_host', { host: 'node-99' });
+      expect(forbidden.isError).toBe(true);
+      expect(text(forbidden).replace('node-2', 'X')).toBe(text(unknown).replace('node-99', 'X'));
+    });
+  });
+
+  describe('check_hosts', () => {
+    it('reports latency for reachable hosts and a status for each broken one', async () => {
+      const r = data(await call(operator, 'check_hosts', { tags: ['test', 'broken'] }));
+      const status = Object.fromEntries(r.results.map((x: any) => [x.host, x.status]));
+      expect(status).toEqual({ 'node-1': 'ok', 'node-2': 'ok', 'node-3': 'ok', 'node-4': 'ok', 'node-5': 'ok', dead: 'unreachable', impostor: 'hostkey_mismatch', unpinned: 'hostkey_mismatch' });
+      expect(r.summary).toEqual({ total: 8, ok: 5, failed: 3 });
+    });
+  });
+
+  describe('run_command', () => {
+    it('runs on one host and returns stdout, stderr and the exit code', async () => {
+      const r = data(await call(operator, 'run_command', { host: 'node-3', command: 'echo out; echo err >&2; exit 7' }));
+      expect(r.results[0]).toMatchObject({ host: 'node-3', status: 'failed', exitCode: 7, stdout: 'out\n', stderr: 'err\n' });
+      expect(r.summary).toMatchObject({ total: 1, failed: 1 });
+    });
+
+    it('runs on every tagged host and collapses identical output into one group', async () => {
+      const r = await call(operator, 'run_command', { tags: ['test'], command: 'echo same' });
+      const d = data(r);
+      expect(d.summary).toMatchObject({ total: 5, ok: 5 });
+      expect(d.groups).toHaveLength(1);
+      expect(d.groups[0]).toMatchObject({ stdout: 'same\n', exitCode: 0 });
+      expect(d.groups[0].hosts.sort()).toEqual(['node-1', 'node-2', 'node-3', 'node-4', 'node-5']);
+      expect(d.results.every((x: any) => x.stdout === undefined && x.outputGroup === 0)).toBe(true);
+      expect(text(r).match(/same/g)).toHaveLength(1);
+    });
+
+    it('keeps differing output per host', async () => {
+      const d = data(await call(operator, 'run_command', { hosts: ['node-1', 'node-2'], command: 'echo $PPID-$$' }));
+      expect(d.groups).toHaveLength(2);
+      expect(d.results.every((x: any) => typeof x.stdout === 'string')).toBe(true);
+    });
+
+    it('only touches hosts the user may access', async () => {
+      const d = data(await call(evenOnly, 'run_command', { tags: ['test'], command: 'true' }));
+      expect(d.results.map((x: any) => x.host).sort()).toEqual(['node-1', 'node-3', 'node-5']);
+      const forbidden = await call(evenOnly, 'run_command', { hosts: ['node-1', 'node-2'], command: 'true' });
+      expect(forbidden.isError).toBe(true);
+      expect(text(forbidden)).toBe('unknown host "node-2"');
+    });
+
+    it('needs exactly one way of naming targets', async () => {
+      const r = await call(operator, 'run_command', { host: 'node-1', tags: ['test'], command: 'true' });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/exactly one of host, hosts, tags or groups/);
+    });
+
+    it('times out a slow command and reports timeout', async () => {
+      const d = data(await call(operator, 'run_command', { host: 'node-2', command: 'sleep 20', timeoutSeconds: 1 }));
+      expect(d.results[0]).toMatchObject({ status: 'timeout', exitCode: null });
+      expect(d.results[0].durationMs).toBeLessThan(4_000);
+    });
+
+    it('truncates output at the fleet maxOutputBytes', async () => {
+      const d = data(await call(operator, 'run_command', { host: 'node-4', command: 'seq 1 5000' }));
+      expect(d.results[0].truncated).toBe(true);
+      expect(d.results[0].stdout).toHaveLength(2048);
+    });
+
+    it('reports broken hosts without delaying the healthy ones', async () => {
+      const d = data(await call(operator, 'run_command', { hosts: ['node-5', 'dead', 'impostor', 'unpinned'], command: 'echo fine' }));
+      const byHost = Object.fromEntries(d.results.map((x: any) => [x.host, x]));
+      expect(byHost['node-5']).toMatchObject({ status: 'ok' });
+      expect(byHost.dead).toMatchObject({ status: 'unreachable' });
+      expect(byHost.impostor).toMatchObject({ status: 'hostkey_mismatch' });
+      expect(byHost.unpinned.status).toBe('hostkey_mismatch');
+      expect(byHost.unpinned.reason).toMatch(/no pinned hostKey/);
+    });
+
+    it('scrubs configured secrets from output, audit and history', async () => {
+      const d = data(await call(operator, 'run_command', { host: 'locked', command: `echo ${PASSPHRASE}` }));
+      expect(d.results[0]).toMatchObject({ status: 'ok', stdout: '[REDACTED]\n' });
+      const history = await gw.gateway.deps.history.listByHost('locked', 5);
+      expect(JSON.stringify(history)).not.toContain(PASSPHRASE);
+      const recent = await gw.gateway.store.auditStore.range({ limit: 20, newestFirst: true });
+      expect(JSON.stringify(recent)).not.toContain(PASSPHRASE);
+    });
+  });
+
+  describe('audit and history', () => {
+    it('writes intent before outcome for every run_command and keeps one history item per host', async () => {
+      await call(operator, 'run_command', { tags: ['odd'], command: 'echo audited' });
+      const records = await gw.gateway.store.auditStore.range({ limit: 10, newestFirst: true });
+      const latest = records.find((r) => r.event.type === 'exec.outcome')!;
+      const intent = records.find((r) => r.event.type === 'exec.intent' && r.event.requestId === latest.event.requestId)!;
+      expect(intent.seq).toBeLessThan(latest.seq);
+      expect(intent.event).toMatchObject({ user: 'op', command: 'echo audited', targets: ['node-2', 'node-4'] });
+      expect(latest.event.hosts?.map((h) => h.status)).toEqual(['ok', 'ok']);
+      const history = await gw.gateway.deps.history.listByHost('node-4', 1);
+      expect(history[0]).toMatchObject({ command: 'echo audited', user: 'op', exitCode: 0, stdout: 'audited\n' });
+    });
+
+    it('keeps the hash chain intact under concurrent calls from several users', async () => {
+      const clients = [admin, operator, evenOnly];
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => {
+          const client = clients[i % clients.length]!;
+          return i % 2 ? call(client, 'run_command', { host: 'node-1', command: `echo ${i}` }) : call(client, 'list_hosts');
+        }),
+      );
+      const result = await gw.gateway.store.audit.verify();
+      expect(result.ok).toBe(true);
+      expect(result.records).toBeGreaterThan(60);
+    });
+  });
+});
