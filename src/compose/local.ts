@@ -28,7 +28,7 @@ export interface LocalGateway {
 export async function composeLocal(options: LocalGatewayOptions): Promise<LocalGateway> {
   const clock = options.clock ?? systemClock;
   const fleetSource = new FileFleetSource(options.configPath);
-  const store = await openStore(options.store, clock);
+  const store = await openStore(options.store, clock, { publish: true });
   const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
   const deps: CoreDeps = {
     fleet: fleetSource,

@@ -6,6 +6,8 @@ import { documentClient } from '../adapters/dynamo/document-client.js';
 import { startEmbeddedDynamo } from '../adapters/dynamo/embedded.js';
 import { ensureTables } from '../adapters/dynamo/ensure-tables.js';
 import { tableNames, type TableNames } from '../adapters/dynamo/table-specs.js';
+import { findPublishedEndpoint, localClient, publishEndpoint } from '../adapters/dynamo/shared-endpoint.js';
+import { AppError } from '../core/errors.js';
 import { AuditLog } from '../core/audit/audit-log.js';
 import type { AuditStore, Clock, HistoryStore, UserStore } from '../core/ports.js';
 
@@ -23,6 +25,8 @@ export interface OpenedStore {
   readonly audit: AuditLog;
   readonly history: HistoryStore;
   readonly tables: TableNames;
+  /** The raw client, for tools that inspect tables (tests, migrations). */
+  readonly dynamo: DynamoDBClient;
   /** For the operator: where the data is. */
   readonly description: string;
   close(): Promise<void>;
@@ -40,25 +44,57 @@ export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Cloc
   };
 }
 
-/** Opens the store: embedded dynalite (on disk or in memory, tables created) or real DynamoDB tables. */
-export async function openStore(mode: StoreMode, clock: Clock): Promise<OpenedStore> {
+/** How long opening an embedded store may take before we say the data dir is stuck. */
+const OPEN_TIMEOUT_MS = 15_000;
+
+/**
+ * Opens the store: embedded dynalite (on disk or in memory, tables created) or real DynamoDB
+ * tables. With `publish`, an on-disk store announces its endpoint so CLI commands can share it;
+ * without, a data dir already owned by a live gateway is reached through that gateway.
+ */
+export async function openStore(mode: StoreMode, clock: Clock, options: { publish?: boolean } = {}): Promise<OpenedStore> {
   if (mode.kind === 'dynamodb') {
     const client = new DynamoDBClient(mode.region ? { region: mode.region } : {});
     const tables = tableNames(mode.tablePrefix);
-    return { ...storesOn(client, tables, clock), tables, description: `DynamoDB tables ${tables.users}, ${tables.audit}, ${tables.history}`, close: async () => client.destroy() };
+    return { ...storesOn(client, tables, clock), tables, dynamo: client, description: `DynamoDB tables ${tables.users}, ${tables.audit}, ${tables.history}`, close: async () => client.destroy() };
+  }
+  const tables = tableNames(LOCAL_TABLE_PREFIX);
+  if (mode.kind === 'embedded') {
+    const owner = await findPublishedEndpoint(mode.dataDir);
+    if (owner) {
+      if (options.publish) throw new AppError('CONFLICT', `the data dir ${mode.dataDir} is in use by another gateway (pid ${owner.pid}); stop it or use another --data`);
+      const client = localClient(owner.endpoint);
+      return { ...storesOn(client, tables, clock), tables, dynamo: client, description: `the running gateway's store (pid ${owner.pid}, ${mode.dataDir})`, close: async () => client.destroy() };
+    }
   }
   const embedded = await startEmbeddedDynamo(mode.kind === 'embedded' ? { path: mode.dataDir } : {});
-  const tables = tableNames(LOCAL_TABLE_PREFIX);
   try {
-    await ensureTables(embedded.client, tables);
+    await withTimeout(ensureTables(embedded.client, tables), OPEN_TIMEOUT_MS, () =>
+      mode.kind === 'embedded'
+        ? `the data dir ${mode.dataDir} did not open within ${OPEN_TIMEOUT_MS / 1000} s; another process probably holds it (stop it, or use another --data)`
+        : 'the in-memory store did not start',
+    );
   } catch (error) {
-    await embedded.close();
+    void embedded.close();
     throw error;
   }
+  const unpublish = options.publish && mode.kind === 'embedded' ? publishEndpoint(mode.dataDir, embedded.endpoint) : () => {};
   return {
     ...storesOn(embedded.client, tables, clock),
     tables,
+    dynamo: embedded.client,
     description: mode.kind === 'embedded' ? `embedded DynamoDB in ${mode.dataDir}` : 'embedded DynamoDB in memory (lost on exit)',
-    close: () => embedded.close(),
+    close: async () => {
+      unpublish();
+      await embedded.close();
+    },
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('STORE', message())), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -23,8 +23,8 @@ export interface AuditStore {
   head(): Promise<AuditRecord | undefined>;
   /** Writes the record only if its seq is free; false when another writer took it. */
   append(record: AuditRecord): Promise<boolean>;
-  /** Records in seq order starting after `afterSeq`, at most `limit` of them. */
-  range(options: { afterSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]>;
+  /** At most `limit` records with afterSeq < seq < beforeSeq, oldest first unless `newestFirst`. */
+  range(options: { afterSeq?: number; beforeSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]>;
 }
 
 export interface HistoryStore {

@@ -36,6 +36,11 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   readonly handler: (input: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<z.infer<z.ZodObject<O>>>;
   /** The text mirror of the structured result, written for a model to read. */
   readonly toText: (output: z.infer<z.ZodObject<O>>) => string;
+  /**
+   * True when the core writes this tool's audit records (intent and outcome) itself; the server
+   * then records only calls that fail, so a successful call is not audited twice.
+   */
+  readonly auditedByCore?: boolean;
   /** Host names the call touched, for the audit record. */
   readonly auditTargets?: (input: z.infer<z.ZodObject<I>>, output?: z.infer<z.ZodObject<O>>) => string[];
 }

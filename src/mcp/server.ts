@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, publicMessage } from '../core/errors.js';
 import { roleAtLeast } from '../core/users/user.js';
@@ -11,6 +12,9 @@ const INSTRUCTIONS =
   'This server runs shell commands on a fleet of Linux hosts over SSH. Start with whoami and list_hosts; ' +
   'use check_hosts to see what is reachable; use run_command with host, hosts, tags or groups. Every call is audited.';
 
+// The SDK builds an Ajv instance per server unless given one; we build a server per request.
+const sharedValidator = new AjvJsonSchemaValidator();
+
 /** The tools a user's role may see: hidden tools cannot be called at all. */
 export function toolsFor(role: ToolContext['user']['role'], tools: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
   return tools.filter((t) => roleAtLeast(role, t.minRole));
@@ -18,11 +22,11 @@ export function toolsFor(role: ToolContext['user']['role'], tools: readonly AnyT
 
 /**
  * A fresh MCP server for one request and one user, with only the tools their role allows. Each
- * call is audited once (`tool.call`), and any error becomes an `isError` result with a public
- * message; internal detail goes to the log.
+ * call is audited (`tool.call`, or the core's own records for tools `auditedByCore`), and any
+ * error becomes an `isError` result with a public message; internal detail goes to the log.
  */
 export function createMcpServer(ctx: ToolContext): McpServer {
-  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
+  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, jsonSchemaValidator: sharedValidator });
   for (const tool of toolsFor(ctx.user.role)) {
     server.registerTool(
       tool.name,
@@ -40,7 +44,7 @@ async function invoke(tool: AnyTool, input: Record<string, unknown>, ctx: ToolCo
     deps.audit.append({ type: 'tool.call', requestId, user: user.name, tool: tool.name, targets, outcome, durationMs: Date.now() - started, ...(detail ? { detail } : {}) });
   try {
     const output = await tool.handler(input, ctx);
-    await audit('ok', tool.auditTargets?.(input, output) ?? []);
+    if (!tool.auditedByCore) await audit('ok', tool.auditTargets?.(input, output) ?? []);
     return { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
   } catch (error) {
     if (!(error instanceof AppError)) deps.logger.error('tool failed', { tool: tool.name, requestId, error: describe(error) });

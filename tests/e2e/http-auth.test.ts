@@ -51,7 +51,7 @@ describe('HTTP surface', () => {
     const res = await post(initialize);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
-    expect((await res.json()).message).toMatch(/Authorization: Bearer/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Authorization: Bearer/);
   });
 
   it('returns 401 for a key that does not exist', async () => {
@@ -63,7 +63,7 @@ describe('HTTP surface', () => {
     const res = await post(initialize, { authorization: `Bearer ${operatorKey}` });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    const body = await res.json();
+    const body = (await res.json()) as { result: { serverInfo: { name: string } } };
     expect(body.result.serverInfo.name).toBe('ssh-mcp-gateway');
   });
 

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,13 @@ export interface TestFleet {
   readonly clientKey: string;
   readonly clientKeyFile: string;
   readonly hosts: TestHost[];
+  /** Kills the host's sshd and every session process: open connections die with it. */
   stopHost(name: string): Promise<void>;
+  /**
+   * Kills only the root-side monitor of each open session. The unprivileged per-connection sshd
+   * keeps the TCP connection up, but it can no longer start commands: a half-dead connection.
+   */
+  killSessionMonitors(name: string): void;
   startHost(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -56,6 +62,44 @@ export function addClientKey(fleet: TestFleet, name: string, passphrase = ''): s
   const authorized = join(fleet.dir, 'authorized_keys');
   writeFileSync(authorized, readFileSync(authorized, 'utf8') + readFileSync(`${file}.pub`, 'utf8'));
   return readFileSync(file, 'utf8');
+}
+
+/** The account test sessions log in as when we run as root: unprivileged, with a plain /bin/sh. */
+export const TEST_LOGIN = 'smg-test';
+
+/**
+ * Who the test hosts accept. As root we do not run test commands as root, and root's shell start-up
+ * here (pyenv in .bashrc) costs ~110 ms per exec — it would swamp every latency we measure. So root
+ * uses a dedicated account with /bin/sh; anyone else logs in as themselves.
+ */
+function loginUser(): string {
+  if (process.getuid?.() !== 0) return userInfo().username;
+  try {
+    execFileSync('id', ['-u', TEST_LOGIN], { stdio: 'ignore' });
+  } catch {
+    try {
+      execFileSync('useradd', ['--system', '--create-home', '--home-dir', `/var/lib/${TEST_LOGIN}`, '--shell', '/bin/sh', TEST_LOGIN], { stdio: 'ignore' });
+    } catch {
+      // Another test file may have created it at the same moment; `id` below decides.
+    }
+    execFileSync('id', ['-u', TEST_LOGIN], { stdio: 'ignore' });
+  }
+  // With UsePAM no, sshd refuses a locked password field ('!'), even for key logins.
+  execFileSync('usermod', ['-p', '*', TEST_LOGIN], { stdio: 'ignore' });
+  return TEST_LOGIN;
+}
+
+/** Every process below `root`, deepest last. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const line of execFileSync('ps', ['-e', '-o', 'pid=,ppid=']).toString().trim().split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number) as [number, number];
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => (children.get(pid) ?? []).forEach((c) => (out.push(c), walk(c)));
+  walk(root);
+  return out;
 }
 
 /** sshd answers with its banner once it listens. */
@@ -117,6 +161,9 @@ async function launch(host: TestHost, fleetDir: string): Promise<void> {
  */
 export async function startSshFleet(count: number, options: { prefix?: string } = {}): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'smg-fleet-'));
+  // sshd reads authorized_keys as the login user, so the fleet dir must be traversable.
+  chmodSync(dir, 0o755);
+  const user = loginUser();
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true });
   const clientKeyFile = join(dir, 'client_key');
   keygen(clientKeyFile);
@@ -142,24 +189,35 @@ export async function startSshFleet(count: number, options: { prefix?: string } 
     const child = host.process;
     host.process = undefined;
     if (!child || child.exitCode !== null) return;
-    // Per-connection sshd children outlive the listener; kill them so open sessions die too.
-    try {
-      execFileSync('pkill', ['-KILL', '-P', String(child.pid)]);
-    } catch {
-      // no children
+    for (const pid of descendants(child.pid!)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
   };
+  const killSessionMonitors = (name: string) => {
+    const pid = byName(name).process?.pid;
+    if (pid === undefined) return;
+    try {
+      execFileSync('pkill', ['-KILL', '-P', String(pid)]);
+    } catch {
+      // no sessions
+    }
+  };
   return {
     dir,
-    user: userInfo().username,
+    user,
     clientKey: readFileSync(clientKeyFile, 'utf8'),
     clientKeyFile,
     hosts,
     stopHost,
+    killSessionMonitors,
     startHost: (name) => launch(byName(name), dir),
     async stop() {
       await Promise.all(hosts.map((h) => stopHost(h.name)));

@@ -63,14 +63,14 @@ export class DynamoAuditStore implements AuditStore {
     }
   }
 
-  async range(options: { afterSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]> {
-    const newestFirst = options.newestFirst ?? false;
+  async range(options: { afterSeq?: number; beforeSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]> {
+    // seq is a whole number, so exclusive bounds are an inclusive BETWEEN one step inside.
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: newestFirst || options.afterSeq === undefined ? 'pk = :pk' : 'pk = :pk AND seq > :after',
-        ExpressionAttributeValues: newestFirst || options.afterSeq === undefined ? { ':pk': CHAIN } : { ':pk': CHAIN, ':after': options.afterSeq },
-        ScanIndexForward: !newestFirst,
+        KeyConditionExpression: 'pk = :pk AND seq BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': CHAIN, ':lo': (options.afterSeq ?? 0) + 1, ':hi': (options.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1 },
+        ScanIndexForward: !(options.newestFirst ?? false),
         Limit: options.limit,
         ConsistentRead: true,
       }),

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import dynalite from 'dynalite';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localClient } from './shared-endpoint.js';
 
 export interface EmbeddedDynamo {
   readonly client: DynamoDBClient;
@@ -23,12 +24,7 @@ export async function startEmbeddedDynamo(options: { path?: string } = {}): Prom
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
-    maxAttempts: 3,
-  });
+  const client = localClient(endpoint);
   return {
     client,
     endpoint,

@@ -50,12 +50,18 @@ export class ConnectionPool {
     }
   }
 
-  async acquire(target: SshTarget, connectTimeoutMs: number): Promise<Lease> {
+  /**
+   * A connection for `target`: a pooled one with a free channel, or a new one. With `fresh`, idle
+   * pooled connections to the target are dropped first (they share the fate of one that just
+   * proved stale) and a new connection is opened.
+   */
+  async acquire(target: SshTarget, connectTimeoutMs: number, options: { fresh?: boolean } = {}): Promise<Lease> {
     const key = poolKey(target);
     const list = this.entries.get(key) ?? [];
     this.entries.set(key, list);
+    if (options.fresh) for (const e of list.filter((e) => e.established && e.active === 0)) this.close(e);
     this.prune(list);
-    let entry = list.find((e) => e.alive && e.active < this.options.maxChannelsPerConnection);
+    let entry = options.fresh ? undefined : list.find((e) => e.alive && e.active < this.options.maxChannelsPerConnection);
     const reused = entry?.established ?? false;
     if (!entry) {
       entry = this.open(key, target, connectTimeoutMs);

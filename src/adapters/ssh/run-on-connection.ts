@@ -1,6 +1,6 @@
 import type ssh2 from 'ssh2';
 
-/** The channel could not be opened: nothing ran, so retrying on a fresh connection is safe. */
+/** The channel could not be opened or its exec request was refused: nothing ran, so a retry is safe. */
 export class ChannelOpenError extends Error {
   override readonly name = 'ChannelOpenError';
 }

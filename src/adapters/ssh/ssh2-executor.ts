@@ -32,7 +32,7 @@ export class Ssh2Executor implements SshExecutor {
     for (let attempt = 0; ; attempt++) {
       let lease;
       try {
-        lease = await this.pool.acquire(target, options.connectTimeoutMs);
+        lease = await this.pool.acquire(target, options.connectTimeoutMs, { fresh: attempt > 0 });
       } catch (error) {
         return { ...connectFailure(error), exitCode: null, stdout: '', stderr: '', truncated: false, durationMs: elapsed() };
       }
@@ -42,7 +42,8 @@ export class Ssh2Executor implements SshExecutor {
         return { ...result, durationMs: elapsed() };
       } catch (error) {
         lease.discard();
-        // Nothing ran when the channel would not open; a stale pooled connection gets one fresh retry.
+        // Nothing ran when the channel or its exec request was refused; a stale pooled connection
+        // gets one retry on a fresh connection.
         if (error instanceof ChannelOpenError && lease.reused && attempt === 0) continue;
         return {
           status: 'unreachable',

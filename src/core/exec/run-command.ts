@@ -98,10 +98,6 @@ export async function runCommand(
     return fromOutcome(host, clean);
   });
 
-  for (const write of await Promise.allSettled(historyWrites)) {
-    if (write.status === 'rejected') deps.logger.error('history write failed', { requestId, error: String(write.reason) });
-  }
-
   const groups = groupIdenticalOutputs(perHost);
   const groupOf = new Map<string, number>();
   groups.forEach((g, i) => g.hosts.forEach((h) => groupOf.set(h, i)));
@@ -114,16 +110,24 @@ export async function runCommand(
   const summary = countStatuses(results);
   const durationMs = Date.now() - started;
 
-  await deps.audit.append({
-    type: 'exec.outcome',
-    requestId,
-    user: user.name,
-    tool: 'run_command',
-    command: auditedCommand,
-    outcome: HOST_STATUSES.filter((s) => summary[s] > 0).map((s) => `${s}:${summary[s]}`).join(' '),
-    hosts: results.map((r) => ({ host: r.host, status: r.status, exitCode: r.exitCode, durationMs: r.durationMs })),
-    durationMs,
-  });
+  // History and the outcome record are independent writes: one round trip, not two.
+  const [history] = await Promise.all([
+    Promise.allSettled(historyWrites),
+    deps.audit.append({
+      type: 'exec.outcome',
+      requestId,
+      user: user.name,
+      tool: 'run_command',
+      targets: results.map((r) => r.host),
+      command: auditedCommand,
+      outcome: HOST_STATUSES.filter((s) => summary[s] > 0).map((s) => `${s}:${summary[s]}`).join(' '),
+      hosts: results.map((r) => ({ host: r.host, status: r.status, exitCode: r.exitCode, durationMs: r.durationMs })),
+      durationMs,
+    }),
+  ]);
+  for (const write of history) {
+    if (write.status === 'rejected') deps.logger.error('history write failed', { requestId, error: String(write.reason) });
+  }
 
   return { command, results, summary, groups, durationMs };
 }

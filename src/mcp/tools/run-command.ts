@@ -44,6 +44,7 @@ export const runCommandTool = defineTool({
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   handler: (input, { deps, fleet, user, requestId }) => runCommand(deps, fleet, user, input, requestId),
+  auditedByCore: true,
   toText: runCommandText,
   auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
 });

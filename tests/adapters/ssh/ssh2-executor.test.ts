@@ -62,13 +62,21 @@ describe('Ssh2Executor', () => {
     expect(new Set(outs.map((o) => o.stdout)).size).toBe(2);
   });
 
-  it('replaces a dead pooled connection without surfacing an error', async () => {
+  it('replaces pooled connections to a host that restarted without surfacing an error', async () => {
     const target = targetFor(fleet, host(2));
     expect((await ssh.exec(target, 'true', opts)).status).toBe('ok');
     await fleet.stopHost(host(2).name);
     await fleet.startHost(host(2).name);
     const out = await ssh.exec(targetFor(fleet, host(2)), 'echo back', opts);
     expect(out).toMatchObject({ status: 'ok', stdout: 'back\n' });
+  });
+
+  it('retries on a fresh connection when every pooled one is half-dead', async () => {
+    const target = targetFor(fleet, host(2));
+    await Promise.all(Array.from({ length: 12 }, () => ssh.exec(target, 'sleep 0.2', opts)));
+    fleet.killSessionMonitors(host(2).name);
+    const out = await ssh.exec(target, 'echo again', opts);
+    expect(out).toMatchObject({ status: 'ok', stdout: 'again\n' });
   });
 
   it('reports unreachable for a closed port', async () => {

@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort } from '../../tests/support/ssh-fleet.js';
+
+export interface GatewayProcess {
+  readonly url: string;
+  readonly adminKey: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `ssh-mcp-gateway serve --memory` in its own process, as an operator would run it. */
+export async function startGatewayProcess(fleetDocument: unknown): Promise<GatewayProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'smg-bench-'));
+  const config = join(dir, 'fleet.yaml');
+  writeFileSync(config, stringify(fleetDocument));
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), resolve('bin/ssh-mcp-gateway.js'), 'serve', '--memory', '--config', config, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  while (!/Connect an MCP client/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const adminKey = /smg_[A-Za-z0-9_-]{43}/.exec(output)?.[0];
+  if (!adminKey) throw new Error(`no admin key in:\n${output}`);
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    adminKey,
+    child,
+    async stop() {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

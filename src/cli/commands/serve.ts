@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { composeLocal } from '../../compose/local.js';
+import { createApp } from '../../http/app.js';
+import { serveOnNode } from '../../http/serve-node.js';
+import { systemClock } from '../../core/ports.js';
+import { addUser } from '../../core/users/user-admin.js';
+import { AppError } from '../../core/errors.js';
+import type { CliIO } from '../io.js';
+import { UsageError } from '../io.js';
+import { STORE_OPTIONS, parse, storeMode } from '../store-options.js';
+import { auditAdmin, printKey } from './users.js';
+
+export const FIRST_ADMIN = 'admin';
+
+/** Host header values a local server answers to: its bind address and the loopback names. */
+export function defaultAllowedHosts(host: string, port: number): string[] {
+  return [...new Set([`${host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])];
+}
+
+/**
+ * Starts the gateway and resolves with an exit code once `stop` fires (SIGINT/SIGTERM in the bin).
+ */
+export async function serveCommand(args: string[], io: CliIO, stop: Promise<unknown>): Promise<number> {
+  const { values } = parse(args, {
+    ...STORE_OPTIONS,
+    config: { type: 'string', default: 'fleet.yaml' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8787' },
+    'allowed-host': { type: 'string', multiple: true },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not "${values.port}"`);
+
+  const gateway = await composeLocal({ configPath: values.config, store: storeMode(values) });
+  try {
+    const { fleetSource, store } = gateway;
+    let server;
+    try {
+      const allowedHosts = [...defaultAllowedHosts(values.host, port), ...(values['allowed-host'] ?? [])];
+      server = await serveOnNode(createApp(gateway.deps, { allowedHosts }), { hostname: values.host, port });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${values.host} is in use; stop what holds it or pass --port`);
+      throw error;
+    }
+    io.out(`ssh-mcp-gateway listening on ${server.url}/mcp`);
+    io.out(`store: ${store.description}`);
+    if (fleetSource.missing) {
+      io.out(`fleet: no ${values.config} yet — serving an empty fleet.`);
+      io.out(`  To add hosts: cp fleet.example.yaml ${values.config}, edit it, check it with "npm run cli -- config check ${values.config}", and restart.`);
+    } else {
+      io.out(`fleet: ${resolve(values.config)} (${fleetSource.fleet.hosts.length} host(s), ${fleetSource.fleet.groups.size} group(s))`);
+    }
+    if (values.host !== '127.0.0.1' && values.host !== 'localhost' && !values['allowed-host']) {
+      io.out(`note: listening on ${values.host}; clients that reach it by another name need --allowed-host NAME:${server.port}`);
+    }
+    if ((await store.users.listUsers()).length === 0) {
+      const created = await addUser(store.users, { name: FIRST_ADMIN, role: 'admin' }, systemClock);
+      await auditAdmin(store, `first start: created ${FIRST_ADMIN} key=${created.keyId}`);
+      io.out(`First start: created user "${FIRST_ADMIN}" (role admin).`);
+      printKey(io, created.key);
+    }
+    io.out(`Connect an MCP client to ${server.url}/mcp with the header "Authorization: Bearer <API key>".`);
+    await stop;
+    io.out('shutting down');
+    await server.close();
+    return 0;
+  } finally {
+    await gateway.close();
+  }
+}

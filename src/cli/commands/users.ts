@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { openStore, type OpenedStore } from '../../compose/store.js';
+import { systemClock } from '../../core/ports.js';
+import { addUser, revokeUser, rotateKey } from '../../core/users/user-admin.js';
+import type { CliIO } from '../io.js';
+import { UsageError } from '../io.js';
+import { STORE_OPTIONS, csv, parse, storeMode } from '../store-options.js';
+
+/** Records an administrative action in the audit chain, attributed to the CLI. */
+export function auditAdmin(store: OpenedStore, detail: string) {
+  return store.audit.append({ type: 'admin', requestId: `cli-${randomUUID()}`, user: 'cli', detail });
+}
+
+export async function withStore<T>(values: Parameters<typeof storeMode>[0], work: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const store = await openStore(storeMode(values), systemClock);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function printKey(io: CliIO, key: string): void {
+  io.out('API key (shown once; store it now):');
+  io.out(`  ${key}`);
+}
+
+export async function usersCommand(args: string[], io: CliIO): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parse(rest, { ...STORE_OPTIONS, role: { type: 'string' }, hosts: { type: 'string' }, groups: { type: 'string' }, tags: { type: 'string' }, policy: { type: 'string' } });
+  switch (action) {
+    case 'add': {
+      const name = positionals[0];
+      if (!name || !values.role) throw new UsageError('users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t]');
+      return withStore(values, async (store) => {
+        const created = await addUser(
+          store.users,
+          { name, role: values.role!, access: { hosts: csv(values.hosts), groups: csv(values.groups), tags: csv(values.tags) }, ...(values.policy ? { policy: values.policy } : {}) },
+          systemClock,
+        );
+        await auditAdmin(store, `users add ${name} role=${created.user.role} key=${created.keyId}`);
+        io.out(`Created user ${name} (role ${created.user.role}).`);
+        printKey(io, created.key);
+        return 0;
+      });
+    }
+    case 'list':
+      return withStore(values, async (store) => {
+        const users = await store.users.listUsers();
+        if (users.length === 0) io.out('No users yet. Add one with: ssh-mcp-gateway users add NAME --role operator --tags TAG');
+        for (const u of users) {
+          const keys = await store.users.listKeys(u.name);
+          const access = u.role === 'admin' ? 'all hosts' : `hosts=[${u.access.hosts.join(',')}] groups=[${u.access.groups.join(',')}] tags=[${u.access.tags.join(',')}]`;
+          io.out(`${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}`);
+        }
+        return 0;
+      });
+    case 'revoke': {
+      const name = positionals[0];
+      if (!name) throw new UsageError('users revoke NAME');
+      return withStore(values, async (store) => {
+        const { revokedKeys } = await revokeUser(store.users, name);
+        await auditAdmin(store, `users revoke ${name} keys=${revokedKeys}`);
+        io.out(`Revoked ${name}: ${revokedKeys} key(s) deleted; their next request gets 401.`);
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError('users add|list|revoke');
+  }
+}
+
+export async function keysCommand(args: string[], io: CliIO): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parse(rest, { ...STORE_OPTIONS, 'keep-old': { type: 'boolean', default: false } });
+  const name = positionals[0];
+  if (!name || (action !== 'rotate' && action !== 'list')) throw new UsageError('keys rotate NAME [--keep-old] | keys list NAME');
+  return withStore(values, async (store) => {
+    if (action === 'list') {
+      for (const k of await store.users.listKeys(name)) io.out(`${k.keyId}\tcreated ${k.createdAt}`);
+      return 0;
+    }
+    const rotated = await rotateKey(store.users, name, systemClock, { keepOld: values['keep-old'] });
+    await auditAdmin(store, `keys rotate ${name} new=${rotated.keyId} revoked=${rotated.revoked.join(',')}`);
+    io.out(`New key ${rotated.keyId} for ${name}; ${rotated.revoked.length ? `revoked ${rotated.revoked.join(', ')}` : 'old keys still work (--keep-old)'}.`);
+    printKey(io, rotated.key);
+    return 0;
+  });
+}

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { openStore } from '../../src/compose/store.js';
+import { documentClient } from '../../src/adapters/dynamo/document-client.js';
+import { systemClock } from '../../src/core/ports.js';
+import { freePort } from '../support/ssh-fleet.js';
+
+function capture(): CliIO & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+}
+
+async function run(...argv: string[]) {
+  const io = capture();
+  const code = await main(argv, io);
+  return { code, out: io.lines.join('\n'), err: io.errors.join('\n') };
+}
+
+describe('ssh-mcp-gateway CLI', () => {
+  let dir: string;
+  let data: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'smg-cli-'));
+    data = join(dir, 'data');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds a user, prints a key once, lists and revokes', async () => {
+    const added = await run('users', 'add', 'carol', '--role', 'operator', '--tags', 'web,db', '--data', data);
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(/smg_[A-Za-z0-9_-]{43}/);
+    const listed = await run('users', 'list', '--data', data);
+    expect(listed.out).toMatch(/carol\toperator\tactive\t1 key\(s\)\thosts=\[\] groups=\[\] tags=\[web,db\]/);
+    expect(listed.out).not.toMatch(/smg_/);
+    expect((await run('users', 'revoke', 'carol', '--data', data)).code).toBe(0);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(/carol\toperator\tREVOKED\t0 key/);
+  });
+
+  it('rotates keys: the new key replaces the old, or joins it with --keep-old', async () => {
+    await run('users', 'add', 'dave', '--role', 'viewer', '--data', data);
+    expect((await run('keys', 'rotate', 'dave', '--data', data)).out).toMatch(/revoked [0-9a-f]{12}/);
+    expect((await run('keys', 'rotate', 'dave', '--keep-old', '--data', data)).out).toMatch(/old keys still work/);
+    expect((await run('keys', 'list', 'dave', '--data', data)).out.split('\n')).toHaveLength(2);
+  });
+
+  it('refuses bad input with a message and a non-zero exit, changing nothing', async () => {
+    const badRole = await run('users', 'add', 'eve', '--role', 'root', '--data', data);
+    expect(badRole).toMatchObject({ code: 1, err: expect.stringMatching(/role "root" is not one of/) });
+    const dup = await run('users', 'add', 'dave', '--role', 'viewer', '--data', data);
+    expect(dup).toMatchObject({ code: 1, err: 'error: user "dave" already exists' });
+    const typo = await run('users', 'add', 'eve', '--rol', 'viewer', '--data', data);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/usage:/);
+    expect((await run('users', 'list', '--data', data)).out).not.toMatch(/eve/);
+  });
+
+  it('tails the audit log, filters by user, and verifies the chain', async () => {
+    const tail = await run('audit', 'tail', '--limit', '3', '--data', data);
+    expect(tail.out.split('\n')).toHaveLength(3);
+    expect(tail.out).toMatch(/keys rotate dave/);
+    const verify = await run('audit', 'verify', '--data', data);
+    expect(verify).toMatchObject({ code: 0, out: expect.stringMatching(/audit chain OK: \d+ record/) });
+  });
+
+  it('audit verify exits non-zero when a record was altered', async () => {
+    const store = await openStore({ kind: 'embedded', dataDir: data }, systemClock);
+    try {
+      const [first] = await store.auditStore.range({ limit: 1 });
+      // Rewrite record 1 with a changed event but its old hash, as an intruder with table access would.
+      const forged = { pk: 'chain', seq: 1, time: first!.time, prevHash: first!.prevHash, hash: first!.hash, event: JSON.stringify({ ...first!.event, detail: 'forged' }) };
+      await documentClient(store.dynamo).send(new PutCommand({ TableName: store.tables.audit, Item: forged }));
+    } finally {
+      await store.close();
+    }
+    const verify = await run('audit', 'verify', '--data', data);
+    expect(verify.code).toBe(1);
+    expect(verify.err).toMatch(/BROKEN at seq 1/);
+  });
+
+  it('config check lists every problem and exits 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'hosts:\n  - { name: a, address: x, user: u, credential: nope }\n');
+    const r = await run('config', 'check', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('hosts[0].credential: unknown credential "nope"');
+    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('serve starts on a fresh directory with no fleet.yaml, prints the URL and a working admin key', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'smg-serve-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [resolve('bin/ssh-mcp-gateway.js'), 'serve', '--port', String(port)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/Connect an MCP client/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain(`http://127.0.0.1:${port}/mcp`);
+      expect(output).toMatch(/no fleet\.yaml yet/);
+      const key = /smg_[A-Za-z0-9_-]{43}/.exec(output)?.[0];
+      expect(key).toBeDefined();
+      const client = new Client({ name: 't', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+      const who = await client.callTool({ name: 'whoami', arguments: {} });
+      expect(who.structuredContent).toMatchObject({ name: 'admin', role: 'admin', visibleHostCount: 0 });
+      await client.close();
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(cwd, { recursive: true, force: true });
+    }
+    expect(output).toMatch(/shutting down/);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { fanOut } from '../../src/core/exec/fan-out.js';
+import { createScrubber, REDACTED } from '../../src/core/exec/scrub.js';
+import { groupIdenticalOutputs } from '../../src/core/exec/output-groups.js';
+
+describe('fanOut', () => {
+  it('never has more than the limit in flight and keeps order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out = await fanOut([...Array(20).keys()], 3, async (i) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5 + (i % 3)));
+      inFlight--;
+      return i * 2;
+    });
+    expect(peak).toBe(3);
+    expect(out).toEqual([...Array(20).keys()].map((i) => i * 2));
+  });
+});
+
+describe('createScrubber', () => {
+  const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE\nbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+  const scrub = createScrubber(['hunter22', pem, 'ab']);
+
+  it('replaces every occurrence of a secret', () => {
+    expect(scrub('pw=hunter22 again hunter22')).toBe(`pw=${REDACTED} again ${REDACTED}`);
+  });
+
+  it('removes key material even when printed line by line with other line endings', () => {
+    const printed = pem.replace(/\n/g, '\r\n');
+    expect(scrub(printed)).not.toMatch(/b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE|bm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW/);
+  });
+
+  it('leaves very short secrets alone rather than redacting ordinary text', () => {
+    expect(scrub('about')).toBe('about');
+  });
+});
+
+describe('groupIdenticalOutputs', () => {
+  it('groups by status, exit code and output, largest group first', () => {
+    const r = (host: string, stdout: string, exitCode = 0) => ({ host, status: exitCode ? 'failed' : 'ok', exitCode, stdout, stderr: '', truncated: false });
+    const groups = groupIdenticalOutputs([r('a', 'x'), r('b', 'y'), r('c', 'y'), r('d', 'y', 1)]);
+    expect(groups.map((g) => g.hosts)).toEqual([['b', 'c'], ['a'], ['d']]);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { ALL_TOOLS } from '../../src/mcp/tools/index.js';
+import { TOOLSETS } from '../../src/mcp/define-tool.js';
+import { createMcpServer } from '../../src/mcp/server.js';
+import { Fleet } from '../../src/core/fleet/fleet.js';
+import type { CoreDeps } from '../../src/core/deps.js';
+import type { User } from '../../src/core/users/user.js';
+
+const admin: User = { name: 'a', role: 'admin', access: { hosts: [], groups: [], tags: [] }, disabled: false, createdAt: '' };
+
+/** What the model sees of every tool, as the SDK serves it. */
+async function listedTools() {
+  // Listing touches no dependency; the handlers are never called here.
+  const server = createMcpServer({ deps: {} as CoreDeps, fleet: Fleet.empty(), user: admin, requestId: 'r' });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 't', version: '1' });
+  await Promise.all([server.connect(a), client.connect(b)]);
+  const { tools } = await client.listTools();
+  await client.close();
+  return tools;
+}
+
+describe('tool metadata', () => {
+  it('gives every tool a unique snake_case verb_noun name, a toolset, and a description a model can use', () => {
+    const names = ALL_TOOLS.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const tool of ALL_TOOLS) {
+      expect(tool.name).toMatch(/^[a-z]+(_[a-z]+)*$/);
+      expect(TOOLSETS).toContain(tool.toolset);
+      expect(tool.title.length).toBeGreaterThan(3);
+      expect(tool.description.length, tool.name).toBeGreaterThan(80);
+    }
+  });
+
+  it('lists every tool with all four annotations, an input and an output schema, and described inputs', async () => {
+    const tools = await listedTools();
+    expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
+    for (const tool of tools) {
+      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']) {
+        expect(typeof tool.annotations?.[hint as keyof typeof tool.annotations], `${tool.name}.${hint}`).toBe('boolean');
+      }
+      expect(tool.outputSchema?.type, tool.name).toBe('object');
+      expect(tool.inputSchema.type).toBe('object');
+      for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
+        expect((schema as { description?: string }).description, `${tool.name}.${field}`).toBeTruthy();
+      }
+    }
+  });
+
+  it('marks read-only tools as not destructive', () => {
+    for (const tool of ALL_TOOLS) if (tool.annotations.readOnlyHint) expect(tool.annotations.destructiveHint, tool.name).toBe(false);
+  });
+
+  it('matches the reviewed schema snapshots', async () => {
+    for (const tool of await listedTools()) {
+      await expect(JSON.stringify(tool, null, 2) + '\n').toMatchFileSnapshot(`__toolsnaps__/${tool.name}.json`);
+    }
+  });
+});
