@@ -45,7 +45,7 @@ async function main() {
     const spare = fleet.hosts[HOSTS]!;
     for (let i = 0; i < 20; i++) await run(spare.name);
     for (let i = 0; i < 5; i++) {
-      const c = await connectSsh(targetFor(fleet, spare), { connectTimeoutMs: 5_000 });
+      const { client: c } = await connectSsh(targetFor(fleet, spare), { connectTimeoutMs: 5_000 });
       await bareExec(c, 'true');
       c.end();
     }
@@ -57,7 +57,7 @@ async function main() {
     for (const host of measured) {
       coldBare.push(
         await timed(async () => {
-          const c = await connectSsh(targetFor(fleet, host), { connectTimeoutMs: 5_000 });
+          const { client: c } = await connectSsh(targetFor(fleet, host), { connectTimeoutMs: 5_000 });
           await bareExec(c, 'true');
           c.end();
         }),
@@ -66,7 +66,7 @@ async function main() {
     }
 
     const warmHost = measured[0]!;
-    const open = await connectSsh(targetFor(fleet, warmHost), { connectTimeoutMs: 5_000 });
+    const { client: open } = await connectSsh(targetFor(fleet, warmHost), { connectTimeoutMs: 5_000 });
     const warmBare: number[] = [];
     const warmWrapped: number[] = [];
     const warmGateway: number[] = [];

@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../core/deps.js';
-import { rolePolicy } from '../core/exec/command-policy.js';
+import { PolicyEngine } from '../core/policy/engine.js';
+import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
 import { systemClock, type Clock, type Logger } from '../core/ports.js';
 import { FileFleetSource } from '../adapters/config/file-fleet-source.js';
 import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
@@ -28,6 +29,7 @@ export interface LocalGateway {
 export async function composeLocal(options: LocalGatewayOptions): Promise<LocalGateway> {
   const clock = options.clock ?? systemClock;
   const fleetSource = new FileFleetSource(options.configPath);
+  const parser = await createTreeSitterShellParser();
   const store = await openStore(options.store, clock, { publish: true });
   const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
   const deps: CoreDeps = {
@@ -36,7 +38,7 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
     audit: store.audit,
     history: store.history,
     ssh,
-    policy: rolePolicy,
+    policy: new PolicyEngine(parser),
     clock,
     logger: options.logger ?? jsonLogger(),
   };

@@ -39,11 +39,19 @@ export interface SshTarget {
   readonly credential: Credential;
 }
 
-export type ConnectFailure = 'unreachable' | 'timeout' | 'auth_failed' | 'hostkey_mismatch';
+export type ConnectFailure = 'unreachable' | 'timeout' | 'auth_failed' | 'hostkey_mismatch' | 'denied';
 
-export interface ExecOptions {
-  readonly timeoutMs: number;
+/** Why connecting to a resolved IP address is refused, or undefined when it is allowed. */
+export type AddressCheck = (address: string) => string | undefined;
+
+export interface ConnectOptions {
   readonly connectTimeoutMs: number;
+  /** Checked against the address actually connected to, after DNS, before any SSH byte. */
+  readonly checkAddress?: AddressCheck;
+}
+
+export interface ExecOptions extends ConnectOptions {
+  readonly timeoutMs: number;
   readonly maxOutputBytes: number;
 }
 
@@ -69,7 +77,7 @@ export interface ProbeOutcome {
 export interface SshExecutor {
   exec(target: SshTarget, command: string, options: ExecOptions): Promise<ExecOutcome>;
   /** TCP connect + SSH handshake + host key check + authentication, on a fresh connection. */
-  probe(target: SshTarget, options: { connectTimeoutMs: number }): Promise<ProbeOutcome>;
+  probe(target: SshTarget, options: ConnectOptions): Promise<ProbeOutcome>;
   close(): Promise<void>;
 }
 

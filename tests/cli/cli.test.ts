@@ -39,10 +39,23 @@ describe('ssh-mcp-gateway CLI', () => {
     expect(added.code).toBe(0);
     expect(added.out).toMatch(/smg_[A-Za-z0-9_-]{43}/);
     const listed = await run('users', 'list', '--data', data);
-    expect(listed.out).toMatch(/carol\toperator\tactive\t1 key\(s\)\thosts=\[\] groups=\[\] tags=\[web,db\]/);
+    expect(listed.out).toMatch(/carol\toperator\tactive\t1 key\(s\)\thosts=\[\] groups=\[\] tags=\[web,db\]\tpolicy=default/);
     expect(listed.out).not.toMatch(/smg_/);
     expect((await run('users', 'revoke', 'carol', '--data', data)).code).toBe(0);
     expect((await run('users', 'list', '--data', data)).out).toMatch(/carol\toperator\tREVOKED\t0 key/);
+  });
+
+  it('sets a user’s policy profile, checking it against the fleet config', async () => {
+    await run('users', 'add', 'pat', '--role', 'operator', '--data', data);
+    const config = join(dir, 'fleet.yaml');
+    writeFileSync(config, 'policies:\n  profiles:\n    web-ops: { extends: read-only, rules: [{ allow: "nginx -t" }] }\n');
+    expect((await run('users', 'set-policy', 'pat', 'web-ops', '--config', config, '--data', data)).code).toBe(0);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(/pat\t.*policy=web-ops/);
+    const unknown = await run('users', 'set-policy', 'pat', 'nope', '--config', config, '--data', data);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/profile "nope" is not defined .* known: read-only, operator, unrestricted, web-ops/);
+    expect((await run('users', 'set-policy', 'pat', 'default', '--data', data)).code).toBe(0);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(/pat\t.*policy=default/);
   });
 
   it('rotates keys: the new key replaces the old, or joins it with --keep-old', async () => {

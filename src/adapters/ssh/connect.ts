@@ -1,7 +1,8 @@
 import net from 'node:net';
+import { lookup } from 'node:dns/promises';
 import ssh2 from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
-import type { ConnectFailure, SshTarget } from '../../core/ports.js';
+import type { ConnectFailure, ConnectOptions as PortConnectOptions, SshTarget } from '../../core/ports.js';
 import { sshFingerprint } from './fingerprint.js';
 
 /** Why a connection could not be established, with a public message. */
@@ -15,10 +16,35 @@ export class SshConnectError extends Error {
   }
 }
 
-export interface ConnectOptions {
-  readonly connectTimeoutMs: number;
+export interface ConnectOptions extends PortConnectOptions {
   /** ssh2 keepalives notice a dead peer while the connection sits in the pool. */
   readonly keepaliveIntervalMs?: number;
+}
+
+/** An authenticated connection and the IP address it actually reached. */
+export interface Connection {
+  readonly client: ssh2.Client;
+  readonly address: string;
+}
+
+/** Resolves a host's address to one IP, within the connect timeout. */
+async function resolveAddress(name: string, timeoutMs: number): Promise<string> {
+  if (net.isIP(name)) return name;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const found = await Promise.race([
+      lookup(name),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new SshConnectError('unreachable', `looking up ${name} took longer than ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return found.address;
+  } catch (error) {
+    if (error instanceof SshConnectError) throw error;
+    throw new SshConnectError('unreachable', `${name} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const NET_ERRORS: Record<string, string> = {
@@ -31,10 +57,19 @@ const NET_ERRORS: Record<string, string> = {
 };
 
 /**
- * Opens an authenticated SSH connection. TCP_NODELAY is set before the handshake (it saves ~85 ms
- * per connect here), and the host key must match a pinned fingerprint unless the host opts out.
+ * Opens an authenticated SSH connection. The address is resolved here and checked against the
+ * network policy before a byte is sent, then that same address is connected to. TCP_NODELAY is
+ * set before the handshake (it saves ~85 ms per connect here), and the host key must match a
+ * pinned fingerprint unless the host opts out.
  */
-export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<ssh2.Client> {
+export async function connectSsh(target: SshTarget, options: ConnectOptions): Promise<Connection> {
+  const address = await resolveAddress(target.host.address, options.connectTimeoutMs);
+  const refusal = options.checkAddress?.(address);
+  if (refusal) throw new SshConnectError('denied', `${target.host.name}: ${refusal}`);
+  return { client: await handshake(target, address, options), address };
+}
+
+function handshake(target: SshTarget, address: string, options: ConnectOptions): Promise<ssh2.Client> {
   const { host, credential } = target;
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
@@ -53,7 +88,7 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
     };
     const timer = setTimeout(() => {
       if (tcpConnected) fail('timeout', `SSH handshake did not finish within ${options.connectTimeoutMs} ms`);
-      else fail('unreachable', `no TCP connection to ${host.address}:${host.port} within ${options.connectTimeoutMs} ms`);
+      else fail('unreachable', `no TCP connection to ${address}:${host.port} within ${options.connectTimeoutMs} ms`);
     }, options.connectTimeoutMs);
 
     client.on('error', (err: Error & { level?: string; code?: string }) => {
@@ -77,7 +112,7 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
       if (!tcpConnected) fail('unreachable', (err.code && NET_ERRORS[err.code]) ?? `TCP connect failed: ${err.code ?? err.message}`);
     });
     sock.setNoDelay(true);
-    sock.connect(host.port, host.address, () => {
+    sock.connect(host.port, address, () => {
       tcpConnected = true;
       const config: ConnectConfig = {
         sock,

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type ssh2 from 'ssh2';
-import type { SshTarget } from '../../core/ports.js';
+import type { ConnectOptions, SshTarget } from '../../core/ports.js';
+import type { Connection } from './connect.js';
 
 /** Opens an authenticated connection; the pool never cares how. */
-export type Connector = (target: SshTarget, connectTimeoutMs: number) => Promise<ssh2.Client>;
+export type Connector = (target: SshTarget, options: ConnectOptions) => Promise<Connection>;
 
 export interface PoolOptions {
   /** Close connections unused for this long; 0 disables pooling (close after each use). */
@@ -16,7 +17,7 @@ export interface PoolOptions {
 
 interface Entry {
   readonly key: string;
-  readonly ready: Promise<ssh2.Client>;
+  readonly ready: Promise<Connection>;
   established: boolean;
   alive: boolean;
   active: number;
@@ -26,6 +27,8 @@ interface Entry {
 
 export interface Lease {
   readonly client: ssh2.Client;
+  /** The IP address the connection reached. */
+  readonly address: string;
   /** True when the connection served an earlier call: a failure to open a channel may be staleness. */
   readonly reused: boolean;
   release(): void;
@@ -55,7 +58,7 @@ export class ConnectionPool {
    * pooled connections to the target are dropped first (they share the fate of one that just
    * proved stale) and a new connection is opened.
    */
-  async acquire(target: SshTarget, connectTimeoutMs: number, options: { fresh?: boolean } = {}): Promise<Lease> {
+  async acquire(target: SshTarget, connect: ConnectOptions, options: { fresh?: boolean } = {}): Promise<Lease> {
     const key = poolKey(target);
     const list = this.entries.get(key) ?? [];
     this.entries.set(key, list);
@@ -64,13 +67,13 @@ export class ConnectionPool {
     let entry = options.fresh ? undefined : list.find((e) => e.alive && e.active < this.options.maxChannelsPerConnection);
     const reused = entry?.established ?? false;
     if (!entry) {
-      entry = this.open(key, target, connectTimeoutMs);
+      entry = this.open(key, target, connect);
       list.push(entry);
     }
     entry.active++;
-    let client: ssh2.Client;
+    let connection: Connection;
     try {
-      client = await entry.ready;
+      connection = await entry.ready;
     } catch (error) {
       entry.active--;
       this.remove(entry);
@@ -80,7 +83,8 @@ export class ConnectionPool {
     const leased = entry;
     let returned = false;
     return {
-      client,
+      client: connection.client,
+      address: connection.address,
       reused,
       release: () => {
         if (returned) return;
@@ -112,10 +116,10 @@ export class ConnectionPool {
     await Promise.allSettled(all.map((e) => e.ready));
   }
 
-  private open(key: string, target: SshTarget, connectTimeoutMs: number): Entry {
-    const entry: Entry = { key, established: false, alive: true, active: 0, lastUsed: this.now(), ready: this.options.connect(target, connectTimeoutMs) };
+  private open(key: string, target: SshTarget, connect: ConnectOptions): Entry {
+    const entry: Entry = { key, established: false, alive: true, active: 0, lastUsed: this.now(), ready: this.options.connect(target, connect) };
     entry.ready.then(
-      (client) => {
+      ({ client }) => {
         entry.client = client;
         entry.established = true;
         const dead = () => {

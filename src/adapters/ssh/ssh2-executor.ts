@@ -1,4 +1,4 @@
-import type { ExecOptions, ExecOutcome, ProbeOutcome, SshExecutor, SshTarget } from '../../core/ports.js';
+import type { ConnectOptions, ExecOptions, ExecOutcome, ProbeOutcome, SshExecutor, SshTarget } from '../../core/ports.js';
 import { connectSsh, SshConnectError } from './connect.js';
 import { ConnectionPool } from './connection-pool.js';
 import { ChannelOpenError, runOnConnection } from './run-on-connection.js';
@@ -22,7 +22,7 @@ export class Ssh2Executor implements SshExecutor {
     this.pool = new ConnectionPool({
       idleMs: options.poolIdleMs,
       maxChannelsPerConnection: options.maxChannelsPerConnection ?? 8,
-      connect: (target, connectTimeoutMs) => connectSsh(target, { connectTimeoutMs, keepaliveIntervalMs: this.keepaliveIntervalMs }),
+      connect: (target, options) => connectSsh(target, { ...options, keepaliveIntervalMs: this.keepaliveIntervalMs }),
     });
   }
 
@@ -32,9 +32,15 @@ export class Ssh2Executor implements SshExecutor {
     for (let attempt = 0; ; attempt++) {
       let lease;
       try {
-        lease = await this.pool.acquire(target, options.connectTimeoutMs, { fresh: attempt > 0 });
+        lease = await this.pool.acquire(target, options, { fresh: attempt > 0 });
       } catch (error) {
         return { ...connectFailure(error), exitCode: null, stdout: '', stderr: '', truncated: false, durationMs: elapsed() };
+      }
+      // A pooled connection was checked when it opened; the policy may have changed since.
+      const refusal = lease.reused ? options.checkAddress?.(lease.address) : undefined;
+      if (refusal) {
+        lease.discard();
+        return { status: 'denied', exitCode: null, stdout: '', stderr: '', truncated: false, durationMs: elapsed(), error: `${target.host.name}: ${refusal}` };
       }
       try {
         const result = await runOnConnection(lease.client, command, options);
@@ -58,10 +64,10 @@ export class Ssh2Executor implements SshExecutor {
     }
   }
 
-  async probe(target: SshTarget, options: { connectTimeoutMs: number }): Promise<ProbeOutcome> {
+  async probe(target: SshTarget, options: ConnectOptions): Promise<ProbeOutcome> {
     const started = performance.now();
     try {
-      const client = await connectSsh(target, { connectTimeoutMs: options.connectTimeoutMs });
+      const { client } = await connectSsh(target, options);
       const latencyMs = Math.round(performance.now() - started);
       client.end();
       return { status: 'ok', latencyMs };

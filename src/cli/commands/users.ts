@@ -5,6 +5,15 @@ import { addUser, revokeUser, rotateKey } from '../../core/users/user-admin.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { STORE_OPTIONS, csv, parse, storeMode } from '../store-options.js';
+import { NotFoundError } from '../../core/errors.js';
+import { existsSync } from 'node:fs';
+import { loadFleetFile } from '../../adapters/config/file-fleet-source.js';
+
+/** Profile names the fleet config defines, when the config file exists (else no check is possible). */
+function knownProfiles(configPath: string | undefined): string[] | undefined {
+  if (!configPath || !existsSync(configPath)) return undefined;
+  return [...loadFleetFile(configPath).policies.profiles.keys()];
+}
 
 /** Records an administrative action in the audit chain, attributed to the CLI. */
 export function auditAdmin(store: OpenedStore, detail: string) {
@@ -27,11 +36,21 @@ export function printKey(io: CliIO, key: string): void {
 
 export async function usersCommand(args: string[], io: CliIO): Promise<number> {
   const [action, ...rest] = args;
-  const { values, positionals } = parse(rest, { ...STORE_OPTIONS, role: { type: 'string' }, hosts: { type: 'string' }, groups: { type: 'string' }, tags: { type: 'string' }, policy: { type: 'string' } });
+  const { values, positionals } = parse(rest, {
+    ...STORE_OPTIONS,
+    role: { type: 'string' },
+    hosts: { type: 'string' },
+    groups: { type: 'string' },
+    tags: { type: 'string' },
+    policy: { type: 'string' },
+    config: { type: 'string', default: 'fleet.yaml' },
+  });
   switch (action) {
     case 'add': {
       const name = positionals[0];
-      if (!name || !values.role) throw new UsageError('users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t]');
+      if (!name || !values.role) throw new UsageError('users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]');
+      const known = knownProfiles(values.config);
+      if (values.policy && known && !known.includes(values.policy)) throw new UsageError(`profile "${values.policy}" is not defined in ${values.config}; known: ${known.join(', ')}`);
       return withStore(values, async (store) => {
         const created = await addUser(
           store.users,
@@ -51,10 +70,27 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
         for (const u of users) {
           const keys = await store.users.listKeys(u.name);
           const access = u.role === 'admin' ? 'all hosts' : `hosts=[${u.access.hosts.join(',')}] groups=[${u.access.groups.join(',')}] tags=[${u.access.tags.join(',')}]`;
-          io.out(`${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}`);
+          io.out(`${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}\tpolicy=${u.policy ?? 'default'}`);
         }
         return 0;
       });
+    case 'set-policy': {
+      const [name, profile] = positionals;
+      if (!name || !profile) throw new UsageError('users set-policy NAME PROFILE [--config fleet.yaml]   (PROFILE "default" clears it)');
+      const known = knownProfiles(values.config);
+      if (profile !== 'default' && known && !known.includes(profile)) {
+        throw new UsageError(`profile "${profile}" is not defined in ${values.config}; known: ${known.join(', ')}`);
+      }
+      return withStore(values, async (store) => {
+        const user = await store.users.getUser(name);
+        if (!user) throw new NotFoundError(`no user "${name}"; "users list" shows who exists`);
+        const { policy: _old, ...rest } = user;
+        await store.users.putUser(profile === 'default' ? rest : { ...rest, policy: profile });
+        await auditAdmin(store, `users set-policy ${name} ${profile}`);
+        io.out(`${name} now uses policy profile ${profile === 'default' ? 'the fleet default' : profile}; it applies from their next request.`);
+        return 0;
+      });
+    }
     case 'revoke': {
       const name = positionals[0];
       if (!name) throw new UsageError('users revoke NAME');

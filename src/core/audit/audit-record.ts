@@ -7,6 +7,8 @@ export interface AuditEvent {
   readonly targets?: readonly string[];
   readonly command?: string;
   readonly decision?: string;
+  /** Per host: the policy decision, the rule that made it and the risk class. */
+  readonly decisions?: readonly { host: string; decision: string; rule?: string; risk?: string }[];
   readonly outcome?: string;
   readonly hosts?: readonly { host: string; status: string; exitCode: number | null; durationMs: number }[];
   readonly durationMs?: number;

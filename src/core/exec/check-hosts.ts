@@ -16,7 +16,7 @@ export async function checkHosts(deps: CoreDeps, fleet: Fleet, user: User, selec
   return fanOut(targets, fleet.limits.maxConcurrency, async (host) => {
     const outcome = await deps.ssh.probe(
       { host, credential: fleet.credentialFor(host) },
-      { connectTimeoutMs: fleet.limits.connectTimeoutSeconds * 1000 },
+      { connectTimeoutMs: fleet.limits.connectTimeoutSeconds * 1000, checkAddress: (address) => fleet.network.refusal(address) },
     );
     return { host: host.name, ...outcome };
   });

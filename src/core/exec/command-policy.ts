@@ -1,7 +1,18 @@
-import type { Host } from '../fleet/fleet.js';
-import { roleAtLeast, type User } from '../users/user.js';
+import type { Fleet, Host } from '../fleet/fleet.js';
+import type { User } from '../users/user.js';
+import type { Risk } from '../policy/risk.js';
 
 export type Decision = 'allow' | 'deny' | 'approval_required';
+
+/** The verdict on one simple command inside a command line. */
+export interface CommandVerdict {
+  /** The command as it will run, wrappers shown: `sudo → systemctl restart nginx`. */
+  readonly command: string;
+  readonly decision: Decision;
+  readonly reason: string;
+  readonly rule?: string;
+  readonly risk: Risk;
+}
 
 export interface PolicyDecision {
   readonly decision: Decision;
@@ -9,20 +20,14 @@ export interface PolicyDecision {
   readonly reason: string;
   /** The rule that decided, when a rule did. */
   readonly rule?: string;
+  /** The highest risk among the commands; absent when the command could not be analysed. */
+  readonly risk?: Risk;
+  /** The profile(s) applied: the user's, plus any the host narrows it with. */
+  readonly profile: string;
+  readonly commands: readonly CommandVerdict[];
 }
 
-/**
- * Decides whether `user` may run `command` on `host`. This is the seam the shell-aware policy
- * engine plugs into; until then `rolePolicy` allows operators and above to run anything.
- */
+/** Decides whether a user may run a command on a host. */
 export interface CommandPolicy {
-  decide(user: User, host: Host, command: string): PolicyDecision;
+  decide(ctx: { fleet: Fleet; user: User; host: Host }, command: string): PolicyDecision;
 }
-
-export const rolePolicy: CommandPolicy = {
-  decide(user) {
-    return roleAtLeast(user.role, 'operator')
-      ? { decision: 'allow', reason: `role ${user.role} may run commands`, rule: 'role' }
-      : { decision: 'deny', reason: `role ${user.role} may not run commands`, rule: 'role' };
-  },
-};

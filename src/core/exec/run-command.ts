@@ -5,6 +5,7 @@ import { resolveTargets, type TargetSelector } from '../access.js';
 import { InvalidInputError } from '../errors.js';
 import type { ExecOutcome } from '../ports.js';
 import type { PolicyDecision } from './command-policy.js';
+import type { Risk } from '../policy/risk.js';
 import { fanOut } from './fan-out.js';
 import { createScrubber } from './scrub.js';
 import { groupIdenticalOutputs, type OutputGroup } from './output-groups.js';
@@ -32,6 +33,9 @@ export interface HostRunResult {
   durationMs: number;
   /** Why the host did not run the command or failed to, in words. */
   reason?: string;
+  /** The policy rule that refused the command, for denied and approval_required hosts. */
+  rule?: string;
+  risk?: Risk;
   outputGroup: number;
 }
 
@@ -67,7 +71,7 @@ export async function runCommand(
   if (command.length > MAX_COMMAND_LENGTH) throw new InvalidInputError(`command is longer than ${MAX_COMMAND_LENGTH} characters`);
 
   const targets = resolveTargets(user, fleet, input);
-  const planned: Planned[] = targets.map((host) => ({ host, decision: deps.policy.decide(user, host, command) }));
+  const planned: Planned[] = targets.map((host) => ({ host, decision: deps.policy.decide({ fleet, user, host }, command) }));
   const scrub = createScrubber(fleet.secretValues());
   const auditedCommand = scrub(command);
 
@@ -78,7 +82,8 @@ export async function runCommand(
     tool: 'run_command',
     targets: targets.map((h) => h.name),
     command: auditedCommand,
-    decision: planned.map((p) => `${p.host.name}:${p.decision.decision}`).join(' '),
+    decision: summarizeDecisions(planned),
+    decisions: planned.map(({ host, decision: d }) => ({ host: host.name, decision: d.decision, ...(d.rule ? { rule: d.rule } : {}), ...(d.risk ? { risk: d.risk } : {}) })),
   });
 
   const limits = fleet.limits;
@@ -92,10 +97,11 @@ export async function runCommand(
       timeoutMs: timeoutSeconds * 1000,
       connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
       maxOutputBytes: limits.maxOutputBytes,
+      checkAddress: (address) => fleet.network.refusal(address),
     });
     const clean: ExecOutcome = { ...outcome, stdout: scrub(outcome.stdout), stderr: scrub(outcome.stderr) };
     historyWrites.push(deps.history.put(historyEntry(deps, user, host, auditedCommand, clean, requestId, limits.historyRetentionDays)));
-    return fromOutcome(host, clean);
+    return { ...fromOutcome(host, clean), ...(decision.risk ? { risk: decision.risk } : {}) };
   });
 
   const groups = groupIdenticalOutputs(perHost);
@@ -144,7 +150,15 @@ function refused(host: Host, decision: PolicyDecision): Ungrouped {
     truncated: false,
     durationMs: 0,
     reason: decision.reason,
+    ...(decision.rule ? { rule: decision.rule } : {}),
+    ...(decision.risk ? { risk: decision.risk } : {}),
   };
+}
+
+function summarizeDecisions(planned: readonly Planned[]): string {
+  const counts = new Map<string, number>();
+  for (const p of planned) counts.set(p.decision.decision, (counts.get(p.decision.decision) ?? 0) + 1);
+  return [...counts].map(([d, n]) => `${d}:${n}`).join(' ');
 }
 
 function fromOutcome(host: Host, outcome: ExecOutcome): Ungrouped {

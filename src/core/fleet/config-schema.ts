@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { networkSchema, policiesSchema } from '../policy/policy-config.js';
 
 /** Names of hosts, groups, credentials and tags: safe in logs, URLs and audit records. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -67,6 +68,8 @@ export const fleetConfigSchema = z
     hosts: z.array(hostSchema).default([]),
     groups: z.record(name('group name'), groupSchema).default({}),
     limits: limitsSchema.default(limitsSchema.parse({})),
+    policies: policiesSchema.default(policiesSchema.parse({})),
+    network: networkSchema.default(networkSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -6,6 +6,8 @@ import {
   type Limits,
 } from './config-schema.js';
 import { ConfigError } from '../errors.js';
+import { compilePolicies, type PolicySet } from '../policy/profiles.js';
+import { NetworkPolicy } from '../policy/network-policy.js';
 
 /** Secret material for one SSH login. Never logged, never returned by a tool. */
 export interface Credential {
@@ -46,6 +48,8 @@ export class Fleet {
     readonly groups: ReadonlyMap<string, Group>,
     private readonly credentials: ReadonlyMap<string, Credential>,
     readonly limits: Limits,
+    readonly policies: PolicySet,
+    readonly network: NetworkPolicy,
   ) {
     this.byName = new Map(hosts.map((h) => [h.name, h]));
   }
@@ -95,6 +99,8 @@ export class Fleet {
 
   private static fromConfig(config: FleetConfig, options: { source: string; readKeyFile: KeyFileReader }): Fleet {
     const problems: string[] = [];
+    const policies = compilePolicies(config.policies, problems);
+    const network = NetworkPolicy.parse(config.network, problems);
     const credentials = new Map<string, Credential>();
     for (const [name, c] of Object.entries(config.credentials)) {
       let privateKey = c.privateKey;
@@ -122,7 +128,7 @@ export class Fleet {
     const groups = new Map(
       Object.entries(config.groups).map(([name, g]) => [name, { name, hosts: g.hosts, tags: g.tags }]),
     );
-    return new Fleet(hosts, groups, credentials, config.limits);
+    return new Fleet(hosts, groups, credentials, config.limits, policies, network);
   }
 }
 

@@ -3,14 +3,14 @@ import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
 import { checkHosts } from '../../core/exec/check-hosts.js';
 
-const STATUSES = ['ok', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch'] as const;
+const STATUSES = ['ok', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch', 'denied'] as const;
 
 export const checkHostsTool = defineTool({
   name: 'check_hosts',
   toolset: 'hosts',
   title: 'Check host connectivity',
   description:
-    'Probes hosts in parallel: TCP connect, SSH handshake, host key check against the pinned fingerprint, and login. Returns status and latency per host. ' +
+    'Probes hosts in parallel: network policy, TCP connect, SSH handshake, host key check against the pinned fingerprint, and login. Returns status and latency per host. ' +
     'Runs no command. With no target it checks every host you can access. Use it to find which hosts are reachable before running commands.',
   minRole: 'viewer',
   inputSchema: targetsInput,

@@ -4,6 +4,7 @@ import { listHostsTool } from './list-hosts.js';
 import { describeHostTool } from './describe-host.js';
 import { checkHostsTool } from './check-hosts.js';
 import { runCommandTool } from './run-command.js';
+import { planCommandTool } from './plan-command.js';
 
 /** Every tool the gateway offers, in the order clients list them. */
-export const ALL_TOOLS: readonly AnyTool[] = [whoamiTool, listHostsTool, describeHostTool, checkHostsTool, runCommandTool];
+export const ALL_TOOLS: readonly AnyTool[] = [whoamiTool, listHostsTool, describeHostTool, checkHostsTool, runCommandTool, planCommandTool];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
+import { RISKS } from '../../core/policy/risk.js';
 import { HOST_STATUSES, MAX_COMMAND_LENGTH, runCommand, type RunCommandResult } from '../../core/exec/run-command.js';
 
 const status = z.enum(HOST_STATUSES);
@@ -15,7 +16,9 @@ export const runCommandTool = defineTool({
     'status (ok, failed, denied, unreachable, timeout, auth_failed, hostkey_mismatch, approval_required), exit code, stdout, stderr and duration. ' +
     'Hosts whose output is identical are collapsed into `groups`, so output shared by many hosts appears once; per-host stdout/stderr appear only for hosts with unique output. ' +
     'Output is capped per stream (truncated: true when cut) and secrets are redacted. The command is killed at timeoutSeconds (capped by the fleet limit). ' +
-    'Commands run non-interactively with no TTY: avoid prompts and pagers (use --no-pager, -y where safe). Every call is audited.',
+    'Commands run non-interactively with no TTY: avoid prompts and pagers (use --no-pager, -y where safe). ' +
+    'A policy decides per host what may run (denied and approval_required hosts are reported with the reason and rule, never executed); ' +
+    'call plan_command first to see the decision. Every call is audited.',
   minRole: 'operator',
   inputSchema: {
     ...targetsInput,
@@ -35,6 +38,8 @@ export const runCommandTool = defineTool({
         truncated: z.boolean(),
         durationMs: z.number(),
         reason: z.string().optional(),
+        rule: z.string().optional(),
+        risk: z.enum(RISKS).optional(),
         outputGroup: z.number().int(),
       }),
     ),

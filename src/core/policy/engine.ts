@@ -1,0 +1,130 @@
+import type { Fleet, Host } from '../fleet/fleet.js';
+import { roleAtLeast, type User } from '../users/user.js';
+import type { CommandPolicy, CommandVerdict, Decision, PolicyDecision } from '../exec/command-policy.js';
+import { analyze, describeCommand, type Analysis, type ResolvedCommand } from './resolve.js';
+import { matchCommand, matchPath, type CommandPattern } from './pattern.js';
+import type { Profile, Rule } from './profiles.js';
+import type { HostScope } from './policy-config.js';
+import { classifyRisk, maxRisk, riskRank, type Risk } from './risk.js';
+import type { ShellParser } from './shell-syntax.js';
+import type { Word } from './shell-syntax.js';
+
+const STRICTNESS: Record<Decision, number> = { allow: 0, approval_required: 1, deny: 2 };
+
+interface Judgement {
+  decision: Decision;
+  reason: string;
+  rule?: string;
+}
+
+const stricter = (a: Judgement, b: Judgement): Judgement => (STRICTNESS[b.decision] > STRICTNESS[a.decision] ? b : a);
+
+/**
+ * Decides commands against the user's profile and any host profiles: parse → resolve wrappers →
+ * judge every simple command and every written file → the strictest verdict wins. Analyses are
+ * cached by command text, so a fan-out to a hundred hosts parses once.
+ */
+export class PolicyEngine implements CommandPolicy {
+  private readonly cache = new Map<string, Analysis>();
+
+  constructor(
+    private readonly parser: ShellParser,
+    private readonly cacheSize = 2000,
+  ) {}
+
+  analyze(command: string): Analysis {
+    const hit = this.cache.get(command);
+    if (hit) {
+      this.cache.delete(command);
+      this.cache.set(command, hit);
+      return hit;
+    }
+    const result = analyze(this.parser, command);
+    this.cache.set(command, result);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    return result;
+  }
+
+  decide(ctx: { fleet: Fleet; user: User; host: Host }, command: string): PolicyDecision {
+    const { fleet, user, host } = ctx;
+    if (!roleAtLeast(user.role, 'operator')) {
+      return { decision: 'deny', reason: `role ${user.role} may not run commands`, rule: 'role', profile: '-', commands: [] };
+    }
+    const profileName = user.policy ?? fleet.policies.defaultProfile;
+    const profile = fleet.policies.profiles.get(profileName);
+    if (!profile) {
+      return { decision: 'deny', reason: `policy profile "${profileName}" is not defined in the fleet config; ask an admin to fix your user or the config`, rule: 'profile', profile: profileName, commands: [] };
+    }
+    const analysis = this.analyze(command);
+    if (analysis.problems.length > 0) {
+      return { decision: 'deny', reason: `cannot be checked: ${analysis.problems.join('; ')}`, rule: 'parser', profile: profile.name, commands: [] };
+    }
+    const profiles = [profile, ...fleet.policies.hostProfiles.filter((h) => inScope(h.when, host, fleet)).map((h) => fleet.policies.profiles.get(h.profile)!)];
+    let risk: Risk = 'low';
+    let overall: Judgement = { decision: 'allow', reason: 'every command is allowed' };
+    const commands: CommandVerdict[] = analysis.commands.map((c) => {
+      const commandRisk = classifyRisk(c);
+      risk = maxRisk(risk, commandRisk);
+      const verdict = strictest(profiles.map((p) => judgeCommand(p, c, commandRisk, host, fleet)));
+      overall = stricter(overall, verdict);
+      return { command: describeCommand(c), risk: commandRisk, ...verdict };
+    });
+    if (overall.decision === 'allow' && commands.length > 0) {
+      overall = { decision: 'allow', reason: `allowed by ${[...new Set(commands.map((c) => c.rule))].join(', ')}`, ...(commands.length === 1 && commands[0]!.rule ? { rule: commands[0]!.rule } : {}) };
+    }
+    return { ...overall, risk, profile: profiles.map((p) => p.name).join(' + '), commands };
+  }
+}
+
+/** The first of the strictest judgements (its rule is the one that decided). */
+function strictest(judgements: readonly Judgement[]): Judgement {
+  return judgements.reduce((a, b) => (STRICTNESS[b.decision] > STRICTNESS[a.decision] ? b : a));
+}
+
+/** One simple command against one profile: the program, then every file it writes. */
+function judgeCommand(profile: Profile, command: ResolvedCommand, risk: Risk, host: Host, fleet: Fleet): Judgement {
+  const rules = profile.rules.filter((r) => inScope(r.when, host, fleet));
+  const judgements: Judgement[] = [];
+  if (command.program) {
+    judgements.push(
+      judge(rules, profile, describeCommand(command), (r, mode) => {
+        if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
+        return r.target.kind === 'command' && matchCommand(r.target.pattern, command, mode) && !r.except.some((e) => matchCommand(e as CommandPattern, command, 'certain'));
+      }),
+    );
+  }
+  for (const target of command.writes) judgements.push(judgeWrite(rules, profile, target));
+  return judgements.length ? strictest(judgements) : { decision: 'allow', reason: 'nothing to run' };
+}
+
+function judgeWrite(rules: readonly Rule[], profile: Profile, target: Word): Judgement {
+  const risk = classifyRisk({ program: '', args: [], dynamicTail: false, via: [], writes: [target] });
+  return judge(rules, profile, `writing to ${target.text}`, (r, mode) => {
+    if (r.target.kind === 'risk') return r.verdict !== 'allow' && riskRank(risk) >= riskRank(r.target.level);
+    return r.target.kind === 'write' && matchPath(r.target.glob, target, mode) && !r.except.some((e) => matchPath(e as RegExp, target, 'certain'));
+  });
+}
+
+/** Deny beats approve beats allow; deny and approve consider what a run-time value could be. */
+function judge(rules: readonly Rule[], profile: Profile, shown: string, matches: (rule: Rule, mode: 'certain' | 'possible') => boolean): Judgement {
+  const deny = rules.find((r) => r.verdict === 'deny' && matches(r, 'possible'));
+  if (deny) return { decision: 'deny', rule: deny.label, reason: `"${shown}" is denied${deny.reason ? `: ${deny.reason}` : ` by ${deny.label}`}` };
+  const approve = rules.find((r) => r.verdict === 'approve' && matches(r, 'possible'));
+  if (approve) return { decision: 'approval_required', rule: approve.label, reason: `"${shown}" requires approval${approve.reason ? `: ${approve.reason}` : ` (${approve.label})`}` };
+  const allow = rules.find((r) => r.verdict === 'allow' && matches(r, 'certain'));
+  if (allow) return { decision: 'allow', rule: allow.label, reason: `allowed by ${allow.label}` };
+  return { decision: 'deny', reason: `no rule in profile ${profile.name} allows "${shown}"` };
+}
+
+/** A rule or host profile applies when the host is listed, carries a listed tag, or is in a listed group. */
+export function inScope(when: HostScope | undefined, host: Host, fleet: Fleet): boolean {
+  if (!when || (!when.hosts && !when.tags && !when.groups)) return true;
+  if (when.hosts?.includes(host.name)) return true;
+  if (when.tags?.some((t) => host.tags.includes(t))) return true;
+  return (
+    when.groups?.some((g) => {
+      const group = fleet.groups.get(g);
+      return group !== undefined && fleet.membersOf(group).includes(host);
+    }) ?? false
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * The shell syntax the policy reasons about, independent of any parser. A parser adapter turns
+ * a command line into simple commands; anything it cannot represent faithfully is a `problem`,
+ * and a command with problems is denied.
+ */
+
+/** One shell word. `value` is its text after quote removal, or undefined when only known at run time. */
+export interface Word {
+  readonly text: string;
+  readonly value?: string;
+  /** Contains unquoted glob characters (`*`, `?`, `[`) that the shell will expand. */
+  readonly glob: boolean;
+}
+
+export type RedirectKind = 'write' | 'read' | 'dup' | 'input-text';
+
+export interface Redirect {
+  readonly kind: RedirectKind;
+  readonly op: string;
+  readonly target?: Word;
+}
+
+export interface SimpleCommand {
+  /** Command name first, then arguments. Empty for a bare assignment or redirection. */
+  readonly words: readonly Word[];
+  readonly assignments: readonly { readonly name: string; readonly value?: string }[];
+  readonly redirects: readonly Redirect[];
+}
+
+export type ParseOutcome =
+  | { readonly ok: true; readonly commands: readonly SimpleCommand[] }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Splits a command line into every simple command it would run, including nested ones. */
+export interface ShellParser {
+  parse(source: string): ParseOutcome;
+}
+
+export const staticWord = (value: string): Word => ({ text: value, value, glob: false });
+export const dynamicWord = (text: string): Word => ({ text, glob: false });
