@@ -99,6 +99,15 @@ describe('ssh-mcp-gateway CLI', () => {
     expect(verify.err).toMatch(/BROKEN at seq 1/);
   });
 
+  it('config check summarises a valid file, including its policy profiles', async () => {
+    const file = join(dir, 'good.yaml');
+    writeFileSync(file, 'policies:\n  profiles:\n    web-ops: { extends: operator }\n  hosts: [{ when: { tags: [prod] }, profile: read-only }]\n');
+    const r = await run('config', 'check', file);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toMatch(/OK — 0 host\(s\)/);
+    expect(r.out).toMatch(/profiles read-only, operator, unrestricted, web-ops; default operator; 1 host narrowing rule/);
+  });
+
   it('config check lists every problem and exits 2', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'hosts:\n  - { name: a, address: x, user: u, credential: nope }\n');

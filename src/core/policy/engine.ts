@@ -1,7 +1,7 @@
 import type { Fleet, Host } from '../fleet/fleet.js';
 import { roleAtLeast, type User } from '../users/user.js';
 import type { CommandPolicy, CommandVerdict, Decision, PolicyDecision } from '../exec/command-policy.js';
-import { analyze, describeCommand, type Analysis, type ResolvedCommand } from './resolve.js';
+import { analyze, baseName, describeCommand, type Analysis, type ResolvedCommand } from './resolve.js';
 import { matchCommand, matchPath, type CommandPattern } from './pattern.js';
 import type { Profile, Rule } from './profiles.js';
 import type { HostScope } from './policy-config.js';
@@ -83,17 +83,17 @@ function strictest(judgements: readonly Judgement[]): Judgement {
 
 /** One simple command against one profile: the program, then every file it writes. */
 function judgeCommand(profile: Profile, command: ResolvedCommand, risk: Risk, host: Host, fleet: Fleet): Judgement {
-  const rules = profile.rules.filter((r) => inScope(r.when, host, fleet));
+  const scoped = (rules: readonly Rule[]) => (rules.some((r) => r.when) ? rules.filter((r) => inScope(r.when, host, fleet)) : rules);
   const judgements: Judgement[] = [];
   if (command.program) {
     judgements.push(
-      judge(rules, profile, describeCommand(command), (r, mode) => {
+      judge(scoped(profile.rulesFor(baseName(command.program))), profile, describeCommand(command), (r, mode) => {
         if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
         return r.target.kind === 'command' && matchCommand(r.target.pattern, command, mode) && !r.except.some((e) => matchCommand(e as CommandPattern, command, 'certain'));
       }),
     );
   }
-  for (const target of command.writes) judgements.push(judgeWrite(rules, profile, target));
+  for (const target of command.writes) judgements.push(judgeWrite(scoped(profile.writeRules), profile, target));
   return judgements.length ? strictest(judgements) : { decision: 'allow', reason: 'nothing to run' };
 }
 

@@ -9,6 +9,8 @@ import type { Word } from './shell-syntax.js';
  */
 export interface CommandPattern {
   readonly text: string;
+  /** The program token when it has no glob characters: rules are indexed by it. */
+  readonly literalProgram?: string;
   readonly program: RegExp;
   readonly programHasSlash: boolean;
   readonly args: readonly ArgToken[];
@@ -64,6 +66,7 @@ export function parsePattern(text: string): CommandPattern {
   if (!program) throw new Error('empty pattern');
   return {
     text,
+    ...(/[*?[]/.test(program) ? {} : { literalProgram: program }),
     program: globToRegExp(program),
     programHasSlash: program.includes('/'),
     args: args.map((t): ArgToken => (t === '*' ? { kind: 'one' } : t === '**' ? { kind: 'rest' } : { kind: 'glob', re: globToRegExp(t) })),

@@ -25,6 +25,38 @@ export interface Profile {
   readonly name: string;
   readonly description?: string;
   readonly rules: readonly Rule[];
+  /** The rules that could match a command with this program base name, in rule order. */
+  rulesFor(program: string): readonly Rule[];
+  /** The rules that could match a written file, in rule order. */
+  readonly writeRules: readonly Rule[];
+}
+
+/**
+ * Most rules name their program literally; indexing by it means a decision tries a handful of
+ * rules instead of every rule of the profile.
+ */
+function indexRules(rules: readonly Rule[]): Pick<Profile, 'rulesFor' | 'writeRules'> {
+  const byProgram = new Map<string, number[]>();
+  const everyProgram: number[] = [];
+  rules.forEach((rule, i) => {
+    const literal = rule.target.kind === 'command' && !rule.target.pattern.programHasSlash ? rule.target.pattern.literalProgram : undefined;
+    if (rule.target.kind === 'write') return;
+    if (literal !== undefined) byProgram.set(literal, [...(byProgram.get(literal) ?? []), i]);
+    else everyProgram.push(i);
+  });
+  const cache = new Map<string, readonly Rule[]>();
+  return {
+    rulesFor(program: string) {
+      let found = cache.get(program);
+      if (!found) {
+        const indices = [...(byProgram.get(program) ?? []), ...everyProgram].sort((a, b) => a - b);
+        found = indices.map((i) => rules[i]!);
+        if (cache.size < 4096) cache.set(program, found);
+      }
+      return found;
+    },
+    writeRules: rules.filter((r) => r.target.kind === 'write' || r.target.kind === 'risk'),
+  };
 }
 
 export interface PolicySet {
@@ -101,7 +133,7 @@ export function compilePolicies(config: PoliciesConfig, problems: string[]): Pol
       if (r) rules.push(r);
     });
     compiling.delete(name);
-    const profile: Profile = { name, rules, ...(source.config.description ? { description: source.config.description } : {}) };
+    const profile: Profile = { name, rules, ...indexRules(rules), ...(source.config.description ? { description: source.config.description } : {}) };
     compiled.set(name, profile);
     return profile;
   };
