@@ -1,15 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoUserStore } from '../adapters/dynamo/dynamo-user-store.js';
-import { DynamoAuditStore } from '../adapters/dynamo/dynamo-audit-store.js';
-import { DynamoHistoryStore } from '../adapters/dynamo/dynamo-history-store.js';
-import { documentClient } from '../adapters/dynamo/document-client.js';
 import { startEmbeddedDynamo } from '../adapters/dynamo/embedded.js';
 import { ensureTables } from '../adapters/dynamo/ensure-tables.js';
 import { tableNames, type TableNames } from '../adapters/dynamo/table-specs.js';
 import { findPublishedEndpoint, localClient, publishEndpoint } from '../adapters/dynamo/shared-endpoint.js';
 import { AppError } from '../core/errors.js';
-import { AuditLog } from '../core/audit/audit-log.js';
-import type { AuditStore, Clock, HistoryStore, UserStore } from '../core/ports.js';
+import type { Clock } from '../core/ports.js';
+import { storesOn, type Stores } from './stores-on.js';
 
 /** Where users, audit and history live. */
 export type StoreMode =
@@ -19,29 +15,13 @@ export type StoreMode =
 
 export const LOCAL_TABLE_PREFIX = 'smg';
 
-export interface OpenedStore {
-  readonly users: UserStore;
-  readonly auditStore: AuditStore;
-  readonly audit: AuditLog;
-  readonly history: HistoryStore;
+export interface OpenedStore extends Stores {
   readonly tables: TableNames;
   /** The raw client, for tools that inspect tables (tests, migrations). */
   readonly dynamo: DynamoDBClient;
   /** For the operator: where the data is. */
   readonly description: string;
   close(): Promise<void>;
-}
-
-/** Builds the stores over a DynamoDB client; the one implementation for every mode. */
-export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Clock): Pick<OpenedStore, 'users' | 'auditStore' | 'audit' | 'history'> {
-  const db = documentClient(client);
-  const auditStore = new DynamoAuditStore(db, tables.audit);
-  return {
-    users: new DynamoUserStore(db, tables.users),
-    auditStore,
-    audit: new AuditLog(auditStore, clock),
-    history: new DynamoHistoryStore(db, tables.history, clock),
-  };
 }
 
 /** How long opening an embedded store may take before we say the data dir is stuck. */

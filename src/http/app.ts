@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CoreDeps } from '../core/deps.js';
+import { AppError } from '../core/errors.js';
 import { authenticate } from '../core/users/user-admin.js';
 import { createMcpServer } from '../mcp/server.js';
 import { apiKeyAuth, type AuthVariables } from './middleware/auth/index.js';
@@ -21,7 +22,9 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
  * The gateway's HTTP surface: `POST /mcp` (stateless Streamable HTTP, JSON responses, one MCP
  * server per request), `/healthz`. The same app runs on Node and on Lambda.
  */
-export function createApp(deps: CoreDeps, options: AppOptions): Hono<{ Variables: AuthVariables & RequestIdVariables }> {
+export type GatewayApp = Hono<{ Variables: AuthVariables & RequestIdVariables }>;
+
+export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
   const app = new Hono<{ Variables: AuthVariables & RequestIdVariables }>();
 
   app.onError((error, c) => {
@@ -29,6 +32,8 @@ export function createApp(deps: CoreDeps, options: AppOptions): Hono<{ Variables
       if (error.res) return error.getResponse();
       return c.json({ error: error.status === 403 ? 'forbidden' : 'error', message: error.message }, error.status);
     }
+    // The fleet (a secret on AWS) cannot be loaded: the service is unavailable, and says why.
+    if (error instanceof AppError && error.code === 'CONFIG_INVALID') return c.json({ error: 'unavailable', message: error.message }, 503);
     deps.logger.error('unhandled request error', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
     return c.json({ error: 'internal', message: 'internal error (see the gateway log)' }, 500);
   });

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { dynamicWord, type ParseOutcome, type Redirect, type ShellParser, type SimpleCommand, type Word } from '../../core/policy/shell-syntax.js';
 
@@ -41,11 +42,21 @@ const WRITE_OPS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
 const DUP_OPS = new Set(['>&', '<&', '>&-', '<&-']);
 const REDIRECT_OPS = new Set([...WRITE_OPS, ...DUP_OPS, '<']);
 
-/** Loads the bash grammar (WASM) once; parsing is synchronous afterwards. */
-export async function createTreeSitterShellParser(): Promise<ShellParser> {
-  const require = createRequire(import.meta.url);
-  await Parser.init();
-  const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+/** The two WASM files: the tree-sitter runtime and the bash grammar. */
+export const WASM_FILES = { runtime: 'tree-sitter.wasm', bash: 'tree-sitter-bash.wasm' } as const;
+
+/**
+ * Loads the bash grammar (WASM) once; parsing is synchronous afterwards. `wasmDir` is where a
+ * bundle keeps the two WASM files; by default they come from node_modules.
+ */
+export async function createTreeSitterShellParser(options: { wasmDir?: string } = {}): Promise<ShellParser> {
+  const { wasmDir } = options;
+  if (wasmDir) {
+    await Parser.init({ locateFile: () => join(wasmDir, WASM_FILES.runtime) });
+  } else {
+    await Parser.init();
+  }
+  const bash = await Language.load(wasmDir ? join(wasmDir, WASM_FILES.bash) : wasmPaths().bash);
   const parser = new Parser();
   parser.setLanguage(bash);
   return {
@@ -64,6 +75,12 @@ export async function createTreeSitterShellParser(): Promise<ShellParser> {
       }
     },
   };
+}
+
+/** Where the WASM files live in node_modules (for copying them next to a bundle). */
+export function wasmPaths(): { runtime: string; bash: string } {
+  const require = createRequire(import.meta.url);
+  return { runtime: require.resolve('web-tree-sitter/tree-sitter.wasm'), bash: require.resolve('tree-sitter-bash/tree-sitter-bash.wasm') };
 }
 
 function unsupported(root: Node): string[] {

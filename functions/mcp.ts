@@ -1,0 +1,27 @@
+/**
+ * Lambda entry for the MCP endpoint: wiring only. The dependencies (clients, SSH pool, parser)
+ * are built once per container and reused by every warm invocation.
+ */
+import { handle } from 'hono/aws-lambda';
+import type { Context } from 'aws-lambda';
+import { composeAws } from '../src/compose/aws.js';
+
+type Handler = ReturnType<typeof handle>;
+type Event = Parameters<Handler>[0];
+
+let ready: Promise<Handler> | undefined;
+
+export async function handler(event: Event, context: Context) {
+  // The bundle keeps the parser's WASM files beside index.js.
+  ready ??= composeAws(process.env, { wasmDir: __dirname }).then(({ app }) => handle(app));
+  let serve: Handler;
+  try {
+    serve = await ready;
+  } catch (error) {
+    // Do not cache a failed start: the next invocation tries again.
+    ready = undefined;
+    console.error(JSON.stringify({ level: 'error', message: 'gateway failed to start', error: (error as Error).message }));
+    return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal', message: 'the gateway failed to start; see the function log' }) };
+  }
+  return serve(event, context);
+}

@@ -1,0 +1,19 @@
+/**
+ * Environment variables the Lambda function reads. The CDK stack imports these names, so the
+ * infra and the app cannot disagree about them. Only src/compose reads process.env.
+ */
+export const AWS_ENV = {
+  usersTable: 'SMG_USERS_TABLE',
+  auditTable: 'SMG_AUDIT_TABLE',
+  historyTable: 'SMG_HISTORY_TABLE',
+  fleetSecretArn: 'SMG_FLEET_SECRET_ARN',
+  /** Seconds the fleet document is cached before it is read again (default 60). */
+  fleetMaxAgeSeconds: 'SMG_FLEET_MAX_AGE_SECONDS',
+  /** Comma-separated Host header values, or `*` (a Function URL is reachable only by its own name). */
+  allowedHosts: 'SMG_ALLOWED_HOSTS',
+  /** Tests only: endpoints of local stand-ins for DynamoDB and Secrets Manager. */
+  dynamodbEndpoint: 'SMG_DYNAMODB_ENDPOINT',
+  secretsEndpoint: 'SMG_SECRETS_ENDPOINT',
+} as const;
+
+export type AwsEnv = Partial<Record<(typeof AWS_ENV)[keyof typeof AWS_ENV], string>>;

@@ -1,0 +1,57 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { CoreDeps } from '../core/deps.js';
+import { systemClock } from '../core/ports.js';
+import { PolicyEngine } from '../core/policy/engine.js';
+import { SecretFleetSource } from '../adapters/config/secret-fleet-source.js';
+import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
+import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
+import { jsonLogger } from '../adapters/log/json-logger.js';
+import { createApp, type GatewayApp } from '../http/app.js';
+import { AWS_ENV, type AwsEnv } from './aws-env.js';
+import { storesOn } from './stores-on.js';
+
+/** A pooled connection idle this long is closed (checked on use too: frozen containers run no timers). */
+const POOL_IDLE_MS = 60_000;
+
+function required(env: AwsEnv, name: keyof AwsEnv): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set; deploy with the CDK stack, which sets it`);
+  return value;
+}
+
+/** Local stand-ins (tests) get an endpoint and throwaway credentials; on AWS the defaults apply. */
+function endpointConfig(endpoint: string | undefined) {
+  return endpoint ? { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+}
+
+/**
+ * The composition root on Lambda: DynamoDB tables and the fleet secret named by the environment,
+ * pooled ssh2 living as long as the container. Built once per container and cached by the entry.
+ */
+export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Promise<{ app: GatewayApp; deps: CoreDeps }> {
+  const logger = jsonLogger();
+  const clock = systemClock;
+  const dynamo = new DynamoDBClient(endpointConfig(env[AWS_ENV.dynamodbEndpoint]));
+  const stores = storesOn(
+    dynamo,
+    { users: required(env, AWS_ENV.usersTable), audit: required(env, AWS_ENV.auditTable), history: required(env, AWS_ENV.historyTable) },
+    clock,
+  );
+  const secrets = new SecretsManagerClient(endpointConfig(env[AWS_ENV.secretsEndpoint]));
+  const maxAgeSeconds = Number(env[AWS_ENV.fleetMaxAgeSeconds] ?? 60);
+  const fleet = new SecretFleetSource(secrets, required(env, AWS_ENV.fleetSecretArn), { maxAgeMs: maxAgeSeconds * 1000, logger, clock });
+  const parser = await createTreeSitterShellParser({ wasmDir: options.wasmDir });
+  const deps: CoreDeps = {
+    fleet,
+    users: stores.users,
+    audit: stores.audit,
+    history: stores.history,
+    ssh: new Ssh2Executor({ poolIdleMs: POOL_IDLE_MS }),
+    policy: new PolicyEngine(parser),
+    clock,
+    logger,
+  };
+  const allowedHosts = (env[AWS_ENV.allowedHosts] ?? '*').split(',').map((h) => h.trim()).filter(Boolean);
+  return { app: createApp(deps, { allowedHosts }), deps };
+}

@@ -1,0 +1,28 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoUserStore } from '../adapters/dynamo/dynamo-user-store.js';
+import { DynamoAuditStore } from '../adapters/dynamo/dynamo-audit-store.js';
+import { DynamoHistoryStore } from '../adapters/dynamo/dynamo-history-store.js';
+import { documentClient } from '../adapters/dynamo/document-client.js';
+import type { TableNames } from '../adapters/dynamo/table-specs.js';
+import { AuditLog } from '../core/audit/audit-log.js';
+import type { AuditStore, Clock, HistoryStore, UserStore } from '../core/ports.js';
+
+export interface Stores {
+  readonly users: UserStore;
+  readonly auditStore: AuditStore;
+  readonly audit: AuditLog;
+  readonly history: HistoryStore;
+}
+
+/** Builds the stores over a DynamoDB client; the one implementation for every mode. */
+export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Clock): Stores {
+  const db = documentClient(client);
+  const auditStore = new DynamoAuditStore(db, tables.audit);
+  return {
+    users: new DynamoUserStore(db, tables.users),
+    auditStore,
+    audit: new AuditLog(auditStore, clock),
+    history: new DynamoHistoryStore(db, tables.history, clock),
+  };
+}
+
