@@ -9,11 +9,15 @@ import { composeAws } from '../src/compose/aws.js';
 type Handler = ReturnType<typeof handle>;
 type Event = Parameters<Handler>[0];
 
-let ready: Promise<Handler> | undefined;
+// The bundle keeps the parser's WASM files beside index.js.
+const start = () => composeAws(process.env, { wasmDir: __dirname }).then(({ app }) => handle(app));
+
+// Started while the module loads, so clients and the parser are built during Lambda's init phase.
+let ready: Promise<Handler> | undefined = start();
+ready.catch(() => undefined);
 
 export async function handler(event: Event, context: Context) {
-  // The bundle keeps the parser's WASM files beside index.js.
-  ready ??= composeAws(process.env, { wasmDir: __dirname }).then(({ app }) => handle(app));
+  ready ??= start();
   let serve: Handler;
   try {
     serve = await ready;

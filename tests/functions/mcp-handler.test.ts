@@ -63,7 +63,7 @@ describe('bundled Lambda handler', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'smg-bundle-'));
-    bundle = bundleMcpHandler(outDir);
+    bundle = await bundleMcpHandler(outDir);
     [fleet, store, secrets] = await Promise.all([startSshFleet(2, { prefix: 'lam' }), startTestStore('lambda'), startSecretsStandIn()]);
     secrets.put(
       SECRET_ARN,

