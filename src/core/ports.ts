@@ -52,11 +52,18 @@ export interface ConnectOptions {
 
 export interface ExecOptions extends ConnectOptions {
   readonly timeoutMs: number;
+  /** Output kept in the outcome, per stream; streamed output (onData) is not limited by it. */
   readonly maxOutputBytes: number;
+  /** Kill the command when it prints nothing for this long; any output resets the timer. */
+  readonly idleTimeoutMs?: number;
+  /** Aborting kills the remote process group; the outcome is `cancelled`. */
+  readonly signal?: AbortSignal;
+  /** Output as it arrives. */
+  readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
 }
 
 export interface ExecOutcome {
-  readonly status: 'ok' | 'failed' | ConnectFailure;
+  readonly status: 'ok' | 'failed' | 'cancelled' | ConnectFailure;
   readonly exitCode: number | null;
   readonly signal?: string;
   readonly stdout: string;

@@ -11,7 +11,7 @@ export class ConnectionLostError extends Error {
 }
 
 export interface ChannelResult {
-  status: 'ok' | 'failed' | 'timeout';
+  status: 'ok' | 'failed' | 'timeout' | 'cancelled';
   exitCode: number | null;
   signal?: string;
   stdout: string;
@@ -58,12 +58,19 @@ class CappedBuffer {
   }
 }
 
-/** Runs one command on an open connection with an output cap and a timeout that kills it. */
-export function runOnConnection(
-  client: ssh2.Client,
-  command: string,
-  options: { timeoutMs: number; maxOutputBytes: number },
-): Promise<ChannelResult> {
+export interface RunOptions {
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+  readonly idleTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+}
+
+/**
+ * Runs one command on an open connection with an output cap, a timeout, an optional idle timeout
+ * (reset by any output) and an abort signal; each of the three kills the remote process group.
+ */
+export function runOnConnection(client: ssh2.Client, command: string, options: RunOptions): Promise<ChannelResult> {
   return new Promise((resolve, reject) => {
     client.exec(wrapCommand(command), (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));
@@ -74,19 +81,54 @@ export function runOnConnection(
       let exitCode: number | null = null;
       let exitSignal: string | undefined;
       let exited = false;
-      let timedOut = false;
+      let stopped: { status: 'timeout' | 'cancelled'; error: string } | undefined;
       let done = false;
+      let idleTimer: NodeJS.Timeout | undefined;
 
       const finish = (result: ChannelResult | Error) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        clearTimeout(idleTimer);
+        options.signal?.removeEventListener('abort', onAbort);
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
+      const stoppedResult = (): ChannelResult => ({
+        status: stopped!.status,
+        exitCode: null,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        truncated: stdout.truncated || stderr.truncated,
+        error: stopped!.error,
+      });
+      // Whichever comes first after the kill — the channel closing or the kill's own wait — reports it.
+      const stop = (status: 'timeout' | 'cancelled', error: string) => {
+        if (stopped || done) return;
+        stopped = { status, error };
+        void killGroup(client, pid).finally(() => {
+          stream.close();
+          finish(stoppedResult());
+        });
+      };
+      const armIdle = () => {
+        if (!options.idleTimeoutMs) return;
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => stop('timeout', `the command printed nothing for ${options.idleTimeoutMs! / 1000} s (idle timeout) and was killed`), options.idleTimeoutMs);
+      };
+      const onAbort = () => stop('cancelled', 'cancelled; the command was killed');
+      const deliver = (which: 'stdout' | 'stderr', chunk: Buffer) => {
+        if (chunk.length === 0) return;
+        armIdle();
+        (which === 'stdout' ? stdout : stderr).push(chunk);
+        options.onData?.(which, chunk);
+      };
+      armIdle();
+      if (options.signal?.aborted) queueMicrotask(onAbort);
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
 
       stream.on('data', (chunk: Buffer) => {
-        if (header === undefined) return stdout.push(chunk);
+        if (header === undefined) return deliver('stdout', chunk);
         header = Buffer.concat([header, chunk]);
         const newline = header.indexOf(0x0a);
         if (newline === -1 && header.length < 64) return;
@@ -95,24 +137,16 @@ export function runOnConnection(
         if (match) pid = Number(match[0]);
         const rest = match ? header.subarray(newline + 1) : header;
         header = undefined;
-        stdout.push(rest);
+        deliver('stdout', rest);
       });
-      stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      stream.stderr.on('data', (chunk: Buffer) => deliver('stderr', chunk));
       stream.on('exit', (code: number | null, signal?: string) => {
         exited = true;
         exitCode = code ?? null;
         exitSignal = signal ?? undefined;
       });
-      const timedOutResult = (): ChannelResult => ({
-        status: 'timeout',
-        exitCode: null,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        truncated: stdout.truncated || stderr.truncated,
-        error: `the command did not finish within ${options.timeoutMs / 1000} s and was killed`,
-      });
       stream.on('close', () => {
-        if (timedOut) return finish(timedOutResult());
+        if (stopped) return finish(stoppedResult());
         if (!exited) return finish(new ConnectionLostError('the connection closed before the command finished'));
         finish({
           status: exitCode === 0 ? 'ok' : 'failed',
@@ -124,14 +158,7 @@ export function runOnConnection(
         });
       });
 
-      // Whichever comes first after the kill — the channel closing or the kill's own wait — reports it.
-      const timer = setTimeout(() => {
-        timedOut = true;
-        void killGroup(client, pid).finally(() => {
-          stream.close();
-          finish(timedOutResult());
-        });
-      }, options.timeoutMs);
+      const timer = setTimeout(() => stop('timeout', `the command did not finish within ${options.timeoutMs / 1000} s and was killed`), options.timeoutMs);
     });
   });
 }

@@ -11,7 +11,7 @@ import { createScrubber } from './scrub.js';
 import { groupIdenticalOutputs, type OutputGroup } from './output-groups.js';
 import { HISTORY_OUTPUT_BYTES, type HistoryEntry } from './history-entry.js';
 
-export const HOST_STATUSES = ['ok', 'failed', 'denied', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch', 'approval_required'] as const;
+export const HOST_STATUSES = ['ok', 'failed', 'denied', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch', 'approval_required', 'cancelled', 'running'] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 
 export const MAX_COMMAND_LENGTH = 16_384;

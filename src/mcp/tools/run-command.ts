@@ -43,7 +43,7 @@ export const runCommandTool = defineTool({
         outputGroup: z.number().int(),
       }),
     ),
-    summary: z.object({ total: count, ok: count, failed: count, denied: count, unreachable: count, timeout: count, auth_failed: count, hostkey_mismatch: count, approval_required: count }),
+    summary: z.object({ total: count, ...Object.fromEntries(HOST_STATUSES.map((s) => [s, count])) } as Record<'total' | (typeof HOST_STATUSES)[number], typeof count>),
     groups: z.array(z.object({ hosts: z.array(z.string()), status: z.string(), exitCode: z.number().int().nullable(), stdout: z.string(), stderr: z.string(), truncated: z.boolean() })),
     durationMs: z.number(),
   },

@@ -47,6 +47,41 @@ describe('Ssh2Executor', () => {
     expect(ps.stdout.trim()).toBe('0');
   });
 
+  it('streams output as it arrives, every byte once', async () => {
+    const seen: Record<string, Buffer[]> = { stdout: [], stderr: [] };
+    const out = await ssh.exec(targetFor(fleet, host(0)), 'for i in 1 2 3; do echo line$i; sleep 0.1; done; echo warn >&2; head -c 300000 /dev/zero | tr "\\0" y', {
+      ...opts,
+      maxOutputBytes: 1024,
+      onData: (stream, chunk) => seen[stream]!.push(Buffer.from(chunk)),
+    });
+    expect(out.status).toBe('ok');
+    const stdout = Buffer.concat(seen.stdout!).toString();
+    expect(stdout.startsWith('line1\nline2\nline3\n')).toBe(true);
+    expect(stdout.length).toBe(18 + 300_000);
+    expect(Buffer.concat(seen.stderr!).toString()).toBe('warn\n');
+    expect(out.truncated).toBe(true);
+  });
+
+  it('fires the idle timeout on a silent command but not on a chatty one', async () => {
+    const silent = await ssh.exec(targetFor(fleet, host(1)), 'echo start; sleep 20', { ...opts, idleTimeoutMs: 600 });
+    expect(silent).toMatchObject({ status: 'timeout', stdout: 'start\n' });
+    expect(silent.error).toMatch(/idle timeout/);
+    const chatty = await ssh.exec(targetFor(fleet, host(1)), 'for i in 1 2 3 4 5 6; do echo $i; sleep 0.25; done', { ...opts, idleTimeoutMs: 600 });
+    expect(chatty).toMatchObject({ status: 'ok', stdout: '1\n2\n3\n4\n5\n6\n' });
+  });
+
+  it('cancels on abort and kills the remote process', async () => {
+    const marker = `smg-cancel-${process.pid}-${Date.now()}`;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 400);
+    const started = Date.now();
+    const out = await ssh.exec(targetFor(fleet, host(1)), `sh -c 'sleep 30; echo ${marker}'`, { ...opts, signal: controller.signal });
+    expect(out.status).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const ps = await ssh.exec(targetFor(fleet, host(1)), `ps -eo args | grep -c '[s]leep 30; echo ${marker}' || true`, opts);
+    expect(ps.stdout.trim()).toBe('0');
+  });
+
   it('reuses one pooled connection for sequential calls', async () => {
     // Every channel of one SSH connection is served by the same sshd process: the shell's parent.
     const target = targetFor(fleet, host(2));
