@@ -1,26 +1,39 @@
 /**
- * Lambda entry for the MCP endpoint: wiring only. The dependencies (clients, SSH pool, parser)
- * are built once per container and reused by every warm invocation.
+ * Lambda entries: `handler` serves MCP over the Function URL, `worker` runs jobs (invoked
+ * asynchronously by the handler). Wiring only. The dependencies (clients, SSH pool, parser) are
+ * built once per container and reused by every warm invocation.
  */
 import { handle } from 'hono/aws-lambda';
 import type { Context } from 'aws-lambda';
 import { composeAws } from '../src/compose/aws.js';
+import { runJob } from '../src/core/jobs/run-job.js';
+import type { WorkerEvent } from '../src/adapters/jobs/lambda-dispatcher.js';
 
 type Handler = ReturnType<typeof handle>;
 type Event = Parameters<Handler>[0];
+type Composed = Awaited<ReturnType<typeof composeAws>>;
 
 // The bundle keeps the parser's WASM files beside index.js.
-const start = () => composeAws(process.env, { wasmDir: __dirname }).then(({ app }) => handle(app));
+const start = () => composeAws(process.env, { wasmDir: __dirname }).then((composed) => ({ ...composed, serve: handle(composed.app) }));
 
 // Started while the module loads, so clients and the parser are built during Lambda's init phase.
-let ready: Promise<Handler> | undefined = start();
+let ready: Promise<Composed & { serve: Handler }> | undefined = start();
 ready.catch(() => undefined);
+
+export async function worker(event: WorkerEvent, context: Context): Promise<void> {
+  ready ??= start();
+  const { deps } = await ready.catch((error: unknown) => {
+    ready = undefined;
+    throw error;
+  });
+  await runJob(deps, event.jobId, { runner: `lambda-${context.awsRequestId}` });
+}
 
 export async function handler(event: Event, context: Context) {
   ready ??= start();
   let serve: Handler;
   try {
-    serve = await ready;
+    ({ serve } = await ready);
   } catch (error) {
     // Do not cache a failed start: the next invocation tries again.
     ready = undefined;

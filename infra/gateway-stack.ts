@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { createTableInputs, HISTORY_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
+import { createTableInputs, HISTORY_TTL_ATTRIBUTE, JOBS_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
 import { AWS_ENV } from '../src/compose/aws-env.js';
 import { bundleMcpHandlerSync } from './bundle-mcp-handler.js';
 
@@ -61,17 +61,21 @@ export class GatewayStack extends Stack {
   readonly users: dynamodb.Table;
   readonly audit: dynamodb.Table;
   readonly history: dynamodb.Table;
+  readonly jobs: dynamodb.Table;
   readonly fleetSecret: secretsmanager.Secret;
   readonly handler: lambda.Function;
+  /** Runs jobs; invoked asynchronously by the handler so work outlives the request. */
+  readonly worker: lambda.Function;
   readonly url: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
     super(scope, id, props);
     const prefix = props.tablePrefix ?? 'smg';
-    const [usersSpec, auditSpec, historySpec] = createTableInputs(tableNames(prefix));
+    const [usersSpec, auditSpec, historySpec, jobsSpec] = createTableInputs(tableNames(prefix));
     this.users = tableFromSpec(this, 'Users', usersSpec!);
     this.audit = tableFromSpec(this, 'Audit', auditSpec!);
     this.history = tableFromSpec(this, 'History', historySpec!, HISTORY_TTL_ATTRIBUTE);
+    this.jobs = tableFromSpec(this, 'Jobs', jobsSpec!, JOBS_TTL_ATTRIBUTE);
 
     this.fleetSecret = new secretsmanager.Secret(this, 'Fleet', {
       secretName: `${prefix}-fleet`,
@@ -81,52 +85,67 @@ export class GatewayStack extends Stack {
     });
     Validations.of(this.fleetSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'The secret is a fleet document (hosts and SSH credentials), rotated by its owners when they rotate the SSH keys; there is no service to rotate it against.' });
 
-    const logGroup = new logs.LogGroup(this, 'McpLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const vpc = props.vpc ? placement(this, props.vpc) : undefined;
-    this.handler = new lambda.Function(this, 'Mcp', {
-      description: 'ssh-mcp-gateway MCP endpoint',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset('functions', {
-        assetHashType: 'output' as never,
-        bundling: {
-          // Bundled locally with esbuild; the image is never pulled.
-          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
-          local: { tryBundle: (outputDir: string) => (bundleMcpHandlerSync(outputDir), true) },
-        },
-      }),
-      memorySize: 1024,
-      timeout: Duration.seconds(60),
-      logGroup,
-      environment: { [AWS_ENV.allowedHosts]: props.allowedHosts ?? '*', [AWS_ENV.fleetMaxAgeSeconds]: '60', NODE_OPTIONS: '--enable-source-maps' },
-      ...(vpc ?? {}),
+    const code = lambda.Code.fromAsset('functions', {
+      assetHashType: 'output' as never,
+      bundling: {
+        // Bundled locally with esbuild; the image is never pulled.
+        image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+        local: { tryBundle: (outputDir: string) => (bundleMcpHandlerSync(outputDir), true) },
+      },
     });
-    Validations.of(this.handler).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the gateway is built and tested for; moving runtimes is a reviewed change.' });
+    const gatewayFunction = (id: string, handler: string, timeout: Duration, description: string) => {
+      const fn = new lambda.Function(this, id, {
+        description,
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler,
+        code,
+        memorySize: 1024,
+        timeout,
+        logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        environment: { [AWS_ENV.allowedHosts]: props.allowedHosts ?? '*', [AWS_ENV.fleetMaxAgeSeconds]: '60' },
+        ...(vpc ?? {}),
+      });
+      Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the gateway is built and tested for; moving runtimes is a reviewed change.' });
+      // What running commands needs: the fleet, history, jobs, and appending to the audit chain.
+      bindTable(fn, AWS_ENV.historyTable, this.history, (t, f) => t.grantReadWriteData(f));
+      bindTable(fn, AWS_ENV.jobsTable, this.jobs, (t, f) => t.grantReadWriteData(f));
+      // The audit log is append-only: conditional PutItem to add, Query/GetItem to find the chain's head. No Update, no Delete.
+      bindTable(fn, AWS_ENV.auditTable, this.audit, (t, f) =>
+        f.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'], resources: [t.tableArn] })),
+      );
+      fn.addEnvironment(AWS_ENV.fleetSecretArn, this.fleetSecret.secretArn);
+      this.fleetSecret.grantRead(fn);
+      const role = fn.role!;
+      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The AWS-managed basic execution role grants only CloudWatch Logs writes.' });
+      if (vpc) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', reason: 'Needed to attach network interfaces in the given subnets.' });
+      const jobsId = this.getLogicalId(this.jobs.node.defaultChild as dynamodb.CfnTable);
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${jobsId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the jobs table’s indexes, which list jobs by owner and overall.' });
+      return fn;
+    };
 
+    this.worker = gatewayFunction('Worker', 'index.worker', Duration.minutes(15), 'ssh-mcp-gateway job runner');
+    this.handler = gatewayFunction('Mcp', 'index.handler', Duration.seconds(60), 'ssh-mcp-gateway MCP endpoint');
+    // Only the endpoint authenticates users and starts jobs.
     bindTable(this.handler, AWS_ENV.usersTable, this.users, (t, fn) => t.grantReadWriteData(fn));
-    bindTable(this.handler, AWS_ENV.historyTable, this.history, (t, fn) => t.grantReadWriteData(fn));
-    // The audit log is append-only: conditional PutItem to add, Query/GetItem to find the chain's head. No Update, no Delete.
-    bindTable(this.handler, AWS_ENV.auditTable, this.audit, (t, fn) =>
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'], resources: [t.tableArn] })),
-    );
-    this.handler.addEnvironment(AWS_ENV.fleetSecretArn, this.fleetSecret.secretArn);
-    this.fleetSecret.grantRead(this.handler);
-
-    const role = this.handler.role!;
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The AWS-managed basic execution role grants only CloudWatch Logs writes.' });
-    if (vpc) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', reason: 'Needed to attach network interfaces in the given subnets.' });
     const usersId = this.getLogicalId(this.users.node.defaultChild as dynamodb.CfnTable);
-    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.' });
+    Validations.of(this.handler.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.' });
+    this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
+    this.worker.grantInvoke(this.handler);
+    const workerId = this.getLogicalId(this.worker.node.defaultChild as lambda.CfnFunction);
+    Validations.of(this.handler.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`, reason: 'grantInvoke covers the worker function’s versions and aliases.' });
 
     this.url = this.handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
 
     for (const [name, metric] of [
       ['Errors', this.handler.metricErrors({ period: Duration.minutes(5) })],
       ['Throttles', this.handler.metricThrottles({ period: Duration.minutes(5) })],
+      ['WorkerErrors', this.worker.metricErrors({ period: Duration.minutes(5) })],
+      ['WorkerThrottles', this.worker.metricThrottles({ period: Duration.minutes(5) })],
     ] as const) {
       new cloudwatch.Alarm(this, `${name}Alarm`, {
-        alarmDescription: `ssh-mcp-gateway function ${name.toLowerCase()}`,
+        alarmDescription: `ssh-mcp-gateway ${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`,
         metric,
         threshold: 1,
         evaluationPeriods: 1,
@@ -140,6 +159,7 @@ export class GatewayStack extends Stack {
     new CfnOutput(this, 'UsersTable', { value: this.users.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.audit.tableName });
     new CfnOutput(this, 'HistoryTable', { value: this.history.tableName });
+    new CfnOutput(this, 'JobsTable', { value: this.jobs.tableName });
     new CfnOutput(this, 'FleetSecretArn', { value: this.fleetSecret.secretArn, description: 'Put your fleet document here' });
   }
 }

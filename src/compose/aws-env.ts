@@ -6,7 +6,10 @@ export const AWS_ENV = {
   usersTable: 'SMG_USERS_TABLE',
   auditTable: 'SMG_AUDIT_TABLE',
   historyTable: 'SMG_HISTORY_TABLE',
+  jobsTable: 'SMG_JOBS_TABLE',
   fleetSecretArn: 'SMG_FLEET_SECRET_ARN',
+  /** The function that runs jobs (invoked asynchronously). */
+  workerFunction: 'SMG_WORKER_FUNCTION',
   /** Seconds the fleet document is cached before it is read again (default 60). */
   fleetMaxAgeSeconds: 'SMG_FLEET_MAX_AGE_SECONDS',
   /** Comma-separated Host header values, or `*` (a Function URL is reachable only by its own name). */
@@ -14,6 +17,7 @@ export const AWS_ENV = {
   /** Tests only: endpoints of local stand-ins for DynamoDB and Secrets Manager. */
   dynamodbEndpoint: 'SMG_DYNAMODB_ENDPOINT',
   secretsEndpoint: 'SMG_SECRETS_ENDPOINT',
+  lambdaEndpoint: 'SMG_LAMBDA_ENDPOINT',
 } as const;
 
 export type AwsEnv = Partial<Record<(typeof AWS_ENV)[keyof typeof AWS_ENV], string>>;

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaDispatcher } from '../adapters/jobs/lambda-dispatcher.js';
 import type { CoreDeps } from '../core/deps.js';
 import { systemClock } from '../core/ports.js';
 import { PolicyEngine } from '../core/policy/engine.js';
@@ -35,18 +37,21 @@ export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Pro
   const dynamo = new DynamoDBClient(endpointConfig(env[AWS_ENV.dynamodbEndpoint]));
   const stores = storesOn(
     dynamo,
-    { users: required(env, AWS_ENV.usersTable), audit: required(env, AWS_ENV.auditTable), history: required(env, AWS_ENV.historyTable) },
+    { users: required(env, AWS_ENV.usersTable), audit: required(env, AWS_ENV.auditTable), history: required(env, AWS_ENV.historyTable), jobs: required(env, AWS_ENV.jobsTable) },
     clock,
   );
   const secrets = new SecretsManagerClient(endpointConfig(env[AWS_ENV.secretsEndpoint]));
   const maxAgeSeconds = Number(env[AWS_ENV.fleetMaxAgeSeconds] ?? 60);
   const fleet = new SecretFleetSource(secrets, required(env, AWS_ENV.fleetSecretArn), { maxAgeMs: maxAgeSeconds * 1000, logger, clock });
   const parser = await createTreeSitterShellParser({ wasmDir: options.wasmDir });
+  const dispatcher = new LambdaDispatcher(new LambdaClient(endpointConfig(env[AWS_ENV.lambdaEndpoint])), required(env, AWS_ENV.workerFunction));
   const deps: CoreDeps = {
     fleet,
     users: stores.users,
     audit: stores.audit,
     history: stores.history,
+    jobs: stores.jobs,
+    dispatcher,
     ssh: new Ssh2Executor({ poolIdleMs: POOL_IDLE_MS }),
     policy: new PolicyEngine(parser),
     clock,

@@ -1,5 +1,7 @@
 import type { CoreDeps } from '../core/deps.js';
 import { PolicyEngine } from '../core/policy/engine.js';
+import { InProcessDispatcher } from '../core/jobs/in-process-dispatcher.js';
+import { runJob } from '../core/jobs/run-job.js';
 import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
 import { systemClock, type Clock, type Logger } from '../core/ports.js';
 import { FileFleetSource } from '../adapters/config/file-fleet-source.js';
@@ -19,6 +21,7 @@ export interface LocalGateway {
   readonly fleetSource: FileFleetSource;
   readonly store: OpenedStore;
   readonly ssh: Ssh2Executor;
+  readonly dispatcher: InProcessDispatcher;
   close(): Promise<void>;
 }
 
@@ -32,22 +35,29 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
   const parser = await createTreeSitterShellParser();
   const store = await openStore(options.store, clock, { publish: true });
   const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
+  const logger = options.logger ?? jsonLogger();
+  // Jobs run in this process; the runner needs the deps it is part of.
+  const dispatcher = new InProcessDispatcher((jobId, signal) => runJob(deps, jobId, { runner: `local-${process.pid}`, signal }), logger);
   const deps: CoreDeps = {
     fleet: fleetSource,
     users: store.users,
     audit: store.audit,
     history: store.history,
+    jobs: store.jobs,
+    dispatcher,
     ssh,
     policy: new PolicyEngine(parser),
     clock,
-    logger: options.logger ?? jsonLogger(),
+    logger,
   };
   return {
     deps,
     fleetSource,
     store,
     ssh,
+    dispatcher,
     async close() {
+      await dispatcher.stopAll();
       await ssh.close();
       await store.close();
     },

@@ -2,16 +2,18 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoUserStore } from '../adapters/dynamo/dynamo-user-store.js';
 import { DynamoAuditStore } from '../adapters/dynamo/dynamo-audit-store.js';
 import { DynamoHistoryStore } from '../adapters/dynamo/dynamo-history-store.js';
+import { DynamoJobStore } from '../adapters/dynamo/dynamo-job-store.js';
 import { documentClient } from '../adapters/dynamo/document-client.js';
 import type { TableNames } from '../adapters/dynamo/table-specs.js';
 import { AuditLog } from '../core/audit/audit-log.js';
-import type { AuditStore, Clock, HistoryStore, UserStore } from '../core/ports.js';
+import type { AuditStore, Clock, HistoryStore, JobStore, UserStore } from '../core/ports.js';
 
 export interface Stores {
   readonly users: UserStore;
   readonly auditStore: AuditStore;
   readonly audit: AuditLog;
   readonly history: HistoryStore;
+  readonly jobs: JobStore;
 }
 
 /** Builds the stores over a DynamoDB client; the one implementation for every mode. */
@@ -23,6 +25,7 @@ export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Cloc
     auditStore,
     audit: new AuditLog(auditStore, clock),
     history: new DynamoHistoryStore(db, tables.history, clock),
+    jobs: new DynamoJobStore(db, tables.jobs, clock),
   };
 }
 

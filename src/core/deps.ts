@@ -1,7 +1,8 @@
 import type { AuditLog } from './audit/audit-log.js';
 import type { CommandPolicy } from './exec/command-policy.js';
 import type { Fleet } from './fleet/fleet.js';
-import type { Clock, HistoryStore, Logger, SshExecutor, UserStore } from './ports.js';
+import type { Clock, HistoryStore, JobStore, Logger, SshExecutor, UserStore } from './ports.js';
+import type { JobDispatcher } from './jobs/job-dispatcher.js';
 
 /** Where the current fleet comes from: a file loaded once, or a secret reloaded on expiry. */
 export interface FleetSource {
@@ -14,6 +15,8 @@ export interface CoreDeps {
   readonly users: UserStore;
   readonly audit: AuditLog;
   readonly history: HistoryStore;
+  readonly jobs: JobStore;
+  readonly dispatcher: JobDispatcher;
   readonly ssh: SshExecutor;
   readonly policy: CommandPolicy;
   readonly clock: Clock;

@@ -2,6 +2,7 @@ import type { ApiKeyRecord, User } from './users/user.js';
 import type { Credential, Host } from './fleet/fleet.js';
 import type { AuditRecord } from './audit/audit-record.js';
 import type { HistoryEntry } from './exec/history-entry.js';
+import type { JobHostRecord, JobRecord, JobStatus, OutputChunk, OutputStream } from './jobs/job.js';
 
 /** Users and their API keys. Lookup by key hash is a point read, never a scan. */
 export interface UserStore {
@@ -31,6 +32,25 @@ export interface HistoryStore {
   put(entry: HistoryEntry): Promise<void>;
   /** Most recent first. */
   listByHost(host: string, limit: number): Promise<HistoryEntry[]>;
+}
+
+/** Jobs, their hosts and their output, durable across processes and containers. */
+export interface JobStore {
+  create(job: JobRecord, hosts: readonly JobHostRecord[]): Promise<void>;
+  get(id: string): Promise<{ job: JobRecord; hosts: JobHostRecord[] } | undefined>;
+  /** The job record alone (cheap: what a runner polls for cancellation). */
+  getRecord(id: string): Promise<JobRecord | undefined>;
+  /**
+   * Applies `patch` only when the stored job matches `when` (a status among the given ones and/or
+   * the given heartbeat); false when it did not match.
+   */
+  update(id: string, patch: Partial<JobRecord>, when?: { status?: readonly JobStatus[]; heartbeatAt?: string }): Promise<boolean>;
+  putHost(id: string, host: JobHostRecord): Promise<void>;
+  appendOutput(id: string, chunk: OutputChunk): Promise<void>;
+  /** Bytes [offset, offset + limit) of one stream, as stored so far. */
+  readOutput(id: string, host: string, stream: OutputStream, offset: number, limit: number): Promise<Uint8Array>;
+  /** Newest first; by owner, or every job when owner is undefined. */
+  list(options: { owner?: string; limit: number }): Promise<JobRecord[]>;
 }
 
 /** Where and as whom to connect; the adapter turns this into an SSH session. */

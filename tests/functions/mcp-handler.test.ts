@@ -12,12 +12,14 @@ import { systemClock } from '../../src/core/ports.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-standin.js';
+import { startLambdaStandIn, type LambdaStandIn } from '../support/lambda-standin.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smg-fleet-Xy12Ab';
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws';
 
 type Result = { statusCode: number; headers?: Record<string, string>; body: string };
 type Handler = (event: unknown, context: unknown) => Promise<Result>;
+type Worker = (event: { jobId: string }, context: unknown) => Promise<void>;
 
 /** A Lambda Function URL (payload 2.0) event, as AWS sends it. */
 function functionUrlEvent(body: unknown, headers: Record<string, string>, method = 'POST') {
@@ -54,22 +56,32 @@ describe('bundled Lambda handler', () => {
   let store: TestStore;
   let secrets: SecretsStandIn;
   let key: string;
+  let lambda: LambdaStandIn;
   let bundle: { file: string; bytes: number };
+  let current: { handler: Handler; worker: Worker } | undefined;
+  /** A fresh container: the bundle loaded anew. The worker is invoked in it too. */
   const load = (): Handler => {
     const require = createRequire(import.meta.url);
     delete require.cache[bundle.file];
-    return (require(bundle.file) as { handler: Handler }).handler;
+    current = require(bundle.file) as { handler: Handler; worker: Worker };
+    return current.handler;
   };
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'smg-bundle-'));
     bundle = await bundleMcpHandler(outDir);
-    [fleet, store, secrets] = await Promise.all([startSshFleet(2, { prefix: 'lam' }), startTestStore('lambda'), startSecretsStandIn()]);
+    [fleet, store, secrets, lambda] = await Promise.all([
+      startSshFleet(2, { prefix: 'lam' }),
+      startTestStore('lambda'),
+      startSecretsStandIn(),
+      startLambdaStandIn((_name, payload) => current!.worker(payload as { jobId: string }, { ...context, awsRequestId: `worker-${Date.now()}` })),
+    ]);
     secrets.put(
       SECRET_ARN,
       stringify({
         credentials: { ops: { privateKey: fleet.clientKey } },
         hosts: fleet.hosts.map((h) => ({ name: h.name, address: h.address, port: h.port, user: fleet.user, credential: 'ops', hostKey: h.hostKeyFingerprint, tags: ['lambda'] })),
+        limits: { syncBudgetSeconds: 1 },
       }),
     );
     const stores = storesOn(store.dynamo.client, store.tables, systemClock);
@@ -78,6 +90,9 @@ describe('bundled Lambda handler', () => {
       [AWS_ENV.usersTable]: store.tables.users,
       [AWS_ENV.auditTable]: store.tables.audit,
       [AWS_ENV.historyTable]: store.tables.history,
+      [AWS_ENV.jobsTable]: store.tables.jobs,
+      [AWS_ENV.workerFunction]: 'smg-worker',
+      [AWS_ENV.lambdaEndpoint]: lambda.endpoint,
       [AWS_ENV.fleetSecretArn]: SECRET_ARN,
       [AWS_ENV.fleetMaxAgeSeconds]: '0',
       [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
@@ -85,7 +100,7 @@ describe('bundled Lambda handler', () => {
     });
   });
   afterAll(async () => {
-    await Promise.allSettled([fleet?.stop(), store?.close(), secrets?.close()]);
+    await Promise.allSettled([fleet?.stop(), store?.close(), secrets?.close(), lambda?.close()]);
     rmSync(outDir, { recursive: true, force: true });
   });
 
@@ -125,6 +140,38 @@ describe('bundled Lambda handler', () => {
       parents.add(JSON.parse(r.body).result.structuredContent.results[0].stdout);
     }
     expect(parents.size).toBe(1);
+  });
+
+  it('runs long work in the worker: start_job, poll get_job, cancel another job', async () => {
+    const handler = load();
+    const auth = { authorization: `Bearer ${key}` };
+    const body = (r: Result) => JSON.parse(r.body).result.structuredContent;
+    const started = body(await handler(functionUrlEvent(rpc(20, 'tools/call', { name: 'start_job', arguments: { tags: ['lambda'], command: 'sleep 2; echo done' } }), auth), context));
+    expect(lambda.invocations.at(-1)).toEqual({ functionName: 'smg-worker', payload: { jobId: started.id } });
+    let job = started;
+    for (let i = 0; i < 60 && job.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      job = body(await handler(functionUrlEvent(rpc(21 + i, 'tools/call', { name: 'get_job', arguments: { jobId: started.id } }), auth), context));
+    }
+    expect(job.status).toBe('completed');
+    expect(job.hosts.map((h: { stdout: { text: string } }) => h.stdout.text)).toEqual(['done\n', 'done\n']);
+
+    // run_command past its sync budget answers with a job id; the worker finishes it.
+    const quick = body(await handler(functionUrlEvent(rpc(90, 'tools/call', { name: 'run_command', arguments: { host: 'lam-1', command: 'sleep 2; echo later' } }), auth), context));
+    expect(quick).toMatchObject({ complete: false, jobId: expect.any(String) });
+
+    const long = body(await handler(functionUrlEvent(rpc(91, 'tools/call', { name: 'start_job', arguments: { host: 'lam-2', command: 'echo go; sleep 60' } }), auth), context));
+    await new Promise((r) => setTimeout(r, 1500));
+    const cancelled = body(await handler(functionUrlEvent(rpc(92, 'tools/call', { name: 'cancel_job', arguments: { jobId: long.id } }), auth), context));
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.hosts[0]).toMatchObject({ status: 'cancelled', stdout: { text: 'go\n' } });
+
+    let later = body(await handler(functionUrlEvent(rpc(93, 'tools/call', { name: 'get_job', arguments: { jobId: quick.jobId } }), auth), context));
+    for (let i = 0; i < 30 && later.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      later = body(await handler(functionUrlEvent(rpc(94 + i, 'tools/call', { name: 'get_job', arguments: { jobId: quick.jobId } }), auth), context));
+    }
+    expect(later.hosts[0].stdout.text).toBe('later\n');
   });
 
   it('answers 401 without a key', async () => {

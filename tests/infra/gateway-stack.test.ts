@@ -55,15 +55,33 @@ describe('GatewayStack', () => {
           [AWS_ENV.usersTable]: ref(stack.users),
           [AWS_ENV.auditTable]: ref(stack.audit),
           [AWS_ENV.historyTable]: ref(stack.history),
+          [AWS_ENV.jobsTable]: ref(stack.jobs),
           [AWS_ENV.fleetSecretArn]: ref(stack.fleetSecret),
+          [AWS_ENV.workerFunction]: ref(stack.worker),
           [AWS_ENV.allowedHosts]: '*',
         }),
       },
     });
   });
 
+  it('runs jobs in a worker from the same bundle, which the endpoint may invoke, and which never sees users', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.worker',
+      Timeout: 900,
+      Environment: { Variables: Match.objectLike({ [AWS_ENV.jobsTable]: ref(stack.jobs), [AWS_ENV.auditTable]: ref(stack.audit) }) },
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Handler: string; Code: unknown; Environment: { Variables: Record<string, unknown> } } }[];
+    const worker = functions.find((f) => f.Properties.Handler === 'index.worker')!;
+    const endpoint = functions.find((f) => f.Properties.Handler === 'index.handler')!;
+    expect(worker.Properties.Code).toEqual(endpoint.Properties.Code);
+    expect(worker.Properties.Environment.Variables[AWS_ENV.usersTable]).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
+    });
+  });
+
   it('creates on-demand, encrypted, point-in-time-recoverable tables named by the prefix, with TTL on history', () => {
-    for (const name of ['acme-users', 'acme-audit', 'acme-history']) {
+    for (const name of ['acme-users', 'acme-audit', 'acme-history', 'acme-jobs']) {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
@@ -72,6 +90,7 @@ describe('GatewayStack', () => {
       });
     }
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'acme-history', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'acme-jobs', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'acme-audit',
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }],
@@ -85,8 +104,9 @@ describe('GatewayStack', () => {
       (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
     );
     const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(auditArn)));
-    expect(onAudit).toHaveLength(1);
-    expect([onAudit[0]!.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // The endpoint and the worker both append; neither may do more.
+    expect(onAudit).toHaveLength(2);
+    for (const statement of onAudit) expect([statement.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     const everything = statements.flatMap((s) => [s.Action].flat());
     expect(everything).not.toContain('dynamodb:*');
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -97,12 +117,12 @@ describe('GatewayStack', () => {
   it('serves a Function URL without IAM auth (the app authenticates), with log retention and alarms', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
   });
 
   it('outputs the MCP URL, table names and the secret ARN', () => {
-    for (const output of ['McpUrl', 'TablePrefix', 'UsersTable', 'AuditTable', 'HistoryTable', 'FleetSecretArn']) template.hasOutput(output, {});
+    for (const output of ['McpUrl', 'TablePrefix', 'UsersTable', 'AuditTable', 'HistoryTable', 'JobsTable', 'FleetSecretArn']) template.hasOutput(output, {});
     template.hasOutput('McpUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('McpFunctionUrl'), 'FunctionUrl'] }, 'mcp']] } });
   });
 

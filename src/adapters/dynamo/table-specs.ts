@@ -8,13 +8,17 @@ export interface TableNames {
   readonly users: string;
   readonly audit: string;
   readonly history: string;
+  readonly jobs: string;
 }
 
 export const USERS_KEY_OWNER_INDEX = 'keyOwner-index';
 export const HISTORY_TTL_ATTRIBUTE = 'expiresAt';
+export const JOBS_TTL_ATTRIBUTE = 'expiresAt';
+export const JOBS_OWNER_INDEX = 'owner-index';
+export const JOBS_ALL_INDEX = 'all-index';
 
 export function tableNames(prefix: string): TableNames {
-  return { users: `${prefix}-users`, audit: `${prefix}-audit`, history: `${prefix}-history` };
+  return { users: `${prefix}-users`, audit: `${prefix}-audit`, history: `${prefix}-history`, jobs: `${prefix}-jobs` };
 }
 
 export function createTableInputs(names: TableNames): CreateTableCommandInput[] {
@@ -64,6 +68,25 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    },
+    {
+      TableName: names.jobs,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'owner', AttributeType: 'S' },
+        { AttributeName: 'kind', AttributeType: 'S' },
+        { AttributeName: 'createdAt', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        { IndexName: JOBS_OWNER_INDEX, KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        { IndexName: JOBS_ALL_INDEX, KeySchema: [{ AttributeName: 'kind', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
       ],
     },
   ];

@@ -1,26 +1,18 @@
 import type { CoreDeps } from '../deps.js';
-import type { Fleet, Host } from '../fleet/fleet.js';
+import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
-import { resolveTargets, type TargetSelector } from '../access.js';
-import { InvalidInputError } from '../errors.js';
-import type { ExecOutcome } from '../ports.js';
-import type { PolicyDecision } from './command-policy.js';
 import type { Risk } from '../policy/risk.js';
-import { fanOut } from './fan-out.js';
-import { createScrubber } from './scrub.js';
+import { createJob, MAX_COMMAND_LENGTH, type JobInput } from '../jobs/create-job.js';
+import { waitForJob } from '../jobs/job-control.js';
+import type { JobHostRecord } from '../jobs/job.js';
 import { groupIdenticalOutputs, type OutputGroup } from './output-groups.js';
-import { HISTORY_OUTPUT_BYTES, type HistoryEntry } from './history-entry.js';
+
+export { MAX_COMMAND_LENGTH };
 
 export const HOST_STATUSES = ['ok', 'failed', 'denied', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch', 'approval_required', 'cancelled', 'running'] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 
-export const MAX_COMMAND_LENGTH = 16_384;
-
-export interface RunCommandInput extends TargetSelector {
-  command: string;
-  timeoutSeconds?: number;
-  maxConcurrency?: number;
-}
+export type RunCommandInput = JobInput;
 
 export interface HostRunResult {
   host: string;
@@ -47,63 +39,50 @@ export interface RunCommandResult {
   summary: StatusCounts;
   groups: OutputGroup[];
   durationMs: number;
-}
-
-interface Planned {
-  host: Host;
-  decision: PolicyDecision;
+  /** Set when the work outlived the sync budget: poll get_job with it for the rest. */
+  jobId?: string;
+  complete: boolean;
 }
 
 /**
- * Runs a command on the targets the user names: resolve targets the user may access → policy per
- * host → audit intent → SSH fan-out (capped) → history per host → audit outcome.
+ * Runs a command as a job and waits up to the fleet's sync budget. Done by then: the full result.
+ * Not done: what has finished, the rest as `running`, and the job id to come back with — the work
+ * goes on (locally in this process, on AWS in a worker function).
  */
-export async function runCommand(
-  deps: CoreDeps,
-  fleet: Fleet,
-  user: User,
-  input: RunCommandInput,
-  requestId: string,
-): Promise<RunCommandResult> {
+export async function runCommand(deps: CoreDeps, fleet: Fleet, user: User, input: RunCommandInput, requestId: string): Promise<RunCommandResult> {
   const started = Date.now();
-  const command = input.command;
-  if (command.trim() === '') throw new InvalidInputError('command is empty');
-  if (command.length > MAX_COMMAND_LENGTH) throw new InvalidInputError(`command is longer than ${MAX_COMMAND_LENGTH} characters`);
-
-  const targets = resolveTargets(user, fleet, input);
-  const planned: Planned[] = targets.map((host) => ({ host, decision: deps.policy.decide({ fleet, user, host }, command) }));
-  const scrub = createScrubber(fleet.secretValues());
-  const auditedCommand = scrub(command);
-
-  await deps.audit.append({
-    type: 'exec.intent',
-    requestId,
-    user: user.name,
-    tool: 'run_command',
-    targets: targets.map((h) => h.name),
-    command: auditedCommand,
-    decision: summarizeDecisions(planned),
-    decisions: planned.map(({ host, decision: d }) => ({ host: host.name, decision: d.decision, ...(d.rule ? { rule: d.rule } : {}), ...(d.risk ? { risk: d.risk } : {}) })),
-  });
-
   const limits = fleet.limits;
-  const timeoutSeconds = Math.min(input.timeoutSeconds ?? limits.commandTimeoutSeconds, limits.commandTimeoutSeconds);
-  const concurrency = Math.min(input.maxConcurrency ?? limits.maxConcurrency, limits.maxConcurrency);
-  const historyWrites: Promise<void>[] = [];
+  const { job } = await createJob(deps, fleet, user, input, { requestId, tool: 'run_command', maxTimeoutSeconds: limits.commandTimeoutSeconds });
+  const complete = await waitForJob(deps, job.id, limits.syncBudgetSeconds * 1000);
+  const hosts = (await deps.jobs.get(job.id))?.hosts ?? [];
+  const result = assemble(job.command, hosts, limits.maxOutputBytes);
+  return { ...result, durationMs: Date.now() - started, complete, ...(complete ? {} : { jobId: job.id }) };
+}
 
-  const perHost = await fanOut(planned, concurrency, async ({ host, decision }) => {
-    if (decision.decision !== 'allow') return refused(host, decision);
-    const outcome = await deps.ssh.exec({ host, credential: fleet.credentialFor(host) }, command, {
-      timeoutMs: timeoutSeconds * 1000,
-      connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
-      maxOutputBytes: limits.maxOutputBytes,
-      checkAddress: (address) => fleet.network.refusal(address),
-    });
-    const clean: ExecOutcome = { ...outcome, stdout: scrub(outcome.stdout), stderr: scrub(outcome.stderr) };
-    historyWrites.push(deps.history.put(historyEntry(deps, user, host, auditedCommand, clean, requestId, limits.historyRetentionDays)));
-    return { ...fromOutcome(host, clean), ...(decision.risk ? { risk: decision.risk } : {}) };
+function hostStatus(h: JobHostRecord): HostStatus {
+  if (h.status === 'pending' || h.status === 'running') return 'running';
+  if (h.status === 'lost') return 'unreachable';
+  return h.status;
+}
+
+function assemble(command: string, hosts: readonly JobHostRecord[], maxOutputBytes: number): Omit<RunCommandResult, 'durationMs' | 'complete'> {
+  const perHost = hosts.map((h) => {
+    const stdout = h.head?.stdout ?? '';
+    const stderr = h.head?.stderr ?? '';
+    return {
+      host: h.host,
+      status: hostStatus(h),
+      exitCode: h.exitCode,
+      stdout,
+      stderr,
+      // The answer carries the first maxOutputBytes of each stream; get_job pages through the rest.
+      truncated: h.truncated || h.bytes.stdout > Buffer.byteLength(stdout) || h.bytes.stderr > Buffer.byteLength(stderr) || Buffer.byteLength(stdout) >= maxOutputBytes,
+      durationMs: h.durationMs ?? 0,
+      ...(h.reason !== undefined ? { reason: h.reason } : {}),
+      ...(h.rule !== undefined ? { rule: h.rule } : {}),
+      ...(h.risk !== undefined ? { risk: h.risk } : {}),
+    };
   });
-
   const groups = groupIdenticalOutputs(perHost);
   const groupOf = new Map<string, number>();
   groups.forEach((g, i) => g.hosts.forEach((h) => groupOf.set(h, i)));
@@ -113,65 +92,7 @@ export async function runCommand(
     const { stdout, stderr, ...rest } = r;
     return unique ? { ...rest, stdout, stderr, outputGroup } : { ...rest, outputGroup };
   });
-  const summary = countStatuses(results);
-  const durationMs = Date.now() - started;
-
-  // History and the outcome record are independent writes: one round trip, not two.
-  const [history] = await Promise.all([
-    Promise.allSettled(historyWrites),
-    deps.audit.append({
-      type: 'exec.outcome',
-      requestId,
-      user: user.name,
-      tool: 'run_command',
-      targets: results.map((r) => r.host),
-      command: auditedCommand,
-      outcome: HOST_STATUSES.filter((s) => summary[s] > 0).map((s) => `${s}:${summary[s]}`).join(' '),
-      hosts: results.map((r) => ({ host: r.host, status: r.status, exitCode: r.exitCode, durationMs: r.durationMs })),
-      durationMs,
-    }),
-  ]);
-  for (const write of history) {
-    if (write.status === 'rejected') deps.logger.error('history write failed', { requestId, error: String(write.reason) });
-  }
-
-  return { command, results, summary, groups, durationMs };
-}
-
-type Ungrouped = Omit<HostRunResult, 'outputGroup' | 'stdout' | 'stderr'> & { stdout: string; stderr: string };
-
-function refused(host: Host, decision: PolicyDecision): Ungrouped {
-  return {
-    host: host.name,
-    status: decision.decision === 'deny' ? 'denied' : 'approval_required',
-    exitCode: null,
-    stdout: '',
-    stderr: '',
-    truncated: false,
-    durationMs: 0,
-    reason: decision.reason,
-    ...(decision.rule ? { rule: decision.rule } : {}),
-    ...(decision.risk ? { risk: decision.risk } : {}),
-  };
-}
-
-function summarizeDecisions(planned: readonly Planned[]): string {
-  const counts = new Map<string, number>();
-  for (const p of planned) counts.set(p.decision.decision, (counts.get(p.decision.decision) ?? 0) + 1);
-  return [...counts].map(([d, n]) => `${d}:${n}`).join(' ');
-}
-
-function fromOutcome(host: Host, outcome: ExecOutcome): Ungrouped {
-  return {
-    host: host.name,
-    status: outcome.status,
-    exitCode: outcome.exitCode,
-    stdout: outcome.stdout,
-    stderr: outcome.stderr,
-    truncated: outcome.truncated,
-    durationMs: outcome.durationMs,
-    ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
-  };
+  return { command, results, summary: countStatuses(results), groups };
 }
 
 export function countStatuses(results: readonly { status: HostStatus }[]): StatusCounts {
@@ -179,35 +100,4 @@ export function countStatuses(results: readonly { status: HostStatus }[]): Statu
   counts.total = results.length;
   for (const r of results) counts[r.status]++;
   return counts;
-}
-
-function historyEntry(
-  deps: CoreDeps,
-  user: User,
-  host: Host,
-  command: string,
-  outcome: ExecOutcome,
-  requestId: string,
-  retentionDays: number,
-): HistoryEntry {
-  const now = deps.clock.now();
-  return {
-    id: `${requestId}:${host.name}`,
-    host: host.name,
-    user: user.name,
-    command,
-    status: outcome.status,
-    exitCode: outcome.exitCode,
-    stdout: excerpt(outcome.stdout),
-    stderr: excerpt(outcome.stderr),
-    truncated: outcome.truncated || outcome.stdout.length > HISTORY_OUTPUT_BYTES || outcome.stderr.length > HISTORY_OUTPUT_BYTES,
-    durationMs: outcome.durationMs,
-    time: now.toISOString(),
-    requestId,
-    expiresAt: Math.floor(now.getTime() / 1000) + retentionDays * 86_400,
-  };
-}
-
-function excerpt(text: string): string {
-  return text.length > HISTORY_OUTPUT_BYTES ? text.slice(0, HISTORY_OUTPUT_BYTES) : text;
 }

@@ -55,10 +55,18 @@ export const limitsSchema = z
   .object({
     commandTimeoutSeconds: z.number().positive().max(3600).default(60),
     connectTimeoutSeconds: z.number().positive().max(120).default(10),
-    maxOutputBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(65536),
+    // run_command returns at most this much per stream; it is kept inside a job's host record, so ≤ 128 KB.
+    maxOutputBytes: z.number().int().min(1024).max(128 * 1024).default(65536),
     maxConcurrency: z.number().int().min(1).max(1024).default(32),
     poolIdleSeconds: z.number().min(0).max(3600).default(60),
     historyRetentionDays: z.number().int().min(1).max(3650).default(30),
+    /** run_command answers within this; longer work goes on as a job (keep it below client timeouts). */
+    syncBudgetSeconds: z.number().positive().max(600).default(20),
+    /** Default and maximum for start_job. */
+    jobTimeoutSeconds: z.number().positive().max(86_400).default(3600),
+    /** Output kept per host and stream for a job; beyond it output is dropped and marked truncated. */
+    jobOutputBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+    jobRetentionDays: z.number().int().min(1).max(90).default(7),
   })
   .strict();
 

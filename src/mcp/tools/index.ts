@@ -5,6 +5,10 @@ import { describeHostTool } from './describe-host.js';
 import { checkHostsTool } from './check-hosts.js';
 import { runCommandTool } from './run-command.js';
 import { planCommandTool } from './plan-command.js';
+import { startJobTool } from './start-job.js';
+import { getJobTool } from './get-job.js';
+import { cancelJobTool } from './cancel-job.js';
+import { listJobsTool } from './list-jobs.js';
 
 /** Every tool the gateway offers, in the order clients list them. */
-export const ALL_TOOLS: readonly AnyTool[] = [whoamiTool, listHostsTool, describeHostTool, checkHostsTool, runCommandTool, planCommandTool];
+export const ALL_TOOLS: readonly AnyTool[] = [whoamiTool, listHostsTool, describeHostTool, checkHostsTool, runCommandTool, planCommandTool, startJobTool, getJobTool, cancelJobTool, listJobsTool];

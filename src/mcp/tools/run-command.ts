@@ -17,6 +17,8 @@ export const runCommandTool = defineTool({
     'Hosts whose output is identical are collapsed into `groups`, so output shared by many hosts appears once; per-host stdout/stderr appear only for hosts with unique output. ' +
     'Output is capped per stream (truncated: true when cut) and secrets are redacted. The command is killed at timeoutSeconds (capped by the fleet limit). ' +
     'Commands run non-interactively with no TTY: avoid prompts and pagers (use --no-pager, -y where safe). ' +
+    'If the command is not done within the sync budget (about 20 s) the answer says complete: false with a jobId and the hosts still running; ' +
+    'the command keeps running, and get_job with that id returns the rest. For work you know is long, use start_job. ' +
     'A policy decides per host what may run (denied and approval_required hosts are reported with the reason and rule, never executed); ' +
     'call plan_command first to see the decision. Every call is audited.',
   minRole: 'operator',
@@ -46,6 +48,8 @@ export const runCommandTool = defineTool({
     summary: z.object({ total: count, ...Object.fromEntries(HOST_STATUSES.map((s) => [s, count])) } as Record<'total' | (typeof HOST_STATUSES)[number], typeof count>),
     groups: z.array(z.object({ hosts: z.array(z.string()), status: z.string(), exitCode: z.number().int().nullable(), stdout: z.string(), stderr: z.string(), truncated: z.boolean() })),
     durationMs: z.number(),
+    complete: z.boolean(),
+    jobId: z.string().optional(),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   handler: (input, { deps, fleet, user, requestId }) => runCommand(deps, fleet, user, input, requestId),
@@ -61,6 +65,7 @@ function runCommandText(o: RunCommandResult): string {
     .map(([k, v]) => `${v} ${k}`)
     .join(', ');
   const lines = [`${o.summary.total} host(s): ${counts} (${o.durationMs} ms)`];
+  if (!o.complete) lines.push(`Still running as job ${o.jobId}: call get_job with jobId "${o.jobId}" for the rest.`);
   for (const g of o.groups) {
     const reasons = new Set(o.results.filter((r) => g.hosts.includes(r.host) && r.reason).map((r) => r.reason));
     lines.push(`\n── ${g.hosts.join(', ')}: ${g.status}${g.exitCode !== null ? ` (exit ${g.exitCode})` : ''}${reasons.size ? ` — ${[...reasons].join('; ')}` : ''}`);

@@ -1,0 +1,175 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock, JobStore } from '../../core/ports.js';
+import { systemClock } from '../../core/ports.js';
+import { MAX_CHUNK_BYTES, type JobHostRecord, type JobRecord, type JobStatus, type OutputChunk, type OutputStream } from '../../core/jobs/job.js';
+import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
+
+const META = 'META';
+const jobPk = (id: string) => `JOB#${id}`;
+const hostSk = (host: string) => `HOST#${host}`;
+const OFFSET_DIGITS = 13;
+const outSk = (host: string, stream: OutputStream, offset: number) => `OUT#${host}#${stream}#${String(offset).padStart(OFFSET_DIGITS, '0')}`;
+
+/**
+ * One partition per job: `META` (the record), `HOST#<name>` (per host), `OUT#<host>#<stream>#<offset>`
+ * (output chunks of at most 32 KB, keyed by byte offset so a page reads only the chunks it
+ * overlaps). GSIs list jobs by owner and overall, newest first. Everything expires through
+ * `expiresAt`; expired items are treated as absent.
+ */
+export class DynamoJobStore implements JobStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  private now(): number {
+    return Math.floor(this.clock.now().getTime() / 1000);
+  }
+
+  async create(job: JobRecord, hosts: readonly JobHostRecord[]): Promise<void> {
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { pk: jobPk(job.id), sk: META, kind: 'job', ...job }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    for (let i = 0; i < hosts.length; i += 25) {
+      let requests: Record<string, unknown>[] = hosts.slice(i, i + 25).map((h) => ({ PutRequest: { Item: { pk: jobPk(job.id), sk: hostSk(h.host), expiresAt: job.expiresAt, ...h } } }));
+      for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        requests = (result.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        if (requests.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  async get(id: string): Promise<{ job: JobRecord; hosts: JobHostRecord[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': jobPk(id), ':from': 'HOST#', ':to': META },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const meta = items.find((i) => i.sk === META);
+    if (!meta || (meta.expiresAt as number) <= this.now()) return undefined;
+    return {
+      job: strip(meta) as unknown as JobRecord,
+      hosts: items.filter((i) => i.sk !== META).map((i) => {
+        const { expiresAt: _e, ...host } = strip(i);
+        return host as unknown as JobHostRecord;
+      }),
+    };
+  }
+
+  async getRecord(id: string): Promise<JobRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: jobPk(id), sk: META }, ConsistentRead: true }));
+    return Item && (Item.expiresAt as number) > this.now() ? (strip(Item) as unknown as JobRecord) : undefined;
+  }
+
+  async update(id: string, patch: Partial<JobRecord>, when: { status?: readonly JobStatus[]; heartbeatAt?: string } = {}): Promise<boolean> {
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(patch)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#u${i}`] = k;
+        values[`:u${i}`] = v;
+        return `#u${i} = :u${i}`;
+      });
+    const conditions = ['attribute_exists(#pk)'];
+    if (when.status) {
+      names['#status'] = 'status';
+      conditions.push(`#status IN (${when.status.map((s, i) => ((values[`:s${i}`] = s), `:s${i}`)).join(', ')})`);
+    }
+    if (when.heartbeatAt !== undefined) {
+      names['#hb'] = 'heartbeatAt';
+      values[':hb'] = when.heartbeatAt;
+      conditions.push('#hb = :hb');
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(id), sk: META },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async putHost(id: string, host: JobHostRecord): Promise<void> {
+    const job = await this.getRecord(id);
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: jobPk(id), sk: hostSk(host.host), expiresAt: job?.expiresAt ?? this.now() + 86_400, ...host } }));
+  }
+
+  async appendOutput(id: string, chunk: OutputChunk): Promise<void> {
+    if (chunk.data.length > MAX_CHUNK_BYTES) throw new Error(`output chunks are at most ${MAX_CHUNK_BYTES} bytes`);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: jobPk(id), sk: outSk(chunk.host, chunk.stream, chunk.offset), offset: chunk.offset, data: chunk.data, expiresAt: this.now() + 7 * 86_400 },
+      }),
+    );
+  }
+
+  async readOutput(id: string, host: string, stream: OutputStream, offset: number, limit: number): Promise<Uint8Array> {
+    if (limit <= 0) return new Uint8Array(0);
+    const end = offset + limit;
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': jobPk(id), ':from': outSk(host, stream, Math.max(0, offset - MAX_CHUNK_BYTES + 1)), ':to': outSk(host, stream, end - 1) },
+        ConsistentRead: true,
+      }),
+    );
+    const parts: Uint8Array[] = [];
+    let cursor = offset;
+    for (const item of Items ?? []) {
+      const start = item.offset as number;
+      const data = item.data as Uint8Array;
+      if (start + data.length <= cursor || start > cursor) continue;
+      const slice = data.subarray(cursor - start, Math.min(data.length, end - start));
+      parts.push(slice);
+      cursor += slice.length;
+      if (cursor >= end) break;
+    }
+    return Buffer.concat(parts);
+  }
+
+  async list(options: { owner?: string; limit: number }): Promise<JobRecord[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: options.owner ? JOBS_OWNER_INDEX : JOBS_ALL_INDEX,
+        KeyConditionExpression: options.owner ? '#o = :v' : 'kind = :v',
+        ...(options.owner ? { ExpressionAttributeNames: { '#o': 'owner' } } : {}),
+        ExpressionAttributeValues: { ':v': options.owner ?? 'job' },
+        ScanIndexForward: false,
+        Limit: options.limit,
+      }),
+    );
+    const now = this.now();
+    return (Items ?? []).filter((i) => (i.expiresAt as number) > now).map((i) => strip(i) as unknown as JobRecord);
+  }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
+  return rest;
+}

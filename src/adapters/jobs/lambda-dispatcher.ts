@@ -1,0 +1,24 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { JobDispatcher } from '../../core/jobs/job-dispatcher.js';
+
+/** The payload the worker function receives. */
+export interface WorkerEvent {
+  readonly jobId: string;
+}
+
+/**
+ * Runs jobs in the worker function, invoked asynchronously: the request that started the job can
+ * answer (and its container freeze) while the worker keeps running. Cancellation and completion
+ * travel through the job store.
+ */
+export class LambdaDispatcher implements JobDispatcher {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async dispatch(jobId: string): Promise<void> {
+    const event: WorkerEvent = { jobId };
+    await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+  }
+}

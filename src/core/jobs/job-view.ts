@@ -1,0 +1,122 @@
+import type { CoreDeps } from '../deps.js';
+import type { User } from '../users/user.js';
+import { roleAtLeast } from '../users/user.js';
+import { NotFoundError } from '../errors.js';
+import { FINISHED, type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
+import { HEARTBEAT_MS } from './run-job.js';
+import { utf8Boundary } from './output-writer.js';
+
+/** A runner that has not beaten for this long is gone (six missed heartbeats). */
+export const LOST_AFTER_MS = HEARTBEAT_MS * 6;
+export const DEFAULT_TAIL_BYTES = 2_000;
+export const MAX_PAGE_BYTES = 64 * 1024;
+
+export interface OutputPage {
+  readonly offset: number;
+  readonly nextOffset: number;
+  /** Bytes stored so far for this stream. */
+  readonly totalBytes: number;
+  readonly text: string;
+}
+
+export interface JobHostView extends Omit<JobHostRecord, 'head'> {
+  readonly stdout?: OutputPage;
+  readonly stderr?: OutputPage;
+}
+
+export interface JobView {
+  readonly id: string;
+  readonly status: JobRecord['status'];
+  readonly owner: string;
+  readonly command: string;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly cancelRequested: boolean;
+  readonly hosts: JobHostView[];
+  readonly summary: Record<string, number>;
+}
+
+export interface Paging {
+  /** Only this host's output (the others are listed without output). */
+  host?: string;
+  stream?: OutputStream;
+  /** Read from this byte offset; without it, the last `tailBytes` of each stream. */
+  offset?: number;
+  limit?: number;
+  tailBytes?: number;
+}
+
+/** Loads a job the user may see: their own, or any for admins. Others' jobs look like missing ones. */
+export async function loadJob(deps: CoreDeps, user: User, jobId: string): Promise<{ job: JobRecord; hosts: JobHostRecord[] }> {
+  const loaded = await deps.jobs.get(jobId);
+  if (!loaded || (loaded.job.owner !== user.name && !roleAtLeast(user.role, 'admin'))) throw new NotFoundError(`unknown job "${jobId}"; list_jobs shows yours`);
+  return markLostIfStale(deps, loaded);
+}
+
+/** A queued or running job whose runner stopped beating is marked lost, once, by whoever notices. */
+export async function markLostIfStale<T extends { job: JobRecord; hosts: JobHostRecord[] }>(deps: CoreDeps, loaded: T): Promise<T> {
+  const { job } = loaded;
+  if (FINISHED.includes(job.status)) return loaded;
+  const last = Date.parse(job.heartbeatAt ?? job.createdAt);
+  if (deps.clock.now().getTime() - last < LOST_AFTER_MS) return loaded;
+  const endedAt = deps.clock.now().toISOString();
+  const marked = await deps.jobs.update(job.id, { status: 'lost', endedAt }, { status: ['queued', 'running'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) });
+  if (marked) deps.logger.warn('job lost: its runner stopped', { jobId: job.id, lastHeartbeat: job.heartbeatAt ?? null });
+  const fresh = await deps.jobs.get(job.id);
+  if (!fresh) return loaded;
+  return { ...loaded, job: fresh.job, hosts: fresh.hosts.map((h) => (h.status === 'pending' || h.status === 'running' ? { ...h, status: 'lost', reason: 'the runner stopped before this host finished' } : h)) };
+}
+
+/** The job with a page (or tail) of output per host and stream. */
+export async function viewJob(deps: CoreDeps, loaded: { job: JobRecord; hosts: JobHostRecord[] }, paging: Paging = {}): Promise<JobView> {
+  const { job, hosts } = loaded;
+  const limit = Math.min(paging.limit ?? 16 * 1024, MAX_PAGE_BYTES);
+  const streams: OutputStream[] = paging.stream ? [paging.stream] : ['stdout', 'stderr'];
+  const views = await Promise.all(
+    hosts.map(async (h): Promise<JobHostView> => {
+      const { head: _head, ...rest } = h;
+      if (paging.host !== undefined && paging.host !== h.host) return rest;
+      const pages: Partial<Record<OutputStream, OutputPage>> = {};
+      for (const stream of streams) {
+        const total = h.bytes[stream];
+        if (total === 0 && paging.offset === undefined) continue;
+        pages[stream] = paging.offset !== undefined ? await page(deps, job.id, h.host, stream, paging.offset, limit, total) : await tail(deps, job.id, h.host, stream, Math.min(paging.tailBytes ?? DEFAULT_TAIL_BYTES, MAX_PAGE_BYTES), total);
+      }
+      return { ...rest, ...pages };
+    }),
+  );
+  const summary: Record<string, number> = { total: hosts.length };
+  for (const h of views) summary[h.status] = (summary[h.status] ?? 0) + 1;
+  return {
+    id: job.id,
+    status: job.status,
+    owner: job.owner,
+    command: job.command,
+    createdAt: job.createdAt,
+    ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+    ...(job.endedAt ? { endedAt: job.endedAt } : {}),
+    cancelRequested: job.cancelRequested ?? false,
+    hosts: views,
+    summary,
+  };
+}
+
+/** Bytes [offset, offset+limit), ending on a character boundary so pages concatenate exactly. */
+async function page(deps: CoreDeps, jobId: string, host: string, stream: OutputStream, offset: number, limit: number, total: number): Promise<OutputPage> {
+  const data = await deps.jobs.readOutput(jobId, host, stream, offset, limit);
+  const end = data.length === limit ? utf8Boundary(data) : data.length;
+  const kept = data.subarray(0, end > 0 ? end : data.length);
+  return { offset, nextOffset: offset + kept.length, totalBytes: total, text: Buffer.from(kept).toString('utf8') };
+}
+
+/** The last bytes of a stream, starting on a character boundary. */
+async function tail(deps: CoreDeps, jobId: string, host: string, stream: OutputStream, bytes: number, total: number): Promise<OutputPage> {
+  let offset = Math.max(0, total - bytes);
+  let data = await deps.jobs.readOutput(jobId, host, stream, offset, total - offset);
+  let skip = 0;
+  while (skip < data.length && skip < 3 && (data[skip]! & 0xc0) === 0x80) skip++;
+  data = data.subarray(skip);
+  offset += skip;
+  return { offset, nextOffset: offset + data.length, totalBytes: total, text: Buffer.from(data).toString('utf8') };
+}

@@ -1,0 +1,154 @@
+import type { CoreDeps } from '../deps.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { createScrubber } from '../exec/scrub.js';
+import { fanOut } from '../exec/fan-out.js';
+import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
+import type { ExecOutcome } from '../ports.js';
+import type { JobHostRecord, JobRecord } from './job.js';
+import { OutputWriter } from './output-writer.js';
+
+export const HEARTBEAT_MS = 5_000;
+const CANCEL_POLL_MS = 500;
+const FLUSH_MS = 1_000;
+
+/**
+ * Runs a stored job to its end: claims it (queued → running), runs every allowed host with
+ * output streamed into the store, keeps a heartbeat, polls for a cancel request, and records per
+ * host the outcome and a history item, then the job's end and the audit outcome. Any process can
+ * run it — this one locally, a worker function on AWS.
+ */
+export async function runJob(deps: CoreDeps, jobId: string, options: { runner: string; signal?: AbortSignal }): Promise<void> {
+  const loaded = await deps.jobs.get(jobId);
+  if (!loaded) return;
+  let heartbeat = deps.clock.now().toISOString();
+  const claimed = await deps.jobs.update(jobId, { status: 'running', startedAt: heartbeat, heartbeatAt: heartbeat, runner: options.runner }, { status: ['queued'] });
+  if (!claimed) return;
+  const { job, hosts } = loaded;
+  const fleet = await deps.fleet.current();
+  const cancel = new AbortController();
+  options.signal?.addEventListener('abort', () => cancel.abort(), { once: true });
+
+  const beat = setInterval(() => {
+    const next = deps.clock.now().toISOString();
+    deps.jobs.update(jobId, { heartbeatAt: next }, { status: ['running'] }).then(
+      (ok) => ok && (heartbeat = next),
+      (error: unknown) => deps.logger.warn('job heartbeat failed', { jobId, error: String(error) }),
+    );
+  }, HEARTBEAT_MS);
+  const poll = setInterval(() => {
+    deps.jobs.getRecord(jobId).then(
+      (r) => r?.cancelRequested && cancel.abort(),
+      () => undefined,
+    );
+  }, CANCEL_POLL_MS);
+  const started = Date.now();
+  let finished: JobHostRecord[] = [];
+  try {
+    const pending = hosts.filter((h) => h.status === 'pending');
+    finished = await fanOut(pending, Math.min(job.maxConcurrency ?? fleet.limits.maxConcurrency, fleet.limits.maxConcurrency), (h) => runHost(deps, fleet, job, h, cancel.signal));
+  } finally {
+    clearInterval(beat);
+    clearInterval(poll);
+  }
+  const status = cancel.signal.aborted ? 'cancelled' : 'completed';
+  await deps.jobs.update(jobId, { status, endedAt: deps.clock.now().toISOString() }, { status: ['running'] });
+  void heartbeat;
+  const all = [...hosts.filter((h) => h.status !== 'pending'), ...finished];
+  await deps.audit.append({
+    type: 'exec.outcome',
+    requestId: job.requestId,
+    user: job.owner,
+    tool: job.tool,
+    targets: all.map((h) => h.host),
+    command: createScrubber(fleet.secretValues())(job.command),
+    outcome: `${status}; ${summarize(all)}`,
+    hosts: all.map((h) => ({ host: h.host, status: h.status, exitCode: h.exitCode, durationMs: h.durationMs ?? 0 })),
+    durationMs: Date.now() - started,
+    detail: `job ${job.id}`,
+  });
+}
+
+function summarize(hosts: readonly JobHostRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const h of hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${s}:${n}`).join(' ');
+}
+
+async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: JobHostRecord, cancel: AbortSignal): Promise<JobHostRecord> {
+  const host = fleet.host(record.host);
+  if (!host) {
+    const gone: JobHostRecord = { ...record, status: 'unreachable', reason: 'the host is no longer in the fleet configuration' };
+    await deps.jobs.putHost(job.id, gone);
+    return gone;
+  }
+  if (cancel.aborted) {
+    const skipped: JobHostRecord = { ...record, status: 'cancelled', reason: 'the job was cancelled before this host started' };
+    await deps.jobs.putHost(job.id, skipped);
+    return skipped;
+  }
+  await deps.jobs.putHost(job.id, { ...record, status: 'running' });
+  const limits = fleet.limits;
+  const scrub = createScrubber(fleet.secretValues());
+  const writers = {
+    stdout: new OutputWriter(deps.jobs, job.id, host.name, 'stdout', limits.jobOutputBytes, scrub),
+    stderr: new OutputWriter(deps.jobs, job.id, host.name, 'stderr', limits.jobOutputBytes, scrub),
+  };
+  // Once a second: store what is buffered, and let readers see how far each stream has got.
+  let shown = { stdout: 0, stderr: 0 };
+  const tick = setInterval(() => {
+    void Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]).then(async () => {
+      const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
+      if (bytes.stdout === shown.stdout && bytes.stderr === shown.stderr) return;
+      shown = bytes;
+      await deps.jobs.putHost(job.id, { ...record, status: 'running', bytes });
+    }).catch((error: unknown) => deps.logger.warn('job output flush failed', { jobId: job.id, host: host.name, error: String(error) }));
+  }, FLUSH_MS);
+  let outcome: ExecOutcome;
+  try {
+    outcome = await deps.ssh.exec({ host, credential: fleet.credentialFor(host) }, job.command, {
+      timeoutMs: job.timeoutSeconds * 1000,
+      ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
+      connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
+      maxOutputBytes: limits.maxOutputBytes,
+      checkAddress: (address) => fleet.network.refusal(address),
+      signal: cancel,
+      onData: (stream, chunk) => writers[stream].push(chunk),
+    });
+  } finally {
+    clearInterval(tick);
+  }
+  await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
+  const head = { stdout: scrub(outcome.stdout), stderr: scrub(outcome.stderr) };
+  const done: JobHostRecord = {
+    ...record,
+    status: outcome.status,
+    exitCode: outcome.exitCode,
+    durationMs: outcome.durationMs,
+    bytes: { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes },
+    truncated: writers.stdout.truncated || writers.stderr.truncated,
+    head,
+    ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
+  };
+  const now = deps.clock.now();
+  await Promise.all([
+    deps.jobs.putHost(job.id, done),
+    deps.history
+      .put({
+        id: `${job.requestId}:${host.name}`,
+        host: host.name,
+        user: job.owner,
+        command: scrub(job.command),
+        status: outcome.status,
+        exitCode: outcome.exitCode,
+        stdout: head.stdout.slice(0, HISTORY_OUTPUT_BYTES),
+        stderr: head.stderr.slice(0, HISTORY_OUTPUT_BYTES),
+        truncated: outcome.truncated || head.stdout.length > HISTORY_OUTPUT_BYTES || head.stderr.length > HISTORY_OUTPUT_BYTES,
+        durationMs: outcome.durationMs,
+        time: now.toISOString(),
+        requestId: job.requestId,
+        expiresAt: Math.floor(now.getTime() / 1000) + limits.historyRetentionDays * 86_400,
+      })
+      .catch((error: unknown) => deps.logger.error('history write failed', { jobId: job.id, error: String(error) })),
+  ]);
+  return done;
+}

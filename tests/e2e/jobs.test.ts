@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startSshFleet, freePort, type TestFleet } from '../support/ssh-fleet.js';
+import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
+import { composeLocal } from '../../src/compose/local.js';
+import { silentLogger } from '../../src/adapters/log/json-logger.js';
+import { loadJob, viewJob } from '../../src/core/jobs/job-view.js';
+import type { User } from '../../src/core/users/user.js';
+
+describe('jobs end to end', () => {
+  let fleet: TestFleet;
+  let gw: TestGateway;
+  let alice: Client;
+  let bob: Client;
+  const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const data = (r: CallToolResult) => {
+    if (r.isError) throw new Error((r.content[0] as { text: string }).text);
+    return r.structuredContent as Record<string, any>;
+  };
+  const until = async (check: () => Promise<boolean>, ms = 15_000) => {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(10, { prefix: 'job' });
+    gw = await startGateway(fleetDocument(fleet, { limits: { syncBudgetSeconds: 1.5, commandTimeoutSeconds: 30, maxConcurrency: 16 } }));
+    alice = await gw.client(await gw.user({ name: 'alice', role: 'operator', policy: 'unrestricted', access: { tags: ['test'] } }));
+    bob = await gw.client(await gw.user({ name: 'bob', role: 'operator', policy: 'unrestricted', access: { tags: ['test'] } }));
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await fleet?.stop();
+  });
+
+  it('start_job on ten hosts answers at once; polling gets every host’s output', async () => {
+    const started = Date.now();
+    const job = data(await call(alice, 'start_job', { tags: ['test'], command: 'sleep 2; echo done' }));
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(job).toMatchObject({ status: expect.stringMatching(/queued|running/), owner: 'alice' });
+    expect(job.hosts).toHaveLength(10);
+    await until(async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed');
+    const done = data(await call(alice, 'get_job', { jobId: job.id }));
+    expect(done.summary).toMatchObject({ total: 10, ok: 10 });
+    expect(done.hosts.every((h: any) => h.stdout.text === 'done\n' && h.exitCode === 0)).toBe(true);
+    expect((await gw.gateway.deps.history.listByHost('job-7', 5)).some((e) => e.command === 'sleep 2; echo done')).toBe(true);
+  });
+
+  it('run_command answers within the sync budget with a job id, and a later request picks up the result', async () => {
+    const started = Date.now();
+    const r = data(await call(alice, 'run_command', { hosts: ['job-1', 'job-2'], command: 'sleep 3; echo finished' }));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(r).toMatchObject({ complete: false, jobId: expect.any(String) });
+    expect(r.summary.running).toBe(2);
+    await until(async () => data(await call(alice, 'get_job', { jobId: r.jobId })).status === 'completed');
+    const later = data(await call(alice, 'get_job', { jobId: r.jobId }));
+    expect(later.hosts.map((h: any) => h.stdout.text)).toEqual(['finished\n', 'finished\n']);
+  });
+
+  it('a quick run_command is complete and carries no job id', async () => {
+    const r = data(await call(alice, 'run_command', { host: 'job-3', command: 'echo quick' }));
+    expect(r).toMatchObject({ complete: true });
+    expect(r.jobId).toBeUndefined();
+  });
+
+  it('pages through output returning every byte exactly once, characters never split', async () => {
+    const command = "seq 1 20000; printf 'héllo wörld ✓ 🚀\\n%.0s' $(seq 1 3000)";
+    const job = data(await call(alice, 'start_job', { host: 'job-4', command }));
+    await until(async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed');
+    const total = data(await call(alice, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout;
+    const expected = Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join('') + 'héllo wörld ✓ 🚀\n'.repeat(3000);
+    expect(total).toBe(Buffer.byteLength(expected));
+    let text = '';
+    let pages = 0;
+    for (let offset = 0; offset < total; pages++) {
+      const page = data(await call(alice, 'get_job', { jobId: job.id, host: 'job-4', stream: 'stdout', offset, limit: 7001 })).hosts[0].stdout;
+      expect(page.offset).toBe(offset);
+      expect(page.nextOffset).toBeGreaterThan(offset);
+      text += page.text;
+      offset = page.nextOffset;
+    }
+    expect(pages).toBeGreaterThan(20);
+    expect(text).toBe(expected);
+  });
+
+  it('cancel_job stops the job within about a second and kills the remote process, keeping the output so far', async () => {
+    const marker = `smg-job-${process.pid}-${Date.now()}`;
+    const job = data(await call(alice, 'start_job', { hosts: ['job-5', 'job-6'], command: `echo started; sh -c 'sleep 60; echo ${marker}'` }));
+    await until(async () => data(await call(alice, 'get_job', { jobId: job.id })).hosts.every((h: any) => h.bytes.stdout > 0));
+    const t0 = Date.now();
+    const cancelled = data(await call(alice, 'cancel_job', { jobId: job.id }));
+    expect(Date.now() - t0).toBeLessThan(2_500);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.hosts.map((h: any) => [h.status, h.stdout?.text])).toEqual([['cancelled', 'started\n'], ['cancelled', 'started\n']]);
+    const ps = data(await call(alice, 'run_command', { hosts: ['job-5', 'job-6'], command: `ps -eo args | grep -c '[s]leep 60; echo ${marker}' || true` }));
+    expect(ps.groups[0]).toMatchObject({ stdout: '0\n', hosts: ['job-5', 'job-6'] });
+  });
+
+  it('the idle timeout fires on a silent command and not on a chatty one', async () => {
+    const silent = data(await call(alice, 'start_job', { host: 'job-7', command: 'echo hi; sleep 10', idleTimeoutSeconds: 1 }));
+    const chatty = data(await call(alice, 'start_job', { host: 'job-8', command: 'echo 1; sleep 0.4; echo 2; sleep 0.4; echo 3; sleep 0.4; echo 4; sleep 0.4; echo 5', idleTimeoutSeconds: 1 }));
+    await until(async () => (await Promise.all([silent.id, chatty.id].map(async (id) => data(await call(alice, 'get_job', { jobId: id })).status))).every((s) => s === 'completed'));
+    const s = data(await call(alice, 'get_job', { jobId: silent.id })).hosts[0];
+    expect(s).toMatchObject({ status: 'timeout', reason: expect.stringMatching(/idle timeout/) });
+    expect(s.durationMs).toBeLessThan(4_000);
+    expect(data(await call(alice, 'get_job', { jobId: chatty.id })).hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
+  });
+
+  it('keeps other users out: their jobs look like missing ones', async () => {
+    const job = data(await call(alice, 'start_job', { host: 'job-9', command: 'echo mine' }));
+    for (const tool of ['get_job', 'cancel_job']) {
+      const r = await call(bob, tool, { jobId: job.id });
+      expect(r.isError).toBe(true);
+      expect((r.content[0] as { text: string }).text).toBe(`unknown job "${job.id}"; list_jobs shows yours`);
+    }
+    expect(data(await call(bob, 'list_jobs', {})).jobs.map((j: any) => j.id)).not.toContain(job.id);
+    expect(data(await call(alice, 'list_jobs', {})).jobs.map((j: any) => j.id)).toContain(job.id);
+  });
+
+  it('marks a job lost when its runner is killed mid-job', async () => {
+    // A real gateway process runs the job; kill -9 it; a new gateway on the same data finds the job lost.
+    const dir = mkdtempSync(join(tmpdir(), 'smg-lost-'));
+    const config = join(dir, 'fleet.yaml');
+    writeFileSync(config, stringify(fleetDocument(fleet)));
+    const port = await freePort();
+    const child = spawn(process.execPath, [resolve('bin/ssh-mcp-gateway.js'), 'serve', '--config', config, '--data', join(dir, 'data'), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await until(async () => /Connect an MCP client/.test(out), 20_000);
+      const key = /smg_[A-Za-z0-9_-]{43}/.exec(out)![0];
+      const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+      const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+      const admin = new Client({ name: 't', version: '1' });
+      await admin.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+      const job = data(await call(admin, 'start_job', { host: 'job-10', command: 'echo begun; sleep 60' }));
+      await until(async () => data(await call(admin, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout > 0);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+
+      // The next gateway looks a minute later: long past the runner's last heartbeat.
+      const later = { now: () => new Date(Date.now() + 60_000) };
+      const next = await composeLocal({ configPath: config, store: { kind: 'embedded', dataDir: join(dir, 'data') }, logger: silentLogger, clock: later });
+      try {
+        const adminUser = (await next.deps.users.getUser('admin')) as User;
+        const view = await viewJob(next.deps, await loadJob(next.deps, adminUser, job.id));
+        expect(view.status).toBe('lost');
+        expect(view.hosts[0]).toMatchObject({ status: 'lost', stdout: { text: 'begun\n' } });
+      } finally {
+        await next.close();
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
