@@ -37,7 +37,7 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
   const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
   const logger = options.logger ?? jsonLogger();
   // Jobs run in this process; the runner needs the deps it is part of.
-  const dispatcher = new InProcessDispatcher((jobId, signal) => runJob(deps, jobId, { runner: `local-${process.pid}`, signal }), logger);
+  const dispatcher = new InProcessDispatcher((jobId, signal, stored) => runJob(deps, jobId, { runner: `local-${process.pid}`, signal, ...(stored ? { stored } : {}) }), logger);
   const deps: CoreDeps = {
     fleet: fleetSource,
     users: store.users,

@@ -45,7 +45,8 @@ export interface JobStore {
    * the given heartbeat); false when it did not match.
    */
   update(id: string, patch: Partial<JobRecord>, when?: { status?: readonly JobStatus[]; heartbeatAt?: string }): Promise<boolean>;
-  putHost(id: string, host: JobHostRecord): Promise<void>;
+  /** Stores a host's state; `expiresAt` is the job's (the runner has it, so no read is needed). */
+  putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void>;
   appendOutput(id: string, chunk: OutputChunk): Promise<void>;
   /** Bytes [offset, offset + limit) of one stream, as stored so far. */
   readOutput(id: string, host: string, stream: OutputStream, offset: number, limit: number): Promise<Uint8Array>;

@@ -28,12 +28,14 @@ export class DynamoJobStore implements JobStore {
     return Math.floor(this.clock.now().getTime() / 1000);
   }
 
+  /** Job ids are random UUIDs, so the record and its hosts go out in batches without a create condition. */
   async create(job: JobRecord, hosts: readonly JobHostRecord[]): Promise<void> {
-    await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { pk: jobPk(job.id), sk: META, kind: 'job', ...job }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-    for (let i = 0; i < hosts.length; i += 25) {
-      let requests: Record<string, unknown>[] = hosts.slice(i, i + 25).map((h) => ({ PutRequest: { Item: { pk: jobPk(job.id), sk: hostSk(h.host), expiresAt: job.expiresAt, ...h } } }));
+    const items = [
+      { pk: jobPk(job.id), sk: META, kind: 'job', ...job },
+      ...hosts.map((h) => ({ pk: jobPk(job.id), sk: hostSk(h.host), expiresAt: job.expiresAt, ...h })),
+    ];
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
         const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
         requests = (result.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
@@ -112,9 +114,8 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  async putHost(id: string, host: JobHostRecord): Promise<void> {
-    const job = await this.getRecord(id);
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: jobPk(id), sk: hostSk(host.host), expiresAt: job?.expiresAt ?? this.now() + 86_400, ...host } }));
+  async putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: jobPk(id), sk: hostSk(host.host), expiresAt, ...host } }));
   }
 
   async appendOutput(id: string, chunk: OutputChunk): Promise<void> {

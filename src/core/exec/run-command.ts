@@ -54,7 +54,7 @@ export async function runCommand(deps: CoreDeps, fleet: Fleet, user: User, input
   const limits = fleet.limits;
   const { job } = await createJob(deps, fleet, user, input, { requestId, tool: 'run_command', maxTimeoutSeconds: limits.commandTimeoutSeconds });
   const complete = await waitForJob(deps, job.id, limits.syncBudgetSeconds * 1000);
-  const hosts = (await deps.jobs.get(job.id))?.hosts ?? [];
+  const hosts = (complete ? deps.dispatcher.finalHosts?.(job.id) : undefined) ?? (await deps.jobs.get(job.id))?.hosts ?? [];
   const result = assemble(job.command, hosts, limits.maxOutputBytes);
   return { ...result, durationMs: Date.now() - started, complete, ...(complete ? {} : { jobId: job.id }) };
 }

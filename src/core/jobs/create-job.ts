@@ -9,6 +9,9 @@ import type { JobHostRecord, JobRecord } from './job.js';
 
 export const MAX_COMMAND_LENGTH = 16_384;
 
+/** The runner name of jobs stored already claimed by the in-process dispatcher. */
+export const IN_PROCESS_RUNNER = 'in-process';
+
 export interface JobInput extends TargetSelector {
   command: string;
   timeoutSeconds?: number;
@@ -36,18 +39,6 @@ export async function createJob(
   const auditedCommand = createScrubber(fleet.secretValues())(command);
   const id = randomUUID();
 
-  await deps.audit.append({
-    type: 'exec.intent',
-    requestId: ctx.requestId,
-    user: user.name,
-    tool: ctx.tool,
-    targets: targets.map((h) => h.name),
-    command: auditedCommand,
-    decision: [...new Set(planned.map((p) => p.decision.decision))].map((d) => `${d}:${planned.filter((p) => p.decision.decision === d).length}`).join(' '),
-    decisions: planned.map(({ host, decision: d }) => ({ host: host.name, decision: d.decision, ...(d.rule ? { rule: d.rule } : {}), ...(d.risk ? { risk: d.risk } : {}) })),
-    detail: `job ${id}`,
-  });
-
   const now = deps.clock.now();
   const job: JobRecord = {
     id,
@@ -60,7 +51,10 @@ export async function createJob(
     ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.jobRetentionDays * 86_400,
-    status: 'queued',
+    // An in-process runner starts it now: stored as running (claimed), saving a separate claim write.
+    ...(deps.dispatcher.runsInProcess
+      ? { status: 'running' as const, startedAt: now.toISOString(), heartbeatAt: now.toISOString(), runner: IN_PROCESS_RUNNER }
+      : { status: 'queued' as const }),
   };
   const hosts: JobHostRecord[] = planned.map(({ host, decision: d }) => ({
     host: host.name,
@@ -72,7 +66,21 @@ export async function createJob(
     ...(d.rule && d.decision !== 'allow' ? { rule: d.rule } : {}),
     ...(d.risk ? { risk: d.risk } : {}),
   }));
-  await deps.jobs.create(job, hosts);
-  await deps.dispatcher.dispatch(id);
+  // The intent and the job are independent writes; both are durable before any SSH starts.
+  await Promise.all([
+    deps.audit.append({
+      type: 'exec.intent',
+      requestId: ctx.requestId,
+      user: user.name,
+      tool: ctx.tool,
+      targets: targets.map((h) => h.name),
+      command: auditedCommand,
+      decision: [...new Set(planned.map((p) => p.decision.decision))].map((d) => `${d}:${planned.filter((p) => p.decision.decision === d).length}`).join(' '),
+      decisions: planned.map(({ host, decision: d }) => ({ host: host.name, decision: d.decision, ...(d.rule ? { rule: d.rule } : {}), ...(d.risk ? { risk: d.risk } : {}) })),
+      detail: `job ${id}`,
+    }),
+    deps.jobs.create(job, hosts),
+  ]);
+  await deps.dispatcher.dispatch(id, { job, hosts });
   return { job, hosts };
 }

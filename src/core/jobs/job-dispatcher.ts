@@ -2,10 +2,25 @@
  * Hands a stored job to whatever runs it: this process (locally) or a worker function (on AWS).
  * Both run the same core `runJob`.
  */
+import type { JobHostRecord, JobRecord } from './job.js';
+
+/** The job as just stored, so an in-process runner need not read it back. */
+export interface StoredJob {
+  readonly job: JobRecord;
+  readonly hosts: readonly JobHostRecord[];
+}
+
 export interface JobDispatcher {
-  dispatch(jobId: string): Promise<void>;
+  dispatch(jobId: string, stored?: StoredJob): Promise<void>;
   /** In-process runners can stop a job at once; others rely on the stored cancel flag. */
   cancel?(jobId: string): void;
   /** In-process runners can say when a job ends without polling; resolves false on timeout. */
   whenFinished?(jobId: string, timeoutMs: number): Promise<boolean>;
+  /** The final host records of a job this dispatcher ran, while it remembers them. */
+  finalHosts?(jobId: string): readonly JobHostRecord[] | undefined;
+  /**
+   * True when dispatch runs the job in this process at once: the job is then stored already
+   * running, claimed by this process, instead of queued and claimed by a separate write.
+   */
+  readonly runsInProcess?: boolean;
 }

@@ -5,6 +5,8 @@ import { fanOut } from '../exec/fan-out.js';
 import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
 import type { ExecOutcome } from '../ports.js';
 import type { JobHostRecord, JobRecord } from './job.js';
+import type { StoredJob } from './job-dispatcher.js';
+import { IN_PROCESS_RUNNER } from './create-job.js';
 import { OutputWriter } from './output-writer.js';
 
 export const HEARTBEAT_MS = 5_000;
@@ -17,12 +19,14 @@ const FLUSH_MS = 1_000;
  * host the outcome and a history item, then the job's end and the audit outcome. Any process can
  * run it — this one locally, a worker function on AWS.
  */
-export async function runJob(deps: CoreDeps, jobId: string, options: { runner: string; signal?: AbortSignal }): Promise<void> {
-  const loaded = await deps.jobs.get(jobId);
-  if (!loaded) return;
+export async function runJob(deps: CoreDeps, jobId: string, options: { runner: string; signal?: AbortSignal; stored?: StoredJob }): Promise<JobHostRecord[] | undefined> {
+  const loaded = options.stored ?? (await deps.jobs.get(jobId));
+  if (!loaded) return undefined;
   let heartbeat = deps.clock.now().toISOString();
-  const claimed = await deps.jobs.update(jobId, { status: 'running', startedAt: heartbeat, heartbeatAt: heartbeat, runner: options.runner }, { status: ['queued'] });
-  if (!claimed) return;
+  // A job stored already claimed by this process needs no claim; any other must win queued → running.
+  const preclaimed = options.stored !== undefined && loaded.job.runner === IN_PROCESS_RUNNER && loaded.job.status === 'running';
+  if (preclaimed) heartbeat = loaded.job.heartbeatAt ?? heartbeat;
+  else if (!(await deps.jobs.update(jobId, { status: 'running', startedAt: heartbeat, heartbeatAt: heartbeat, runner: options.runner }, { status: ['queued'] }))) return undefined;
   const { job, hosts } = loaded;
   const fleet = await deps.fleet.current();
   const cancel = new AbortController();
@@ -51,10 +55,13 @@ export async function runJob(deps: CoreDeps, jobId: string, options: { runner: s
     clearInterval(poll);
   }
   const status = cancel.signal.aborted ? 'cancelled' : 'completed';
-  await deps.jobs.update(jobId, { status, endedAt: deps.clock.now().toISOString() }, { status: ['running'] });
   void heartbeat;
-  const all = [...hosts.filter((h) => h.status !== 'pending'), ...finished];
-  await deps.audit.append({
+  const byName = new Map(finished.map((h) => [h.host, h]));
+  const all = hosts.map((h) => byName.get(h.host) ?? h);
+  // The job's end and the audit outcome are independent writes.
+  const [, ended] = await Promise.all([
+    deps.jobs.update(jobId, { status, endedAt: deps.clock.now().toISOString() }, { status: ['running'] }),
+    deps.audit.append({
     type: 'exec.outcome',
     requestId: job.requestId,
     user: job.owner,
@@ -65,7 +72,10 @@ export async function runJob(deps: CoreDeps, jobId: string, options: { runner: s
     hosts: all.map((h) => ({ host: h.host, status: h.status, exitCode: h.exitCode, durationMs: h.durationMs ?? 0 })),
     durationMs: Date.now() - started,
     detail: `job ${job.id}`,
-  });
+    }),
+  ]);
+  void ended;
+  return all;
 }
 
 function summarize(hosts: readonly JobHostRecord[]): string {
@@ -78,30 +88,36 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
   const host = fleet.host(record.host);
   if (!host) {
     const gone: JobHostRecord = { ...record, status: 'unreachable', reason: 'the host is no longer in the fleet configuration' };
-    await deps.jobs.putHost(job.id, gone);
+    await deps.jobs.putHost(job.id, gone, job.expiresAt);
     return gone;
   }
   if (cancel.aborted) {
     const skipped: JobHostRecord = { ...record, status: 'cancelled', reason: 'the job was cancelled before this host started' };
-    await deps.jobs.putHost(job.id, skipped);
+    await deps.jobs.putHost(job.id, skipped, job.expiresAt);
     return skipped;
   }
-  await deps.jobs.putHost(job.id, { ...record, status: 'running' });
   const limits = fleet.limits;
   const scrub = createScrubber(fleet.secretValues());
   const writers = {
     stdout: new OutputWriter(deps.jobs, job.id, host.name, 'stdout', limits.jobOutputBytes, scrub),
     stderr: new OutputWriter(deps.jobs, job.id, host.name, 'stderr', limits.jobOutputBytes, scrub),
   };
-  // Once a second: store what is buffered, and let readers see how far each stream has got.
-  let shown = { stdout: 0, stderr: 0 };
+  // Once a second: store what is buffered, and let readers see the host running and how far each
+  // stream has got. A command done within the first second never pays for this.
+  // Host-state writes go through one chain, so a late 'running' can never land after the final state.
+  let shown: { stdout: number; stderr: number } | undefined;
+  let ended = false;
+  let hostWrites: Promise<unknown> = Promise.resolve();
   const tick = setInterval(() => {
-    void Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]).then(async () => {
-      const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
-      if (bytes.stdout === shown.stdout && bytes.stderr === shown.stderr) return;
-      shown = bytes;
-      await deps.jobs.putHost(job.id, { ...record, status: 'running', bytes });
-    }).catch((error: unknown) => deps.logger.warn('job output flush failed', { jobId: job.id, host: host.name, error: String(error) }));
+    hostWrites = hostWrites
+      .then(() => Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]))
+      .then(async () => {
+        const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
+        if (ended || (shown && bytes.stdout === shown.stdout && bytes.stderr === shown.stderr)) return;
+        shown = bytes;
+        await deps.jobs.putHost(job.id, { ...record, status: 'running', bytes }, job.expiresAt);
+      })
+      .catch((error: unknown) => deps.logger.warn('job output flush failed', { jobId: job.id, host: host.name, error: String(error) }));
   }, FLUSH_MS);
   let outcome: ExecOutcome;
   try {
@@ -116,7 +132,9 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
     });
   } finally {
     clearInterval(tick);
+    ended = true;
   }
+  await hostWrites;
   await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
   const head = { stdout: scrub(outcome.stdout), stderr: scrub(outcome.stderr) };
   const done: JobHostRecord = {
@@ -131,7 +149,7 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
   };
   const now = deps.clock.now();
   await Promise.all([
-    deps.jobs.putHost(job.id, done),
+    deps.jobs.putHost(job.id, done, job.expiresAt),
     deps.history
       .put({
         id: `${job.requestId}:${host.name}`,
