@@ -1,6 +1,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Role } from '../core/users/user.js';
 import { AppError, publicMessage } from '../core/errors.js';
 import { roleAtLeast } from '../core/users/user.js';
 import type { AnyTool, ToolContext } from './define-tool.js';
@@ -21,19 +24,51 @@ export function toolsFor(role: ToolContext['user']['role'], tools: readonly AnyT
 }
 
 /**
+ * tools/list depends only on the role, but the SDK converts every tool's zod schemas to JSON
+ * Schema on each listing, and we build a server per request. So each role's list is produced once
+ * by the SDK itself (a throwaway server and client in memory, so it is exactly what the SDK would
+ * send) and served from memory after that.
+ */
+const toolLists = new Map<Role, Promise<ListToolsResult>>();
+
+function toolListFor(role: Role): Promise<ListToolsResult> {
+  let list = toolLists.get(role);
+  if (!list) {
+    list = (async () => {
+      const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: sharedValidator });
+      registerAll(server, role, () => Promise.resolve({ content: [] }));
+      const [a, b] = InMemoryTransport.createLinkedPair();
+      const client = new Client({ name: 'tool-list', version: '1' });
+      await Promise.all([server.connect(a), client.connect(b)]);
+      const result = await client.listTools();
+      await client.close();
+      return { tools: result.tools };
+    })();
+    list.catch(() => toolLists.delete(role));
+    toolLists.set(role, list);
+  }
+  return list;
+}
+
+function registerAll(server: McpServer, role: Role, handler: (tool: AnyTool, input: Record<string, unknown>) => Promise<CallToolResult>): void {
+  for (const tool of toolsFor(role)) {
+    server.registerTool(
+      tool.name,
+      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: { title: tool.title, ...tool.annotations } },
+      (input: Record<string, unknown>) => handler(tool, input),
+    );
+  }
+}
+
+/**
  * A fresh MCP server for one request and one user, with only the tools their role allows. Each
  * call is audited (`tool.call`, or the core's own records for tools `auditedByCore`), and any
  * error becomes an `isError` result with a public message; internal detail goes to the log.
  */
 export function createMcpServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, jsonSchemaValidator: sharedValidator });
-  for (const tool of toolsFor(ctx.user.role)) {
-    server.registerTool(
-      tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: { title: tool.title, ...tool.annotations } },
-      (input: Record<string, unknown>) => invoke(tool, input, ctx),
-    );
-  }
+  registerAll(server, ctx.user.role, (tool, input) => invoke(tool, input, ctx));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => toolListFor(ctx.user.role));
   return server;
 }
 

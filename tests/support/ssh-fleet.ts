@@ -12,6 +12,8 @@ export interface TestHost {
   port: number;
   readonly hostKeyFingerprint: string;
   readonly dir: string;
+  /** Environment sshd gives every session on this host (SetEnv). */
+  readonly env: Record<string, string>;
   process?: ChildProcess;
 }
 
@@ -137,6 +139,7 @@ async function launch(host: TestHost, fleetDir: string): Promise<void> {
       'MaxSessions 64',
       'LogLevel ERROR',
       'PrintMotd no',
+      ...Object.entries(host.env).map(([k, v]) => `SetEnv ${k}=${v}`),
     ].join('\n');
     writeFileSync(join(host.dir, 'sshd_config'), `${config}\n`);
     const child = spawn(SSHD, ['-D', '-e', '-f', join(host.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -159,7 +162,7 @@ async function launch(host: TestHost, fleetDir: string): Promise<void> {
  * Starts `count` real OpenSSH servers on 127.0.0.1, one process and one host key per simulated
  * host, all accepting one client key for the current user.
  */
-export async function startSshFleet(count: number, options: { prefix?: string } = {}): Promise<TestFleet> {
+export async function startSshFleet(count: number, options: { prefix?: string; env?: (index: number) => Record<string, string> } = {}): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'smg-fleet-'));
   // sshd reads authorized_keys as the login user, so the fleet dir must be traversable.
   chmodSync(dir, 0o755);
@@ -175,7 +178,7 @@ export async function startSshFleet(count: number, options: { prefix?: string } 
     const hostDir = join(dir, name);
     mkdirSync(hostDir);
     keygen(join(hostDir, 'host_key'));
-    hosts.push({ name, address: '127.0.0.1', port: 0, hostKeyFingerprint: fingerprintOf(join(hostDir, 'host_key.pub')), dir: hostDir });
+    hosts.push({ name, address: '127.0.0.1', port: 0, hostKeyFingerprint: fingerprintOf(join(hostDir, 'host_key.pub')), dir: hostDir, env: options.env?.(i) ?? {} });
   }
   await Promise.all(hosts.map((h) => launch(h, dir)));
 
