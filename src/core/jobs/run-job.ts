@@ -49,7 +49,15 @@ export async function runJob(deps: CoreDeps, jobId: string, options: { runner: s
   let finished: JobHostRecord[] = [];
   try {
     const pending = hosts.filter((h) => h.status === 'pending');
-    finished = await fanOut(pending, Math.min(job.maxConcurrency ?? fleet.limits.maxConcurrency, fleet.limits.maxConcurrency), (h) => runHost(deps, fleet, job, h, cancel.signal));
+    finished = await fanOut(pending, Math.min(job.maxConcurrency ?? fleet.limits.maxConcurrency, fleet.limits.maxConcurrency), (h) =>
+      // One host's unexpected failure is that host's outcome; the others go on.
+      runHost(deps, fleet, job, h, cancel.signal).catch(async (error: unknown): Promise<JobHostRecord> => {
+        deps.logger.error('job host failed unexpectedly', { jobId, host: h.host, error: error instanceof Error ? error.message : String(error) });
+        const failed: JobHostRecord = { ...h, status: 'unreachable', reason: 'the gateway failed while running this host (see its log)' };
+        await deps.jobs.putHost(jobId, failed, job.expiresAt).catch(() => undefined);
+        return failed;
+      }),
+    );
   } finally {
     clearInterval(beat);
     clearInterval(poll);
