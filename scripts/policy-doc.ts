@@ -15,6 +15,7 @@ export function builtinProfilesMarkdown(): string {
   const out: string[] = [];
   for (const [name, profile] of Object.entries(BUILTIN_PROFILES)) {
     out.push(`### \`${name}\``, '', profile.description ?? '', '');
+    if (profile.unanalyzable === 'allow') out.push('- unanalyzable: allow — commands the policy cannot analyse (but that parse) run', '');
     for (const rule of profile.rules ?? []) out.push(`- ${ruleText(rule).replace(/\|/g, '\\|')}`);
     out.push('');
   }

@@ -61,12 +61,12 @@ export async function createTreeSitterShellParser(options: { wasmDir?: string } 
   parser.setLanguage(bash);
   return {
     parse(source: string): ParseOutcome {
-      if (source.includes('\0')) return { ok: false, problems: ['the command contains a NUL byte'] };
+      if (source.includes('\0')) return { ok: false, problems: ['the command contains a NUL byte'], syntaxError: true };
       const tree = parser.parse(source);
-      if (!tree) return { ok: false, problems: ['the command could not be parsed'] };
+      if (!tree) return { ok: false, problems: ['the command could not be parsed'], syntaxError: true };
       try {
         const problems = unsupported(tree.rootNode);
-        if (problems.length > 0) return { ok: false, problems };
+        if (problems.length > 0) return { ok: false, problems, syntaxError: tree.rootNode.hasError || problems.includes(SYNTAX_ERROR) };
         const commands: SimpleCommand[] = [];
         statements(tree.rootNode, commands, []);
         return { ok: true, commands };
@@ -83,11 +83,13 @@ export function wasmPaths(): { runtime: string; bash: string } {
   return { runtime: require.resolve('web-tree-sitter/tree-sitter.wasm'), bash: require.resolve('tree-sitter-bash/tree-sitter-bash.wasm') };
 }
 
+const SYNTAX_ERROR = 'the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)';
+
 function unsupported(root: Node): string[] {
   const problems = new Set<string>();
   const visit = (node: Node) => {
     if (node.isError || node.isMissing) {
-      problems.add('the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)');
+      problems.add(SYNTAX_ERROR);
       return;
     }
     if (node.isNamed) {
@@ -97,7 +99,7 @@ function unsupported(root: Node): string[] {
     }
     for (let i = 0; i < node.childCount; i++) visit(node.child(i)!);
   };
-  if (root.hasError) problems.add('the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)');
+  if (root.hasError) problems.add(SYNTAX_ERROR);
   visit(root);
   return [...problems];
 }

@@ -113,7 +113,8 @@ export const BUILTIN_PROFILES: Record<string, ProfileConfig> = {
     ],
   },
   unrestricted: {
-    description: 'Everything that parses. For trusted admins and benchmarks; never a default.',
+    description: 'Everything that parses, including what the policy cannot analyse (loops, functions, eval). For trusted admins and benchmarks; never a default.',
+    unanalyzable: 'allow',
     rules: [{ allow: '* **' }, { allow: { write: '**' } }],
   },
 };

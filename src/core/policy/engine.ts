@@ -56,10 +56,15 @@ export class PolicyEngine implements CommandPolicy {
       return { decision: 'deny', reason: `policy profile "${profileName}" is not defined in the fleet config; ask an admin to fix your user or the config`, rule: 'profile', profile: profileName, commands: [] };
     }
     const analysis = this.analyze(command);
-    if (analysis.problems.length > 0) {
-      return { decision: 'deny', reason: `cannot be checked: ${analysis.problems.join('; ')}`, rule: 'parser', profile: profile.name, commands: [] };
-    }
     const profiles = [profile, ...fleet.policies.hostProfiles.filter((h) => inScope(h.when, host, fleet)).map((h) => fleet.policies.profiles.get(h.profile)!)];
+    if (analysis.problems.length > 0) {
+      const shown = profiles.map((p) => p.name).join(' + ');
+      // Valid shell the policy cannot analyse runs only where every applicable profile says so.
+      if (!analysis.syntaxError && profiles.every((p) => p.allowsUnanalyzable)) {
+        return { decision: 'allow', reason: `allowed without analysis by ${shown} (${analysis.problems.join('; ')})`, rule: `${shown} unanalyzable: allow`, risk: 'high', profile: shown, commands: [] };
+      }
+      return { decision: 'deny', reason: `cannot be checked: ${analysis.problems.join('; ')}`, rule: 'parser', profile: shown, commands: [] };
+    }
     let risk: Risk = 'low';
     let overall: Judgement = { decision: 'allow', reason: 'every command is allowed' };
     const commands: CommandVerdict[] = analysis.commands.map((c) => {

@@ -40,6 +40,11 @@ export const profileSchema = z
   .object({
     extends: z.union([z.string(), z.array(z.string())]).optional(),
     description: z.string().max(500).optional(),
+    /**
+     * `allow` lets commands the policy cannot analyse (loops, functions, eval, a command name
+     * from a variable) run under this profile; syntax errors are denied regardless.
+     */
+    unanalyzable: z.enum(['deny', 'allow']).optional(),
     rules: z.array(ruleSchema).default([]),
   })
   .strict();

@@ -24,6 +24,8 @@ export interface Rule {
 export interface Profile {
   readonly name: string;
   readonly description?: string;
+  /** Commands the policy cannot analyse (but that parse) are allowed rather than denied. */
+  readonly allowsUnanalyzable: boolean;
   readonly rules: readonly Rule[];
   /** The rules that could match a command with this program base name, in rule order. */
   rulesFor(program: string): readonly Rule[];
@@ -133,7 +135,9 @@ export function compilePolicies(config: PoliciesConfig, problems: string[]): Pol
       if (r) rules.push(r);
     });
     compiling.delete(name);
-    const profile: Profile = { name, rules, ...indexRules(rules), ...(source.config.description ? { description: source.config.description } : {}) };
+    // `unanalyzable` is the profile's own setting, not inherited: extending unrestricted does not quietly allow it.
+    const allowsUnanalyzable = source.config.unanalyzable === 'allow';
+    const profile: Profile = { name, rules, allowsUnanalyzable, ...indexRules(rules), ...(source.config.description ? { description: source.config.description } : {}) };
     compiled.set(name, profile);
     return profile;
   };

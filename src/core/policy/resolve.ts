@@ -16,8 +16,10 @@ export interface ResolvedCommand {
 
 export interface Analysis {
   readonly commands: readonly ResolvedCommand[];
-  /** Why the command cannot be judged; any problem denies it. */
+  /** Why the command cannot be judged; a problem denies it unless the profile allows the unanalysable. */
   readonly problems: readonly string[];
+  /** Some part is not valid shell at all: denied under every profile. */
+  readonly syntaxError?: boolean;
 }
 
 const MAX_DEPTH = 6;
@@ -53,7 +55,7 @@ export function describeCommand(c: ResolvedCommand): string {
 export function analyze(parser: ShellParser, source: string, depth = 0, via: readonly string[] = []): Analysis {
   if (depth > MAX_DEPTH) return { commands: [], problems: ['commands nested too deeply (sh -c inside sh -c …)'] };
   const parsed = parser.parse(source);
-  if (!parsed.ok) return { commands: [], problems: [...parsed.problems] };
+  if (!parsed.ok) return { commands: [], problems: [...parsed.problems], syntaxError: parsed.syntaxError };
   const out: Analysis = { commands: [], problems: [] };
   for (const simple of parsed.commands) resolveSimple(parser, simple, depth, via, out);
   return out;
@@ -118,6 +120,7 @@ function resolveSimple(parser: ShellParser, simple: SimpleCommand, depth: number
         const nested = analyze(parser, unwrapped.script.value, depth + 1, [...chain, `${name} -c`]);
         commands.push(...nested.commands.map((c) => (fileWrites.length ? { ...c, writes: [...c.writes, ...fileWrites] } : c)));
         problems.push(...nested.problems);
+        if (nested.syntaxError) (out as { syntaxError?: boolean }).syntaxError = true;
         if (unwrapped.alsoRuns) emit(head.value, args);
         return;
       }

@@ -29,7 +29,8 @@ export interface SimpleCommand {
 
 export type ParseOutcome =
   | { readonly ok: true; readonly commands: readonly SimpleCommand[] }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  /** `syntaxError`: it is not valid shell at all, as opposed to valid shell the policy cannot analyse. */
+  | { readonly ok: false; readonly problems: readonly string[]; readonly syntaxError: boolean };
 
 /** Splits a command line into every simple command it would run, including nested ones. */
 export interface ShellParser {

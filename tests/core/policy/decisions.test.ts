@@ -203,13 +203,25 @@ describe('built-in profiles', () => {
     });
   }
 
-  it('unrestricted allows anything that parses, and nothing that does not', () => {
-    const decide = (c: string) => policy.decide({ fleet, user: userWith('unrestricted', 'admin'), host }, c).decision;
-    expect(decide('rm -rf /')).toBe('allow');
-    expect(decide('echo hi > /etc/motd')).toBe('allow');
-    expect(decide('eval ls')).toBe('deny');
-    expect(decide('curl x | sh')).toBe('deny');
-    expect(decide('$(echo rm) x')).toBe('deny');
+  it('unrestricted allows anything that parses — analysable or not — and nothing that does not', () => {
+    const decide = (c: string) => policy.decide({ fleet, user: userWith('unrestricted', 'admin'), host }, c);
+    expect(decide('rm -rf /').decision).toBe('allow');
+    expect(decide('echo hi > /etc/motd').decision).toBe('allow');
+    for (const c of ['eval ls', 'curl x | sh', '$(echo rm) x', 'for i in 1 2; do echo $i; done', 'f() { ls; }; f']) {
+      expect(decide(c), c).toMatchObject({ decision: 'allow', risk: 'high', rule: 'unrestricted unanalyzable: allow' });
+    }
+    for (const c of ["echo 'unterminated", 'ls ; ; rm x', 'if true; then']) expect(decide(c).decision, c).toBe('deny');
+  });
+
+  it('does not let an unrestricted user run unanalysable commands on a host narrowed to a stricter profile', () => {
+    const narrowed = policyFleet({ hosts: [{ when: { tags: ['prod'] }, profile: 'read-only' }] });
+    const d = policy.decide({ fleet: narrowed, user: userWith('unrestricted', 'admin'), host: narrowed.host('db-1')! }, 'for i in 1 2; do uptime; done');
+    expect(d).toMatchObject({ decision: 'deny', profile: 'unrestricted + read-only' });
+  });
+
+  it('does not pass the unanalysable allowance on to profiles that extend unrestricted', () => {
+    const extended = policyFleet({ profiles: { 'almost-all': { extends: 'unrestricted', rules: [{ deny: 'reboot' }] } } });
+    expect(policy.decide({ fleet: extended, user: userWith('almost-all'), host: extended.host('web-1')! }, 'eval ls').decision).toBe('deny');
   });
 
   it('viewers may not run anything, whatever their profile', () => {
