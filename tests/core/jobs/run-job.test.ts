@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { composeLocal, type LocalGateway } from '../../../src/compose/local.js';
+import { silentLogger } from '../../../src/adapters/log/json-logger.js';
+import { runCommand } from '../../../src/core/exec/run-command.js';
+import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatcher.js';
+import { runJob } from '../../../src/core/jobs/run-job.js';
+import type { CoreDeps } from '../../../src/core/deps.js';
+import type { User } from '../../../src/core/users/user.js';
+import { startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { fleetDocument } from '../../support/gateway.js';
+
+describe('runJob', () => {
+  let fleet: TestFleet;
+  let gateway: LocalGateway;
+  let dir: string;
+  const admin: User = { name: 'root', role: 'admin', access: { hosts: [], groups: [], tags: [] }, disabled: false, createdAt: '', policy: 'unrestricted' };
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(3, { prefix: 'rj' });
+    dir = mkdtempSync(join(tmpdir(), 'smg-rj-'));
+    writeFileSync(join(dir, 'fleet.yaml'), stringify(fleetDocument(fleet)));
+    gateway = await composeLocal({ configPath: join(dir, 'fleet.yaml'), store: { kind: 'memory' }, logger: silentLogger });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await fleet?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('turns one host’s unexpected failure into that host’s outcome while the others finish', async () => {
+    const real = gateway.deps.ssh;
+    // The real executor, made to throw for one host: a fault no real sshd produces on demand.
+    const ssh: CoreDeps['ssh'] = {
+      exec: (target, command, options) => (target.host.name === 'rj-2' ? Promise.reject(new Error('injected')) : real.exec(target, command, options)),
+      probe: (target, options) => real.probe(target, options),
+      close: () => real.close(),
+    };
+    // The runner must use these deps too, so it gets a dispatcher of its own.
+    const deps: CoreDeps = { ...gateway.deps, ssh, dispatcher: new InProcessDispatcher((id, signal, stored) => runJob(deps, id, { runner: 'test', signal, ...(stored ? { stored } : {}) }), silentLogger) };
+    const fleetNow = await deps.fleet.current();
+    const result = await runCommand(deps, fleetNow, admin, { tags: ['test'], command: 'echo fine' }, 'req-fault');
+    expect(result.complete).toBe(true);
+    const byHost = Object.fromEntries(result.results.map((r) => [r.host, r]));
+    expect(byHost['rj-1']).toMatchObject({ status: 'ok' });
+    expect(byHost['rj-3']).toMatchObject({ status: 'ok' });
+    expect(byHost['rj-2']).toMatchObject({ status: 'unreachable', reason: expect.stringMatching(/gateway failed while running this host/) });
+    const outcome = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).find((r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-fault');
+    expect(outcome?.event.outcome).toMatch(/^completed;/);
+  });
+});
