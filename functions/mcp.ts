@@ -26,7 +26,7 @@ export async function worker(event: WorkerEvent, context: Context): Promise<void
     ready = undefined;
     throw error;
   });
-  await runJob(deps, event.jobId, { runner: `lambda-${context.awsRequestId}` });
+  await runJob(deps, event.jobId, { runner: `lambda-${context.awsRequestId}`, deadline: Date.now() + context.getRemainingTimeInMillis() });
 }
 
 export async function handler(event: Event, context: Context) {

@@ -19,7 +19,18 @@ const FLUSH_MS = 1_000;
  * host the outcome and a history item, then the job's end and the audit outcome. Any process can
  * run it — this one locally, a worker function on AWS.
  */
-export async function runJob(deps: CoreDeps, jobId: string, options: { runner: string; signal?: AbortSignal; stored?: StoredJob }): Promise<JobHostRecord[] | undefined> {
+/** Time kept back before a runner's deadline, to store the outcome after the commands are killed. */
+const DEADLINE_MARGIN_MS = 20_000;
+
+export interface RunJobOptions {
+  readonly runner: string;
+  readonly signal?: AbortSignal;
+  readonly stored?: StoredJob;
+  /** When the runner itself will be stopped (a Lambda worker's end), as epoch ms: commands end before it. */
+  readonly deadline?: number;
+}
+
+export async function runJob(deps: CoreDeps, jobId: string, options: RunJobOptions): Promise<JobHostRecord[] | undefined> {
   const loaded = options.stored ?? (await deps.jobs.get(jobId));
   if (!loaded) return undefined;
   let heartbeat = deps.clock.now().toISOString();
@@ -51,7 +62,7 @@ export async function runJob(deps: CoreDeps, jobId: string, options: { runner: s
     const pending = hosts.filter((h) => h.status === 'pending');
     finished = await fanOut(pending, Math.min(job.maxConcurrency ?? fleet.limits.maxConcurrency, fleet.limits.maxConcurrency), (h) =>
       // One host's unexpected failure is that host's outcome; the others go on.
-      runHost(deps, fleet, job, h, cancel.signal).catch(async (error: unknown): Promise<JobHostRecord> => {
+      runHost(deps, fleet, job, h, cancel.signal, options.deadline).catch(async (error: unknown): Promise<JobHostRecord> => {
         deps.logger.error('job host failed unexpectedly', { jobId, host: h.host, error: error instanceof Error ? error.message : String(error) });
         const failed: JobHostRecord = { ...h, status: 'unreachable', reason: 'the gateway failed while running this host (see its log)' };
         await deps.jobs.putHost(jobId, failed, job.expiresAt).catch(() => undefined);
@@ -92,7 +103,7 @@ function summarize(hosts: readonly JobHostRecord[]): string {
   return [...counts].map(([s, n]) => `${s}:${n}`).join(' ');
 }
 
-async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: JobHostRecord, cancel: AbortSignal): Promise<JobHostRecord> {
+async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: JobHostRecord, cancel: AbortSignal, deadline?: number): Promise<JobHostRecord> {
   const host = fleet.host(record.host);
   if (!host) {
     const gone: JobHostRecord = { ...record, status: 'unreachable', reason: 'the host is no longer in the fleet configuration' };
@@ -127,10 +138,13 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
       })
       .catch((error: unknown) => deps.logger.warn('job output flush failed', { jobId: job.id, host: host.name, error: String(error) }));
   }, FLUSH_MS);
+  // A runner with a deadline (a Lambda worker) kills the command in time to record it, rather than vanish mid-command.
+  const budgetMs = deadline === undefined ? Infinity : deadline - Date.now() - DEADLINE_MARGIN_MS;
+  const cutByDeadline = budgetMs < job.timeoutSeconds * 1000;
   let outcome: ExecOutcome;
   try {
     outcome = await deps.ssh.exec({ host, credential: fleet.credentialFor(host) }, job.command, {
-      timeoutMs: job.timeoutSeconds * 1000,
+      timeoutMs: Math.max(1_000, Math.min(job.timeoutSeconds * 1000, budgetMs)),
       ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
       connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
       maxOutputBytes: limits.maxOutputBytes,
@@ -154,6 +168,7 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
     truncated: writers.stdout.truncated || writers.stderr.truncated,
     head,
     ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
+    ...(cutByDeadline && outcome.status === 'timeout' ? { reason: `stopped at the job runner's time limit (${Math.round(budgetMs / 1000)} s here); on AWS a worker runs at most 15 minutes — split longer work` } : {}),
   };
   const now = deps.clock.now();
   await Promise.all([

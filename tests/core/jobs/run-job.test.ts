@@ -31,6 +31,18 @@ describe('runJob', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('ends commands before the runner’s own deadline and says why', async () => {
+    const deps: CoreDeps = {
+      ...gateway.deps,
+      // As a Lambda worker with 21.5 s left: 20 s are kept back, so the command gets 1.5 s.
+      dispatcher: new InProcessDispatcher((id, signal, stored) => runJob(deps, id, { runner: 'test', signal, deadline: Date.now() + 21_500, ...(stored ? { stored } : {}) }), silentLogger),
+    };
+    const started = Date.now();
+    const result = await runCommand(deps, await deps.fleet.current(), admin, { host: 'rj-1', command: 'sleep 10' }, 'req-deadline');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.results[0]).toMatchObject({ status: 'timeout', reason: expect.stringMatching(/job runner's time limit/) });
+  });
+
   it('turns one host’s unexpected failure into that host’s outcome while the others finish', async () => {
     const real = gateway.deps.ssh;
     // The real executor, made to throw for one host: a fault no real sshd produces on demand.
