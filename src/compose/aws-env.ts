@@ -7,6 +7,12 @@ export const AWS_ENV = {
   auditTable: 'SMG_AUDIT_TABLE',
   historyTable: 'SMG_HISTORY_TABLE',
   jobsTable: 'SMG_JOBS_TABLE',
+  /** Authorization server state (the endpoint only). */
+  oauthTable: 'SMG_OAUTH_TABLE',
+  /** `oauth` (default: also the authorization server) or `key` (API keys only, no OAuth discovery). */
+  authMode: 'SMG_AUTH_MODE',
+  /** `https://gateway.example.com` when clients reach the function through another name (a custom domain). */
+  publicUrl: 'SMG_PUBLIC_URL',
   fleetSecretArn: 'SMG_FLEET_SECRET_ARN',
   /** The function that runs jobs (invoked asynchronously). */
   workerFunction: 'SMG_WORKER_FUNCTION',

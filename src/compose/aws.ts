@@ -9,9 +9,11 @@ import { SecretFleetSource } from '../adapters/config/secret-fleet-source.js';
 import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
 import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
 import { jsonLogger } from '../adapters/log/json-logger.js';
+import { getConnInfo } from 'hono/aws-lambda';
 import { createApp, type GatewayApp } from '../http/app.js';
 import { AWS_ENV, type AwsEnv } from './aws-env.js';
 import { storesOn } from './stores-on.js';
+import { composeOAuth, parseAuthMode } from './oauth.js';
 
 /** A pooled connection idle this long is closed (checked on use too: frozen containers run no timers). */
 const POOL_IDLE_MS = 60_000;
@@ -20,6 +22,11 @@ function required(env: AwsEnv, name: keyof AwsEnv): string {
   const value = env[name];
   if (!value) throw new Error(`environment variable ${name} is not set; deploy with the CDK stack, which sets it`);
   return value;
+}
+
+/** A table only one of the two functions uses: the other gets a name that fails loudly if ever used. */
+function tableFor(env: AwsEnv, name: keyof AwsEnv): string {
+  return env[name] || `unset-${name}`;
 }
 
 /** Local stand-ins (tests) get an endpoint and throwaway credentials; on AWS the defaults apply. */
@@ -37,7 +44,14 @@ export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Pro
   const dynamo = new DynamoDBClient(endpointConfig(env[AWS_ENV.dynamodbEndpoint]));
   const stores = storesOn(
     dynamo,
-    { users: required(env, AWS_ENV.usersTable), audit: required(env, AWS_ENV.auditTable), history: required(env, AWS_ENV.historyTable), jobs: required(env, AWS_ENV.jobsTable) },
+    {
+      // The worker runs jobs and never reads users or OAuth state, so it is not given those tables.
+      users: tableFor(env, AWS_ENV.usersTable),
+      oauth: tableFor(env, AWS_ENV.oauthTable),
+      audit: required(env, AWS_ENV.auditTable),
+      history: required(env, AWS_ENV.historyTable),
+      jobs: required(env, AWS_ENV.jobsTable),
+    },
     clock,
   );
   const secrets = new SecretsManagerClient(endpointConfig(env[AWS_ENV.secretsEndpoint]));
@@ -58,5 +72,14 @@ export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Pro
     logger,
   };
   const allowedHosts = (env[AWS_ENV.allowedHosts] ?? '*').split(',').map((h) => h.trim()).filter(Boolean);
-  return { app: createApp(deps, { allowedHosts }), deps };
+  const authMode = parseAuthMode(env[AWS_ENV.authMode], AWS_ENV.authMode);
+  const oauth = authMode === 'oauth' && env[AWS_ENV.oauthTable] ? composeOAuth(stores, clock, logger) : undefined;
+  const publicUrl = env[AWS_ENV.publicUrl];
+  const app = createApp(deps, {
+    allowedHosts,
+    ...(oauth ? { oauth } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
+    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  });
+  return { app, deps };
 }

@@ -8,12 +8,18 @@ import { FileFleetSource } from '../adapters/config/file-fleet-source.js';
 import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
 import { jsonLogger } from '../adapters/log/json-logger.js';
 import { openStore, type OpenedStore, type StoreMode } from './store.js';
+import { composeOAuth, type AuthMode } from './oauth.js';
+import type { OAuthDeps } from '../core/oauth/oauth-deps.js';
 
 export interface LocalGatewayOptions {
   readonly configPath: string;
   readonly store: StoreMode;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** Default `oauth`. */
+  readonly auth?: AuthMode;
+  /** Tests only: client ID metadata documents may be served from loopback over http. */
+  readonly allowLoopbackClientIds?: boolean;
 }
 
 export interface LocalGateway {
@@ -22,6 +28,8 @@ export interface LocalGateway {
   readonly store: OpenedStore;
   readonly ssh: Ssh2Executor;
   readonly dispatcher: InProcessDispatcher;
+  /** The authorization server's dependencies; undefined in key-only mode. */
+  readonly oauth: OAuthDeps | undefined;
   close(): Promise<void>;
 }
 
@@ -50,8 +58,10 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
     clock,
     logger,
   };
+  const oauth = (options.auth ?? 'oauth') === 'oauth' ? composeOAuth(store, clock, logger, { allowLoopbackClientIds: options.allowLoopbackClientIds ?? false }) : undefined;
   return {
     deps,
+    oauth,
     fleetSource,
     store,
     ssh,

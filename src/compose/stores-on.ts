@@ -3,10 +3,11 @@ import { DynamoUserStore } from '../adapters/dynamo/dynamo-user-store.js';
 import { DynamoAuditStore } from '../adapters/dynamo/dynamo-audit-store.js';
 import { DynamoHistoryStore } from '../adapters/dynamo/dynamo-history-store.js';
 import { DynamoJobStore } from '../adapters/dynamo/dynamo-job-store.js';
+import { DynamoOAuthStore } from '../adapters/dynamo/dynamo-oauth-store.js';
 import { documentClient } from '../adapters/dynamo/document-client.js';
 import type { TableNames } from '../adapters/dynamo/table-specs.js';
 import { AuditLog } from '../core/audit/audit-log.js';
-import type { AuditStore, Clock, HistoryStore, JobStore, UserStore } from '../core/ports.js';
+import type { AuditStore, Clock, HistoryStore, JobStore, OAuthStore, UserStore } from '../core/ports.js';
 
 export interface Stores {
   readonly users: UserStore;
@@ -14,6 +15,7 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly history: HistoryStore;
   readonly jobs: JobStore;
+  readonly oauth: OAuthStore;
 }
 
 /** Builds the stores over a DynamoDB client; the one implementation for every mode. */
@@ -26,6 +28,7 @@ export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Cloc
     audit: new AuditLog(auditStore, clock),
     history: new DynamoHistoryStore(db, tables.history, clock),
     jobs: new DynamoJobStore(db, tables.jobs, clock),
+    oauth: new DynamoOAuthStore(db, tables.oauth, clock),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Credential, Host } from './fleet/fleet.js';
 import type { AuditRecord } from './audit/audit-record.js';
 import type { HistoryEntry } from './exec/history-entry.js';
 import type { JobHostRecord, JobRecord, JobStatus, OutputChunk, OutputStream } from './jobs/job.js';
+import type { AuthorizationCodeRecord, OAuthClient, SpendResult, TokenRecord } from './oauth/oauth-records.js';
 
 /** Users and their API keys. Lookup by key hash is a point read, never a scan. */
 export interface UserStore {
@@ -52,6 +53,37 @@ export interface JobStore {
   readOutput(id: string, host: string, stream: OutputStream, offset: number, limit: number): Promise<Uint8Array>;
   /** Newest first; by owner, or every job when owner is undefined. */
   list(options: { owner?: string; limit: number }): Promise<JobRecord[]>;
+}
+
+/**
+ * The authorization server's state: clients, codes, tokens (all secrets stored as SHA-256), revoked
+ * token families and wrong-key counters. Expired items read back as absent.
+ */
+export interface OAuthStore {
+  putClient(client: OAuthClient): Promise<void>;
+  getClient(clientId: string): Promise<OAuthClient | undefined>;
+  putCode(code: AuthorizationCodeRecord): Promise<void>;
+  /** Marks the code used, once: a second spend answers `replayed` with the record. */
+  spendCode(codeHash: string): Promise<SpendResult<AuthorizationCodeRecord>>;
+  putToken(token: TokenRecord): Promise<void>;
+  getToken(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** Marks a refresh token used, once: a second spend answers `replayed` with the record. */
+  spendRefreshToken(tokenHash: string): Promise<SpendResult<TokenRecord>>;
+  deleteToken(tokenHash: string): Promise<void>;
+  /** Every token of the family stops working; kept until `expiresAt` (epoch seconds). */
+  revokeFamily(familyId: string, expiresAt: number): Promise<void>;
+  isFamilyRevoked(familyId: string): Promise<boolean>;
+  /** Adds one to the counter `key`, which lives until `expiresAt`; answers the new count. */
+  countAttempt(key: string, expiresAt: number): Promise<number>;
+  attempts(key: string): Promise<number>;
+}
+
+/**
+ * Fetches a client ID metadata document. Refuses private and loopback addresses (checked on the
+ * address actually connected to), redirects and oversized bodies; throws an AppError that says why.
+ */
+export interface ClientMetadataFetcher {
+  fetchJson(url: URL): Promise<unknown>;
 }
 
 /** Where and as whom to connect; the adapter turns this into an SSH session. */

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
@@ -7,20 +7,35 @@ import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { authenticate } from '../core/users/user-admin.js';
 import { createMcpServer } from '../mcp/server.js';
-import { apiKeyAuth, type AuthVariables } from './middleware/auth/index.js';
+import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-token.js';
+import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
+import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
+import { mountOAuthRoutes } from './oauth/oauth-routes.js';
+import { resourceMetadataUrl } from './oauth/server-metadata.js';
 import { hostOrigin } from './middleware/host-origin/index.js';
 
 export interface AppOptions {
   /** Host header values served (`host:port`); `*` behind a front door that checks Host itself. */
   readonly allowedHosts: readonly string[];
   readonly maxBodyBytes?: number;
+  /**
+   * The authorization server (Claude.ai, ChatGPT and other URL-only clients sign in through it).
+   * Without it the gateway is key-only: it advertises no OAuth discovery, so clients that send a
+   * configured header (Cursor, VS Code, Claude Code) keep sending it.
+   */
+  readonly oauth?: OAuthDeps;
+  /** `https://gateway.example.com` when the request URL does not show how clients reach us (a proxy). */
+  readonly publicUrl?: string;
+  /** The caller's network address (wrong-key and registration counters); `unknown` when not given. */
+  readonly clientAddress?: (c: Context) => string;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 /**
  * The gateway's HTTP surface: `POST /mcp` (stateless Streamable HTTP, JSON responses, one MCP
- * server per request), `/healthz`. The same app runs on Node and on Lambda.
+ * server per request), `/healthz`, and with `oauth` the authorization server. The same app runs on
+ * Node and on Lambda.
  */
 export type GatewayApp = Hono<{ Variables: AuthVariables & RequestIdVariables }>;
 
@@ -53,7 +68,21 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       onError: (c) => c.json({ error: 'payload_too_large', message: `request bodies are limited to ${options.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes` }, 413),
     }),
   );
-  app.use('/mcp', apiKeyAuth({ authenticate: (token) => authenticate(deps.users, token) }));
+  const oauth = options.oauth;
+  const urls = serverUrls(options.publicUrl);
+  app.use(
+    '/mcp',
+    bearerAuth({
+      authenticate: async (token, c) => {
+        if (!isAccessToken(token)) return authenticate(deps.users, token);
+        if (!oauth) return undefined;
+        const check = await authenticateAccessToken(token, urls(c).resource, oauth);
+        return check.ok ? check.user : undefined;
+      },
+      ...(oauth ? { resourceMetadataUrl: (c: Context) => resourceMetadataUrl(urls(c)) } : {}),
+    }),
+  );
+  if (oauth) mountOAuthRoutes(app, oauth, { urls, allowedHosts: options.allowedHosts, clientAddress: options.clientAddress ?? (() => 'unknown') });
 
   app.post('/mcp', async (c) => {
     const fleet = await deps.fleet.current();
@@ -69,4 +98,17 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
   });
 
   return app;
+}
+
+/** The issuer is the origin clients reach us at; the MCP resource is `/mcp` under it. */
+function serverUrls(publicUrl: string | undefined): (c: Context) => ServerUrls {
+  if (publicUrl) {
+    const origin = new URL(publicUrl).origin;
+    const fixed = { issuer: origin, resource: `${origin}/mcp` };
+    return () => fixed;
+  }
+  return (c) => {
+    const origin = new URL(c.req.url).origin;
+    return { issuer: origin, resource: `${origin}/mcp` };
+  };
 }

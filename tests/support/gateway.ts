@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { composeLocal, type LocalGateway } from '../../src/compose/local.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from '../../src/http/app.js';
 import { serveOnNode } from '../../src/http/serve-node.js';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
@@ -44,14 +45,25 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+export interface StartGatewayOptions {
+  /** Default `oauth`, as `serve` does. */
+  readonly auth?: 'oauth' | 'key';
+  /** Client ID metadata documents may be served from 127.0.0.1 over http. */
+  readonly allowLoopbackClientIds?: boolean;
+}
+
 /** The whole gateway over real HTTP: in-memory dynalite, the given fleet document, real ssh2. */
-export async function startGateway(document: unknown): Promise<TestGateway> {
+export async function startGateway(document: unknown, options: StartGatewayOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'smg-gw-'));
   const configPath = join(dir, 'fleet.yaml');
   writeFileSync(configPath, stringify(document));
-  const gateway = await composeLocal({ configPath, store: { kind: 'memory' }, logger: silentLogger });
+  const gateway = await composeLocal({ configPath, store: { kind: 'memory' }, logger: silentLogger, auth: options.auth ?? 'oauth', allowLoopbackClientIds: options.allowLoopbackClientIds ?? false });
   const port = await freePort();
-  const app = createApp(gateway.deps, { allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`] });
+  const app = createApp(gateway.deps, {
+    allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`],
+    ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
+    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  });
   const server = await serveOnNode(app, { hostname: '127.0.0.1', port });
   const clients: Client[] = [];
   return {

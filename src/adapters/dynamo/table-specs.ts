@@ -1,7 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
- * The three tables and their keys, shared by the embedded bootstrap and the CDK stack so the
+ * The tables and their keys, shared by the embedded bootstrap and the CDK stack so the
  * two cannot drift.
  */
 export interface TableNames {
@@ -9,16 +9,18 @@ export interface TableNames {
   readonly audit: string;
   readonly history: string;
   readonly jobs: string;
+  readonly oauth: string;
 }
 
 export const USERS_KEY_OWNER_INDEX = 'keyOwner-index';
 export const HISTORY_TTL_ATTRIBUTE = 'expiresAt';
 export const JOBS_TTL_ATTRIBUTE = 'expiresAt';
+export const OAUTH_TTL_ATTRIBUTE = 'expiresAt';
 export const JOBS_OWNER_INDEX = 'owner-index';
 export const JOBS_ALL_INDEX = 'all-index';
 
 export function tableNames(prefix: string): TableNames {
-  return { users: `${prefix}-users`, audit: `${prefix}-audit`, history: `${prefix}-history`, jobs: `${prefix}-jobs` };
+  return { users: `${prefix}-users`, audit: `${prefix}-audit`, history: `${prefix}-history`, jobs: `${prefix}-jobs`, oauth: `${prefix}-oauth` };
 }
 
 export function createTableInputs(names: TableNames): CreateTableCommandInput[] {
@@ -87,6 +89,18 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       GlobalSecondaryIndexes: [
         { IndexName: JOBS_OWNER_INDEX, KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
         { IndexName: JOBS_ALL_INDEX, KeySchema: [{ AttributeName: 'kind', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+      ],
+    },
+    {
+      TableName: names.oauth,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
     },
   ];

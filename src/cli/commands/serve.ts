@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { composeLocal } from '../../compose/local.js';
 import { createApp } from '../../http/app.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveOnNode } from '../../http/serve-node.js';
 import { systemClock } from '../../core/ports.js';
 import { addUser } from '../../core/users/user-admin.js';
@@ -27,17 +28,29 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8787' },
     'allowed-host': { type: 'string', multiple: true },
+    auth: { type: 'string', default: 'oauth' },
+    'public-url': { type: 'string' },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not "${values.port}"`);
 
-  const gateway = await composeLocal({ configPath: values.config, store: storeMode(values) });
+  if (values.auth !== 'oauth' && values.auth !== 'key') throw new UsageError(`--auth must be "oauth" or "key", not "${values.auth}"`);
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl)) throw new UsageError(`--public-url must be an origin such as https://gateway.example.com, not "${publicUrl}"`);
+
+  const gateway = await composeLocal({ configPath: values.config, store: storeMode(values), auth: values.auth });
   try {
     const { fleetSource, store } = gateway;
     let server;
     try {
       const allowedHosts = [...defaultAllowedHosts(values.host, port), ...(values['allowed-host'] ?? [])];
-      server = await serveOnNode(createApp(gateway.deps, { allowedHosts }), { hostname: values.host, port });
+      const app = createApp(gateway.deps, {
+        allowedHosts: publicUrl ? [...allowedHosts, new URL(publicUrl).host] : allowedHosts,
+        ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
+        ...(publicUrl ? { publicUrl } : {}),
+        clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+      });
+      server = await serveOnNode(app, { hostname: values.host, port });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${values.host} is in use; stop what holds it or pass --port`);
       throw error;
@@ -59,7 +72,10 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
       io.out(`First start: created user "${FIRST_ADMIN}" (role admin).`);
       printKey(io, created.key);
     }
-    io.out(`Connect an MCP client to ${server.url}/mcp with the header "Authorization: Bearer <API key>".`);
+    const mcpUrl = `${publicUrl ? new URL(publicUrl).origin : server.url}/mcp`;
+    io.out(`Connect an MCP client to ${mcpUrl} with the header "Authorization: Bearer <API key>".`);
+    if (gateway.oauth) io.out(`Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`);
+    else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
     await stop;
     io.out('shutting down');
     await server.close();

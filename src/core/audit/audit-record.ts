@@ -1,6 +1,6 @@
 /** What happened, as the audit log keeps it. Never contains secrets. */
 export interface AuditEvent {
-  readonly type: 'tool.call' | 'exec.intent' | 'exec.outcome' | 'admin';
+  readonly type: 'tool.call' | 'exec.intent' | 'exec.outcome' | 'admin' | 'oauth';
   readonly requestId: string;
   readonly user: string;
   readonly tool?: string;

@@ -4,6 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 export interface HostOriginOptions {
   /** `host[:port]` values accepted in the Host header; `*` accepts any (behind a trusted front door). */
   readonly allowedHosts: readonly string[];
+  /** Also require a browser Origin to be one of those hosts (default). Off for endpoints other sites' pages may call. */
+  readonly checkOrigin?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export function hostOrigin(options: HostOriginOptions): MiddlewareHandler {
     if (!any) {
       const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
       if (!allowed.has(host)) throw new HTTPException(403, { message: `Host "${host}" is not served here` });
-      const origin = c.req.header('origin');
+      const origin = options.checkOrigin === false ? undefined : c.req.header('origin');
       if (origin !== undefined && origin !== 'null') {
         let originHost: string;
         try {

@@ -1,0 +1,187 @@
+/** @jsxImportSource hono/jsx */
+import { randomBytes } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { approveAuthorization, checkAuthorizationRequest, denyAuthorization, type AuthorizationParams, type AuthorizationRequest } from '../../core/oauth/authorize.js';
+import { registerClient } from '../../core/oauth/client-registration.js';
+import { OAuthError } from '../../core/oauth/oauth-error.js';
+import { REGISTRATION_ATTEMPTS, epochSeconds, type OAuthDeps, type ServerUrls } from '../../core/oauth/oauth-deps.js';
+import type { OAuthClient } from '../../core/oauth/oauth-records.js';
+import { revokeToken, tokenRequest, type ClientCredentials } from '../../core/oauth/token-endpoint.js';
+import { hostOrigin } from '../middleware/host-origin/index.js';
+import { ConsentPage, ErrorPage } from './consent-page.js';
+import { OAUTH_PATHS, authorizationServerMetadata, protectedResourceMetadata } from './server-metadata.js';
+
+export interface OAuthRouteOptions {
+  /** The issuer and MCP resource URL as this request's client sees them. */
+  readonly urls: (c: Context) => ServerUrls;
+  /** The caller's network address, for counting wrong keys and registrations. */
+  readonly clientAddress: (c: Context) => string;
+  readonly allowedHosts: readonly string[];
+}
+
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+/**
+ * The authorization server: metadata (RFC 9728, RFC 8414), registration (RFC 7591), the consent
+ * page that takes the user's API key, the token endpoint and revocation (RFC 7009).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function mountOAuthRoutes(app: Hono<any>, deps: OAuthDeps, options: OAuthRouteOptions): void {
+  // Clients (and browser-based ones such as the Inspector) call these from other origins.
+  const machine = [hostOrigin({ allowedHosts: options.allowedHosts, checkOrigin: false }), cors({ origin: '*', allowHeaders: ['authorization', 'content-type', 'mcp-protocol-version'], maxAge: 600 })];
+  for (const path of [`${OAUTH_PATHS.protectedResource}/*`, OAUTH_PATHS.protectedResource, OAUTH_PATHS.authorizationServer, OAUTH_PATHS.token, OAUTH_PATHS.register, OAUTH_PATHS.revoke]) {
+    app.use(path, ...machine);
+  }
+  // The consent form posts back to its own origin only.
+  app.use(OAUTH_PATHS.authorize, hostOrigin({ allowedHosts: options.allowedHosts }));
+
+  const resourceMetadata = (c: Context) => c.json(protectedResourceMetadata(options.urls(c)));
+  app.get(OAUTH_PATHS.protectedResource, resourceMetadata);
+  app.get(`${OAUTH_PATHS.protectedResource}/mcp`, resourceMetadata);
+  app.get(OAUTH_PATHS.authorizationServer, (c) => c.json(authorizationServerMetadata(options.urls(c))));
+
+  app.post(OAUTH_PATHS.register, async (c) => {
+    const address = options.clientAddress(c);
+    const now = epochSeconds(deps.clock);
+    const window = Math.floor(now / REGISTRATION_ATTEMPTS.windowSeconds);
+    const counter = `register:${address}:${window}`;
+    if ((await deps.oauth.attempts(counter)) >= REGISTRATION_ATTEMPTS.max) {
+      return oauthErrorResponse(c, new OAuthError('temporarily_unavailable', 'too many registrations from this address; try again later', 429));
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return oauthErrorResponse(c, new OAuthError('invalid_client_metadata', 'send the client metadata as a JSON object'));
+    }
+    try {
+      const { client, response } = registerClient(body, deps.clock);
+      await deps.oauth.putClient(client);
+      await deps.oauth.countAttempt(counter, (window + 1) * REGISTRATION_ATTEMPTS.windowSeconds);
+      deps.logger.info('oauth client registered', { clientId: client.clientId, clientName: client.clientName, address });
+      return c.json(response, 201, NO_STORE);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+      throw error;
+    }
+  });
+
+  app.get(OAUTH_PATHS.authorize, async (c) => {
+    const params = c.req.query();
+    return authorizePage(c, params, async (request, client) => page(c, 200, request, client));
+  });
+
+  app.post(OAUTH_PATHS.authorize, async (c) => {
+    const params = await formParams(c);
+    return authorizePage(c, params, async (request, client) => {
+      const urls = options.urls(c);
+      if (params['decision'] === 'deny') return redirect(c, denyAuthorization(request, urls));
+      const result = await approveAuthorization(request, params['api_key'] ?? '', options.clientAddress(c), deps, urls);
+      switch (result.kind) {
+        case 'redirect':
+          return redirect(c, result.location);
+        case 'wrong-key':
+          return page(c, 401, request, client, `That API key was not accepted. ${result.attemptsLeft} more attempt${result.attemptsLeft === 1 ? '' : 's'} before this page pauses.`);
+        case 'rate-limited':
+          c.header('retry-after', String(result.retryAfterSeconds));
+          return page(c, 429, request, client, `Too many wrong keys from this address. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minute(s), or ask an admin for your key.`);
+      }
+    });
+  });
+
+  app.post(OAUTH_PATHS.token, async (c) => {
+    const form = await formParams(c);
+    try {
+      const tokens = await tokenRequest(form, clientCredentials(c, form), deps, options.urls(c));
+      return c.json(tokens, 200, NO_STORE);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+      throw error;
+    }
+  });
+
+  app.post(OAUTH_PATHS.revoke, async (c) => {
+    const form = await formParams(c);
+    try {
+      await revokeToken(form, clientCredentials(c, form), deps);
+      return c.body(null, 200, NO_STORE);
+    } catch (error) {
+      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+      throw error;
+    }
+  });
+
+  async function authorizePage(c: Context, params: AuthorizationParams, onValid: (request: AuthorizationRequest, client: OAuthClient) => Promise<Response>): Promise<Response> {
+    const checked = await checkAuthorizationRequest(params, deps, options.urls(c));
+    if (checked.kind === 'fatal') return errorPage(c, 400, 'This authorization request cannot be completed', checked.message);
+    if (checked.kind === 'error-redirect') return redirect(c, checked.location);
+    return onValid(checked.request, checked.client);
+  }
+}
+
+function securityHeaders(c: Context, nonce: string, formTarget?: string): void {
+  const formAction = formTarget ? `'self' ${formTarget}` : `'self'`;
+  c.header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`);
+  c.header('x-frame-options', 'DENY');
+  c.header('x-content-type-options', 'nosniff');
+  c.header('referrer-policy', 'no-referrer');
+  c.header('cache-control', 'no-store');
+}
+
+/** Where the consent form may send the browser: our origin and the client's redirect target. */
+function redirectSource(uri: string): string {
+  const url = new URL(uri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}
+
+function page(c: Context, status: 200 | 401 | 429, request: AuthorizationRequest, client: OAuthClient, error?: string): Response | Promise<Response> {
+  const nonce = randomBytes(16).toString('base64');
+  securityHeaders(c, nonce, redirectSource(request.redirectUri));
+  return c.html(<ConsentPage nonce={nonce} client={client} request={request} {...(error ? { error } : {})} />, status);
+}
+
+function errorPage(c: Context, status: 400, title: string, message: string): Response | Promise<Response> {
+  const nonce = randomBytes(16).toString('base64');
+  securityHeaders(c, nonce);
+  return c.html(<ErrorPage nonce={nonce} title={title} message={message} />, status);
+}
+
+function redirect(c: Context, location: string): Response {
+  c.header('cache-control', 'no-store');
+  return c.redirect(location, 302);
+}
+
+function oauthErrorResponse(c: Context, error: OAuthError): Response {
+  const headers: Record<string, string> = { ...NO_STORE };
+  if (error.status === 401 && c.req.header('authorization')?.toLowerCase().startsWith('basic ')) headers['www-authenticate'] = 'Basic realm="ssh-mcp-gateway"';
+  return c.json({ error: error.error, error_description: error.message }, error.status, headers);
+}
+
+/** Form fields as strings (urlencoded or multipart); files and repeated fields are ignored. */
+async function formParams(c: Context): Promise<Record<string, string>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.includes('application/x-www-form-urlencoded') && !type.includes('multipart/form-data')) return {};
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
+/** RFC 6749 §2.3.1: HTTP Basic (form-urlencoded id and secret) or client_id/client_secret fields. */
+function clientCredentials(c: Context, form: Record<string, string>): ClientCredentials {
+  const header = c.req.header('authorization');
+  const basic = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+  if (basic?.[1]) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      try {
+        return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+      } catch {
+        return {};
+      }
+    }
+  }
+  return { ...(form['client_id'] ? { clientId: form['client_id'] } : {}), ...(form['client_secret'] ? { clientSecret: form['client_secret'] } : {}) };
+}
