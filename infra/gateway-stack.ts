@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { createTableInputs, HISTORY_TTL_ATTRIBUTE, JOBS_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
+import { createTableInputs, HISTORY_TTL_ATTRIBUTE, JOBS_TTL_ATTRIBUTE, OAUTH_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
 import { AWS_ENV } from '../src/compose/aws-env.js';
 import { bundleMcpHandlerSync } from './bundle-mcp-handler.js';
 
@@ -26,6 +26,13 @@ export interface GatewayStackProps extends StackProps {
   readonly vpc?: VpcPlacement;
   /** Host header values to accept; `*` (default) because a Function URL answers only to its own name. */
   readonly allowedHosts?: string;
+  /**
+   * `oauth` (default): the function is also the OAuth authorization server, for URL-only clients
+   * (Claude.ai, ChatGPT). `key`: API keys only, no discovery advertised (header-configured clients).
+   */
+  readonly auth?: 'oauth' | 'key';
+  /** `https://gateway.example.com` when clients reach the function through a custom domain. */
+  readonly publicUrl?: string;
 }
 
 const attributeType = (t: string | undefined) => (t === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING);
@@ -54,7 +61,7 @@ function tableFromSpec(scope: Construct, id: string, spec: CreateTableCommandInp
 }
 
 /**
- * The gateway on AWS: one Lambda function behind a Function URL, three DynamoDB tables, the fleet
+ * The gateway on AWS: an endpoint function behind a Function URL and a job worker, five DynamoDB tables, the fleet
  * secret, logs with retention and alarms. Exposes what it creates.
  */
 export class GatewayStack extends Stack {
@@ -62,6 +69,8 @@ export class GatewayStack extends Stack {
   readonly audit: dynamodb.Table;
   readonly history: dynamodb.Table;
   readonly jobs: dynamodb.Table;
+  /** OAuth clients, codes, tokens (hashed) and revocations; read by the endpoint only. */
+  readonly oauth: dynamodb.Table;
   readonly fleetSecret: secretsmanager.Secret;
   readonly handler: lambda.Function;
   /** Runs jobs; invoked asynchronously by the handler so work outlives the request. */
@@ -71,11 +80,12 @@ export class GatewayStack extends Stack {
   constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
     super(scope, id, props);
     const prefix = props.tablePrefix ?? 'smg';
-    const [usersSpec, auditSpec, historySpec, jobsSpec] = createTableInputs(tableNames(prefix));
+    const [usersSpec, auditSpec, historySpec, jobsSpec, oauthSpec] = createTableInputs(tableNames(prefix));
     this.users = tableFromSpec(this, 'Users', usersSpec!);
     this.audit = tableFromSpec(this, 'Audit', auditSpec!);
     this.history = tableFromSpec(this, 'History', historySpec!, HISTORY_TTL_ATTRIBUTE);
     this.jobs = tableFromSpec(this, 'Jobs', jobsSpec!, JOBS_TTL_ATTRIBUTE);
+    this.oauth = tableFromSpec(this, 'OAuth', oauthSpec!, OAUTH_TTL_ATTRIBUTE);
 
     this.fleetSecret = new secretsmanager.Secret(this, 'Fleet', {
       secretName: `${prefix}-fleet`,
@@ -131,6 +141,9 @@ export class GatewayStack extends Stack {
     bindTable(this.handler, AWS_ENV.usersTable, this.users, (t, fn) => t.grantReadWriteData(fn));
     const usersId = this.getLogicalId(this.users.node.defaultChild as dynamodb.CfnTable);
     Validations.of(this.handler.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.' });
+    bindTable(this.handler, AWS_ENV.oauthTable, this.oauth, (t, fn) => t.grantReadWriteData(fn));
+    this.handler.addEnvironment(AWS_ENV.authMode, props.auth ?? 'oauth');
+    if (props.publicUrl) this.handler.addEnvironment(AWS_ENV.publicUrl, props.publicUrl);
     this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
     this.worker.grantInvoke(this.handler);
     const workerId = this.getLogicalId(this.worker.node.defaultChild as lambda.CfnFunction);
@@ -154,12 +167,16 @@ export class GatewayStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'McpUrl', { value: `${this.url.url}mcp`, description: 'Paste into an MCP client, with Authorization: Bearer <API key>' });
+    new CfnOutput(this, 'McpUrl', {
+      value: props.publicUrl ? `${new URL(props.publicUrl).origin}/mcp` : `${this.url.url}mcp`,
+      description: (props.auth ?? 'oauth') === 'oauth' ? 'Add as a connector (sign in with your API key), or send Authorization: Bearer <API key>' : 'Paste into an MCP client, with Authorization: Bearer <API key>',
+    });
     new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'For the CLI: --dynamodb PREFIX' });
     new CfnOutput(this, 'UsersTable', { value: this.users.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.audit.tableName });
     new CfnOutput(this, 'HistoryTable', { value: this.history.tableName });
     new CfnOutput(this, 'JobsTable', { value: this.jobs.tableName });
+    new CfnOutput(this, 'OAuthTable', { value: this.oauth.tableName });
     new CfnOutput(this, 'FleetSecretArn', { value: this.fleetSecret.secretArn, description: 'Put your fleet document here' });
   }
 }

@@ -59,6 +59,8 @@ describe('GatewayStack', () => {
           [AWS_ENV.fleetSecretArn]: ref(stack.fleetSecret),
           [AWS_ENV.workerFunction]: ref(stack.worker),
           [AWS_ENV.allowedHosts]: '*',
+          [AWS_ENV.oauthTable]: ref(stack.oauth),
+          [AWS_ENV.authMode]: 'oauth',
         }),
       },
     });
@@ -75,13 +77,14 @@ describe('GatewayStack', () => {
     const endpoint = functions.find((f) => f.Properties.Handler === 'index.handler')!;
     expect(worker.Properties.Code).toEqual(endpoint.Properties.Code);
     expect(worker.Properties.Environment.Variables[AWS_ENV.usersTable]).toBeUndefined();
+    expect(worker.Properties.Environment.Variables[AWS_ENV.oauthTable]).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
     });
   });
 
   it('creates on-demand, encrypted, point-in-time-recoverable tables named by the prefix, with TTL on history', () => {
-    for (const name of ['acme-users', 'acme-audit', 'acme-history', 'acme-jobs']) {
+    for (const name of ['acme-users', 'acme-audit', 'acme-history', 'acme-jobs', 'acme-oauth']) {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
@@ -90,6 +93,7 @@ describe('GatewayStack', () => {
       });
     }
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'acme-history', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'acme-oauth', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'acme-jobs', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'acme-audit',
@@ -122,8 +126,18 @@ describe('GatewayStack', () => {
   });
 
   it('outputs the MCP URL, table names and the secret ARN', () => {
-    for (const output of ['McpUrl', 'TablePrefix', 'UsersTable', 'AuditTable', 'HistoryTable', 'JobsTable', 'FleetSecretArn']) template.hasOutput(output, {});
+    for (const output of ['McpUrl', 'TablePrefix', 'UsersTable', 'AuditTable', 'HistoryTable', 'JobsTable', 'OAuthTable', 'FleetSecretArn']) template.hasOutput(output, {});
     template.hasOutput('McpUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('McpFunctionUrl'), 'FunctionUrl'] }, 'mcp']] } });
+  });
+
+  it('serves API keys only, with no OAuth discovery, when deployed with auth=key, and names a custom domain', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'smg-cdk-')) });
+    const keyOnly = Template.fromStack(new GatewayStack(app, 'KeyOnly', { auth: 'key', publicUrl: 'https://gw.example.com' }));
+    keyOnly.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ [AWS_ENV.authMode]: 'key', [AWS_ENV.publicUrl]: 'https://gw.example.com' }) },
+    });
+    keyOnly.hasOutput('McpUrl', { Value: 'https://gw.example.com/mcp' });
   });
 
   it('places the function in given private subnets when asked', () => {
