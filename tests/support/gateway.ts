@@ -50,6 +50,8 @@ export interface StartGatewayOptions {
   readonly auth?: 'oauth' | 'key';
   /** Client ID metadata documents may be served from 127.0.0.1 over http. */
   readonly allowLoopbackClientIds?: boolean;
+  /** More Host values to serve (a proxy in front of the gateway). */
+  readonly extraAllowedHosts?: readonly string[];
 }
 
 /** The whole gateway over real HTTP: in-memory dynalite, the given fleet document, real ssh2. */
@@ -60,7 +62,7 @@ export async function startGateway(document: unknown, options: StartGatewayOptio
   const gateway = await composeLocal({ configPath, store: { kind: 'memory' }, logger: silentLogger, auth: options.auth ?? 'oauth', allowLoopbackClientIds: options.allowLoopbackClientIds ?? false });
   const port = await freePort();
   const app = createApp(gateway.deps, {
-    allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`],
+    allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`, ...(options.extraAllowedHosts ?? [])],
     ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
   });
