@@ -6,6 +6,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
+import { hashSecret } from '../../src/core/oauth/secrets.js';
 import { MemoryOAuthProvider, RawOAuthClient, startCallbackServer } from '../support/oauth.js';
 
 type Callback = Awaited<ReturnType<typeof startCallbackServer>>;
@@ -94,6 +95,17 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
     } finally {
       await client.close();
     }
+
+    // The access token stops working (as after its hour): the SDK refreshes, with a rotated refresh token, and carries on.
+    const before = provider.tokens()!;
+    await gw.gateway.store.oauth.deleteToken(hashSecret(before.access_token));
+    const later = new Client({ name: 'url-only', version: '1.0.0' });
+    await later.connect(new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider }));
+    expect((await later.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ name: 'alice' });
+    await later.close();
+    expect(provider.tokens()!.access_token).not.toBe(before.access_token);
+    expect(provider.tokens()!.refresh_token).not.toBe(before.refresh_token);
+
     const audit = await gw.gateway.store.auditStore.range({ limit: 100 });
     expect(audit.some((r) => r.event.type === 'oauth' && r.event.outcome === 'consent.granted' && r.event.user === 'alice')).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(aliceKey);
