@@ -97,7 +97,7 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
       return withStore(values, async (store) => {
         const { revokedKeys } = await revokeUser(store.users, name);
         await auditAdmin(store, `users revoke ${name} keys=${revokedKeys}`);
-        io.out(`Revoked ${name}: ${revokedKeys} key(s) deleted; their next request gets 401.`);
+        io.out(`Revoked ${name}: ${revokedKeys} key(s) deleted; their next request, with a key or an OAuth token, gets 401.`);
         return 0;
       });
     }
@@ -118,7 +118,7 @@ export async function keysCommand(args: string[], io: CliIO): Promise<number> {
     }
     const rotated = await rotateKey(store.users, name, systemClock, { keepOld: values['keep-old'] });
     await auditAdmin(store, `keys rotate ${name} new=${rotated.keyId} revoked=${rotated.revoked.join(',')}`);
-    io.out(`New key ${rotated.keyId} for ${name}; ${rotated.revoked.length ? `revoked ${rotated.revoked.join(', ')}` : 'old keys still work (--keep-old)'}.`);
+    io.out(`New key ${rotated.keyId} for ${name}; ${rotated.revoked.length ? `revoked ${rotated.revoked.join(', ')} and every OAuth token signed in with them` : 'old keys still work, and so do OAuth tokens signed in with them (--keep-old)'}.`);
     printKey(io, rotated.key);
     return 0;
   });
