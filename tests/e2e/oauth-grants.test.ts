@@ -130,6 +130,17 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('invalid_target');
   });
 
+  it('accepts the resource as the origin or with a trailing slash, always issuing for /mcp, and refuses another at /token', async () => {
+    for (const resource of [origin, `${origin}/`, `${gw.url}/`]) {
+      const { code, verifier } = await raw.code(key, { resource });
+      const res = await raw.exchange(code, verifier, { resource });
+      expect(res.status, resource).toBe(200);
+      expect(await mcpStatus(gw.url, ((await res.json()) as { access_token: string }).access_token)).toBe(200);
+    }
+    const { code, verifier } = await raw.code(key);
+    expect((await oauthError(await raw.exchange(code, verifier, { resource: 'https://other.example/mcp' }))).error).toBe('invalid_target');
+  });
+
   it('revokes a refresh token and its access tokens at /revoke', async () => {
     const tokens = await raw.tokens(key);
     const res = await fetch(`${origin}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: raw.clientId, token: tokens.refresh_token }) });

@@ -1,7 +1,7 @@
 import { hashApiKey } from '../users/api-key.js';
 import { authenticate } from '../users/user-admin.js';
 import { OAuthError } from './oauth-error.js';
-import { CONSENT_ATTEMPTS, LIFETIME_SECONDS, MCP_SCOPE, epochSeconds, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
+import { CONSENT_ATTEMPTS, LIFETIME_SECONDS, MCP_SCOPE, epochSeconds, namesResource, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
 import type { OAuthClient } from './oauth-records.js';
 import { withQuery } from './redirect-uri.js';
 import { hashSecret, issueSecret, randomId } from './secrets.js';
@@ -59,8 +59,9 @@ export async function checkAuthorizationRequest(params: AuthorizationParams, dep
   if (!challenge) return fail('invalid_request', 'code_challenge is required (PKCE with S256)');
   if (params['code_challenge_method'] !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256');
   if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return fail('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters)');
-  const resource = params['resource'] ?? urls.resource;
-  if (resource !== urls.resource) return fail('invalid_target', `this server issues tokens only for ${urls.resource}`);
+  const requestedResource = params['resource'];
+  if (requestedResource !== undefined && !namesResource(requestedResource, urls)) return fail('invalid_target', `this server issues tokens only for ${urls.resource}`);
+  const resource = urls.resource;
   return {
     kind: 'ok',
     client,

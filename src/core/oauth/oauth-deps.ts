@@ -18,6 +18,15 @@ export interface ServerUrls {
   readonly resource: string;
 }
 
+/**
+ * True when a client's `resource` names our MCP resource: exactly, with a trailing slash, or as
+ * the bare origin (clients differ in which they send; all mean this endpoint). Tokens always carry
+ * the canonical resource URL as their audience.
+ */
+export function namesResource(requested: string, urls: ServerUrls): boolean {
+  return requested === urls.resource || requested === `${urls.resource}/` || requested === urls.issuer || requested === `${urls.issuer}/`;
+}
+
 export const LIFETIME_SECONDS = {
   code: 60,
   access: 60 * 60,

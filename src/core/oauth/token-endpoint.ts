@@ -1,7 +1,7 @@
 import { sameHash } from '../users/api-key.js';
 import { grantUser } from './grant-check.js';
 import { OAuthError } from './oauth-error.js';
-import { LIFETIME_SECONDS, epochSeconds, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
+import { LIFETIME_SECONDS, epochSeconds, namesResource, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
 import type { Grant, OAuthClient } from './oauth-records.js';
 import { hashSecret, issueSecret, looksLike, pkceMatches } from './secrets.js';
 
@@ -54,7 +54,7 @@ async function exchangeCode(form: TokenForm, client: OAuthClient, deps: OAuthDep
   if (record.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'the authorization code was issued to another client');
   if (form['redirect_uri'] !== undefined && form['redirect_uri'] !== record.redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the one in the authorization request');
   if (!pkceMatches(verifier, record.codeChallenge)) throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge (PKCE S256)');
-  if (form['resource'] !== undefined && form['resource'] !== record.resource) throw new OAuthError('invalid_target', `the code was issued for ${record.resource}`);
+  if (form['resource'] !== undefined && !namesResource(form['resource'], urls)) throw new OAuthError('invalid_target', `the code was issued for ${record.resource}`);
   if (record.resource !== urls.resource) throw new OAuthError('invalid_target', `this server issues tokens only for ${urls.resource}`);
   if (!(await grantUser(deps.users, record))) throw new OAuthError('invalid_grant', 'the API key used at consent has been revoked; authorize again with a current key');
   return issueTokens(record, deps);
@@ -74,7 +74,7 @@ async function refresh(form: TokenForm, client: OAuthClient, deps: OAuthDeps, ur
     await revokeFamily(deps, record, 'refresh.replayed');
     throw new OAuthError('invalid_grant', 'the refresh token was already used; the whole grant is revoked, authorize again');
   }
-  if (form['resource'] !== undefined && form['resource'] !== record.resource) throw new OAuthError('invalid_target', `the grant is for ${record.resource}`);
+  if (form['resource'] !== undefined && !namesResource(form['resource'], urls)) throw new OAuthError('invalid_target', `the grant is for ${record.resource}`);
   if (record.resource !== urls.resource) throw new OAuthError('invalid_target', `this server issues tokens only for ${urls.resource}`);
   const [revoked, user] = await Promise.all([deps.oauth.isFamilyRevoked(record.familyId), grantUser(deps.users, record)]);
   if (revoked) throw invalid;
