@@ -6,6 +6,7 @@
 import { handle } from 'hono/aws-lambda';
 import type { Context } from 'aws-lambda';
 import { composeAws } from '../src/compose/aws.js';
+import { KEY_ONLY_ALIAS } from '../src/compose/aws-env.js';
 import { runJob } from '../src/core/jobs/run-job.js';
 import type { WorkerEvent } from '../src/adapters/jobs/lambda-dispatcher.js';
 
@@ -14,10 +15,10 @@ type Event = Parameters<Handler>[0];
 type Composed = Awaited<ReturnType<typeof composeAws>>;
 
 // The bundle keeps the parser's WASM files beside index.js.
-const start = () => composeAws(process.env, { wasmDir: __dirname }).then((composed) => ({ ...composed, serve: handle(composed.app) }));
+const start = () => composeAws(process.env, { wasmDir: __dirname }).then((composed) => ({ ...composed, serve: handle(composed.app), serveKeyOnly: handle(composed.keyOnlyApp) }));
 
 // Started while the module loads, so clients and the parser are built during Lambda's init phase.
-let ready: Promise<Composed & { serve: Handler }> | undefined = start();
+let ready: Promise<Composed & { serve: Handler; serveKeyOnly: Handler }> | undefined = start();
 ready.catch(() => undefined);
 
 export async function worker(event: WorkerEvent, context: Context): Promise<void> {
@@ -33,7 +34,9 @@ export async function handler(event: Event, context: Context) {
   ready ??= start();
   let serve: Handler;
   try {
-    ({ serve } = await ready);
+    const composed = await ready;
+    // Invoked through the key-only alias's Function URL: API keys only, no OAuth discovery.
+    serve = context.invokedFunctionArn?.endsWith(`:${KEY_ONLY_ALIAS}`) ? composed.serveKeyOnly : composed.serve;
   } catch (error) {
     // Do not cache a failed start: the next invocation tries again.
     ready = undefined;

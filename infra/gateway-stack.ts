@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { createTableInputs, HISTORY_TTL_ATTRIBUTE, JOBS_TTL_ATTRIBUTE, OAUTH_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
-import { AWS_ENV } from '../src/compose/aws-env.js';
+import { AWS_ENV, KEY_ONLY_ALIAS } from '../src/compose/aws-env.js';
 import { bundleMcpHandlerSync } from './bundle-mcp-handler.js';
 
 /** Private subnets (and optionally security groups) to place the function in, for private fleets. */
@@ -76,6 +76,8 @@ export class GatewayStack extends Stack {
   /** Runs jobs; invoked asynchronously by the handler so work outlives the request. */
   readonly worker: lambda.Function;
   readonly url: lambda.FunctionUrl;
+  /** The key-only endpoint (no OAuth discovery), on an alias of the same function; absent when auth is `key`. */
+  readonly keyOnlyUrl: lambda.FunctionUrl | undefined;
 
   constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
     super(scope, id, props);
@@ -150,6 +152,14 @@ export class GatewayStack extends Stack {
     Validations.of(this.handler.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`, reason: 'grantInvoke covers the worker function’s versions and aliases.' });
 
     this.url = this.handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+    // Header-configured clients (Cursor, VS Code, Claude Code) may drop their header once OAuth is
+    // advertised; an alias's own URL serves the same function without any discovery.
+    if ((props.auth ?? 'oauth') === 'oauth') {
+      const alias = new lambda.Alias(this, 'KeyOnly', { aliasName: KEY_ONLY_ALIAS, version: this.handler.currentVersion });
+      this.keyOnlyUrl = alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+    } else {
+      this.keyOnlyUrl = undefined;
+    }
 
     for (const [name, metric] of [
       ['Errors', this.handler.metricErrors({ period: Duration.minutes(5) })],
@@ -171,6 +181,7 @@ export class GatewayStack extends Stack {
       value: props.publicUrl ? `${new URL(props.publicUrl).origin}/mcp` : `${this.url.url}mcp`,
       description: (props.auth ?? 'oauth') === 'oauth' ? 'Add as a connector (sign in with your API key), or send Authorization: Bearer <API key>' : 'Paste into an MCP client, with Authorization: Bearer <API key>',
     });
+    if (this.keyOnlyUrl) new CfnOutput(this, 'KeyOnlyMcpUrl', { value: `${this.keyOnlyUrl.url}mcp`, description: 'For clients that send Authorization: Bearer <API key>; advertises no OAuth discovery' });
     new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'For the CLI: --dynamodb PREFIX' });
     new CfnOutput(this, 'UsersTable', { value: this.users.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.audit.tableName });

@@ -27,3 +27,9 @@ export const AWS_ENV = {
 } as const;
 
 export type AwsEnv = Partial<Record<(typeof AWS_ENV)[keyof typeof AWS_ENV], string>>;
+
+/**
+ * The alias whose Function URL is the key-only endpoint: same function, same tables, but no
+ * OAuth discovery advertised (for clients that send a configured Authorization header).
+ */
+export const KEY_ONLY_ALIAS = 'keyonly';

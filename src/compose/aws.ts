@@ -9,6 +9,7 @@ import { SecretFleetSource } from '../adapters/config/secret-fleet-source.js';
 import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
 import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
 import { jsonLogger } from '../adapters/log/json-logger.js';
+import type { Context } from 'hono';
 import { getConnInfo } from 'hono/aws-lambda';
 import { createApp, type GatewayApp } from '../http/app.js';
 import { AWS_ENV, type AwsEnv } from './aws-env.js';
@@ -37,8 +38,9 @@ function endpointConfig(endpoint: string | undefined) {
 /**
  * The composition root on Lambda: DynamoDB tables and the fleet secret named by the environment,
  * pooled ssh2 living as long as the container. Built once per container and cached by the entry.
+ * Two apps over the same deps: the main one, and the key-only one for the key-only alias's URL.
  */
-export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Promise<{ app: GatewayApp; deps: CoreDeps }> {
+export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Promise<{ app: GatewayApp; keyOnlyApp: GatewayApp; deps: CoreDeps }> {
   const logger = jsonLogger();
   const clock = systemClock;
   const dynamo = new DynamoDBClient(endpointConfig(env[AWS_ENV.dynamodbEndpoint]));
@@ -75,11 +77,9 @@ export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Pro
   const authMode = parseAuthMode(env[AWS_ENV.authMode], AWS_ENV.authMode);
   const oauth = authMode === 'oauth' && env[AWS_ENV.oauthTable] ? composeOAuth(stores, clock, logger) : undefined;
   const publicUrl = env[AWS_ENV.publicUrl];
-  const app = createApp(deps, {
-    allowedHosts,
-    ...(oauth ? { oauth } : {}),
-    ...(publicUrl ? { publicUrl } : {}),
-    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
-  });
-  return { app, deps };
+  const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
+  const app = createApp(deps, { allowedHosts, ...(oauth ? { oauth } : {}), ...(publicUrl ? { publicUrl } : {}), clientAddress });
+  // Served on the key-only alias's Function URL: the same deps, no authorization server.
+  const keyOnlyApp = createApp(deps, { allowedHosts, clientAddress });
+  return { app, keyOnlyApp, deps };
 }

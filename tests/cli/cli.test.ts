@@ -117,10 +117,11 @@ describe('ssh-mcp-gateway CLI', () => {
     expect(r.err).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it('serve starts on a fresh directory with no fleet.yaml, prints the URL and a working admin key', async () => {
+  it('serve starts on a fresh directory with no fleet.yaml, prints the URL and a working admin key, and a key-only endpoint beside', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'smg-serve-'));
     const port = await freePort();
-    const child = spawn(process.execPath, [resolve('bin/ssh-mcp-gateway.js'), 'serve', '--port', String(port)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keyOnlyPort = await freePort();
+    const child = spawn(process.execPath, [resolve('bin/ssh-mcp-gateway.js'), 'serve', '--port', String(port), '--key-only-port', String(keyOnlyPort)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -136,6 +137,17 @@ describe('ssh-mcp-gateway CLI', () => {
       const who = await client.callTool({ name: 'whoami', arguments: {} });
       expect(who.structuredContent).toMatchObject({ name: 'admin', role: 'admin', visibleHostCount: 0 });
       await client.close();
+
+      expect(output).toContain(`key-only endpoint (API keys, no OAuth discovery) on http://127.0.0.1:${keyOnlyPort}/mcp`);
+      const challenge = async (p: number, auth?: string) => {
+        const res = await fetch(`http://127.0.0.1:${p}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } }) });
+        await res.body?.cancel();
+        return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
+      };
+      expect((await challenge(port)).challenge).toContain('resource_metadata=');
+      expect(await challenge(keyOnlyPort)).toMatchObject({ status: 401, challenge: expect.not.stringContaining('resource_metadata') });
+      expect((await challenge(keyOnlyPort, `Bearer ${key}`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${keyOnlyPort}/.well-known/oauth-protected-resource`)).status).toBe(404);
     } finally {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));

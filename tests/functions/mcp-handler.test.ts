@@ -166,6 +166,18 @@ describe('bundled Lambda handler', () => {
     expect(init.statusCode).toBe(200);
   });
 
+  it('advertises no OAuth discovery when invoked through the key-only alias, and takes API keys there', async () => {
+    const handler = load();
+    const viaAlias = { ...context, invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:smg-mcp:keyonly' };
+    const challenge = await handler(functionUrlEvent(rpc(1, 'initialize', {}), {}), viaAlias);
+    expect(challenge.statusCode).toBe(401);
+    expect(challenge.headers?.['www-authenticate']).not.toContain('resource_metadata');
+    expect((await handler(functionUrlEvent('', {}, 'GET', '/.well-known/oauth-protected-resource/mcp'), viaAlias)).statusCode).toBe(404);
+    expect((await handler(functionUrlEvent('', {}, 'GET', '/.well-known/oauth-authorization-server'), viaAlias)).statusCode).toBe(404);
+    const init = await handler(functionUrlEvent(rpc(2, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } }), { authorization: `Bearer ${key}` }), viaAlias);
+    expect(init.statusCode).toBe(200);
+  });
+
   it('starts the worker with only the worker’s environment (no users or OAuth table)', async () => {
     const { composeAws } = await import('../../src/compose/aws.js');
     const workerEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== AWS_ENV.usersTable && name !== AWS_ENV.oauthTable));

@@ -130,6 +130,12 @@ describe('GatewayStack', () => {
     template.hasOutput('McpUrl', { Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('McpFunctionUrl'), 'FunctionUrl'] }, 'mcp']] } });
   });
 
+  it('serves a second, key-only URL on an alias of the same function', () => {
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'keyonly', FunctionName: ref(stack.handler) });
+    template.resourceCountIs('AWS::Lambda::Url', 2);
+    template.hasOutput('KeyOnlyMcpUrl', {});
+  });
+
   it('serves API keys only, with no OAuth discovery, when deployed with auth=key, and names a custom domain', () => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'smg-cdk-')) });
     const keyOnly = Template.fromStack(new GatewayStack(app, 'KeyOnly', { auth: 'key', publicUrl: 'https://gw.example.com' }));
@@ -138,6 +144,8 @@ describe('GatewayStack', () => {
       Environment: { Variables: Match.objectLike({ [AWS_ENV.authMode]: 'key', [AWS_ENV.publicUrl]: 'https://gw.example.com' }) },
     });
     keyOnly.hasOutput('McpUrl', { Value: 'https://gw.example.com/mcp' });
+    keyOnly.resourceCountIs('AWS::Lambda::Url', 1);
+    keyOnly.resourceCountIs('AWS::Lambda::Alias', 0);
   });
 
   it('places the function in given private subnets when asked', () => {

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { composeLocal } from '../../compose/local.js';
-import { createApp } from '../../http/app.js';
+import type { Context } from 'hono';
+import { createApp, type GatewayApp } from '../../http/app.js';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { serveOnNode } from '../../http/serve-node.js';
+import { serveOnNode, type RunningServer } from '../../http/serve-node.js';
 import { systemClock } from '../../core/ports.js';
 import { addUser } from '../../core/users/user-admin.js';
 import { AppError } from '../../core/errors.js';
@@ -30,9 +31,10 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     'allowed-host': { type: 'string', multiple: true },
     auth: { type: 'string', default: 'oauth' },
     'public-url': { type: 'string' },
+    'key-only-port': { type: 'string' },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not "${values.port}"`);
+  const port = parsePort(values.port, '--port');
+  const keyOnlyPort = values['key-only-port'] === undefined ? undefined : parsePort(values['key-only-port'], '--key-only-port');
 
   if (values.auth !== 'oauth' && values.auth !== 'key') throw new UsageError(`--auth must be "oauth" or "key", not "${values.auth}"`);
   const publicUrl = values['public-url'];
@@ -41,21 +43,20 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
   const gateway = await composeLocal({ configPath: values.config, store: storeMode(values), auth: values.auth });
   try {
     const { fleetSource, store } = gateway;
-    let server;
-    try {
-      const allowedHosts = [...defaultAllowedHosts(values.host, port), ...(values['allowed-host'] ?? [])];
-      const app = createApp(gateway.deps, {
-        allowedHosts: publicUrl ? [...allowedHosts, new URL(publicUrl).host] : allowedHosts,
-        ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
-        ...(publicUrl ? { publicUrl } : {}),
-        clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
-      });
-      server = await serveOnNode(app, { hostname: values.host, port });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${values.host} is in use; stop what holds it or pass --port`);
-      throw error;
-    }
+    const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
+    const allowedHosts = [...defaultAllowedHosts(values.host, port), ...(values['allowed-host'] ?? [])];
+    const app = createApp(gateway.deps, {
+      allowedHosts: publicUrl ? [...allowedHosts, new URL(publicUrl).host] : allowedHosts,
+      ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
+      clientAddress,
+    });
+    const server = await listen(app, values.host, port, '--port');
+    // The same gateway without the authorization server, for clients that send a configured header.
+    const keyOnly =
+      keyOnlyPort === undefined ? undefined : await listen(createApp(gateway.deps, { allowedHosts: [...defaultAllowedHosts(values.host, keyOnlyPort), ...(values['allowed-host'] ?? [])], clientAddress }), values.host, keyOnlyPort, '--key-only-port');
     io.out(`ssh-mcp-gateway listening on ${server.url}/mcp`);
+    if (keyOnly) io.out(`key-only endpoint (API keys, no OAuth discovery) on ${keyOnly.url}/mcp`);
     io.out(`store: ${store.description}`);
     if (fleetSource.missing) {
       io.out(`fleet: no ${values.config} yet — serving an empty fleet.`);
@@ -78,9 +79,24 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
     await stop;
     io.out('shutting down');
-    await server.close();
+    await Promise.all([server.close(), keyOnly?.close()]);
     return 0;
   } finally {
     await gateway.close();
+  }
+}
+
+function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be 0-65535, not "${value}"`);
+  return port;
+}
+
+async function listen(app: Pick<GatewayApp, 'fetch'>, host: string, port: number, flag: string): Promise<RunningServer> {
+  try {
+    return await serveOnNode(app, { hostname: host, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${host} is in use; stop what holds it or pass ${flag}`);
+    throw error;
   }
 }
