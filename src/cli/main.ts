@@ -8,7 +8,7 @@ import { STORE_USAGE } from './store-options.js';
 
 export const USAGE = `usage: ssh-mcp-gateway COMMAND
 
-  serve [--config fleet.yaml] [--host 127.0.0.1] [--port 8787] [--allowed-host NAME:PORT] [--auth oauth|key] [--public-url URL] STORE
+  serve [--config fleet.yaml] [--host 127.0.0.1] [--port 8787] [--allowed-host NAME:PORT] [--auth oauth|key] [--public-url URL] [--key-only-port PORT] STORE
   users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE] STORE
   users set-policy NAME PROFILE|default [--config fleet.yaml] STORE
   users list STORE
