@@ -1,4 +1,4 @@
-import { CfnOutput, DockerImage, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, DockerImage, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -157,6 +157,7 @@ export class GatewayStack extends Stack {
     if ((props.auth ?? 'oauth') === 'oauth') {
       const alias = new lambda.Alias(this, 'KeyOnly', { aliasName: KEY_ONLY_ALIAS, version: this.handler.currentVersion });
       this.keyOnlyUrl = alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+      Annotations.of(this.handler).acknowledgeWarning('@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias', 'The alias gets its own Function URL permissions; the function-level ones serve the main URL only.');
     } else {
       this.keyOnlyUrl = undefined;
     }
