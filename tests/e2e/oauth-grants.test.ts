@@ -3,7 +3,7 @@ import { startGateway, type TestGateway } from '../support/gateway.js';
 import { RawOAuthClient, mcpStatus, pkcePair, startCallbackServer } from '../support/oauth.js';
 import { revokeUser, rotateKey } from '../../src/core/users/user-admin.js';
 import { systemClock } from '../../src/core/ports.js';
-import { CONSENT_ATTEMPTS } from '../../src/core/oauth/oauth-deps.js';
+import { CONSENT_ATTEMPTS, REGISTRATION_ATTEMPTS } from '../../src/core/oauth/oauth-deps.js';
 import { startDocumentServer } from '../support/document-server.js';
 
 type Callback = Awaited<ReturnType<typeof startCallbackServer>>;
@@ -202,6 +202,22 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(text).not.toContain(key);
     expect(text).not.toContain(tokens.access_token);
     expect(text).not.toContain(tokens.refresh_token);
+  });
+});
+
+describe('dynamic registration limits', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway({ hosts: [] });
+  });
+  afterAll(async () => gw?.close());
+
+  it('registers a bounded number of clients per address and window, then answers 429', async () => {
+    const origin = new URL(gw.url).origin;
+    const statuses: number[] = [];
+    for (let i = 0; i <= REGISTRATION_ATTEMPTS.max; i++) statuses.push((await new RawOAuthClient(origin, `http://127.0.0.1:9/cb${i}`).register()).status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(REGISTRATION_ATTEMPTS.max);
+    expect(statuses.at(-1)).toBe(429);
   });
 });
 
