@@ -10,7 +10,7 @@ import { createMcpServer } from '../mcp/server.js';
 import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-token.js';
 import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
 import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
-import { mountOAuthRoutes } from './oauth/oauth-routes.js';
+import { oauthRoutes } from './oauth/oauth-routes.js';
 import { resourceMetadataUrl } from './oauth/server-metadata.js';
 import { hostOrigin } from './middleware/host-origin/index.js';
 
@@ -82,7 +82,7 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       ...(oauth ? { resourceMetadataUrl: (c: Context) => resourceMetadataUrl(urls(c)) } : {}),
     }),
   );
-  if (oauth) mountOAuthRoutes(app, oauth, { urls, allowedHosts: options.allowedHosts, clientAddress: options.clientAddress ?? (() => 'unknown') });
+  if (oauth) app.route('/', oauthRoutes(oauth, { urls, allowedHosts: options.allowedHosts, clientAddress: options.clientAddress ?? (() => 'unknown') }));
 
   app.post('/mcp', async (c) => {
     const fleet = await deps.fleet.current();

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { randomBytes } from 'node:crypto';
-import type { Context, Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { approveAuthorization, checkAuthorizationRequest, denyAuthorization, type AuthorizationParams, type AuthorizationRequest } from '../../core/oauth/authorize.js';
 import { registerClient } from '../../core/oauth/client-registration.js';
@@ -26,8 +26,8 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
  * The authorization server: metadata (RFC 9728, RFC 8414), registration (RFC 7591), the consent
  * page that takes the user's API key, the token endpoint and revocation (RFC 7009).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function mountOAuthRoutes(app: Hono<any>, deps: OAuthDeps, options: OAuthRouteOptions): void {
+export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
+  const app = new Hono();
   // Clients (and browser-based ones such as the Inspector) call these from other origins.
   const machine = [hostOrigin({ allowedHosts: options.allowedHosts, checkOrigin: false }), cors({ origin: '*', allowHeaders: ['authorization', 'content-type', 'mcp-protocol-version'], maxAge: 600 })];
   for (const path of [`${OAUTH_PATHS.protectedResource}/*`, OAUTH_PATHS.protectedResource, OAUTH_PATHS.authorizationServer, OAUTH_PATHS.token, OAUTH_PATHS.register, OAUTH_PATHS.revoke]) {
@@ -118,6 +118,8 @@ export function mountOAuthRoutes(app: Hono<any>, deps: OAuthDeps, options: OAuth
     if (checked.kind === 'error-redirect') return redirect(c, checked.location);
     return onValid(checked.request, checked.client);
   }
+
+  return app;
 }
 
 function securityHeaders(c: Context, nonce: string, formTarget?: string): void {
