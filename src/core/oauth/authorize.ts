@@ -4,6 +4,7 @@ import { OAuthError } from './oauth-error.js';
 import { CONSENT_ATTEMPTS, LIFETIME_SECONDS, MCP_SCOPE, epochSeconds, namesResource, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
 import type { OAuthClient } from './oauth-records.js';
 import { withQuery } from './redirect-uri.js';
+import { AttemptLimit } from './attempt-limit.js';
 import { hashSecret, issueSecret, randomId } from './secrets.js';
 
 /** The query (GET) or form (POST) parameters of an authorization request. */
@@ -74,19 +75,20 @@ export async function checkAuthorizationRequest(params: AuthorizationParams, dep
  * and refused once the window's allowance is spent) and issues a single-use code.
  */
 export async function approveAuthorization(request: AuthorizationRequest, apiKey: string, address: string, deps: OAuthDeps, urls: ServerUrls): Promise<ApprovalResult> {
-  const now = epochSeconds(deps.clock);
-  const window = Math.floor(now / CONSENT_ATTEMPTS.windowSeconds);
-  const windowEnds = (window + 1) * CONSENT_ATTEMPTS.windowSeconds;
-  const counter = `consent:${hashSecret(request.clientId).slice(0, 16)}:${address}:${window}`;
-  if ((await deps.oauth.attempts(counter)) >= CONSENT_ATTEMPTS.max) return { kind: 'rate-limited', retryAfterSeconds: windowEnds - now };
+  const limit = new AttemptLimit(deps.oauth, deps.clock, 'consent', CONSENT_ATTEMPTS);
+  const limitKey = `${hashSecret(request.clientId).slice(0, 16)}:${address}`;
+  const blocked = await limit.blockedFor(limitKey);
+  if (blocked > 0) return { kind: 'rate-limited', retryAfterSeconds: blocked };
 
   const key = apiKey.trim();
   const user = await authenticate(deps.users, key);
   if (!user) {
-    const count = await deps.oauth.countAttempt(counter, windowEnds);
-    void deps.audit.append({ type: 'oauth', requestId: `oauth-${randomId()}`, user: '-', outcome: 'consent.wrong_key', detail: `client=${request.clientId} address=${address}` }).catch(() => {});
-    if (count >= CONSENT_ATTEMPTS.max) return { kind: 'rate-limited', retryAfterSeconds: windowEnds - now };
-    return { kind: 'wrong-key', attemptsLeft: CONSENT_ATTEMPTS.max - count };
+    const { remaining, retryAfterSeconds } = await limit.count(limitKey);
+    // Awaited: on Lambda nothing runs after the answer. A failed audit write is logged, not shown.
+    await deps.audit
+      .append({ type: 'oauth', requestId: `oauth-${randomId()}`, user: '-', outcome: 'consent.wrong_key', detail: `client=${request.clientId} address=${address}` })
+      .catch((error: unknown) => deps.logger.error('audit append failed', { outcome: 'consent.wrong_key', error: error instanceof Error ? error.message : String(error) }));
+    return remaining === 0 ? { kind: 'rate-limited', retryAfterSeconds } : { kind: 'wrong-key', attemptsLeft: remaining };
   }
 
   const code = issueSecret('code');
@@ -101,7 +103,7 @@ export async function approveAuthorization(request: AuthorizationRequest, apiKey
     resource: request.resource,
     scope: request.scope,
     familyId,
-    expiresAt: now + LIFETIME_SECONDS.code,
+    expiresAt: epochSeconds(deps.clock) + LIFETIME_SECONDS.code,
   });
   await deps.audit.append({ type: 'oauth', requestId: `oauth-${familyId}`, user: user.name, outcome: 'consent.granted', detail: `client=${request.clientId} redirect=${request.redirectUri} family=${familyId}` });
   return { kind: 'redirect', location: withQuery(request.redirectUri, { code: code.value, state: request.state, iss: urls.issuer }) };

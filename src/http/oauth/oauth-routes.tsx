@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { approveAuthorization, checkAuthorizationRequest, denyAuthorization, type AuthorizationParams, type AuthorizationRequest } from '../../core/oauth/authorize.js';
-import { registerClient } from '../../core/oauth/client-registration.js';
+import { registerNewClient } from '../../core/oauth/client-registration.js';
 import { OAuthError } from '../../core/oauth/oauth-error.js';
-import { REGISTRATION_ATTEMPTS, epochSeconds, type OAuthDeps, type ServerUrls } from '../../core/oauth/oauth-deps.js';
+import type { OAuthDeps, ServerUrls } from '../../core/oauth/oauth-deps.js';
 import type { OAuthClient } from '../../core/oauth/oauth-records.js';
 import { revokeToken, tokenRequest, type ClientCredentials } from '../../core/oauth/token-endpoint.js';
 import { hostOrigin } from '../middleware/host-origin/index.js';
@@ -42,13 +42,6 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
   app.get(OAUTH_PATHS.authorizationServer, (c) => c.json(authorizationServerMetadata(options.urls(c))));
 
   app.post(OAUTH_PATHS.register, async (c) => {
-    const address = options.clientAddress(c);
-    const now = epochSeconds(deps.clock);
-    const window = Math.floor(now / REGISTRATION_ATTEMPTS.windowSeconds);
-    const counter = `register:${address}:${window}`;
-    if ((await deps.oauth.attempts(counter)) >= REGISTRATION_ATTEMPTS.max) {
-      return oauthErrorResponse(c, new OAuthError('temporarily_unavailable', 'too many registrations from this address; try again later', 429));
-    }
     let body: unknown;
     try {
       body = await c.req.json();
@@ -56,11 +49,7 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
       return oauthErrorResponse(c, new OAuthError('invalid_client_metadata', 'send the client metadata as a JSON object'));
     }
     try {
-      const { client, response } = registerClient(body, deps.clock);
-      await deps.oauth.putClient(client);
-      await deps.oauth.countAttempt(counter, (window + 1) * REGISTRATION_ATTEMPTS.windowSeconds);
-      deps.logger.info('oauth client registered', { clientId: client.clientId, clientName: client.clientName, address });
-      return c.json(response, 201, NO_STORE);
+      return c.json(await registerNewClient(body, options.clientAddress(c), deps), 201, NO_STORE);
     } catch (error) {
       if (error instanceof OAuthError) return oauthErrorResponse(c, error);
       throw error;
