@@ -75,7 +75,10 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     }
     const mcpUrl = `${publicUrl ? new URL(publicUrl).origin : server.url}/mcp`;
     io.out(`Connect an MCP client to ${mcpUrl} with the header "Authorization: Bearer <API key>".`);
-    if (gateway.oauth) io.out(`Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`);
+    if (gateway.oauth) {
+      io.out(`Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`);
+      if (!keyOnly) io.out('A header client that starts an OAuth sign-in instead can use a key-only endpoint: restart with --key-only-port 8788.');
+    }
     else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
     await stop;
     io.out('shutting down');
