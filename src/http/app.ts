@@ -77,7 +77,9 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
         if (!isAccessToken(token)) return authenticate(deps.users, token);
         if (!oauth) return undefined;
         const check = await authenticateAccessToken(token, urls(c).resource, oauth);
-        return check.ok ? check.user : undefined;
+        if (check.ok) return check.user;
+        deps.logger.info('access token refused', { reason: check.reason });
+        return undefined;
       },
       ...(oauth ? { resourceMetadataUrl: (c: Context) => resourceMetadataUrl(urls(c)) } : {}),
     }),
