@@ -18,25 +18,53 @@ export interface FanOutRow {
   ratioCold: number;
 }
 
-async function bareFanOut(fleet: TestFleet, hosts: TestHost[]): Promise<{ ms: number; errors: number }> {
+async function bareFanOut(
+  fleet: TestFleet,
+  hosts: TestHost[],
+): Promise<{ ms: number; errors: number }> {
   let errors = 0;
-  const ms = await timed(() => Promise.all(hosts.map((h) => bareConnectExec(fleet, h).catch(() => errors++))));
+  const ms = await timed(() =>
+    Promise.all(hosts.map((h) => bareConnectExec(fleet, h).catch(() => errors++))),
+  );
   return { ms, errors };
 }
 
 type RunResult = { structuredContent?: { summary: Record<string, number> } };
 
 /** `tag` selects exactly `hosts` in the gateway's fleet; the gateway has not touched them yet. */
-export async function measureFanOut(fleet: TestFleet, client: Client, hosts: TestHost[], tag: string): Promise<FanOutRow> {
-  const bare = [await bareFanOut(fleet, hosts), await bareFanOut(fleet, hosts), await bareFanOut(fleet, hosts)].sort((a, b) => a.ms - b.ms)[1]!;
+export async function measureFanOut(
+  fleet: TestFleet,
+  client: Client,
+  hosts: TestHost[],
+  tag: string,
+): Promise<FanOutRow> {
+  const bare = [
+    await bareFanOut(fleet, hosts),
+    await bareFanOut(fleet, hosts),
+    await bareFanOut(fleet, hosts),
+  ].sort((a, b) => a.ms - b.ms)[1]!;
   const call = async () => {
     let result: RunResult | undefined;
-    const ms = await timed(async () => (result = (await client.callTool({ name: 'run_command', arguments: { tags: [tag], command: 'true' } })) as RunResult));
+    const ms = await timed(
+      async () =>
+        (result = (await client.callTool({
+          name: 'run_command',
+          arguments: { tags: [tag], command: 'true' },
+        })) as RunResult),
+    );
     return { ms, errors: hosts.length - (result?.structuredContent?.summary.ok ?? 0) };
   };
   const cold = await call();
   const warm = [await call(), await call(), await call()].sort((a, b) => a.ms - b.ms)[1]!;
-  return { hosts: hosts.length, bareMs: round(bare.ms, 1), bareErrors: bare.errors, gatewayColdMs: round(cold.ms, 1), gatewayWarmMs: round(warm.ms, 1), gatewayErrors: cold.errors + warm.errors, ratioCold: round(cold.ms / bare.ms) };
+  return {
+    hosts: hosts.length,
+    bareMs: round(bare.ms, 1),
+    bareErrors: bare.errors,
+    gatewayColdMs: round(cold.ms, 1),
+    gatewayWarmMs: round(warm.ms, 1),
+    gatewayErrors: cold.errors + warm.errors,
+    ratioCold: round(cold.ms / bare.ms),
+  };
 }
 
 export interface DegradedResult {
@@ -49,9 +77,22 @@ export interface DegradedResult {
 }
 
 /** `tag` covers healthy, dead and slow hosts; slow hosts sleep $SMG_SLOW seconds (set per host). */
-export async function measureDegraded(client: Client, tag: string, counts: { hosts: number; dead: number; slow: number }, timeoutSeconds: number): Promise<DegradedResult> {
+export async function measureDegraded(
+  client: Client,
+  tag: string,
+  counts: { hosts: number; dead: number; slow: number },
+  timeoutSeconds: number,
+): Promise<DegradedResult> {
   let result: RunResult | undefined;
-  const totalMs = await timed(async () => (result = (await client.callTool({ name: 'run_command', arguments: { tags: [tag], command: 'sleep ${SMG_SLOW:-0}', timeoutSeconds } })) as RunResult));
-  const summary = Object.fromEntries(Object.entries(result?.structuredContent?.summary ?? {}).filter(([, v]) => v > 0));
+  const totalMs = await timed(
+    async () =>
+      (result = (await client.callTool({
+        name: 'run_command',
+        arguments: { tags: [tag], command: 'sleep ${SMG_SLOW:-0}', timeoutSeconds },
+      })) as RunResult),
+  );
+  const summary = Object.fromEntries(
+    Object.entries(result?.structuredContent?.summary ?? {}).filter(([, v]) => v > 0),
+  );
   return { ...counts, timeoutSeconds, totalMs: round(totalMs, 1), summary };
 }

@@ -48,55 +48,75 @@ const event = (body) => ({ version: '2.0', rawPath: '/mcp', rawQueryString: '', 
 export type LambdaBundleResult = Awaited<ReturnType<typeof measureLambdaBundle>>;
 
 export async function measureLambdaBundle() {
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const dir = mkdtempSync(join(tmpdir(), 'smg-lambda-bench-'));
-const bundle = await bundleMcpHandler(dir);
-const gzipped = gzipSync(readFileSync(bundle.file)).length;
-const [store, secrets] = await Promise.all([startTestStore('bench'), startSecretsStandIn()]);
-secrets.put('fleet', 'hosts: []\n');
-const key = (await addUser(storesOn(store.dynamo.client, store.tables, systemClock).users, { name: 'b', role: 'operator' }, systemClock)).key;
-const env = {
-  ...process.env,
-  [AWS_ENV.usersTable]: store.tables.users,
-  [AWS_ENV.auditTable]: store.tables.audit,
-  [AWS_ENV.historyTable]: store.tables.history,
-  [AWS_ENV.jobsTable]: store.tables.jobs,
-  [AWS_ENV.workerFunction]: 'smg-worker-not-invoked',
-  [AWS_ENV.fleetSecretArn]: 'fleet',
-  [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
-  [AWS_ENV.secretsEndpoint]: secrets.endpoint,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
-const node = benchNode();
-// Asynchronously: the store and the secret stand-in answer from this process's event loop.
-const run = promisify(execFile);
-const runs: { importMs: number; firstCallMs: number; warmCallMs: number; status: number[] }[] = [];
-for (let i = 0; i < 5; i++) {
-  const { stdout } = await run(node.bin, ['-e', PROBE, bundle.file, key], { env, timeout: 60_000 });
-  runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-await Promise.all([store.close(), secrets.close()]);
-if (runs.some((r) => r.status.some((code) => code !== 200))) throw new Error(`the bundled handler did not answer 200: ${JSON.stringify(runs.map((r) => r.status))}`);
-return {
-  node: node.version,
-  bundleBytes: bundle.bytes,
-  bundleGzipBytes: gzipped,
-  withWasmBytes: bundle.totalBytes,
-  importMs: Math.round(median(runs.map((r) => r.importMs))),
-  firstCallMs: Math.round(median(runs.map((r) => r.firstCallMs))),
-  warmCallMs: Math.round(median(runs.map((r) => r.warmCallMs)) * 10) / 10,
-  statuses: runs[0]!.status,
-};
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dir = mkdtempSync(join(tmpdir(), 'smg-lambda-bench-'));
+  const bundle = await bundleMcpHandler(dir);
+  const gzipped = gzipSync(readFileSync(bundle.file)).length;
+  const [store, secrets] = await Promise.all([startTestStore('bench'), startSecretsStandIn()]);
+  secrets.put('fleet', 'hosts: []\n');
+  const key = (
+    await addUser(
+      storesOn(store.dynamo.client, store.tables, systemClock).users,
+      { name: 'b', role: 'operator' },
+      systemClock,
+    )
+  ).key;
+  const env = {
+    ...process.env,
+    [AWS_ENV.usersTable]: store.tables.users,
+    [AWS_ENV.auditTable]: store.tables.audit,
+    [AWS_ENV.historyTable]: store.tables.history,
+    [AWS_ENV.jobsTable]: store.tables.jobs,
+    [AWS_ENV.workerFunction]: 'smg-worker-not-invoked',
+    [AWS_ENV.fleetSecretArn]: 'fleet',
+    [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
+    [AWS_ENV.secretsEndpoint]: secrets.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const node = benchNode();
+  // Asynchronously: the store and the secret stand-in answer from this process's event loop.
+  const run = promisify(execFile);
+  const runs: { importMs: number; firstCallMs: number; warmCallMs: number; status: number[] }[] =
+    [];
+  for (let i = 0; i < 5; i++) {
+    const { stdout } = await run(node.bin, ['-e', PROBE, bundle.file, key], {
+      env,
+      timeout: 60_000,
+    });
+    runs.push(JSON.parse(stdout.trim().split('\n').pop()!));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  await Promise.all([store.close(), secrets.close()]);
+  if (runs.some((r) => r.status.some((code) => code !== 200)))
+    throw new Error(
+      `the bundled handler did not answer 200: ${JSON.stringify(runs.map((r) => r.status))}`,
+    );
+  return {
+    node: node.version,
+    bundleBytes: bundle.bytes,
+    bundleGzipBytes: gzipped,
+    withWasmBytes: bundle.totalBytes,
+    importMs: Math.round(median(runs.map((r) => r.importMs))),
+    firstCallMs: Math.round(median(runs.map((r) => r.firstCallMs))),
+    warmCallMs: Math.round(median(runs.map((r) => r.warmCallMs)) * 10) / 10,
+    statuses: runs[0]!.status,
+  };
 }
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-const result = await measureLambdaBundle();
-console.log(`Lambda bundle (node ${result.node}, median of 5 fresh processes)`);
-console.log(`  index.js           ${(result.bundleBytes / 1e6).toFixed(2)} MB  (gzip ${(result.bundleGzipBytes / 1e6).toFixed(2)} MB; with parser WASM ${(result.withWasmBytes / 1e6).toFixed(2)} MB)   target ≤ 1 MB`);
-console.log(`  cold import        ${result.importMs} ms   target ≤ 150 ms`);
-console.log(`  first call         ${result.firstCallMs} ms   target ≤ 60 ms  (builds clients, loads the parser, reads the secret, initialize)`);
-console.log(`  next call          ${result.warmCallMs} ms  (tools/list)`);
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/lambda-bundle.json', JSON.stringify({ time: new Date().toISOString(), ...result }, null, 2));
-process.exit(0);
+  const result = await measureLambdaBundle();
+  console.log(`Lambda bundle (node ${result.node}, median of 5 fresh processes)`);
+  console.log(
+    `  index.js           ${(result.bundleBytes / 1e6).toFixed(2)} MB  (gzip ${(result.bundleGzipBytes / 1e6).toFixed(2)} MB; with parser WASM ${(result.withWasmBytes / 1e6).toFixed(2)} MB)   target ≤ 1 MB`,
+  );
+  console.log(`  cold import        ${result.importMs} ms   target ≤ 150 ms`);
+  console.log(
+    `  first call         ${result.firstCallMs} ms   target ≤ 60 ms  (builds clients, loads the parser, reads the secret, initialize)`,
+  );
+  console.log(`  next call          ${result.warmCallMs} ms  (tools/list)`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/lambda-bundle.json',
+    JSON.stringify({ time: new Date().toISOString(), ...result }, null, 2),
+  );
+  process.exit(0);
 }

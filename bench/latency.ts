@@ -12,13 +12,29 @@ import { bareConnectExec, bareExec } from './lib/bare-ssh.js';
 import { summary, timed } from './lib/stats.js';
 
 export interface LatencyResult {
-  cold: { bare: ReturnType<typeof summary>; gateway: ReturnType<typeof summary>; samples: { bare: number[]; gateway: number[] } };
-  warm: { bare: ReturnType<typeof summary>; wrappedExec: ReturnType<typeof summary>; gateway: ReturnType<typeof summary>; samples: { bare: number[]; gateway: number[] } };
+  cold: {
+    bare: ReturnType<typeof summary>;
+    gateway: ReturnType<typeof summary>;
+    samples: { bare: number[]; gateway: number[] };
+  };
+  warm: {
+    bare: ReturnType<typeof summary>;
+    wrappedExec: ReturnType<typeof summary>;
+    gateway: ReturnType<typeof summary>;
+    samples: { bare: number[]; gateway: number[] };
+  };
 }
 
 /** `coldHosts` must not have been used by the gateway yet; `spare` takes the warm-up. */
-export async function measureLatency(fleet: TestFleet, client: Client, coldHosts: TestHost[], spare: TestHost, warmCalls = 50): Promise<LatencyResult> {
-  const run = (host: string) => client.callTool({ name: 'run_command', arguments: { host, command: 'true' } });
+export async function measureLatency(
+  fleet: TestFleet,
+  client: Client,
+  coldHosts: TestHost[],
+  spare: TestHost,
+  warmCalls = 50,
+): Promise<LatencyResult> {
+  const run = (host: string) =>
+    client.callTool({ name: 'run_command', arguments: { host, command: 'true' } });
   for (let i = 0; i < 20; i++) await run(spare.name);
   for (let i = 0; i < 5; i++) await bareConnectExec(fleet, spare);
 
@@ -31,18 +47,33 @@ export async function measureLatency(fleet: TestFleet, client: Client, coldHosts
   }
 
   const warmHost = coldHosts[0]!;
-  const { client: open } = await connectSsh(targetFor(fleet, warmHost), { connectTimeoutMs: 5_000 });
+  const { client: open } = await connectSsh(targetFor(fleet, warmHost), {
+    connectTimeoutMs: 5_000,
+  });
   const warmBare: number[] = [];
   const warmWrapped: number[] = [];
   const warmGateway: number[] = [];
   for (let i = 0; i < warmCalls; i++) {
     warmBare.push(await timed(() => bareExec(open, 'true')));
-    warmWrapped.push(await timed(() => runOnConnection(open, 'true', { timeoutMs: 10_000, maxOutputBytes: 65_536 })));
+    warmWrapped.push(
+      await timed(() =>
+        runOnConnection(open, 'true', { timeoutMs: 10_000, maxOutputBytes: 65_536 }),
+      ),
+    );
     warmGateway.push(await timed(() => run(warmHost.name)));
   }
   open.end();
   return {
-    cold: { bare: summary(coldBare), gateway: summary(coldGateway), samples: { bare: coldBare, gateway: coldGateway } },
-    warm: { bare: summary(warmBare), wrappedExec: summary(warmWrapped), gateway: summary(warmGateway), samples: { bare: warmBare, gateway: warmGateway } },
+    cold: {
+      bare: summary(coldBare),
+      gateway: summary(coldGateway),
+      samples: { bare: coldBare, gateway: coldGateway },
+    },
+    warm: {
+      bare: summary(warmBare),
+      wrappedExec: summary(warmWrapped),
+      gateway: summary(warmGateway),
+      samples: { bare: warmBare, gateway: warmGateway },
+    },
   };
 }

@@ -23,7 +23,10 @@ const started = Date.now();
 const log = (line: string) => console.log(line);
 
 log(`starting ${HEALTHY + SLOW} sshd hosts on 127.0.0.1 …`);
-const fleet: TestFleet = await startSshFleet(HEALTHY + SLOW, { prefix: 'b', env: (i): Record<string, string> => (i >= HEALTHY ? { SMG_SLOW: '30' } : {}) });
+const fleet: TestFleet = await startSshFleet(HEALTHY + SLOW, {
+  prefix: 'b',
+  env: (i): Record<string, string> => (i >= HEALTHY ? { SMG_SLOW: '30' } : {}),
+});
 const healthy = fleet.hosts.slice(0, HEALTHY);
 const slow = fleet.hosts.slice(HEALTHY);
 const tagsFor = (_name: string, i: number): string[] => {
@@ -36,9 +39,26 @@ const tagsFor = (_name: string, i: number): string[] => {
   return tags;
 };
 const deadHosts = await Promise.all(
-  Array.from({ length: DEAD }, async (_, i) => ({ name: `dead-${i + 1}`, address: '127.0.0.1', port: await freePort(), user: fleet.user, credential: 'test', hostKey: healthy[0]!.hostKeyFingerprint, tags: ['degraded'] })),
+  Array.from({ length: DEAD }, async (_, i) => ({
+    name: `dead-${i + 1}`,
+    address: '127.0.0.1',
+    port: await freePort(),
+    user: fleet.user,
+    credential: 'test',
+    hostKey: healthy[0]!.hostKeyFingerprint,
+    tags: ['degraded'],
+  })),
 );
-const document = fleetDocument(fleet, { tags: tagsFor, hosts: deadHosts, limits: { maxConcurrency: 128, commandTimeoutSeconds: 30, connectTimeoutSeconds: 5, syncBudgetSeconds: 25 } });
+const document = fleetDocument(fleet, {
+  tags: tagsFor,
+  hosts: deadHosts,
+  limits: {
+    maxConcurrency: 128,
+    commandTimeoutSeconds: 30,
+    connectTimeoutSeconds: 5,
+    syncBudgetSeconds: 25,
+  },
+});
 
 const fresh = async () => {
   const gw = await startGatewayProcess(document);
@@ -61,7 +81,12 @@ try {
   ({ gw, client } = await fresh());
   fanOut.push(await measureFanOut(fleet, client, healthy.slice(0, 100), 'all100'));
   const rssMb = peakRssMb(gw.child.pid!);
-  const degraded = await measureDegraded(client, 'degraded', { hosts: 80 + SLOW + DEAD, dead: DEAD, slow: SLOW }, 3);
+  const degraded = await measureDegraded(
+    client,
+    'degraded',
+    { hosts: 80 + SLOW + DEAD, dead: DEAD, slow: SLOW },
+    3,
+  );
 
   log('http: tools/list requests/s, gateway vs bare SDK server …');
   const http = await measureHttp(gw.url, gw.adminKey, 5);
@@ -83,8 +108,14 @@ try {
     `latency cold p95                          ${String(latency.cold.gateway.p95).padStart(8)} ms ${String(latency.cold.bare.p95).padStart(8)} ms   ${String(r(latency.cold.gateway.p95, latency.cold.bare.p95)).padStart(5)}×`,
     `latency warm p50 (50 calls, one host)     ${String(latency.warm.gateway.p50).padStart(8)} ms ${String(latency.warm.bare.p50).padStart(8)} ms   ${String(r(latency.warm.gateway.p50, latency.warm.bare.p50)).padStart(5)}×   ≤ 3×`,
     `latency warm p95                          ${String(latency.warm.gateway.p95).padStart(8)} ms ${String(latency.warm.bare.p95).padStart(8)} ms   ${String(r(latency.warm.gateway.p95, latency.warm.bare.p95)).padStart(5)}×`,
-    ...fanOut.map((f) => `fan-out ${String(f.hosts).padStart(3)} hosts cold (errors ${f.gatewayErrors}/${f.bareErrors})  ${String(f.gatewayColdMs).padStart(8)} ms ${String(f.bareMs).padStart(8)} ms   ${String(f.ratioCold).padStart(5)}×   ≤ 1.15×, 0 errors`),
-    ...fanOut.map((f) => `fan-out ${String(f.hosts).padStart(3)} hosts warm (pooled)        ${String(f.gatewayWarmMs).padStart(8)} ms`),
+    ...fanOut.map(
+      (f) =>
+        `fan-out ${String(f.hosts).padStart(3)} hosts cold (errors ${f.gatewayErrors}/${f.bareErrors})  ${String(f.gatewayColdMs).padStart(8)} ms ${String(f.bareMs).padStart(8)} ms   ${String(f.ratioCold).padStart(5)}×   ≤ 1.15×, 0 errors`,
+    ),
+    ...fanOut.map(
+      (f) =>
+        `fan-out ${String(f.hosts).padStart(3)} hosts warm (pooled)        ${String(f.gatewayWarmMs).padStart(8)} ms`,
+    ),
     `fan-out 100 with ${DEAD} dead + ${SLOW} slow, timeout ${degraded.timeoutSeconds} s   ${String(degraded.totalMs).padStart(8)} ms ${String(degraded.timeoutSeconds * 1000).padStart(8)} ms   ${String(r(degraded.totalMs, degraded.timeoutSeconds * 1000)).padStart(5)}×   within the timeout  ${JSON.stringify(degraded.summary)}`,
     `http tools/list req/s (8 connections)     ${String(http.gateway.rps).padStart(8)}/s ${String(http.bare.rps).padStart(8)}/s   ${String(http.ratio).padStart(5)}×   ≥ 0.8×  (errors ${http.gateway.errors + http.gateway.non2xx})`,
     `gateway peak RSS during 100-host fan-out  ${String(rssMb).padStart(8)} MB                      ≤ 200 MB`,
@@ -97,10 +128,30 @@ try {
   ];
   lines.forEach((l) => log(l));
 
-  const result = { time: new Date().toISOString(), node: process.version, latency: { cold: { bare: latency.cold.bare, gateway: latency.cold.gateway }, warm: { bare: latency.warm.bare, wrappedExec: latency.warm.wrappedExec, gateway: latency.warm.gateway } }, fanOut, degraded, http, rssMb, policy, lambda };
+  const result = {
+    time: new Date().toISOString(),
+    node: process.version,
+    latency: {
+      cold: { bare: latency.cold.bare, gateway: latency.cold.gateway },
+      warm: {
+        bare: latency.warm.bare,
+        wrappedExec: latency.warm.wrappedExec,
+        gateway: latency.warm.gateway,
+      },
+    },
+    fanOut,
+    degraded,
+    http,
+    rssMb,
+    policy,
+    lambda,
+  };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
-  writeFileSync(`bench/results/${result.time.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+  writeFileSync(
+    `bench/results/${result.time.replace(/[:.]/g, '-')}.json`,
+    JSON.stringify(result, null, 2),
+  );
   mkdirSync('docs', { recursive: true });
   writeFileSync(
     'docs/bench.svg',

@@ -15,7 +15,12 @@ type Event = Parameters<Handler>[0];
 type Composed = Awaited<ReturnType<typeof composeAws>>;
 
 // The bundle keeps the parser's WASM files beside index.js.
-const start = () => composeAws(process.env, { wasmDir: __dirname }).then((composed) => ({ ...composed, serve: handle(composed.app), serveKeyOnly: handle(composed.keyOnlyApp) }));
+const start = () =>
+  composeAws(process.env, { wasmDir: __dirname }).then((composed) => ({
+    ...composed,
+    serve: handle(composed.app),
+    serveKeyOnly: handle(composed.keyOnlyApp),
+  }));
 
 // Started while the module loads, so clients and the parser are built during Lambda's init phase.
 let ready: Promise<Composed & { serve: Handler; serveKeyOnly: Handler }> | undefined = start();
@@ -27,7 +32,10 @@ export async function worker(event: WorkerEvent, context: Context): Promise<void
     ready = undefined;
     throw error;
   });
-  await runJob(deps, event.jobId, { runner: `lambda-${context.awsRequestId}`, deadline: Date.now() + context.getRemainingTimeInMillis() });
+  await runJob(deps, event.jobId, {
+    runner: `lambda-${context.awsRequestId}`,
+    deadline: Date.now() + context.getRemainingTimeInMillis(),
+  });
 }
 
 export async function handler(event: Event, context: Context) {
@@ -36,12 +44,27 @@ export async function handler(event: Event, context: Context) {
   try {
     const composed = await ready;
     // Invoked through the key-only alias's Function URL: API keys only, no OAuth discovery.
-    serve = context.invokedFunctionArn?.endsWith(`:${KEY_ONLY_ALIAS}`) ? composed.serveKeyOnly : composed.serve;
+    serve = context.invokedFunctionArn?.endsWith(`:${KEY_ONLY_ALIAS}`)
+      ? composed.serveKeyOnly
+      : composed.serve;
   } catch (error) {
     // Do not cache a failed start: the next invocation tries again.
     ready = undefined;
-    console.error(JSON.stringify({ level: 'error', message: 'gateway failed to start', error: (error as Error).message }));
-    return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal', message: 'the gateway failed to start; see the function log' }) };
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        message: 'gateway failed to start',
+        error: (error as Error).message,
+      }),
+    );
+    return {
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        error: 'internal',
+        message: 'the gateway failed to start; see the function log',
+      }),
+    };
   }
   return serve(event, context);
 }

@@ -16,7 +16,10 @@ export const MCP_HANDLER_ENTRY = resolve(HERE, '../../functions/mcp.ts');
 const zodEnglishOnly: Plugin = {
   name: 'zod-english-only',
   setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";', loader: 'js' }));
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+    }));
   },
 };
 
@@ -57,7 +60,14 @@ export async function bundleMcpHandler(outDir: string): Promise<Bundle> {
   copyFileSync(wasm.runtime, join(outDir, WASM_FILES.runtime));
   copyFileSync(wasm.bash, join(outDir, WASM_FILES.bash));
   const bytes = statSync(file).size;
-  return { file, bytes, totalBytes: bytes + statSync(join(outDir, WASM_FILES.runtime)).size + statSync(join(outDir, WASM_FILES.bash)).size };
+  return {
+    file,
+    bytes,
+    totalBytes:
+      bytes +
+      statSync(join(outDir, WASM_FILES.runtime)).size +
+      statSync(join(outDir, WASM_FILES.bash)).size,
+  };
 }
 
 /** The same bundle, built in a child process: CDK's local bundling hook must be synchronous. */

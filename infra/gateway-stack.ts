@@ -1,4 +1,14 @@
-import { Annotations, CfnOutput, DockerImage, Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,7 +18,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { createTableInputs, HISTORY_TTL_ATTRIBUTE, JOBS_TTL_ATTRIBUTE, OAUTH_TTL_ATTRIBUTE, tableNames } from '../src/adapters/dynamo/table-specs.js';
+import {
+  createTableInputs,
+  HISTORY_TTL_ATTRIBUTE,
+  JOBS_TTL_ATTRIBUTE,
+  OAUTH_TTL_ATTRIBUTE,
+  tableNames,
+} from '../src/adapters/dynamo/table-specs.js';
 import { AWS_ENV, KEY_ONLY_ALIAS } from '../src/compose/aws-env.js';
 import { bundleMcpHandlerSync } from './bundle-mcp-handler.js';
 
@@ -35,11 +51,22 @@ export interface GatewayStackProps extends StackProps {
   readonly publicUrl?: string;
 }
 
-const attributeType = (t: string | undefined) => (t === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING);
+const attributeType = (t: string | undefined) =>
+  t === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
 
 /** A CDK table from the same spec the embedded store creates, so keys and indexes cannot drift. */
-function tableFromSpec(scope: Construct, id: string, spec: CreateTableCommandInput, ttl?: string): dynamodb.Table {
-  const key = (name: string | undefined) => ({ name: name!, type: attributeType(spec.AttributeDefinitions?.find((a) => a.AttributeName === name)?.AttributeType) });
+function tableFromSpec(
+  scope: Construct,
+  id: string,
+  spec: CreateTableCommandInput,
+  ttl?: string,
+): dynamodb.Table {
+  const key = (name: string | undefined) => ({
+    name: name!,
+    type: attributeType(
+      spec.AttributeDefinitions?.find((a) => a.AttributeName === name)?.AttributeType,
+    ),
+  });
   const hash = spec.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
   const range = spec.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
   const table = new dynamodb.Table(scope, id, {
@@ -55,7 +82,12 @@ function tableFromSpec(scope: Construct, id: string, spec: CreateTableCommandInp
   for (const gsi of spec.GlobalSecondaryIndexes ?? []) {
     const gh = gsi.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
     const gr = gsi.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
-    table.addGlobalSecondaryIndex({ indexName: gsi.IndexName!, partitionKey: key(gh), ...(gr ? { sortKey: key(gr) } : {}), projectionType: dynamodb.ProjectionType.ALL });
+    table.addGlobalSecondaryIndex({
+      indexName: gsi.IndexName!,
+      partitionKey: key(gh),
+      ...(gr ? { sortKey: key(gr) } : {}),
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
   }
   return table;
 }
@@ -82,7 +114,9 @@ export class GatewayStack extends Stack {
   constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
     super(scope, id, props);
     const prefix = props.tablePrefix ?? 'smg';
-    const [usersSpec, auditSpec, historySpec, jobsSpec, oauthSpec] = createTableInputs(tableNames(prefix));
+    const [usersSpec, auditSpec, historySpec, jobsSpec, oauthSpec] = createTableInputs(
+      tableNames(prefix),
+    );
     this.users = tableFromSpec(this, 'Users', usersSpec!);
     this.audit = tableFromSpec(this, 'Audit', auditSpec!);
     this.history = tableFromSpec(this, 'History', historySpec!, HISTORY_TTL_ATTRIBUTE);
@@ -91,11 +125,16 @@ export class GatewayStack extends Stack {
 
     this.fleetSecret = new secretsmanager.Secret(this, 'Fleet', {
       secretName: `${prefix}-fleet`,
-      description: 'ssh-mcp-gateway fleet document (the fleet.yaml format, credentials inline). Replace the empty fleet with yours.',
+      description:
+        'ssh-mcp-gateway fleet document (the fleet.yaml format, credentials inline). Replace the empty fleet with yours.',
       // An empty fleet, so the function serves from the first deploy; it holds no secret until you put one.
       secretStringValue: SecretValue.unsafePlainText('hosts: []\n'),
     });
-    Validations.of(this.fleetSecret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'The secret is a fleet document (hosts and SSH credentials), rotated by its owners when they rotate the SSH keys; there is no service to rotate it against.' });
+    Validations.of(this.fleetSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret is a fleet document (hosts and SSH credentials), rotated by its owners when they rotate the SSH keys; there is no service to rotate it against.',
+    });
 
     const vpc = props.vpc ? placement(this, props.vpc) : undefined;
     const code = lambda.Code.fromAsset('functions', {
@@ -106,7 +145,12 @@ export class GatewayStack extends Stack {
         local: { tryBundle: (outputDir: string) => (bundleMcpHandlerSync(outputDir), true) },
       },
     });
-    const gatewayFunction = (id: string, handler: string, timeout: Duration, description: string) => {
+    const gatewayFunction = (
+      id: string,
+      handler: string,
+      timeout: Duration,
+      description: string,
+    ) => {
       const fn = new lambda.Function(this, id, {
         description,
         runtime: lambda.Runtime.NODEJS_22_X,
@@ -115,49 +159,104 @@ export class GatewayStack extends Stack {
         code,
         memorySize: 1024,
         timeout,
-        logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-        environment: { [AWS_ENV.allowedHosts]: props.allowedHosts ?? '*', [AWS_ENV.fleetMaxAgeSeconds]: '60' },
+        logGroup: new logs.LogGroup(this, `${id}Logs`, {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        environment: {
+          [AWS_ENV.allowedHosts]: props.allowedHosts ?? '*',
+          [AWS_ENV.fleetMaxAgeSeconds]: '60',
+        },
         ...(vpc ?? {}),
       });
-      Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the gateway is built and tested for; moving runtimes is a reviewed change.' });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason:
+          'Pinned to nodejs22.x, the runtime the gateway is built and tested for; moving runtimes is a reviewed change.',
+      });
       // What running commands needs: the fleet, history, jobs, and appending to the audit chain.
       bindTable(fn, AWS_ENV.historyTable, this.history, (t, f) => t.grantReadWriteData(f));
       bindTable(fn, AWS_ENV.jobsTable, this.jobs, (t, f) => t.grantReadWriteData(f));
       // The audit log is append-only: conditional PutItem to add, Query/GetItem to find the chain's head. No Update, no Delete.
       bindTable(fn, AWS_ENV.auditTable, this.audit, (t, f) =>
-        f.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'], resources: [t.tableArn] })),
+        f.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'],
+            resources: [t.tableArn],
+          }),
+        ),
       );
       fn.addEnvironment(AWS_ENV.fleetSecretArn, this.fleetSecret.secretArn);
       this.fleetSecret.grantRead(fn);
       const role = fn.role!;
-      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The AWS-managed basic execution role grants only CloudWatch Logs writes.' });
-      if (vpc) Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', reason: 'Needed to attach network interfaces in the given subnets.' });
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'The AWS-managed basic execution role grants only CloudWatch Logs writes.',
+      });
+      if (vpc)
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason: 'Needed to attach network interfaces in the given subnets.',
+        });
       const jobsId = this.getLogicalId(this.jobs.node.defaultChild as dynamodb.CfnTable);
-      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${jobsId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the jobs table’s indexes, which list jobs by owner and overall.' });
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${jobsId}.Arn>/index/*]`,
+        reason:
+          'grantReadWriteData covers the jobs table’s indexes, which list jobs by owner and overall.',
+      });
       return fn;
     };
 
-    this.worker = gatewayFunction('Worker', 'index.worker', Duration.minutes(15), 'ssh-mcp-gateway job runner');
-    this.handler = gatewayFunction('Mcp', 'index.handler', Duration.seconds(60), 'ssh-mcp-gateway MCP endpoint');
+    this.worker = gatewayFunction(
+      'Worker',
+      'index.worker',
+      Duration.minutes(15),
+      'ssh-mcp-gateway job runner',
+    );
+    this.handler = gatewayFunction(
+      'Mcp',
+      'index.handler',
+      Duration.seconds(60),
+      'ssh-mcp-gateway MCP endpoint',
+    );
     // Only the endpoint authenticates users and starts jobs.
     bindTable(this.handler, AWS_ENV.usersTable, this.users, (t, fn) => t.grantReadWriteData(fn));
     const usersId = this.getLogicalId(this.users.node.defaultChild as dynamodb.CfnTable);
-    Validations.of(this.handler.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`, reason: 'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.' });
+    Validations.of(this.handler.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`,
+      reason:
+        'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.',
+    });
     bindTable(this.handler, AWS_ENV.oauthTable, this.oauth, (t, fn) => t.grantReadWriteData(fn));
     this.handler.addEnvironment(AWS_ENV.authMode, props.auth ?? 'oauth');
     if (props.publicUrl) this.handler.addEnvironment(AWS_ENV.publicUrl, props.publicUrl);
     this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
     this.worker.grantInvoke(this.handler);
     const workerId = this.getLogicalId(this.worker.node.defaultChild as lambda.CfnFunction);
-    Validations.of(this.handler.role!).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`, reason: 'grantInvoke covers the worker function’s versions and aliases.' });
+    Validations.of(this.handler.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`,
+      reason: 'grantInvoke covers the worker function’s versions and aliases.',
+    });
 
-    this.url = this.handler.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+    this.url = this.handler.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.BUFFERED,
+    });
     // Header-configured clients (Cursor, VS Code, Claude Code) may drop their header once OAuth is
     // advertised; an alias's own URL serves the same function without any discovery.
     if ((props.auth ?? 'oauth') === 'oauth') {
-      const alias = new lambda.Alias(this, 'KeyOnly', { aliasName: KEY_ONLY_ALIAS, version: this.handler.currentVersion });
-      this.keyOnlyUrl = alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
-      Annotations.of(this.handler).acknowledgeWarning('@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias', 'The alias gets its own Function URL permissions; the function-level ones serve the main URL only.');
+      const alias = new lambda.Alias(this, 'KeyOnly', {
+        aliasName: KEY_ONLY_ALIAS,
+        version: this.handler.currentVersion,
+      });
+      this.keyOnlyUrl = alias.addFunctionUrl({
+        authType: lambda.FunctionUrlAuthType.NONE,
+        invokeMode: lambda.InvokeMode.BUFFERED,
+      });
+      Annotations.of(this.handler).acknowledgeWarning(
+        '@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias',
+        'The alias gets its own Function URL permissions; the function-level ones serve the main URL only.',
+      );
     } else {
       this.keyOnlyUrl = undefined;
     }
@@ -180,30 +279,64 @@ export class GatewayStack extends Stack {
 
     new CfnOutput(this, 'McpUrl', {
       value: props.publicUrl ? `${new URL(props.publicUrl).origin}/mcp` : `${this.url.url}mcp`,
-      description: (props.auth ?? 'oauth') === 'oauth' ? 'Add as a connector (sign in with your API key), or send Authorization: Bearer <API key>' : 'Paste into an MCP client, with Authorization: Bearer <API key>',
+      description:
+        (props.auth ?? 'oauth') === 'oauth'
+          ? 'Add as a connector (sign in with your API key), or send Authorization: Bearer <API key>'
+          : 'Paste into an MCP client, with Authorization: Bearer <API key>',
     });
-    if (this.keyOnlyUrl) new CfnOutput(this, 'KeyOnlyMcpUrl', { value: `${this.keyOnlyUrl.url}mcp`, description: 'For clients that send Authorization: Bearer <API key>; advertises no OAuth discovery' });
-    new CfnOutput(this, 'TablePrefix', { value: prefix, description: 'For the CLI: --dynamodb PREFIX' });
+    if (this.keyOnlyUrl)
+      new CfnOutput(this, 'KeyOnlyMcpUrl', {
+        value: `${this.keyOnlyUrl.url}mcp`,
+        description:
+          'For clients that send Authorization: Bearer <API key>; advertises no OAuth discovery',
+      });
+    new CfnOutput(this, 'TablePrefix', {
+      value: prefix,
+      description: 'For the CLI: --dynamodb PREFIX',
+    });
     new CfnOutput(this, 'UsersTable', { value: this.users.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.audit.tableName });
     new CfnOutput(this, 'HistoryTable', { value: this.history.tableName });
     new CfnOutput(this, 'JobsTable', { value: this.jobs.tableName });
     new CfnOutput(this, 'OAuthTable', { value: this.oauth.tableName });
-    new CfnOutput(this, 'FleetSecretArn', { value: this.fleetSecret.secretArn, description: 'Put your fleet document here' });
+    new CfnOutput(this, 'FleetSecretArn', {
+      value: this.fleetSecret.secretArn,
+      description: 'Put your fleet document here',
+    });
   }
 }
 
 /** Sets the env var and the grant together, so one cannot be wired without the other. */
-function bindTable(fn: lambda.Function, envName: string, table: dynamodb.Table, grant: (table: dynamodb.Table, fn: lambda.Function) => void): void {
+function bindTable(
+  fn: lambda.Function,
+  envName: string,
+  table: dynamodb.Table,
+  grant: (table: dynamodb.Table, fn: lambda.Function) => void,
+): void {
   fn.addEnvironment(envName, table.tableName);
   grant(table, fn);
 }
 
-function placement(scope: Construct, v: VpcPlacement): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
-  const vpc = ec2.Vpc.fromVpcAttributes(scope, 'Vpc', { vpcId: v.vpcId, availabilityZones: v.availabilityZones, privateSubnetIds: v.privateSubnetIds });
+function placement(
+  scope: Construct,
+  v: VpcPlacement,
+): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+  const vpc = ec2.Vpc.fromVpcAttributes(scope, 'Vpc', {
+    vpcId: v.vpcId,
+    availabilityZones: v.availabilityZones,
+    privateSubnetIds: v.privateSubnetIds,
+  });
   return {
     vpc,
-    vpcSubnets: { subnets: v.privateSubnetIds.map((id, i) => ec2.Subnet.fromSubnetId(scope, `Subnet${i}`, id)) },
-    ...(v.securityGroupIds ? { securityGroups: v.securityGroupIds.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(scope, `Sg${i}`, id)) } : {}),
+    vpcSubnets: {
+      subnets: v.privateSubnetIds.map((id, i) => ec2.Subnet.fromSubnetId(scope, `Subnet${i}`, id)),
+    },
+    ...(v.securityGroupIds
+      ? {
+          securityGroups: v.securityGroupIds.map((id, i) =>
+            ec2.SecurityGroup.fromSecurityGroupId(scope, `Sg${i}`, id),
+          ),
+        }
+      : {}),
   };
 }

@@ -4,10 +4,18 @@ import { BUILTIN_PROFILES } from '../src/core/policy/builtin-profiles.js';
 import type { RuleConfig } from '../src/core/policy/policy-config.js';
 
 export function ruleText(rule: RuleConfig): string {
-  const verdict = rule.allow !== undefined ? 'allow' : rule.approve !== undefined ? 'approve' : 'deny';
+  const verdict =
+    rule.allow !== undefined ? 'allow' : rule.approve !== undefined ? 'approve' : 'deny';
   const target = rule[verdict];
-  const shown = typeof target === 'string' ? `\`${target}\`` : target && 'write' in target ? `write \`${target.write}\`` : `risk ≥ ${(target as { risk: string }).risk}`;
-  const except = rule.except?.length ? ` except ${rule.except.map((e) => `\`${e}\``).join(', ')}` : '';
+  const shown =
+    typeof target === 'string'
+      ? `\`${target}\``
+      : target && 'write' in target
+        ? `write \`${target.write}\``
+        : `risk ≥ ${(target as { risk: string }).risk}`;
+  const except = rule.except?.length
+    ? ` except ${rule.except.map((e) => `\`${e}\``).join(', ')}`
+    : '';
   return `${verdict} ${shown}${except}${rule.reason ? ` — ${rule.reason}` : ''}`;
 }
 
@@ -15,7 +23,11 @@ export function builtinProfilesMarkdown(): string {
   const out: string[] = [];
   for (const [name, profile] of Object.entries(BUILTIN_PROFILES)) {
     out.push(`### \`${name}\``, '', profile.description ?? '', '');
-    if (profile.unanalyzable === 'allow') out.push('- unanalyzable: allow — commands the policy cannot analyse (but that parse) run', '');
+    if (profile.unanalyzable === 'allow')
+      out.push(
+        '- unanalyzable: allow — commands the policy cannot analyse (but that parse) run',
+        '',
+      );
     for (const rule of profile.rules ?? []) out.push(`- ${ruleText(rule).replace(/\|/g, '\\|')}`);
     out.push('');
   }
@@ -28,5 +40,8 @@ if (process.argv[1]?.endsWith('policy-doc.ts')) {
   const doc = readFileSync('docs/policy.md', 'utf8');
   const start = doc.indexOf(BEGIN);
   const end = doc.indexOf(END);
-  writeFileSync('docs/policy.md', `${doc.slice(0, start + BEGIN.length)}\n\n${builtinProfilesMarkdown()}\n${doc.slice(end)}`);
+  writeFileSync(
+    'docs/policy.md',
+    `${doc.slice(0, start + BEGIN.length)}\n\n${builtinProfilesMarkdown()}\n${doc.slice(end)}`,
+  );
 }

@@ -14,9 +14,22 @@ createServer((req, res) => {
   req.on('end', async () => {
     const server = new McpServer({ name: 'bare', version: '1' });
     for (const t of ALL_TOOLS) {
-      server.registerTool(t.name, { title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations }, async () => ({ content: [] }));
+      server.registerTool(
+        t.name,
+        {
+          title: t.title,
+          description: t.description,
+          inputSchema: t.inputSchema,
+          outputSchema: t.outputSchema,
+          annotations: t.annotations,
+        },
+        async () => ({ content: [] }),
+      );
     }
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
     await transport.handleRequest(req, res, JSON.parse(body));
     res.on('close', () => void server.close());

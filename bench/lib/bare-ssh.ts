@@ -16,7 +16,11 @@ export function bareExec(client: ssh2.Client, command: string): Promise<void> {
 }
 
 /** connect (TCP_NODELAY, pinned key) + exec + close with plain ssh2. */
-export async function bareConnectExec(fleet: TestFleet, host: TestHost, command = 'true'): Promise<void> {
+export async function bareConnectExec(
+  fleet: TestFleet,
+  host: TestHost,
+  command = 'true',
+): Promise<void> {
   const { client } = await connectSsh(targetFor(fleet, host), { connectTimeoutMs: 10_000 });
   try {
     await bareExec(client, command);

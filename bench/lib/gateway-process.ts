@@ -18,15 +18,29 @@ export async function startGatewayProcess(fleetDocument: unknown): Promise<Gatew
   const config = join(dir, 'fleet.yaml');
   writeFileSync(config, stringify(fleetDocument));
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), resolve('bin/ssh-mcp-gateway.js'), 'serve', '--memory', '--config', config, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      resolve('bin/ssh-mcp-gateway.js'),
+      'serve',
+      '--memory',
+      '--config',
+      config,
+      '--port',
+      String(port),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const deadline = Date.now() + 30_000;
   while (!/Connect an MCP client/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`gateway did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   const adminKey = /smg_[A-Za-z0-9_-]{43}/.exec(output)?.[0];

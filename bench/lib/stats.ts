@@ -7,7 +7,12 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export function summary(values: readonly number[]) {
-  return { n: values.length, p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), min: round(Math.min(...values)) };
+  return {
+    n: values.length,
+    p50: round(percentile(values, 50)),
+    p95: round(percentile(values, 95)),
+    min: round(Math.min(...values)),
+  };
 }
 
 export function round(n: number, digits = 2): number {

@@ -22,7 +22,11 @@ export const USAGE = `usage: ssh-mcp-gateway COMMAND
 STORE is ${STORE_USAGE} (default: --data .data)`;
 
 /** Runs one CLI command and returns its exit code; never throws. */
-export async function main(argv: string[], io: CliIO = consoleIO, stop: Promise<unknown> = new Promise(() => {})): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = consoleIO,
+  stop: Promise<unknown> = new Promise(() => {}),
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -55,7 +59,9 @@ export async function main(argv: string[], io: CliIO = consoleIO, stop: Promise<
       io.err(error.message);
       return 2;
     }
-    io.err(`error: ${error instanceof AppError || error instanceof Error ? error.message : String(error)}`);
+    io.err(
+      `error: ${error instanceof AppError || error instanceof Error ? error.message : String(error)}`,
+    );
     return 1;
   }
 }

@@ -12,15 +12,29 @@ export const STORE_OPTIONS = {
 
 export const STORE_USAGE = '[--data DIR | --memory | --dynamodb TABLE_PREFIX [--region R]]';
 
-export function storeMode(values: { data?: string; memory?: boolean; dynamodb?: string; region?: string }): StoreMode {
-  if (values.memory && values.dynamodb) throw new UsageError('give --memory or --dynamodb, not both');
-  if (values.dynamodb !== undefined) return { kind: 'dynamodb', tablePrefix: values.dynamodb, ...(values.region ? { region: values.region } : {}) };
+export function storeMode(values: {
+  data?: string;
+  memory?: boolean;
+  dynamodb?: string;
+  region?: string;
+}): StoreMode {
+  if (values.memory && values.dynamodb)
+    throw new UsageError('give --memory or --dynamodb, not both');
+  if (values.dynamodb !== undefined)
+    return {
+      kind: 'dynamodb',
+      tablePrefix: values.dynamodb,
+      ...(values.region ? { region: values.region } : {}),
+    };
   if (values.memory) return { kind: 'memory' };
   return { kind: 'embedded', dataDir: values.data ?? '.data' };
 }
 
 /** parseArgs with our error type, so a typo prints usage instead of a stack trace. */
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -29,5 +43,10 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
 }
 
 export function csv(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }

@@ -21,7 +21,10 @@ const POOL_IDLE_MS = 60_000;
 
 function required(env: AwsEnv, name: keyof AwsEnv): string {
   const value = env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set; deploy with the CDK stack, which sets it`);
+  if (!value)
+    throw new Error(
+      `environment variable ${name} is not set; deploy with the CDK stack, which sets it`,
+    );
   return value;
 }
 
@@ -32,7 +35,13 @@ function tableFor(env: AwsEnv, name: keyof AwsEnv): string {
 
 /** Local stand-ins (tests) get an endpoint and throwaway credentials; on AWS the defaults apply. */
 function endpointConfig(endpoint: string | undefined) {
-  return endpoint ? { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+  return endpoint
+    ? {
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }
+    : {};
 }
 
 /**
@@ -40,7 +49,10 @@ function endpointConfig(endpoint: string | undefined) {
  * pooled ssh2 living as long as the container. Built once per container and cached by the entry.
  * Two apps over the same deps: the main one, and the key-only one for the key-only alias's URL.
  */
-export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Promise<{ app: GatewayApp; keyOnlyApp: GatewayApp; deps: CoreDeps }> {
+export async function composeAws(
+  env: AwsEnv,
+  options: { wasmDir: string },
+): Promise<{ app: GatewayApp; keyOnlyApp: GatewayApp; deps: CoreDeps }> {
   const logger = jsonLogger();
   const clock = systemClock;
   const dynamo = new DynamoDBClient(endpointConfig(env[AWS_ENV.dynamodbEndpoint]));
@@ -58,9 +70,16 @@ export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Pro
   );
   const secrets = new SecretsManagerClient(endpointConfig(env[AWS_ENV.secretsEndpoint]));
   const maxAgeSeconds = Number(env[AWS_ENV.fleetMaxAgeSeconds] ?? 60);
-  const fleet = new SecretFleetSource(secrets, required(env, AWS_ENV.fleetSecretArn), { maxAgeMs: maxAgeSeconds * 1000, logger, clock });
+  const fleet = new SecretFleetSource(secrets, required(env, AWS_ENV.fleetSecretArn), {
+    maxAgeMs: maxAgeSeconds * 1000,
+    logger,
+    clock,
+  });
   const parser = await createTreeSitterShellParser({ wasmDir: options.wasmDir });
-  const dispatcher = new LambdaDispatcher(new LambdaClient(endpointConfig(env[AWS_ENV.lambdaEndpoint])), required(env, AWS_ENV.workerFunction));
+  const dispatcher = new LambdaDispatcher(
+    new LambdaClient(endpointConfig(env[AWS_ENV.lambdaEndpoint])),
+    required(env, AWS_ENV.workerFunction),
+  );
   const deps: CoreDeps = {
     fleet,
     users: stores.users,
@@ -73,12 +92,23 @@ export async function composeAws(env: AwsEnv, options: { wasmDir: string }): Pro
     clock,
     logger,
   };
-  const allowedHosts = (env[AWS_ENV.allowedHosts] ?? '*').split(',').map((h) => h.trim()).filter(Boolean);
+  const allowedHosts = (env[AWS_ENV.allowedHosts] ?? '*')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   const authMode = parseAuthMode(env[AWS_ENV.authMode], AWS_ENV.authMode);
-  const oauth = authMode === 'oauth' && env[AWS_ENV.oauthTable] ? composeOAuth(stores, clock, logger) : undefined;
+  const oauth =
+    authMode === 'oauth' && env[AWS_ENV.oauthTable]
+      ? composeOAuth(stores, clock, logger)
+      : undefined;
   const publicUrl = env[AWS_ENV.publicUrl];
   const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
-  const app = createApp(deps, { allowedHosts, ...(oauth ? { oauth } : {}), ...(publicUrl ? { publicUrl } : {}), clientAddress });
+  const app = createApp(deps, {
+    allowedHosts,
+    ...(oauth ? { oauth } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
+    clientAddress,
+  });
   // Served on the key-only alias's Function URL: the same deps, no authorization server.
   const keyOnlyApp = createApp(deps, { allowedHosts, clientAddress });
   return { app, keyOnlyApp, deps };

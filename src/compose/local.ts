@@ -45,7 +45,15 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
   const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
   const logger = options.logger ?? jsonLogger();
   // Jobs run in this process; the runner needs the deps it is part of.
-  const dispatcher = new InProcessDispatcher((jobId, signal, stored) => runJob(deps, jobId, { runner: `local-${process.pid}`, signal, ...(stored ? { stored } : {}) }), logger);
+  const dispatcher = new InProcessDispatcher(
+    (jobId, signal, stored) =>
+      runJob(deps, jobId, {
+        runner: `local-${process.pid}`,
+        signal,
+        ...(stored ? { stored } : {}),
+      }),
+    logger,
+  );
   const deps: CoreDeps = {
     fleet: fleetSource,
     users: store.users,
@@ -58,7 +66,12 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
     clock,
     logger,
   };
-  const oauth = (options.auth ?? 'oauth') === 'oauth' ? composeOAuth(store, clock, logger, { allowLoopbackClientIds: options.allowLoopbackClientIds ?? false }) : undefined;
+  const oauth =
+    (options.auth ?? 'oauth') === 'oauth'
+      ? composeOAuth(store, clock, logger, {
+          allowLoopbackClientIds: options.allowLoopbackClientIds ?? false,
+        })
+      : undefined;
   return {
     deps,
     oauth,

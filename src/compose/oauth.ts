@@ -17,8 +17,18 @@ export function parseAuthMode(value: string | undefined, source: string): AuthMo
  * The authorization server's dependencies over the stores. `allowLoopbackClientIds` is for tests:
  * it lets client ID metadata documents be served from 127.0.0.1 over http.
  */
-export function composeOAuth(stores: { users: UserStore; oauth: OAuthStore; audit: AuditLog }, clock: Clock, logger: Logger, options: { allowLoopbackClientIds?: boolean } = {}): OAuthDeps {
+export function composeOAuth(
+  stores: { users: UserStore; oauth: OAuthStore; audit: AuditLog },
+  clock: Clock,
+  logger: Logger,
+  options: { allowLoopbackClientIds?: boolean } = {},
+): OAuthDeps {
   const allowLoopback = options.allowLoopbackClientIds === true;
-  const clients = new ClientRegistry(stores.oauth, new HttpClientMetadataFetcher({ allowLoopback }), clock, { allowLoopbackClientIds: allowLoopback });
+  const clients = new ClientRegistry(
+    stores.oauth,
+    new HttpClientMetadataFetcher({ allowLoopback }),
+    clock,
+    { allowLoopbackClientIds: allowLoopback },
+  );
   return { users: stores.users, oauth: stores.oauth, audit: stores.audit, clients, clock, logger };
 }

@@ -2,7 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedDynamo } from '../adapters/dynamo/embedded.js';
 import { ensureTables } from '../adapters/dynamo/ensure-tables.js';
 import { tableNames, type TableNames } from '../adapters/dynamo/table-specs.js';
-import { findPublishedEndpoint, localClient, publishEndpoint } from '../adapters/dynamo/shared-endpoint.js';
+import {
+  findPublishedEndpoint,
+  localClient,
+  publishEndpoint,
+} from '../adapters/dynamo/shared-endpoint.js';
 import { AppError } from '../core/errors.js';
 import type { Clock } from '../core/ports.js';
 import { storesOn, type Stores } from './stores-on.js';
@@ -32,22 +36,44 @@ const OPEN_TIMEOUT_MS = 15_000;
  * tables. With `publish`, an on-disk store announces its endpoint so CLI commands can share it;
  * without, a data dir already owned by a live gateway is reached through that gateway.
  */
-export async function openStore(mode: StoreMode, clock: Clock, options: { publish?: boolean } = {}): Promise<OpenedStore> {
+export async function openStore(
+  mode: StoreMode,
+  clock: Clock,
+  options: { publish?: boolean } = {},
+): Promise<OpenedStore> {
   if (mode.kind === 'dynamodb') {
     const client = new DynamoDBClient(mode.region ? { region: mode.region } : {});
     const tables = tableNames(mode.tablePrefix);
-    return { ...storesOn(client, tables, clock), tables, dynamo: client, description: `DynamoDB tables ${tables.users}, ${tables.audit}, ${tables.history}`, close: async () => client.destroy() };
+    return {
+      ...storesOn(client, tables, clock),
+      tables,
+      dynamo: client,
+      description: `DynamoDB tables ${tables.users}, ${tables.audit}, ${tables.history}`,
+      close: async () => client.destroy(),
+    };
   }
   const tables = tableNames(LOCAL_TABLE_PREFIX);
   if (mode.kind === 'embedded') {
     const owner = await findPublishedEndpoint(mode.dataDir);
     if (owner) {
-      if (options.publish) throw new AppError('CONFLICT', `the data dir ${mode.dataDir} is in use by another gateway (pid ${owner.pid}); stop it or use another --data`);
+      if (options.publish)
+        throw new AppError(
+          'CONFLICT',
+          `the data dir ${mode.dataDir} is in use by another gateway (pid ${owner.pid}); stop it or use another --data`,
+        );
       const client = localClient(owner.endpoint);
-      return { ...storesOn(client, tables, clock), tables, dynamo: client, description: `the running gateway's store (pid ${owner.pid}, ${mode.dataDir})`, close: async () => client.destroy() };
+      return {
+        ...storesOn(client, tables, clock),
+        tables,
+        dynamo: client,
+        description: `the running gateway's store (pid ${owner.pid}, ${mode.dataDir})`,
+        close: async () => client.destroy(),
+      };
     }
   }
-  const embedded = await startEmbeddedDynamo(mode.kind === 'embedded' ? { path: mode.dataDir } : {});
+  const embedded = await startEmbeddedDynamo(
+    mode.kind === 'embedded' ? { path: mode.dataDir } : {},
+  );
   try {
     await withTimeout(ensureTables(embedded.client, tables), OPEN_TIMEOUT_MS, () =>
       mode.kind === 'embedded'
@@ -58,12 +84,18 @@ export async function openStore(mode: StoreMode, clock: Clock, options: { publis
     void embedded.close();
     throw error;
   }
-  const unpublish = options.publish && mode.kind === 'embedded' ? publishEndpoint(mode.dataDir, embedded.endpoint) : () => {};
+  const unpublish =
+    options.publish && mode.kind === 'embedded'
+      ? publishEndpoint(mode.dataDir, embedded.endpoint)
+      : () => {};
   return {
     ...storesOn(embedded.client, tables, clock),
     tables,
     dynamo: embedded.client,
-    description: mode.kind === 'embedded' ? `embedded DynamoDB in ${mode.dataDir}` : 'embedded DynamoDB in memory (lost on exit)',
+    description:
+      mode.kind === 'embedded'
+        ? `embedded DynamoDB in ${mode.dataDir}`
+        : 'embedded DynamoDB in memory (lost on exit)',
     close: async () => {
       unpublish();
       await embedded.close();

@@ -7,7 +7,14 @@ import { DynamoOAuthStore } from '../adapters/dynamo/dynamo-oauth-store.js';
 import { documentClient } from '../adapters/dynamo/document-client.js';
 import type { TableNames } from '../adapters/dynamo/table-specs.js';
 import { AuditLog } from '../core/audit/audit-log.js';
-import type { AuditStore, Clock, HistoryStore, JobStore, OAuthStore, UserStore } from '../core/ports.js';
+import type {
+  AuditStore,
+  Clock,
+  HistoryStore,
+  JobStore,
+  OAuthStore,
+  UserStore,
+} from '../core/ports.js';
 
 export interface Stores {
   readonly users: UserStore;
@@ -31,4 +38,3 @@ export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Cloc
     oauth: new DynamoOAuthStore(db, tables.oauth, clock),
   };
 }
-

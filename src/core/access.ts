@@ -41,20 +41,26 @@ export interface TargetSelector {
  * tags / groups must be given. Tags and groups match hosts carrying any of them.
  */
 export function resolveTargets(user: User, fleet: Fleet, selector: TargetSelector): Host[] {
-  const given = (['host', 'hosts', 'tags', 'groups'] as const).filter((k) => selector[k] !== undefined);
+  const given = (['host', 'hosts', 'tags', 'groups'] as const).filter(
+    (k) => selector[k] !== undefined,
+  );
   if (given.length !== 1) {
     throw new InvalidInputError('name the targets with exactly one of host, hosts, tags or groups');
   }
   if (selector.host !== undefined) return [requireHost(user, fleet, selector.host)];
   if (selector.hosts !== undefined) {
-    if (selector.hosts.length === 0) throw new InvalidInputError('hosts must name at least one host');
+    if (selector.hosts.length === 0)
+      throw new InvalidInputError('hosts must name at least one host');
     return [...new Set(selector.hosts)].map((name) => requireHost(user, fleet, name));
   }
   const visible = visibleHosts(user, fleet);
   if (selector.tags !== undefined) {
     const tags = selector.tags;
     const matched = visible.filter((h) => h.tags.some((t) => tags.includes(t)));
-    if (matched.length === 0) throw new NotFoundError(`no host you can access has any of the tags ${tags.join(', ')}; list_hosts shows what you can reach`);
+    if (matched.length === 0)
+      throw new NotFoundError(
+        `no host you can access has any of the tags ${tags.join(', ')}; list_hosts shows what you can reach`,
+      );
     return matched;
   }
   const names = selector.groups ?? [];

@@ -3,7 +3,12 @@ import type { Credential, Host } from './fleet/fleet.js';
 import type { AuditRecord } from './audit/audit-record.js';
 import type { HistoryEntry } from './exec/history-entry.js';
 import type { JobHostRecord, JobRecord, JobStatus, OutputChunk, OutputStream } from './jobs/job.js';
-import type { AuthorizationCodeRecord, OAuthClient, SpendResult, TokenRecord } from './oauth/oauth-records.js';
+import type {
+  AuthorizationCodeRecord,
+  OAuthClient,
+  SpendResult,
+  TokenRecord,
+} from './oauth/oauth-records.js';
 
 /** Users and their API keys. Lookup by key hash is a point read, never a scan. */
 export interface UserStore {
@@ -26,7 +31,12 @@ export interface AuditStore {
   /** Writes the record only if its seq is free; false when another writer took it. */
   append(record: AuditRecord): Promise<boolean>;
   /** At most `limit` records with afterSeq < seq < beforeSeq, oldest first unless `newestFirst`. */
-  range(options: { afterSeq?: number; beforeSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]>;
+  range(options: {
+    afterSeq?: number;
+    beforeSeq?: number;
+    limit: number;
+    newestFirst?: boolean;
+  }): Promise<AuditRecord[]>;
 }
 
 export interface HistoryStore {
@@ -45,12 +55,22 @@ export interface JobStore {
    * Applies `patch` only when the stored job matches `when` (a status among the given ones and/or
    * the given heartbeat); false when it did not match.
    */
-  update(id: string, patch: Partial<JobRecord>, when?: { status?: readonly JobStatus[]; heartbeatAt?: string }): Promise<boolean>;
+  update(
+    id: string,
+    patch: Partial<JobRecord>,
+    when?: { status?: readonly JobStatus[]; heartbeatAt?: string },
+  ): Promise<boolean>;
   /** Stores a host's state; `expiresAt` is the job's (the runner has it, so no read is needed). */
   putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void>;
   appendOutput(id: string, chunk: OutputChunk): Promise<void>;
   /** Bytes [offset, offset + limit) of one stream, as stored so far. */
-  readOutput(id: string, host: string, stream: OutputStream, offset: number, limit: number): Promise<Uint8Array>;
+  readOutput(
+    id: string,
+    host: string,
+    stream: OutputStream,
+    offset: number,
+    limit: number,
+  ): Promise<Uint8Array>;
   /** Newest first; by owner, or every job when owner is undefined. */
   list(options: { owner?: string; limit: number }): Promise<JobRecord[]>;
 }
@@ -92,7 +112,8 @@ export interface SshTarget {
   readonly credential: Credential;
 }
 
-export type ConnectFailure = 'unreachable' | 'timeout' | 'auth_failed' | 'hostkey_mismatch' | 'denied';
+export type ConnectFailure =
+  'unreachable' | 'timeout' | 'auth_failed' | 'hostkey_mismatch' | 'denied';
 
 /** Why connecting to a resolved IP address is refused, or undefined when it is allowed. */
 export type AddressCheck = (address: string) => string | undefined;

@@ -45,27 +45,50 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error.res) return error.getResponse();
-      return c.json({ error: error.status === 403 ? 'forbidden' : 'error', message: error.message }, error.status);
+      return c.json(
+        { error: error.status === 403 ? 'forbidden' : 'error', message: error.message },
+        error.status,
+      );
     }
     // The fleet (a secret on AWS) cannot be loaded: the service is unavailable, and says why.
-    if (error instanceof AppError && error.code === 'CONFIG_INVALID') return c.json({ error: 'unavailable', message: error.message }, 503);
-    deps.logger.error('unhandled request error', { path: c.req.path, error: error instanceof Error ? error.message : String(error) });
+    if (error instanceof AppError && error.code === 'CONFIG_INVALID')
+      return c.json({ error: 'unavailable', message: error.message }, 503);
+    deps.logger.error('unhandled request error', {
+      path: c.req.path,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return c.json({ error: 'internal', message: 'internal error (see the gateway log)' }, 500);
   });
-  app.notFound((c) => c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404));
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404),
+  );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.use('/mcp', requestId());
   app.use('/mcp', hostOrigin({ allowedHosts: options.allowedHosts }));
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
-    c.json({ error: 'method_not_allowed', message: 'this server is stateless: send JSON-RPC with POST /mcp' }, 405, { allow: 'POST' }),
+    c.json(
+      {
+        error: 'method_not_allowed',
+        message: 'this server is stateless: send JSON-RPC with POST /mcp',
+      },
+      405,
+      { allow: 'POST' },
+    ),
   );
   app.use(
     '/mcp',
     bodyLimit({
       maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
-      onError: (c) => c.json({ error: 'payload_too_large', message: `request bodies are limited to ${options.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes` }, 413),
+      onError: (c) =>
+        c.json(
+          {
+            error: 'payload_too_large',
+            message: `request bodies are limited to ${options.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`,
+          },
+          413,
+        ),
     }),
   );
   const oauth = options.oauth;
@@ -84,13 +107,24 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       ...(oauth ? { resourceMetadataUrl: (c: Context) => resourceMetadataUrl(urls(c)) } : {}),
     }),
   );
-  if (oauth) app.route('/', oauthRoutes(oauth, { urls, allowedHosts: options.allowedHosts, clientAddress: options.clientAddress ?? (() => 'unknown') }));
+  if (oauth)
+    app.route(
+      '/',
+      oauthRoutes(oauth, {
+        urls,
+        allowedHosts: options.allowedHosts,
+        clientAddress: options.clientAddress ?? (() => 'unknown'),
+      }),
+    );
 
   app.post('/mcp', async (c) => {
     const fleet = await deps.fleet.current();
     const server = createMcpServer({ deps, fleet, user: c.var.user, requestId: c.var.requestId });
     // A stateless transport serves exactly one request; build both per request.
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
     try {
       return await transport.handleRequest(c.req.raw);

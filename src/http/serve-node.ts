@@ -10,20 +10,26 @@ export interface RunningServer {
 }
 
 /** Serves a Hono app on Node; resolves once it listens. Port 0 picks a free port. */
-export function serveOnNode(app: Pick<Hono, 'fetch'>, options: { hostname: string; port: number }): Promise<RunningServer> {
+export function serveOnNode(
+  app: Pick<Hono, 'fetch'>,
+  options: { hostname: string; port: number },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: options.hostname, port: options.port }, (info: AddressInfo) => {
-      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            (server as Server).closeAllConnections?.();
-            server.close(() => done());
-          }),
-      });
-    });
+    const server = serve(
+      { fetch: app.fetch, hostname: options.hostname, port: options.port },
+      (info: AddressInfo) => {
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              (server as Server).closeAllConnections?.();
+              server.close(() => done());
+            }),
+        });
+      },
+    );
     server.once('error', reject);
   });
 }

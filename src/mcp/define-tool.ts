@@ -3,7 +3,15 @@ import type { CoreDeps } from '../core/deps.js';
 import type { Fleet } from '../core/fleet/fleet.js';
 import type { Role, User } from '../core/users/user.js';
 
-export const TOOLSETS = ['hosts', 'exec', 'jobs', 'files', 'diagnostics', 'history', 'governance'] as const;
+export const TOOLSETS = [
+  'hosts',
+  'exec',
+  'jobs',
+  'files',
+  'diagnostics',
+  'history',
+  'governance',
+] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
 /** What a tool handler gets for one call: the deps, this request's fleet snapshot and the caller. */
@@ -33,7 +41,10 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   readonly inputSchema: I;
   readonly outputSchema: O;
   readonly annotations: ToolAnnotationsStrict;
-  readonly handler: (input: z.infer<z.ZodObject<I>>, ctx: ToolContext) => Promise<z.infer<z.ZodObject<O>>>;
+  readonly handler: (
+    input: z.infer<z.ZodObject<I>>,
+    ctx: ToolContext,
+  ) => Promise<z.infer<z.ZodObject<O>>>;
   /** The text mirror of the structured result, written for a model to read. */
   readonly toText: (output: z.infer<z.ZodObject<O>>) => string;
   /**
@@ -42,13 +53,18 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
    */
   readonly auditedByCore?: boolean;
   /** Host names the call touched, for the audit record. */
-  readonly auditTargets?: (input: z.infer<z.ZodObject<I>>, output?: z.infer<z.ZodObject<O>>) => string[];
+  readonly auditTargets?: (
+    input: z.infer<z.ZodObject<I>>,
+    output?: z.infer<z.ZodObject<O>>,
+  ) => string[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTool = ToolDefinition<any, any>;
 
 /** Declares a tool. Only the server factory registers tools with the SDK. */
-export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(definition: ToolDefinition<I, O>): ToolDefinition<I, O> {
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  definition: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
   return definition;
 }

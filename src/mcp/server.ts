@@ -1,6 +1,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { ListToolsRequestSchema, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ListToolsResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Role } from '../core/users/user.js';
@@ -19,7 +23,10 @@ const INSTRUCTIONS =
 const sharedValidator = new AjvJsonSchemaValidator();
 
 /** The tools a user's role may see: hidden tools cannot be called at all. */
-export function toolsFor(role: ToolContext['user']['role'], tools: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
+export function toolsFor(
+  role: ToolContext['user']['role'],
+  tools: readonly AnyTool[] = ALL_TOOLS,
+): AnyTool[] {
   return tools.filter((t) => roleAtLeast(role, t.minRole));
 }
 
@@ -50,11 +57,21 @@ function toolListFor(role: Role): Promise<ListToolsResult> {
   return list;
 }
 
-function registerAll(server: McpServer, role: Role, handler: (tool: AnyTool, input: Record<string, unknown>) => Promise<CallToolResult>): void {
+function registerAll(
+  server: McpServer,
+  role: Role,
+  handler: (tool: AnyTool, input: Record<string, unknown>) => Promise<CallToolResult>,
+): void {
   for (const tool of toolsFor(role)) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, outputSchema: tool.outputSchema, annotations: { title: tool.title, ...tool.annotations } },
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
       (input: Record<string, unknown>) => handler(tool, input),
     );
   }
@@ -66,28 +83,53 @@ function registerAll(server: McpServer, role: Role, handler: (tool: AnyTool, inp
  * error becomes an `isError` result with a public message; internal detail goes to the log.
  */
 export function createMcpServer(ctx: ToolContext): McpServer {
-  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS, jsonSchemaValidator: sharedValidator });
+  const server = new McpServer(SERVER_INFO, {
+    instructions: INSTRUCTIONS,
+    jsonSchemaValidator: sharedValidator,
+  });
   registerAll(server, ctx.user.role, (tool, input) => invoke(tool, input, ctx));
   server.server.setRequestHandler(ListToolsRequestSchema, () => toolListFor(ctx.user.role));
   return server;
 }
 
-async function invoke(tool: AnyTool, input: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
+async function invoke(
+  tool: AnyTool,
+  input: Record<string, unknown>,
+  ctx: ToolContext,
+): Promise<CallToolResult> {
   const started = Date.now();
   const { deps, user, requestId } = ctx;
   const audit = (outcome: string, targets: string[], detail?: string) =>
-    deps.audit.append({ type: 'tool.call', requestId, user: user.name, tool: tool.name, targets, outcome, durationMs: Date.now() - started, ...(detail ? { detail } : {}) });
+    deps.audit.append({
+      type: 'tool.call',
+      requestId,
+      user: user.name,
+      tool: tool.name,
+      targets,
+      outcome,
+      durationMs: Date.now() - started,
+      ...(detail ? { detail } : {}),
+    });
   try {
     const output = await tool.handler(input, ctx);
     if (!tool.auditedByCore) await audit('ok', tool.auditTargets?.(input, output) ?? []);
     return { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
   } catch (error) {
-    if (!(error instanceof AppError)) deps.logger.error('tool failed', { tool: tool.name, requestId, error: describe(error) });
+    if (!(error instanceof AppError))
+      deps.logger.error('tool failed', { tool: tool.name, requestId, error: describe(error) });
     const message = publicMessage(error);
     try {
-      await audit(error instanceof AppError ? error.code : 'INTERNAL', safeTargets(tool, input), message);
+      await audit(
+        error instanceof AppError ? error.code : 'INTERNAL',
+        safeTargets(tool, input),
+        message,
+      );
     } catch (auditError) {
-      deps.logger.error('audit append failed', { tool: tool.name, requestId, error: describe(auditError) });
+      deps.logger.error('audit append failed', {
+        tool: tool.name,
+        requestId,
+        error: describe(auditError),
+      });
     }
     return { isError: true, content: [{ type: 'text', text: message }] };
   }

@@ -35,39 +35,76 @@ describe('ssh-mcp-gateway CLI', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds a user, prints a key once, lists and revokes', async () => {
-    const added = await run('users', 'add', 'carol', '--role', 'operator', '--tags', 'web,db', '--data', data);
+    const added = await run(
+      'users',
+      'add',
+      'carol',
+      '--role',
+      'operator',
+      '--tags',
+      'web,db',
+      '--data',
+      data,
+    );
     expect(added.code).toBe(0);
     expect(added.out).toMatch(/smg_[A-Za-z0-9_-]{43}/);
     const listed = await run('users', 'list', '--data', data);
-    expect(listed.out).toMatch(/carol\toperator\tactive\t1 key\(s\)\thosts=\[\] groups=\[\] tags=\[web,db\]\tpolicy=default/);
+    expect(listed.out).toMatch(
+      /carol\toperator\tactive\t1 key\(s\)\thosts=\[\] groups=\[\] tags=\[web,db\]\tpolicy=default/,
+    );
     expect(listed.out).not.toMatch(/smg_/);
     expect((await run('users', 'revoke', 'carol', '--data', data)).code).toBe(0);
-    expect((await run('users', 'list', '--data', data)).out).toMatch(/carol\toperator\tREVOKED\t0 key/);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(
+      /carol\toperator\tREVOKED\t0 key/,
+    );
   });
 
   it('sets a user’s policy profile, checking it against the fleet config', async () => {
     await run('users', 'add', 'pat', '--role', 'operator', '--data', data);
     const config = join(dir, 'fleet.yaml');
-    writeFileSync(config, 'policies:\n  profiles:\n    web-ops: { extends: read-only, rules: [{ allow: "nginx -t" }] }\n');
-    expect((await run('users', 'set-policy', 'pat', 'web-ops', '--config', config, '--data', data)).code).toBe(0);
+    writeFileSync(
+      config,
+      'policies:\n  profiles:\n    web-ops: { extends: read-only, rules: [{ allow: "nginx -t" }] }\n',
+    );
+    expect(
+      (await run('users', 'set-policy', 'pat', 'web-ops', '--config', config, '--data', data)).code,
+    ).toBe(0);
     expect((await run('users', 'list', '--data', data)).out).toMatch(/pat\t.*policy=web-ops/);
-    const unknown = await run('users', 'set-policy', 'pat', 'nope', '--config', config, '--data', data);
+    const unknown = await run(
+      'users',
+      'set-policy',
+      'pat',
+      'nope',
+      '--config',
+      config,
+      '--data',
+      data,
+    );
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toMatch(/profile "nope" is not defined .* known: read-only, operator, unrestricted, web-ops/);
+    expect(unknown.err).toMatch(
+      /profile "nope" is not defined .* known: read-only, operator, unrestricted, web-ops/,
+    );
     expect((await run('users', 'set-policy', 'pat', 'default', '--data', data)).code).toBe(0);
     expect((await run('users', 'list', '--data', data)).out).toMatch(/pat\t.*policy=default/);
   });
 
   it('rotates keys: the new key replaces the old, or joins it with --keep-old', async () => {
     await run('users', 'add', 'dave', '--role', 'viewer', '--data', data);
-    expect((await run('keys', 'rotate', 'dave', '--data', data)).out).toMatch(/revoked [0-9a-f]{12}/);
-    expect((await run('keys', 'rotate', 'dave', '--keep-old', '--data', data)).out).toMatch(/old keys still work/);
+    expect((await run('keys', 'rotate', 'dave', '--data', data)).out).toMatch(
+      /revoked [0-9a-f]{12}/,
+    );
+    expect((await run('keys', 'rotate', 'dave', '--keep-old', '--data', data)).out).toMatch(
+      /old keys still work/,
+    );
     expect((await run('keys', 'list', 'dave', '--data', data)).out.split('\n')).toHaveLength(2);
   });
 
   it('refuses bad input with a message and a non-zero exit, changing nothing', async () => {
     const badRole = await run('users', 'add', 'eve', '--role', 'root', '--data', data);
-    expect(badRole).toMatchObject({ code: 1, err: expect.stringMatching(/role "root" is not one of/) });
+    expect(badRole).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/role "root" is not one of/),
+    });
     const dup = await run('users', 'add', 'dave', '--role', 'viewer', '--data', data);
     expect(dup).toMatchObject({ code: 1, err: 'error: user "dave" already exists' });
     const typo = await run('users', 'add', 'eve', '--rol', 'viewer', '--data', data);
@@ -81,7 +118,10 @@ describe('ssh-mcp-gateway CLI', () => {
     expect(tail.out.split('\n')).toHaveLength(3);
     expect(tail.out).toMatch(/keys rotate dave/);
     const verify = await run('audit', 'verify', '--data', data);
-    expect(verify).toMatchObject({ code: 0, out: expect.stringMatching(/audit chain OK: \d+ record/) });
+    expect(verify).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/audit chain OK: \d+ record/),
+    });
   });
 
   it('audit verify exits non-zero when a record was altered', async () => {
@@ -89,8 +129,17 @@ describe('ssh-mcp-gateway CLI', () => {
     try {
       const [first] = await store.auditStore.range({ limit: 1 });
       // Rewrite record 1 with a changed event but its old hash, as an intruder with table access would.
-      const forged = { pk: 'chain', seq: 1, time: first!.time, prevHash: first!.prevHash, hash: first!.hash, event: JSON.stringify({ ...first!.event, detail: 'forged' }) };
-      await documentClient(store.dynamo).send(new PutCommand({ TableName: store.tables.audit, Item: forged }));
+      const forged = {
+        pk: 'chain',
+        seq: 1,
+        time: first!.time,
+        prevHash: first!.prevHash,
+        hash: first!.hash,
+        event: JSON.stringify({ ...first!.event, detail: 'forged' }),
+      };
+      await documentClient(store.dynamo).send(
+        new PutCommand({ TableName: store.tables.audit, Item: forged }),
+      );
     } finally {
       await store.close();
     }
@@ -101,11 +150,16 @@ describe('ssh-mcp-gateway CLI', () => {
 
   it('config check summarises a valid file, including its policy profiles', async () => {
     const file = join(dir, 'good.yaml');
-    writeFileSync(file, 'policies:\n  profiles:\n    web-ops: { extends: operator }\n  hosts: [{ when: { tags: [prod] }, profile: read-only }]\n');
+    writeFileSync(
+      file,
+      'policies:\n  profiles:\n    web-ops: { extends: operator }\n  hosts: [{ when: { tags: [prod] }, profile: read-only }]\n',
+    );
     const r = await run('config', 'check', file);
     expect(r).toMatchObject({ code: 0 });
     expect(r.out).toMatch(/OK — 0 host\(s\)/);
-    expect(r.out).toMatch(/profiles read-only, operator, unrestricted, web-ops; default operator; 1 host narrowing rule/);
+    expect(r.out).toMatch(
+      /profiles read-only, operator, unrestricted, web-ops; default operator; 1 host narrowing rule/,
+    );
   });
 
   it('config check lists every problem and exits 2', async () => {
@@ -121,33 +175,78 @@ describe('ssh-mcp-gateway CLI', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'smg-serve-'));
     const port = await freePort();
     const keyOnlyPort = await freePort();
-    const child = spawn(process.execPath, [resolve('bin/ssh-mcp-gateway.js'), 'serve', '--port', String(port), '--key-only-port', String(keyOnlyPort)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        resolve('bin/ssh-mcp-gateway.js'),
+        'serve',
+        '--port',
+        String(port),
+        '--key-only-port',
+        String(keyOnlyPort),
+      ],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     try {
       const deadline = Date.now() + 20_000;
-      while (!/Connect an MCP client/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!/Connect an MCP client/.test(output) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(output).toContain(`http://127.0.0.1:${port}/mcp`);
       expect(output).toMatch(/no fleet\.yaml yet/);
       const key = /smg_[A-Za-z0-9_-]{43}/.exec(output)?.[0];
       expect(key).toBeDefined();
       const client = new Client({ name: 't', version: '1' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer ${key}` } },
+        }),
+      );
       const who = await client.callTool({ name: 'whoami', arguments: {} });
-      expect(who.structuredContent).toMatchObject({ name: 'admin', role: 'admin', visibleHostCount: 0 });
+      expect(who.structuredContent).toMatchObject({
+        name: 'admin',
+        role: 'admin',
+        visibleHostCount: 0,
+      });
       await client.close();
 
-      expect(output).toContain(`key-only endpoint (API keys, no OAuth discovery) on http://127.0.0.1:${keyOnlyPort}/mcp`);
+      expect(output).toContain(
+        `key-only endpoint (API keys, no OAuth discovery) on http://127.0.0.1:${keyOnlyPort}/mcp`,
+      );
       const challenge = async (p: number, auth?: string) => {
-        const res = await fetch(`http://127.0.0.1:${p}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } }) });
+        const res = await fetch(`http://127.0.0.1:${p}/mcp`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            ...(auth ? { authorization: auth } : {}),
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: '2025-11-25',
+              capabilities: {},
+              clientInfo: { name: 'c', version: '1' },
+            },
+          }),
+        });
         await res.body?.cancel();
         return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
       };
       expect((await challenge(port)).challenge).toContain('resource_metadata=');
-      expect(await challenge(keyOnlyPort)).toMatchObject({ status: 401, challenge: expect.not.stringContaining('resource_metadata') });
+      expect(await challenge(keyOnlyPort)).toMatchObject({
+        status: 401,
+        challenge: expect.not.stringContaining('resource_metadata'),
+      });
       expect((await challenge(keyOnlyPort, `Bearer ${key}`)).status).toBe(200);
-      expect((await fetch(`http://127.0.0.1:${keyOnlyPort}/.well-known/oauth-protected-resource`)).status).toBe(404);
+      expect(
+        (await fetch(`http://127.0.0.1:${keyOnlyPort}/.well-known/oauth-protected-resource`))
+          .status,
+      ).toBe(404);
     } finally {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));

@@ -30,10 +30,19 @@ export interface ConformanceRun {
 
 function authProxy(port: number, target: number, key: string): Promise<Server> {
   const server = createServer((req, res) => {
-    const upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: { ...req.headers, authorization: `Bearer ${key}` } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: target,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, authorization: `Bearer ${key}` },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
@@ -44,7 +53,10 @@ function authProxy(port: number, target: number, key: string): Promise<Server> {
 export async function runConformance(extraArgs: readonly string[] = []): Promise<ConformanceRun> {
   const { bin, version } = node22();
   const proxyPort = await freePort();
-  const gw = await startGateway({ hosts: [] }, { extraAllowedHosts: [`127.0.0.1:${proxyPort}`, `localhost:${proxyPort}`] });
+  const gw = await startGateway(
+    { hosts: [] },
+    { extraAllowedHosts: [`127.0.0.1:${proxyPort}`, `localhost:${proxyPort}`] },
+  );
   const key = await gw.user({ name: 'conformance', role: 'admin' });
   const proxy = await authProxy(proxyPort, Number(new URL(gw.url).port), key);
   const work = mkdtempSync(join(tmpdir(), 'smg-conformance-'));
@@ -52,7 +64,15 @@ export async function runConformance(extraArgs: readonly string[] = []): Promise
     return await new Promise<ConformanceRun>((done) => {
       execFile(
         bin,
-        [CLI, 'server', '--url', `http://127.0.0.1:${proxyPort}/mcp`, '--expected-failures', BASELINE, ...extraArgs],
+        [
+          CLI,
+          'server',
+          '--url',
+          `http://127.0.0.1:${proxyPort}/mcp`,
+          '--expected-failures',
+          BASELINE,
+          ...extraArgs,
+        ],
         { cwd: work, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -71,6 +91,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // Extra arguments go to the CLI, e.g. `npm run conformance -- --scenario tools-list --verbose`.
   const run = await runConformance(process.argv.slice(2));
   process.stdout.write(run.output);
-  process.stdout.write(`\nconformance (${run.nodeVersion}): ${run.exitCode === 0 ? 'matches the baseline' : 'DOES NOT match the baseline'}\n`);
+  process.stdout.write(
+    `\nconformance (${run.nodeVersion}): ${run.exitCode === 0 ? 'matches the baseline' : 'DOES NOT match the baseline'}\n`,
+  );
   process.exit(run.exitCode);
 }

@@ -19,7 +19,8 @@ describe('fanOut', () => {
 });
 
 describe('createScrubber', () => {
-  const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE\nbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
+  const pem =
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE\nbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n';
   const scrub = createScrubber(['hunter22', pem, 'ab']);
 
   it('replaces every occurrence of a secret', () => {
@@ -28,7 +29,9 @@ describe('createScrubber', () => {
 
   it('removes key material even when printed line by line with other line endings', () => {
     const printed = pem.replace(/\n/g, '\r\n');
-    expect(scrub(printed)).not.toMatch(/b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE|bm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW/);
+    expect(scrub(printed)).not.toMatch(
+      /b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE|bm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW/,
+    );
   });
 
   it('leaves very short secrets alone rather than redacting ordinary text', () => {
@@ -38,7 +41,14 @@ describe('createScrubber', () => {
 
 describe('groupIdenticalOutputs', () => {
   it('groups by status, exit code and output, largest group first', () => {
-    const r = (host: string, stdout: string, exitCode = 0) => ({ host, status: exitCode ? 'failed' : 'ok', exitCode, stdout, stderr: '', truncated: false });
+    const r = (host: string, stdout: string, exitCode = 0) => ({
+      host,
+      status: exitCode ? 'failed' : 'ok',
+      exitCode,
+      stdout,
+      stderr: '',
+      truncated: false,
+    });
     const groups = groupIdenticalOutputs([r('a', 'x'), r('b', 'y'), r('c', 'y'), r('d', 'y', 1)]);
     expect(groups.map((g) => g.hosts)).toEqual([['b', 'c'], ['a'], ['d']]);
   });

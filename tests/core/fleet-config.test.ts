@@ -17,9 +17,16 @@ function problems(yaml: string): string[] {
 
 describe('fleet config', () => {
   it('accepts a minimal fleet and fills in defaults', () => {
-    const fleet = parseFleet(`credentials: { k: { password: pw12 } }\nhosts: [{ name: a, address: 127.0.0.1, user: u, credential: k, hostKey: "${FP}" }]`, { source: 't' });
+    const fleet = parseFleet(
+      `credentials: { k: { password: pw12 } }\nhosts: [{ name: a, address: 127.0.0.1, user: u, credential: k, hostKey: "${FP}" }]`,
+      { source: 't' },
+    );
     expect(fleet.hosts[0]).toMatchObject({ name: 'a', port: 22, tags: [], hostKeys: [FP] });
-    expect(fleet.limits).toMatchObject({ commandTimeoutSeconds: 60, maxOutputBytes: 65536, maxConcurrency: 32 });
+    expect(fleet.limits).toMatchObject({
+      commandTimeoutSeconds: 60,
+      maxOutputBytes: 65536,
+      maxConcurrency: 32,
+    });
   });
 
   it('an empty document is an empty fleet', () => {
@@ -71,7 +78,9 @@ groups:
   });
 
   it('reports an unreadable key file by path without a stack trace', () => {
-    expect(problems('credentials: { k: { privateKeyFile: ./missing_key } }')).toEqual(['credentials.k.privateKeyFile: cannot read ./missing_key: no such file']);
+    expect(problems('credentials: { k: { privateKeyFile: ./missing_key } }')).toEqual([
+      'credentials.k.privateKeyFile: cannot read ./missing_key: no such file',
+    ]);
   });
 
   it('accepts the shipped fleet.example.yaml shape except its placeholder fingerprints and key file', () => {

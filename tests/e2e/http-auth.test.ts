@@ -8,10 +8,20 @@ import { systemClock } from '../../src/core/ports.js';
 function rawPost(url: string, body: string, headers: Record<string, string>): Promise<number> {
   const { hostname, port, pathname } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path: pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      {
+        host: hostname,
+        port,
+        path: pathname,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -21,7 +31,11 @@ const initialize = {
   jsonrpc: '2.0',
   id: 1,
   method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '1' },
+  },
 };
 
 describe('HTTP surface', () => {
@@ -37,7 +51,11 @@ describe('HTTP surface', () => {
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(gw.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...headers,
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -69,7 +87,10 @@ describe('HTTP surface', () => {
 
   it('answers GET and DELETE /mcp with 405', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const res = await fetch(gw.url, { method, headers: { authorization: `Bearer ${operatorKey}` } });
+      const res = await fetch(gw.url, {
+        method,
+        headers: { authorization: `Bearer ${operatorKey}` },
+      });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('POST');
     }
@@ -77,17 +98,31 @@ describe('HTTP surface', () => {
 
   it('refuses a foreign Host or Origin with 403 (DNS rebinding)', async () => {
     const port = new URL(gw.url).port;
-    const badHost = await rawPost(gw.url, JSON.stringify(initialize), { host: `evil.example:${port}`, authorization: `Bearer ${operatorKey}` });
+    const badHost = await rawPost(gw.url, JSON.stringify(initialize), {
+      host: `evil.example:${port}`,
+      authorization: `Bearer ${operatorKey}`,
+    });
     expect(badHost).toBe(403);
-    const badOrigin = await post(initialize, { authorization: `Bearer ${operatorKey}`, origin: 'http://evil.example' });
+    const badOrigin = await post(initialize, {
+      authorization: `Bearer ${operatorKey}`,
+      origin: 'http://evil.example',
+    });
     expect(badOrigin.status).toBe(403);
-    const goodOrigin = await post(initialize, { authorization: `Bearer ${operatorKey}`, origin: `http://127.0.0.1:${port}` });
+    const goodOrigin = await post(initialize, {
+      authorization: `Bearer ${operatorKey}`,
+      origin: `http://127.0.0.1:${port}`,
+    });
     expect(goodOrigin.status).toBe(200);
   });
 
   it('caps request bodies with 413', async () => {
     const body = JSON.stringify({ ...initialize, padding: 'x'.repeat(2 * 1024 * 1024) });
-    expect(await rawPost(gw.url, body, { authorization: `Bearer ${operatorKey}`, host: new URL(gw.url).host })).toBe(413);
+    expect(
+      await rawPost(gw.url, body, {
+        authorization: `Bearer ${operatorKey}`,
+        host: new URL(gw.url).host,
+      }),
+    ).toBe(413);
   });
 
   it('stops accepting a rotated-out key and a revoked user on the very next request', async () => {
@@ -96,7 +131,9 @@ describe('HTTP surface', () => {
     const { key: second } = await rotateKey(gw.gateway.deps.users, 'temp', systemClock);
     expect((await post(initialize, { authorization: `Bearer ${key}` })).status).toBe(401);
     expect((await post(initialize, { authorization: `Bearer ${second}` })).status).toBe(200);
-    const { key: third } = await rotateKey(gw.gateway.deps.users, 'temp', systemClock, { keepOld: true });
+    const { key: third } = await rotateKey(gw.gateway.deps.users, 'temp', systemClock, {
+      keepOld: true,
+    });
     expect((await post(initialize, { authorization: `Bearer ${second}` })).status).toBe(200);
     expect((await post(initialize, { authorization: `Bearer ${third}` })).status).toBe(200);
     await revokeUser(gw.gateway.deps.users, 'temp');

@@ -18,7 +18,8 @@ describe('jobs end to end', () => {
   let gw: TestGateway;
   let alice: Client;
   let bob: Client;
-  const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult;
   const data = (r: CallToolResult) => {
     if (r.isError) throw new Error((r.content[0] as { text: string }).text);
     return r.structuredContent as Record<string, any>;
@@ -33,9 +34,27 @@ describe('jobs end to end', () => {
 
   beforeAll(async () => {
     fleet = await startSshFleet(10, { prefix: 'job' });
-    gw = await startGateway(fleetDocument(fleet, { limits: { syncBudgetSeconds: 1.5, commandTimeoutSeconds: 30, maxConcurrency: 16 } }));
-    alice = await gw.client(await gw.user({ name: 'alice', role: 'operator', policy: 'unrestricted', access: { tags: ['test'] } }));
-    bob = await gw.client(await gw.user({ name: 'bob', role: 'operator', policy: 'unrestricted', access: { tags: ['test'] } }));
+    gw = await startGateway(
+      fleetDocument(fleet, {
+        limits: { syncBudgetSeconds: 1.5, commandTimeoutSeconds: 30, maxConcurrency: 16 },
+      }),
+    );
+    alice = await gw.client(
+      await gw.user({
+        name: 'alice',
+        role: 'operator',
+        policy: 'unrestricted',
+        access: { tags: ['test'] },
+      }),
+    );
+    bob = await gw.client(
+      await gw.user({
+        name: 'bob',
+        role: 'operator',
+        policy: 'unrestricted',
+        access: { tags: ['test'] },
+      }),
+    );
   });
   afterAll(async () => {
     await gw?.close();
@@ -44,24 +63,39 @@ describe('jobs end to end', () => {
 
   it('start_job on ten hosts answers at once; polling gets every host’s output', async () => {
     const started = Date.now();
-    const job = data(await call(alice, 'start_job', { tags: ['test'], command: 'sleep 2; echo done' }));
+    const job = data(
+      await call(alice, 'start_job', { tags: ['test'], command: 'sleep 2; echo done' }),
+    );
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(job).toMatchObject({ status: expect.stringMatching(/queued|running/), owner: 'alice' });
     expect(job.hosts).toHaveLength(10);
-    await until(async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed');
+    await until(
+      async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed',
+    );
     const done = data(await call(alice, 'get_job', { jobId: job.id }));
     expect(done.summary).toMatchObject({ total: 10, ok: 10 });
     expect(done.hosts.every((h: any) => h.stdout.text === 'done\n' && h.exitCode === 0)).toBe(true);
-    expect((await gw.gateway.deps.history.listByHost('job-7', 5)).some((e) => e.command === 'sleep 2; echo done')).toBe(true);
+    expect(
+      (await gw.gateway.deps.history.listByHost('job-7', 5)).some(
+        (e) => e.command === 'sleep 2; echo done',
+      ),
+    ).toBe(true);
   });
 
   it('run_command answers within the sync budget with a job id, and a later request picks up the result', async () => {
     const started = Date.now();
-    const r = data(await call(alice, 'run_command', { hosts: ['job-1', 'job-2'], command: 'sleep 3; echo finished' }));
+    const r = data(
+      await call(alice, 'run_command', {
+        hosts: ['job-1', 'job-2'],
+        command: 'sleep 3; echo finished',
+      }),
+    );
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(r).toMatchObject({ complete: false, jobId: expect.any(String) });
     expect(r.summary.running).toBe(2);
-    await until(async () => data(await call(alice, 'get_job', { jobId: r.jobId })).status === 'completed');
+    await until(
+      async () => data(await call(alice, 'get_job', { jobId: r.jobId })).status === 'completed',
+    );
     const later = data(await call(alice, 'get_job', { jobId: r.jobId }));
     expect(later.hosts.map((h: any) => h.stdout.text)).toEqual(['finished\n', 'finished\n']);
   });
@@ -75,14 +109,26 @@ describe('jobs end to end', () => {
   it('pages through output returning every byte exactly once, characters never split', async () => {
     const command = "seq 1 20000; printf 'héllo wörld ✓ 🚀\\n%.0s' $(seq 1 3000)";
     const job = data(await call(alice, 'start_job', { host: 'job-4', command }));
-    await until(async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed');
+    await until(
+      async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed',
+    );
     const total = data(await call(alice, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout;
-    const expected = Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join('') + 'héllo wörld ✓ 🚀\n'.repeat(3000);
+    const expected =
+      Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join('') +
+      'héllo wörld ✓ 🚀\n'.repeat(3000);
     expect(total).toBe(Buffer.byteLength(expected));
     let text = '';
     let pages = 0;
     for (let offset = 0; offset < total; pages++) {
-      const page = data(await call(alice, 'get_job', { jobId: job.id, host: 'job-4', stream: 'stdout', offset, limit: 7001 })).hosts[0].stdout;
+      const page = data(
+        await call(alice, 'get_job', {
+          jobId: job.id,
+          host: 'job-4',
+          stream: 'stdout',
+          offset,
+          limit: 7001,
+        }),
+      ).hosts[0].stdout;
       expect(page.offset).toBe(offset);
       expect(page.nextOffset).toBeGreaterThan(offset);
       text += page.text;
@@ -94,25 +140,66 @@ describe('jobs end to end', () => {
 
   it('cancel_job stops the job within about a second and kills the remote process, keeping the output so far', async () => {
     const marker = `smg-job-${process.pid}-${Date.now()}`;
-    const job = data(await call(alice, 'start_job', { hosts: ['job-5', 'job-6'], command: `echo started; sh -c 'sleep 60; echo ${marker}'` }));
-    await until(async () => data(await call(alice, 'get_job', { jobId: job.id })).hosts.every((h: any) => h.bytes.stdout > 0));
+    const job = data(
+      await call(alice, 'start_job', {
+        hosts: ['job-5', 'job-6'],
+        command: `echo started; sh -c 'sleep 60; echo ${marker}'`,
+      }),
+    );
+    await until(async () =>
+      data(await call(alice, 'get_job', { jobId: job.id })).hosts.every(
+        (h: any) => h.bytes.stdout > 0,
+      ),
+    );
     const t0 = Date.now();
     const cancelled = data(await call(alice, 'cancel_job', { jobId: job.id }));
     expect(Date.now() - t0).toBeLessThan(2_500);
     expect(cancelled.status).toBe('cancelled');
-    expect(cancelled.hosts.map((h: any) => [h.status, h.stdout?.text])).toEqual([['cancelled', 'started\n'], ['cancelled', 'started\n']]);
-    const ps = data(await call(alice, 'run_command', { hosts: ['job-5', 'job-6'], command: `ps -eo args | grep -c '[s]leep 60; echo ${marker}' || true` }));
+    expect(cancelled.hosts.map((h: any) => [h.status, h.stdout?.text])).toEqual([
+      ['cancelled', 'started\n'],
+      ['cancelled', 'started\n'],
+    ]);
+    const ps = data(
+      await call(alice, 'run_command', {
+        hosts: ['job-5', 'job-6'],
+        command: `ps -eo args | grep -c '[s]leep 60; echo ${marker}' || true`,
+      }),
+    );
     expect(ps.groups[0]).toMatchObject({ stdout: '0\n', hosts: ['job-5', 'job-6'] });
   });
 
   it('the idle timeout fires on a silent command and not on a chatty one', async () => {
-    const silent = data(await call(alice, 'start_job', { host: 'job-7', command: 'echo hi; sleep 10', idleTimeoutSeconds: 1 }));
-    const chatty = data(await call(alice, 'start_job', { host: 'job-8', command: 'echo 1; sleep 0.4; echo 2; sleep 0.4; echo 3; sleep 0.4; echo 4; sleep 0.4; echo 5', idleTimeoutSeconds: 1 }));
-    await until(async () => (await Promise.all([silent.id, chatty.id].map(async (id) => data(await call(alice, 'get_job', { jobId: id })).status))).every((s) => s === 'completed'));
+    const silent = data(
+      await call(alice, 'start_job', {
+        host: 'job-7',
+        command: 'echo hi; sleep 10',
+        idleTimeoutSeconds: 1,
+      }),
+    );
+    const chatty = data(
+      await call(alice, 'start_job', {
+        host: 'job-8',
+        command:
+          'echo 1; sleep 0.4; echo 2; sleep 0.4; echo 3; sleep 0.4; echo 4; sleep 0.4; echo 5',
+        idleTimeoutSeconds: 1,
+      }),
+    );
+    await until(async () =>
+      (
+        await Promise.all(
+          [silent.id, chatty.id].map(
+            async (id) => data(await call(alice, 'get_job', { jobId: id })).status,
+          ),
+        )
+      ).every((s) => s === 'completed'),
+    );
     const s = data(await call(alice, 'get_job', { jobId: silent.id })).hosts[0];
     expect(s).toMatchObject({ status: 'timeout', reason: expect.stringMatching(/idle timeout/) });
     expect(s.durationMs).toBeLessThan(4_000);
-    expect(data(await call(alice, 'get_job', { jobId: chatty.id })).hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
+    expect(data(await call(alice, 'get_job', { jobId: chatty.id })).hosts[0]).toMatchObject({
+      status: 'ok',
+      exitCode: 0,
+    });
   });
 
   it('keeps other users out: their jobs look like missing ones', async () => {
@@ -120,7 +207,9 @@ describe('jobs end to end', () => {
     for (const tool of ['get_job', 'cancel_job']) {
       const r = await call(bob, tool, { jobId: job.id });
       expect(r.isError).toBe(true);
-      expect((r.content[0] as { text: string }).text).toBe(`unknown job "${job.id}"; list_jobs shows yours`);
+      expect((r.content[0] as { text: string }).text).toBe(
+        `unknown job "${job.id}"; list_jobs shows yours`,
+      );
     }
     expect(data(await call(bob, 'list_jobs', {})).jobs.map((j: any) => j.id)).not.toContain(job.id);
     expect(data(await call(alice, 'list_jobs', {})).jobs.map((j: any) => j.id)).toContain(job.id);
@@ -132,24 +221,51 @@ describe('jobs end to end', () => {
     const config = join(dir, 'fleet.yaml');
     writeFileSync(config, stringify(fleetDocument(fleet)));
     const port = await freePort();
-    const child = spawn(process.execPath, [resolve('bin/ssh-mcp-gateway.js'), 'serve', '--config', config, '--data', join(dir, 'data'), '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        resolve('bin/ssh-mcp-gateway.js'),
+        'serve',
+        '--config',
+        config,
+        '--data',
+        join(dir, 'data'),
+        '--port',
+        String(port),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     try {
       await until(async () => /Connect an MCP client/.test(out), 20_000);
       const key = /smg_[A-Za-z0-9_-]{43}/.exec(out)![0];
       const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-      const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+      const { StreamableHTTPClientTransport } =
+        await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
       const admin = new Client({ name: 't', version: '1' });
-      await admin.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
-      const job = data(await call(admin, 'start_job', { host: 'job-10', command: 'echo begun; sleep 60' }));
-      await until(async () => data(await call(admin, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout > 0);
+      await admin.connect(
+        new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer ${key}` } },
+        }),
+      );
+      const job = data(
+        await call(admin, 'start_job', { host: 'job-10', command: 'echo begun; sleep 60' }),
+      );
+      await until(
+        async () => data(await call(admin, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout > 0,
+      );
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
 
       // The next gateway looks a minute later: long past the runner's last heartbeat.
       const later = { now: () => new Date(Date.now() + 60_000) };
-      const next = await composeLocal({ configPath: config, store: { kind: 'embedded', dataDir: join(dir, 'data') }, logger: silentLogger, clock: later });
+      const next = await composeLocal({
+        configPath: config,
+        store: { kind: 'embedded', dataDir: join(dir, 'data') },
+        logger: silentLogger,
+        clock: later,
+      });
       try {
         const adminUser = (await next.deps.users.getUser('admin')) as User;
         const view = await viewJob(next.deps, await loadJob(next.deps, adminUser, job.id));

@@ -12,7 +12,13 @@ import { MemoryOAuthProvider, RawOAuthClient, startCallbackServer } from '../sup
 type Callback = Awaited<ReturnType<typeof startCallbackServer>>;
 
 /** The user's part: open the consent page, type the key, press a button; answers where the browser went. */
-async function consentInBrowser(browser: Browser, authorizationUrl: URL, apiKey: string, button: 'Approve' | 'Deny', callbackUrl: string) {
+async function consentInBrowser(
+  browser: Browser,
+  authorizationUrl: URL,
+  apiKey: string,
+  button: 'Approve' | 'Deny',
+  callbackUrl: string,
+) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const dialogs: string[] = [];
@@ -29,7 +35,10 @@ async function consentInBrowser(browser: Browser, authorizationUrl: URL, apiKey:
       redirectUri: await page.locator('#redirect-uri').textContent(),
     };
     await page.fill('#api_key', apiKey);
-    await Promise.all([page.waitForURL((url) => url.toString().startsWith(callbackUrl)), page.getByRole('button', { name: button }).click()]);
+    await Promise.all([
+      page.waitForURL((url) => url.toString().startsWith(callbackUrl)),
+      page.getByRole('button', { name: button }).click(),
+    ]);
     return { shown, landed: new URL(page.url()), dialogs };
   } finally {
     await context.close();
@@ -60,13 +69,21 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
     const provider = new MemoryOAuthProvider(callback.url);
     const first = new Client({ name: 'url-only', version: '1.0.0' });
     // The client knows only the URL: the 401 starts discovery, registration and the redirect.
-    await expect(first.connect(new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider }))).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(
+      first.connect(new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider })),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
     expect(provider.clientInformation()?.client_id).toMatch(/^smc_/);
     const authorizationUrl = provider.authorizationUrl!;
     expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorizationUrl.searchParams.get('resource')).toBe(gw.url);
 
-    const { shown, landed } = await consentInBrowser(chromium.browser, authorizationUrl, aliceKey, 'Approve', callback.url);
+    const { shown, landed } = await consentInBrowser(
+      chromium.browser,
+      authorizationUrl,
+      aliceKey,
+      'Approve',
+      callback.url,
+    );
     expect(shown.status).toBe(200);
     expect(shown.clientName).toBe('smg e2e client');
     expect(shown.redirectUri).toBe(callback.url);
@@ -76,21 +93,35 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
     const code = landed.searchParams.get('code')!;
     expect(code).toMatch(/^smac_/);
 
-    const transport = new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider });
+    const transport = new StreamableHTTPClientTransport(new URL(gw.url), {
+      authProvider: provider,
+    });
     await transport.finishAuth(code);
     expect(provider.tokens()?.access_token).toMatch(/^smat_/);
     expect(provider.tokens()?.refresh_token).toMatch(/^smrt_/);
 
     const client = new Client({ name: 'url-only', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider }),
+    );
     try {
       const who = await client.callTool({ name: 'whoami', arguments: {} });
-      expect(who.structuredContent).toMatchObject({ name: 'alice', role: 'operator', visibleHostCount: 1 });
-      const ran = await client.callTool({ name: 'run_command', arguments: { host: fleet.hosts[0]!.name, command: 'echo signed-in' } });
+      expect(who.structuredContent).toMatchObject({
+        name: 'alice',
+        role: 'operator',
+        visibleHostCount: 1,
+      });
+      const ran = await client.callTool({
+        name: 'run_command',
+        arguments: { host: fleet.hosts[0]!.name, command: 'echo signed-in' },
+      });
       expect(ran.isError).toBeFalsy();
       expect(JSON.stringify(ran.structuredContent)).toContain('signed-in');
       // Access is alice's, not more: the odd host is not hers.
-      const other = await client.callTool({ name: 'run_command', arguments: { host: fleet.hosts[1]!.name, command: 'echo no' } });
+      const other = await client.callTool({
+        name: 'run_command',
+        arguments: { host: fleet.hosts[1]!.name, command: 'echo no' },
+      });
       expect(other.isError).toBe(true);
     } finally {
       await client.close();
@@ -100,21 +131,34 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
     const before = provider.tokens()!;
     await gw.gateway.store.oauth.deleteToken(hashSecret(before.access_token));
     const later = new Client({ name: 'url-only', version: '1.0.0' });
-    await later.connect(new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider }));
-    expect((await later.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ name: 'alice' });
+    await later.connect(
+      new StreamableHTTPClientTransport(new URL(gw.url), { authProvider: provider }),
+    );
+    expect(
+      (await later.callTool({ name: 'whoami', arguments: {} })).structuredContent,
+    ).toMatchObject({ name: 'alice' });
     await later.close();
     expect(provider.tokens()!.access_token).not.toBe(before.access_token);
     expect(provider.tokens()!.refresh_token).not.toBe(before.refresh_token);
 
     const audit = await gw.gateway.store.auditStore.range({ limit: 100 });
-    expect(audit.some((r) => r.event.type === 'oauth' && r.event.outcome === 'consent.granted' && r.event.user === 'alice')).toBe(true);
+    expect(
+      audit.some(
+        (r) =>
+          r.event.type === 'oauth' &&
+          r.event.outcome === 'consent.granted' &&
+          r.event.user === 'alice',
+      ),
+    ).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(aliceKey);
   });
 
   it('sends the client access_denied when the user presses Deny', async () => {
     const raw = new RawOAuthClient(new URL(gw.url).origin, callback.url);
     await raw.register();
-    const url = new URL(`${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) }))}`);
+    const url = new URL(
+      `${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) }))}`,
+    );
     const { landed } = await consentInBrowser(chromium.browser, url, '', 'Deny', callback.url);
     expect(landed.searchParams.get('error')).toBe('access_denied');
     expect(landed.searchParams.get('state')).toBe('st-1');
@@ -124,8 +168,16 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
   it('renders a hostile client name as text: no script runs', async () => {
     const raw = new RawOAuthClient(new URL(gw.url).origin, callback.url);
     await raw.register({ client_name: '<img src=x onerror=alert(1)><script>alert(2)</script>' });
-    const url = new URL(`${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) }))}`);
-    const { shown, dialogs } = await consentInBrowser(chromium.browser, url, aliceKey, 'Approve', callback.url);
+    const url = new URL(
+      `${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) }))}`,
+    );
+    const { shown, dialogs } = await consentInBrowser(
+      chromium.browser,
+      url,
+      aliceKey,
+      'Approve',
+      callback.url,
+    );
     expect(shown.clientName).toBe('<img src=x onerror=alert(1)><script>alert(2)</script>');
     expect(dialogs).toEqual([]);
   });

@@ -8,7 +8,8 @@ import { startDocumentServer } from '../support/document-server.js';
 
 type Callback = Awaited<ReturnType<typeof startCallbackServer>>;
 
-const oauthError = async (res: Response) => ((await res.json()) as { error: string; error_description: string });
+const oauthError = async (res: Response) =>
+  (await res.json()) as { error: string; error_description: string };
 
 describe('authorization server: codes, tokens and revocation', () => {
   let gw: TestGateway;
@@ -31,18 +32,37 @@ describe('authorization server: codes, tokens and revocation', () => {
   });
 
   it('publishes resource and authorization server metadata, and names it in every 401', async () => {
-    const prm = (await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<string, unknown>;
+    const prm = (await (
+      await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)
+    ).json()) as Record<string, unknown>;
     expect(prm).toMatchObject({ resource: gw.url, authorization_servers: [origin] });
-    expect(await (await fetch(`${origin}/.well-known/oauth-protected-resource`)).json()).toEqual(prm);
-    const as = (await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
-    expect(as).toMatchObject({ issuer: origin, code_challenge_methods_supported: ['S256'], client_id_metadata_document_supported: true, authorization_endpoint: `${origin}/authorize` });
+    expect(await (await fetch(`${origin}/.well-known/oauth-protected-resource`)).json()).toEqual(
+      prm,
+    );
+    const as = (await (
+      await fetch(`${origin}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
+    expect(as).toMatchObject({
+      issuer: origin,
+      code_challenge_methods_supported: ['S256'],
+      client_id_metadata_document_supported: true,
+      authorization_endpoint: `${origin}/authorize`,
+    });
     expect(as['token_endpoint_auth_methods_supported']).toContain('none');
 
-    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toContain(`resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`);
+    expect(res.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
+    );
     // Repeated in the body for front doors that rename WWW-Authenticate.
-    expect(((await res.json()) as { resource_metadata: string }).resource_metadata).toBe(`${origin}/.well-known/oauth-protected-resource/mcp`);
+    expect(((await res.json()) as { resource_metadata: string }).resource_metadata).toBe(
+      `${origin}/.well-known/oauth-protected-resource/mcp`,
+    );
   });
 
   it('issues tokens that work on /mcp, while the API key keeps working as a Bearer token', async () => {
@@ -56,7 +76,10 @@ describe('authorization server: codes, tokens and revocation', () => {
     const { code } = await raw.code(key);
     const res = await raw.exchange(code, pkcePair().verifier);
     expect(res.status).toBe(400);
-    expect(await oauthError(res)).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/code_verifier/) });
+    expect(await oauthError(res)).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/code_verifier/),
+    });
   });
 
   it('refuses a reused code and revokes what its first use issued', async () => {
@@ -72,8 +95,12 @@ describe('authorization server: codes, tokens and revocation', () => {
   });
 
   it('refuses a redirect URI that was not registered, without redirecting, and a different one at the token endpoint', async () => {
-    const params = raw.authorizeParams(pkcePair(), { redirect_uri: 'https://attacker.example/callback' });
-    const page = await fetch(`${origin}/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
+    const params = raw.authorizeParams(pkcePair(), {
+      redirect_uri: 'https://attacker.example/callback',
+    });
+    const page = await fetch(`${origin}/authorize?${new URLSearchParams(params)}`, {
+      redirect: 'manual',
+    });
     expect(page.status).toBe(400);
     expect(page.headers.get('location')).toBeNull();
     expect(await page.text()).toContain('redirect_uri is not one this client registered');
@@ -82,7 +109,10 @@ describe('authorization server: codes, tokens and revocation', () => {
 
     const { code, verifier } = await raw.code(key);
     const res = await raw.exchange(code, verifier, { redirect_uri: `${callback.url}/other` });
-    expect(await oauthError(res)).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/redirect_uri/) });
+    expect(await oauthError(res)).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/redirect_uri/),
+    });
   });
 
   it('rotates refresh tokens and revokes the whole family when an old one comes back', async () => {
@@ -94,12 +124,19 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(await mcpStatus(gw.url, next.access_token)).toBe(200);
 
     const replay = await raw.refresh(tokens.refresh_token);
-    expect(await oauthError(replay)).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/already used/) });
+    expect(await oauthError(replay)).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/already used/),
+    });
     expect(await mcpStatus(gw.url, next.access_token)).toBe(401);
     expect(await mcpStatus(gw.url, tokens.access_token)).toBe(401);
     expect((await oauthError(await raw.refresh(next.refresh_token))).error).toBe('invalid_grant');
     const audit = await gw.gateway.store.auditStore.range({ limit: 500 });
-    expect(audit.some((r) => r.event.outcome === 'grant.revoked' && r.event.detail?.includes('refresh.replayed'))).toBe(true);
+    expect(
+      audit.some(
+        (r) => r.event.outcome === 'grant.revoked' && r.event.detail?.includes('refresh.replayed'),
+      ),
+    ).toBe(true);
   });
 
   it('stops every token derived from an API key when that key is rotated away, and from a user when revoked', async () => {
@@ -125,7 +162,10 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(await mcpStatus(gw.url, tokens.access_token)).toBe(200);
     expect(await mcpStatus(elsewhere, tokens.access_token)).toBe(401);
     // Nor does the server issue a code for another resource.
-    const res = await raw.consent(raw.authorizeParams(pkcePair(), { resource: 'https://other.example/mcp' }), key);
+    const res = await raw.consent(
+      raw.authorizeParams(pkcePair(), { resource: 'https://other.example/mcp' }),
+      key,
+    );
     expect(res.status).toBe(302);
     expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('invalid_target');
   });
@@ -135,15 +175,27 @@ describe('authorization server: codes, tokens and revocation', () => {
       const { code, verifier } = await raw.code(key, { resource });
       const res = await raw.exchange(code, verifier, { resource });
       expect(res.status, resource).toBe(200);
-      expect(await mcpStatus(gw.url, ((await res.json()) as { access_token: string }).access_token)).toBe(200);
+      expect(
+        await mcpStatus(gw.url, ((await res.json()) as { access_token: string }).access_token),
+      ).toBe(200);
     }
     const { code, verifier } = await raw.code(key);
-    expect((await oauthError(await raw.exchange(code, verifier, { resource: 'https://other.example/mcp' }))).error).toBe('invalid_target');
+    expect(
+      (
+        await oauthError(
+          await raw.exchange(code, verifier, { resource: 'https://other.example/mcp' }),
+        )
+      ).error,
+    ).toBe('invalid_target');
   });
 
   it('revokes a refresh token and its access tokens at /revoke', async () => {
     const tokens = await raw.tokens(key);
-    const res = await fetch(`${origin}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: raw.clientId, token: tokens.refresh_token }) });
+    const res = await fetch(`${origin}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: raw.clientId, token: tokens.refresh_token }),
+    });
     expect(res.status).toBe(200);
     expect(await mcpStatus(gw.url, tokens.access_token)).toBe(401);
     expect((await oauthError(await raw.refresh(tokens.refresh_token))).error).toBe('invalid_grant');
@@ -154,7 +206,8 @@ describe('authorization server: codes, tokens and revocation', () => {
     await other.register();
     const params = other.authorizeParams(pkcePair());
     const statuses: number[] = [];
-    for (let i = 0; i < CONSENT_ATTEMPTS.max; i++) statuses.push((await other.consent(params, `smg_${'B'.repeat(43)}`)).status);
+    for (let i = 0; i < CONSENT_ATTEMPTS.max; i++)
+      statuses.push((await other.consent(params, `smg_${'B'.repeat(43)}`)).status);
     expect(statuses).toEqual([...Array(CONSENT_ATTEMPTS.max - 1).fill(401), 429]);
     const blocked = await other.consent(params, key);
     expect(blocked.status).toBe(429);
@@ -164,8 +217,13 @@ describe('authorization server: codes, tokens and revocation', () => {
   });
 
   it('requires S256 and a confidential client’s secret', async () => {
-    const plain = await raw.consent(raw.authorizeParams(pkcePair(), { code_challenge_method: 'plain' }), key);
-    expect(new URL(plain.headers.get('location')!).searchParams.get('error')).toBe('invalid_request');
+    const plain = await raw.consent(
+      raw.authorizeParams(pkcePair(), { code_challenge_method: 'plain' }),
+      key,
+    );
+    expect(new URL(plain.headers.get('location')!).searchParams.get('error')).toBe(
+      'invalid_request',
+    );
 
     const confidential = new RawOAuthClient(origin, callback.url);
     const reg = await confidential.register({ token_endpoint_auth_method: 'client_secret_basic' });
@@ -176,22 +234,42 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(without.status).toBe(401);
     expect((await oauthError(without)).error).toBe('invalid_client');
     const { code: code2, verifier: verifier2 } = await confidential.code(key);
-    const basic = Buffer.from(`${encodeURIComponent(confidential.clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+    const basic = Buffer.from(
+      `${encodeURIComponent(confidential.clientId)}:${encodeURIComponent(secret)}`,
+    ).toString('base64');
     const withSecret = await fetch(`${origin}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: code2, code_verifier: verifier2, redirect_uri: callback.url }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${basic}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: code2,
+        code_verifier: verifier2,
+        redirect_uri: callback.url,
+      }),
     });
     expect(withSecret.status).toBe(200);
   });
 
   it('rejects registrations that could leak a code', async () => {
-    for (const uri of ['http://example.com/cb', 'javascript:alert(1)', 'https://ok.example/cb#frag', 'not a url']) {
+    for (const uri of [
+      'http://example.com/cb',
+      'javascript:alert(1)',
+      'https://ok.example/cb#frag',
+      'not a url',
+    ]) {
       const res = await new RawOAuthClient(origin, uri).register();
       expect(res.status, uri).toBe(400);
       expect((await oauthError(res)).error).toBe('invalid_redirect_uri');
     }
-    for (const uri of ['http://127.0.0.1:9999/cb', 'http://localhost/cb', 'cursor://anysphere.cursor-retrieval/oauth/callback', 'https://claude.ai/api/mcp/auth_callback']) {
+    for (const uri of [
+      'http://127.0.0.1:9999/cb',
+      'http://localhost/cb',
+      'cursor://anysphere.cursor-retrieval/oauth/callback',
+      'https://claude.ai/api/mcp/auth_callback',
+    ]) {
       expect((await new RawOAuthClient(origin, uri).register()).status, uri).toBe(201);
     }
   });
@@ -215,7 +293,10 @@ describe('dynamic registration limits', () => {
   it('registers a bounded number of clients per address and window, then answers 429', async () => {
     const origin = new URL(gw.url).origin;
     const statuses: number[] = [];
-    for (let i = 0; i <= REGISTRATION_ATTEMPTS.max; i++) statuses.push((await new RawOAuthClient(origin, `http://127.0.0.1:9/cb${i}`).register()).status);
+    for (let i = 0; i <= REGISTRATION_ATTEMPTS.max; i++)
+      statuses.push(
+        (await new RawOAuthClient(origin, `http://127.0.0.1:9/cb${i}`).register()).status,
+      );
     expect(statuses.filter((s) => s === 201)).toHaveLength(REGISTRATION_ATTEMPTS.max);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -230,11 +311,21 @@ describe('key-only mode', () => {
 
   it('advertises no OAuth discovery, and API keys work', async () => {
     const origin = new URL(gw.url).origin;
-    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).not.toContain('resource_metadata');
     expect(JSON.stringify(await res.json())).not.toContain('resource_metadata');
-    for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/authorize', '/register']) {
+    for (const path of [
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-authorization-server',
+      '/authorize',
+      '/register',
+    ]) {
       expect((await fetch(origin + path)).status, path).toBe(404);
     }
     const key = await gw.user({ name: 'dana', role: 'viewer' });
@@ -249,7 +340,14 @@ describe('clients identified by a metadata document URL', () => {
   beforeAll(async () => {
     gw = await startGateway({ hosts: [] }, { allowLoopbackClientIds: true });
     callback = await startCallbackServer();
-    docs = await startDocumentServer((base) => ({ '/oauth/client.json': { client_id: `${base}/oauth/client.json`, client_name: 'Docs Client', redirect_uris: [callback.url], token_endpoint_auth_method: 'none' } }));
+    docs = await startDocumentServer((base) => ({
+      '/oauth/client.json': {
+        client_id: `${base}/oauth/client.json`,
+        client_name: 'Docs Client',
+        redirect_uris: [callback.url],
+        token_endpoint_auth_method: 'none',
+      },
+    }));
   });
   afterAll(async () => {
     await docs?.close();
@@ -261,7 +359,9 @@ describe('clients identified by a metadata document URL', () => {
     const origin = new URL(gw.url).origin;
     const client = new RawOAuthClient(origin, callback.url);
     client.clientId = `${docs.base}/oauth/client.json`;
-    const page = await fetch(`${origin}/authorize?${new URLSearchParams(client.authorizeParams(pkcePair()))}`);
+    const page = await fetch(
+      `${origin}/authorize?${new URLSearchParams(client.authorizeParams(pkcePair()))}`,
+    );
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Docs Client');

@@ -25,25 +25,70 @@ describe('MCP tools end to end', () => {
       groups: { firsttwo: { hosts: ['node-1', 'node-2'] } },
       limits: { maxOutputBytes: 2048 },
       hosts: [
-        { name: 'dead', address: '127.0.0.1', port: await freePort(), user: fleet.user, credential: 'test', hostKey: first.hostKeyFingerprint, tags: ['broken'] },
-        { name: 'impostor', address: '127.0.0.1', port: first.port, user: fleet.user, credential: 'test', hostKey: fleet.hosts[1]!.hostKeyFingerprint, tags: ['broken'] },
-        { name: 'unpinned', address: '127.0.0.1', port: first.port, user: fleet.user, credential: 'test', tags: ['broken'] },
-        { name: 'locked', address: '127.0.0.1', port: first.port, user: fleet.user, credential: 'locked', hostKey: first.hostKeyFingerprint, tags: ['secret'] },
+        {
+          name: 'dead',
+          address: '127.0.0.1',
+          port: await freePort(),
+          user: fleet.user,
+          credential: 'test',
+          hostKey: first.hostKeyFingerprint,
+          tags: ['broken'],
+        },
+        {
+          name: 'impostor',
+          address: '127.0.0.1',
+          port: first.port,
+          user: fleet.user,
+          credential: 'test',
+          hostKey: fleet.hosts[1]!.hostKeyFingerprint,
+          tags: ['broken'],
+        },
+        {
+          name: 'unpinned',
+          address: '127.0.0.1',
+          port: first.port,
+          user: fleet.user,
+          credential: 'test',
+          tags: ['broken'],
+        },
+        {
+          name: 'locked',
+          address: '127.0.0.1',
+          port: first.port,
+          user: fleet.user,
+          credential: 'locked',
+          hostKey: first.hostKeyFingerprint,
+          tags: ['secret'],
+        },
       ],
     });
-    (document.credentials as Record<string, unknown>).locked = { privateKeyFile: join(fleet.dir, 'locked_key'), passphrase: PASSPHRASE };
+    (document.credentials as Record<string, unknown>).locked = {
+      privateKeyFile: join(fleet.dir, 'locked_key'),
+      passphrase: PASSPHRASE,
+    };
     gw = await startGateway(document);
     admin = await gw.client(await gw.user({ name: 'root-admin', role: 'admin' }));
-    operator = await gw.client(await gw.user({ name: 'op', role: 'operator', access: { tags: ['test', 'broken', 'secret'] } }));
-    evenOnly = await gw.client(await gw.user({ name: 'even-op', role: 'operator', access: { tags: ['even'] } }));
-    viewer = await gw.client(await gw.user({ name: 'watcher', role: 'viewer', access: { groups: ['firsttwo'] } }));
+    operator = await gw.client(
+      await gw.user({
+        name: 'op',
+        role: 'operator',
+        access: { tags: ['test', 'broken', 'secret'] },
+      }),
+    );
+    evenOnly = await gw.client(
+      await gw.user({ name: 'even-op', role: 'operator', access: { tags: ['even'] } }),
+    );
+    viewer = await gw.client(
+      await gw.user({ name: 'watcher', role: 'viewer', access: { groups: ['firsttwo'] } }),
+    );
   });
   afterAll(async () => {
     await gw?.close();
     await fleet?.stop();
   });
 
-  const call = async (client: Client, name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+  const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult;
   const data = (r: CallToolResult) => r.structuredContent as Record<string, any>;
   const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 
@@ -69,17 +114,31 @@ describe('MCP tools end to end', () => {
     });
 
     it('lists only hosts the user may access, filtered by tag and group', async () => {
-      expect(data(await call(evenOnly, 'list_hosts')).hosts.map((h: any) => h.name)).toEqual(['node-1', 'node-3', 'node-5']);
-      expect(data(await call(viewer, 'list_hosts')).hosts.map((h: any) => h.name)).toEqual(['node-1', 'node-2']);
+      expect(data(await call(evenOnly, 'list_hosts')).hosts.map((h: any) => h.name)).toEqual([
+        'node-1',
+        'node-3',
+        'node-5',
+      ]);
+      expect(data(await call(viewer, 'list_hosts')).hosts.map((h: any) => h.name)).toEqual([
+        'node-1',
+        'node-2',
+      ]);
       expect(data(await call(admin, 'list_hosts', { tag: 'broken' })).count).toBe(3);
-      expect(data(await call(admin, 'list_hosts', { group: 'firsttwo' })).hosts[0]).toMatchObject({ name: 'node-1', groups: ['firsttwo'] });
+      expect(data(await call(admin, 'list_hosts', { group: 'firsttwo' })).hosts[0]).toMatchObject({
+        name: 'node-1',
+        groups: ['firsttwo'],
+      });
     });
   });
 
   describe('describe_host', () => {
     it('describes a host without secrets', async () => {
       const r = await call(operator, 'describe_host', { host: 'locked' });
-      expect(data(r)).toMatchObject({ name: 'locked', authMethod: 'publickey', hostKeyPolicy: 'pinned' });
+      expect(data(r)).toMatchObject({
+        name: 'locked',
+        authMethod: 'publickey',
+        hostKeyPolicy: 'pinned',
+      });
       expect(JSON.stringify(r)).not.toContain(PASSPHRASE);
       expect(JSON.stringify(r)).not.toContain('PRIVATE KEY');
     });
@@ -96,15 +155,35 @@ describe('MCP tools end to end', () => {
     it('reports latency for reachable hosts and a status for each broken one', async () => {
       const r = data(await call(operator, 'check_hosts', { tags: ['test', 'broken'] }));
       const status = Object.fromEntries(r.results.map((x: any) => [x.host, x.status]));
-      expect(status).toEqual({ 'node-1': 'ok', 'node-2': 'ok', 'node-3': 'ok', 'node-4': 'ok', 'node-5': 'ok', dead: 'unreachable', impostor: 'hostkey_mismatch', unpinned: 'hostkey_mismatch' });
+      expect(status).toEqual({
+        'node-1': 'ok',
+        'node-2': 'ok',
+        'node-3': 'ok',
+        'node-4': 'ok',
+        'node-5': 'ok',
+        dead: 'unreachable',
+        impostor: 'hostkey_mismatch',
+        unpinned: 'hostkey_mismatch',
+      });
       expect(r.summary).toEqual({ total: 8, ok: 5, failed: 3 });
     });
   });
 
   describe('run_command', () => {
     it('runs on one host and returns stdout, stderr and the exit code', async () => {
-      const r = data(await call(operator, 'run_command', { host: 'node-3', command: 'echo out; echo err >&2; exit 7' }));
-      expect(r.results[0]).toMatchObject({ host: 'node-3', status: 'failed', exitCode: 7, stdout: 'out\n', stderr: 'err\n' });
+      const r = data(
+        await call(operator, 'run_command', {
+          host: 'node-3',
+          command: 'echo out; echo err >&2; exit 7',
+        }),
+      );
+      expect(r.results[0]).toMatchObject({
+        host: 'node-3',
+        status: 'failed',
+        exitCode: 7,
+        stdout: 'out\n',
+        stderr: 'err\n',
+      });
       expect(r.summary).toMatchObject({ total: 1, failed: 1 });
     });
 
@@ -120,7 +199,12 @@ describe('MCP tools end to end', () => {
     });
 
     it('keeps differing output per host', async () => {
-      const d = data(await call(operator, 'run_command', { hosts: ['node-1', 'node-2'], command: 'echo $PPID-$$' }));
+      const d = data(
+        await call(operator, 'run_command', {
+          hosts: ['node-1', 'node-2'],
+          command: 'echo $PPID-$$',
+        }),
+      );
       expect(d.groups).toHaveLength(2);
       expect(d.results.every((x: any) => typeof x.stdout === 'string')).toBe(true);
     });
@@ -128,31 +212,51 @@ describe('MCP tools end to end', () => {
     it('only touches hosts the user may access', async () => {
       const d = data(await call(evenOnly, 'run_command', { tags: ['test'], command: 'true' }));
       expect(d.results.map((x: any) => x.host).sort()).toEqual(['node-1', 'node-3', 'node-5']);
-      const forbidden = await call(evenOnly, 'run_command', { hosts: ['node-1', 'node-2'], command: 'true' });
+      const forbidden = await call(evenOnly, 'run_command', {
+        hosts: ['node-1', 'node-2'],
+        command: 'true',
+      });
       expect(forbidden.isError).toBe(true);
       expect(text(forbidden)).toBe('unknown host "node-2"');
     });
 
     it('needs exactly one way of naming targets', async () => {
-      const r = await call(operator, 'run_command', { host: 'node-1', tags: ['test'], command: 'true' });
+      const r = await call(operator, 'run_command', {
+        host: 'node-1',
+        tags: ['test'],
+        command: 'true',
+      });
       expect(r.isError).toBe(true);
       expect(text(r)).toMatch(/exactly one of host, hosts, tags or groups/);
     });
 
     it('times out a slow command and reports timeout', async () => {
-      const d = data(await call(operator, 'run_command', { host: 'node-2', command: 'sleep 20', timeoutSeconds: 1 }));
+      const d = data(
+        await call(operator, 'run_command', {
+          host: 'node-2',
+          command: 'sleep 20',
+          timeoutSeconds: 1,
+        }),
+      );
       expect(d.results[0]).toMatchObject({ status: 'timeout', exitCode: null });
       expect(d.results[0].durationMs).toBeLessThan(4_000);
     });
 
     it('truncates output at the fleet maxOutputBytes', async () => {
-      const d = data(await call(operator, 'run_command', { host: 'node-4', command: 'seq 1 5000' }));
+      const d = data(
+        await call(operator, 'run_command', { host: 'node-4', command: 'seq 1 5000' }),
+      );
       expect(d.results[0].truncated).toBe(true);
       expect(d.results[0].stdout).toHaveLength(2048);
     });
 
     it('reports broken hosts without delaying the healthy ones', async () => {
-      const d = data(await call(operator, 'run_command', { hosts: ['node-5', 'dead', 'impostor', 'unpinned'], command: 'echo fine' }));
+      const d = data(
+        await call(operator, 'run_command', {
+          hosts: ['node-5', 'dead', 'impostor', 'unpinned'],
+          command: 'echo fine',
+        }),
+      );
       const byHost = Object.fromEntries(d.results.map((x: any) => [x.host, x]));
       expect(byHost['node-5']).toMatchObject({ status: 'ok' });
       expect(byHost.dead).toMatchObject({ status: 'unreachable' });
@@ -162,7 +266,9 @@ describe('MCP tools end to end', () => {
     });
 
     it('scrubs configured secrets from output, audit and history', async () => {
-      const d = data(await call(operator, 'run_command', { host: 'locked', command: `echo ${PASSPHRASE}` }));
+      const d = data(
+        await call(operator, 'run_command', { host: 'locked', command: `echo ${PASSPHRASE}` }),
+      );
       expect(d.results[0]).toMatchObject({ status: 'ok', stdout: '[REDACTED]\n' });
       const history = await gw.gateway.deps.history.listByHost('locked', 5);
       expect(JSON.stringify(history)).not.toContain(PASSPHRASE);
@@ -176,12 +282,23 @@ describe('MCP tools end to end', () => {
       await call(operator, 'run_command', { tags: ['odd'], command: 'echo audited' });
       const records = await gw.gateway.store.auditStore.range({ limit: 10, newestFirst: true });
       const latest = records.find((r) => r.event.type === 'exec.outcome')!;
-      const intent = records.find((r) => r.event.type === 'exec.intent' && r.event.requestId === latest.event.requestId)!;
+      const intent = records.find(
+        (r) => r.event.type === 'exec.intent' && r.event.requestId === latest.event.requestId,
+      )!;
       expect(intent.seq).toBeLessThan(latest.seq);
-      expect(intent.event).toMatchObject({ user: 'op', command: 'echo audited', targets: ['node-2', 'node-4'] });
+      expect(intent.event).toMatchObject({
+        user: 'op',
+        command: 'echo audited',
+        targets: ['node-2', 'node-4'],
+      });
       expect(latest.event.hosts?.map((h) => h.status)).toEqual(['ok', 'ok']);
       const history = await gw.gateway.deps.history.listByHost('node-4', 1);
-      expect(history[0]).toMatchObject({ command: 'echo audited', user: 'op', exitCode: 0, stdout: 'audited\n' });
+      expect(history[0]).toMatchObject({
+        command: 'echo audited',
+        user: 'op',
+        exitCode: 0,
+        stdout: 'audited\n',
+      });
     });
 
     it('keeps the hash chain intact under concurrent calls from several users', async () => {
@@ -189,7 +306,9 @@ describe('MCP tools end to end', () => {
       await Promise.all(
         Array.from({ length: 30 }, (_, i) => {
           const client = clients[i % clients.length]!;
-          return i % 2 ? call(client, 'run_command', { host: 'node-1', command: `echo ${i}` }) : call(client, 'list_hosts');
+          return i % 2
+            ? call(client, 'run_command', { host: 'node-1', command: `echo ${i}` })
+            : call(client, 'list_hosts');
         }),
       );
       const result = await gw.gateway.store.audit.verify();

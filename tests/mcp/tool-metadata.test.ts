@@ -8,12 +8,23 @@ import { Fleet } from '../../src/core/fleet/fleet.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import type { User } from '../../src/core/users/user.js';
 
-const admin: User = { name: 'a', role: 'admin', access: { hosts: [], groups: [], tags: [] }, disabled: false, createdAt: '' };
+const admin: User = {
+  name: 'a',
+  role: 'admin',
+  access: { hosts: [], groups: [], tags: [] },
+  disabled: false,
+  createdAt: '',
+};
 
 /** What the model sees of every tool, as the SDK serves it. */
 async function listedTools() {
   // Listing touches no dependency; the handlers are never called here.
-  const server = createMcpServer({ deps: {} as CoreDeps, fleet: Fleet.empty(), user: admin, requestId: 'r' });
+  const server = createMcpServer({
+    deps: {} as CoreDeps,
+    fleet: Fleet.empty(),
+    user: admin,
+    requestId: 'r',
+  });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 't', version: '1' });
   await Promise.all([server.connect(a), client.connect(b)]);
@@ -39,23 +50,33 @@ describe('tool metadata', () => {
     expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS.map((t) => t.name));
     for (const tool of tools) {
       for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']) {
-        expect(typeof tool.annotations?.[hint as keyof typeof tool.annotations], `${tool.name}.${hint}`).toBe('boolean');
+        expect(
+          typeof tool.annotations?.[hint as keyof typeof tool.annotations],
+          `${tool.name}.${hint}`,
+        ).toBe('boolean');
       }
       expect(tool.outputSchema?.type, tool.name).toBe('object');
       expect(tool.inputSchema.type).toBe('object');
       for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
-        expect((schema as { description?: string }).description, `${tool.name}.${field}`).toBeTruthy();
+        expect(
+          (schema as { description?: string }).description,
+          `${tool.name}.${field}`,
+        ).toBeTruthy();
       }
     }
   });
 
   it('marks read-only tools as not destructive', () => {
-    for (const tool of ALL_TOOLS) if (tool.annotations.readOnlyHint) expect(tool.annotations.destructiveHint, tool.name).toBe(false);
+    for (const tool of ALL_TOOLS)
+      if (tool.annotations.readOnlyHint)
+        expect(tool.annotations.destructiveHint, tool.name).toBe(false);
   });
 
   it('matches the reviewed schema snapshots', async () => {
     for (const tool of await listedTools()) {
-      await expect(JSON.stringify(tool, null, 2) + '\n').toMatchFileSnapshot(`__toolsnaps__/${tool.name}.json`);
+      await expect(JSON.stringify(tool, null, 2) + '\n').toMatchFileSnapshot(
+        `__toolsnaps__/${tool.name}.json`,
+      );
     }
   });
 });

@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import { freePort } from './ssh-fleet.js';
 
 /** Serves JSON documents on 127.0.0.1 by path and counts how often each was fetched. */
-export async function startDocumentServer(documents: (base: string) => Record<string, unknown>): Promise<{ base: string; fetches: Map<string, number>; close(): Promise<void> }> {
+export async function startDocumentServer(
+  documents: (base: string) => Record<string, unknown>,
+): Promise<{ base: string; fetches: Map<string, number>; close(): Promise<void> }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const docs = documents(base);
@@ -10,11 +12,17 @@ export async function startDocumentServer(documents: (base: string) => Record<st
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     fetches.set(path, (fetches.get(path) ?? 0) + 1);
-    if (path === '/redirect') return void res.writeHead(302, { location: `${base}/client.json` }).end();
-    if (path === '/huge') return void res.writeHead(200, { 'content-type': 'application/json' }).end(`"${'x'.repeat(200_000)}"`);
+    if (path === '/redirect')
+      return void res.writeHead(302, { location: `${base}/client.json` }).end();
+    if (path === '/huge')
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(`"${'x'.repeat(200_000)}"`);
     const doc = docs[path];
     if (doc === undefined) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(typeof doc === 'string' ? doc : JSON.stringify(doc));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(typeof doc === 'string' ? doc : JSON.stringify(doc));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { base, fetches, close: () => new Promise((resolve) => server.close(() => resolve())) };

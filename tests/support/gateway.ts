@@ -14,7 +14,15 @@ import { systemClock } from '../../src/core/ports.js';
 import { freePort, type TestFleet } from './ssh-fleet.js';
 
 /** A fleet document for the test hosts: every host pinned, tagged by index parity plus any extras. */
-export function fleetDocument(fleet: TestFleet, extra: { tags?: (name: string, i: number) => string[]; limits?: Record<string, number>; groups?: Record<string, unknown>; hosts?: unknown[] } = {}) {
+export function fleetDocument(
+  fleet: TestFleet,
+  extra: {
+    tags?: (name: string, i: number) => string[];
+    limits?: Record<string, number>;
+    groups?: Record<string, unknown>;
+    hosts?: unknown[];
+  } = {},
+) {
   return {
     credentials: { test: { privateKeyFile: fleet.clientKeyFile } },
     hosts: [
@@ -55,11 +63,20 @@ export interface StartGatewayOptions {
 }
 
 /** The whole gateway over real HTTP: in-memory dynalite, the given fleet document, real ssh2. */
-export async function startGateway(document: unknown, options: StartGatewayOptions = {}): Promise<TestGateway> {
+export async function startGateway(
+  document: unknown,
+  options: StartGatewayOptions = {},
+): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'smg-gw-'));
   const configPath = join(dir, 'fleet.yaml');
   writeFileSync(configPath, stringify(document));
-  const gateway = await composeLocal({ configPath, store: { kind: 'memory' }, logger: silentLogger, auth: options.auth ?? 'oauth', allowLoopbackClientIds: options.allowLoopbackClientIds ?? false });
+  const gateway = await composeLocal({
+    configPath,
+    store: { kind: 'memory' },
+    logger: silentLogger,
+    auth: options.auth ?? 'oauth',
+    allowLoopbackClientIds: options.allowLoopbackClientIds ?? false,
+  });
   const port = await freePort();
   const app = createApp(gateway.deps, {
     allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`, ...(options.extraAllowedHosts ?? [])],
@@ -77,7 +94,9 @@ export async function startGateway(document: unknown, options: StartGatewayOptio
     },
     async client(key) {
       const client = new Client({ name: 'smg-test', version: '1.0.0' });
-      const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+      const transport = new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } },
+      });
       await client.connect(transport);
       clients.push(client);
       return client;

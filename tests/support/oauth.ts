@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { freePort } from './ssh-fleet.js';
 
 /**
@@ -21,7 +25,13 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   ) {}
 
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.name, redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+    return {
+      client_name: this.name,
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
   }
   state() {
     return this.expectedState;
@@ -50,7 +60,11 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
 }
 
 /** A loopback page for redirect URIs to land on; remembers every URL it was sent to. */
-export async function startCallbackServer(): Promise<{ url: string; hits: URL[]; close(): Promise<void> }> {
+export async function startCallbackServer(): Promise<{
+  url: string;
+  hits: URL[];
+  close(): Promise<void>;
+}> {
   const port = await freePort();
   const hits: URL[] = [];
   const server: Server = createServer((req, res) => {
@@ -58,7 +72,11 @@ export async function startCallbackServer(): Promise<{ url: string; hits: URL[];
     res.writeHead(200, { 'content-type': 'text/html' }).end('<p>You can close this window.</p>');
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/callback`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -78,13 +96,22 @@ export class RawOAuthClient {
     const res = await fetch(`${this.base}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'raw client', redirect_uris: [this.redirectUri], token_endpoint_auth_method: 'none', ...metadata }),
+      body: JSON.stringify({
+        client_name: 'raw client',
+        redirect_uris: [this.redirectUri],
+        token_endpoint_auth_method: 'none',
+        ...metadata,
+      }),
     });
-    if (res.status === 201) this.clientId = ((await res.clone().json()) as { client_id: string }).client_id;
+    if (res.status === 201)
+      this.clientId = ((await res.clone().json()) as { client_id: string }).client_id;
     return res;
   }
 
-  authorizeParams(pkce: { challenge: string }, extra: Record<string, string> = {}): Record<string, string> {
+  authorizeParams(
+    pkce: { challenge: string },
+    extra: Record<string, string> = {},
+  ): Record<string, string> {
     return {
       response_type: 'code',
       client_id: this.clientId,
@@ -108,7 +135,10 @@ export class RawOAuthClient {
   }
 
   /** A fresh code for `apiKey` (with its PKCE verifier). */
-  async code(apiKey: string, extra: Record<string, string> = {}): Promise<{ code: string; verifier: string }> {
+  async code(
+    apiKey: string,
+    extra: Record<string, string> = {},
+  ): Promise<{ code: string; verifier: string }> {
     const pkce = pkcePair();
     const res = await this.consent(this.authorizeParams(pkce, extra), apiKey);
     const location = res.headers.get('location');
@@ -118,17 +148,29 @@ export class RawOAuthClient {
   }
 
   token(form: Record<string, string>): Promise<Response> {
-    return fetch(`${this.base}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: this.clientId, ...form }) });
+    return fetch(`${this.base}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: this.clientId, ...form }),
+    });
   }
 
   exchange(code: string, verifier: string, extra: Record<string, string> = {}): Promise<Response> {
-    return this.token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: this.redirectUri, resource: `${this.base}/mcp`, ...extra });
+    return this.token({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      redirect_uri: this.redirectUri,
+      resource: `${this.base}/mcp`,
+      ...extra,
+    });
   }
 
   async tokens(apiKey: string): Promise<{ access_token: string; refresh_token: string }> {
     const { code, verifier } = await this.code(apiKey);
     const res = await this.exchange(code, verifier);
-    if (res.status !== 200) throw new Error(`token exchange failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 200)
+      throw new Error(`token exchange failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as { access_token: string; refresh_token: string };
   }
 
@@ -141,8 +183,21 @@ export class RawOAuthClient {
 export async function mcpStatus(mcpUrl: string, bearer: string): Promise<number> {
   const res = await fetch(mcpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${bearer}` },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${bearer}`,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '1' },
+      },
+    }),
   });
   await res.body?.cancel();
   return res.status;

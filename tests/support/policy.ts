@@ -10,11 +10,24 @@ export const shellParser = () => (parser ??= createTreeSitterShellParser());
 const FP = `SHA256:${'C'.repeat(43)}`;
 
 /** A small fleet with the given policies section, for deciding commands without SSH. */
-export function policyFleet(policies: unknown = {}, hosts: { name: string; tags?: string[] }[] = [{ name: 'web-1', tags: ['web'] }, { name: 'db-1', tags: ['db', 'prod'] }]): Fleet {
+export function policyFleet(
+  policies: unknown = {},
+  hosts: { name: string; tags?: string[] }[] = [
+    { name: 'web-1', tags: ['web'] },
+    { name: 'db-1', tags: ['db', 'prod'] },
+  ],
+): Fleet {
   return Fleet.fromDocument(
     {
       credentials: { k: { password: 'pw-secret' } },
-      hosts: hosts.map((h) => ({ name: h.name, address: '127.0.0.1', user: 'u', credential: 'k', hostKey: FP, tags: h.tags ?? [] })),
+      hosts: hosts.map((h) => ({
+        name: h.name,
+        address: '127.0.0.1',
+        user: 'u',
+        credential: 'k',
+        hostKey: FP,
+        tags: h.tags ?? [],
+      })),
       policies,
     },
     { source: 'test', readKeyFile: () => '' },
@@ -22,7 +35,14 @@ export function policyFleet(policies: unknown = {}, hosts: { name: string; tags?
 }
 
 export function userWith(policy: string | undefined, role: User['role'] = 'operator'): User {
-  return { name: 'u', role, access: { hosts: [], groups: [], tags: [] }, disabled: false, createdAt: '', ...(policy ? { policy } : {}) };
+  return {
+    name: 'u',
+    role,
+    access: { hosts: [], groups: [], tags: [] },
+    disabled: false,
+    createdAt: '',
+    ...(policy ? { policy } : {}),
+  };
 }
 
 export async function engine(): Promise<PolicyEngine> {

@@ -25,12 +25,23 @@ export async function startSecretsStandIn(): Promise<SecretsStandIn> {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(payload));
       };
-      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException', message: 'only GetSecretValue' });
+      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue')
+        return reply(400, { __type: 'UnknownOperationException', message: 'only GetSecretValue' });
       calls++;
       const { SecretId } = JSON.parse(body) as { SecretId: string };
       const secret = secrets.get(SecretId);
-      if (!secret) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
-      reply(200, { ARN: SecretId, Name: SecretId.split(':').pop(), VersionId: secret.version, SecretString: secret.value, CreatedDate: Date.now() / 1000 });
+      if (!secret)
+        return reply(400, {
+          __type: 'ResourceNotFoundException',
+          message: "Secrets Manager can't find the specified secret.",
+        });
+      reply(200, {
+        ARN: SecretId,
+        Name: SecretId.split(':').pop(),
+        VersionId: secret.version,
+        SecretString: secret.value,
+        CreatedDate: Date.now() / 1000,
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +55,17 @@ export async function freePort(): Promise<number> {
 }
 
 function keygen(file: string, passphrase = ''): void {
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'smg-test', '-f', file]);
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    passphrase,
+    '-C',
+    'smg-test',
+    '-f',
+    file,
+  ]);
 }
 
 export function fingerprintOf(publicKeyFile: string): string {
@@ -80,7 +98,19 @@ function loginUser(): string {
     execFileSync('id', ['-u', TEST_LOGIN], { stdio: 'ignore' });
   } catch {
     try {
-      execFileSync('useradd', ['--system', '--create-home', '--home-dir', `/var/lib/${TEST_LOGIN}`, '--shell', '/bin/sh', TEST_LOGIN], { stdio: 'ignore' });
+      execFileSync(
+        'useradd',
+        [
+          '--system',
+          '--create-home',
+          '--home-dir',
+          `/var/lib/${TEST_LOGIN}`,
+          '--shell',
+          '/bin/sh',
+          TEST_LOGIN,
+        ],
+        { stdio: 'ignore' },
+      );
     } catch {
       // Another test file may have created it at the same moment; `id` below decides.
     }
@@ -142,7 +172,9 @@ async function launch(host: TestHost, fleetDir: string): Promise<void> {
       ...Object.entries(host.env).map(([k, v]) => `SetEnv ${k}=${v}`),
     ].join('\n');
     writeFileSync(join(host.dir, 'sshd_config'), `${config}\n`);
-    const child = spawn(SSHD, ['-D', '-e', '-f', join(host.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(SSHD, ['-D', '-e', '-f', join(host.dir, 'sshd_config')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let exited = false;
     child.once('exit', () => (exited = true));
     child.stderr?.resume();
@@ -162,7 +194,10 @@ async function launch(host: TestHost, fleetDir: string): Promise<void> {
  * Starts `count` real OpenSSH servers on 127.0.0.1, one process and one host key per simulated
  * host, all accepting one client key for the current user.
  */
-export async function startSshFleet(count: number, options: { prefix?: string; env?: (index: number) => Record<string, string> } = {}): Promise<TestFleet> {
+export async function startSshFleet(
+  count: number,
+  options: { prefix?: string; env?: (index: number) => Record<string, string> } = {},
+): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'smg-fleet-'));
   // sshd reads authorized_keys as the login user, so the fleet dir must be traversable.
   chmodSync(dir, 0o755);
@@ -178,7 +213,14 @@ export async function startSshFleet(count: number, options: { prefix?: string; e
     const hostDir = join(dir, name);
     mkdirSync(hostDir);
     keygen(join(hostDir, 'host_key'));
-    hosts.push({ name, address: '127.0.0.1', port: 0, hostKeyFingerprint: fingerprintOf(join(hostDir, 'host_key.pub')), dir: hostDir, env: options.env?.(i) ?? {} });
+    hosts.push({
+      name,
+      address: '127.0.0.1',
+      port: 0,
+      hostKeyFingerprint: fingerprintOf(join(hostDir, 'host_key.pub')),
+      dir: hostDir,
+      env: options.env?.(i) ?? {},
+    });
   }
   await Promise.all(hosts.map((h) => launch(h, dir)));
 

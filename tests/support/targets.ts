@@ -3,7 +3,12 @@ import type { SshTarget } from '../../src/core/ports.js';
 import type { TestFleet, TestHost } from './ssh-fleet.js';
 
 /** A core SshTarget for a test host, pinned to its real key unless told otherwise. */
-export function targetFor(fleet: TestFleet, host: TestHost, overrides: Partial<Host> = {}, credential?: Partial<Credential>): SshTarget {
+export function targetFor(
+  fleet: TestFleet,
+  host: TestHost,
+  overrides: Partial<Host> = {},
+  credential?: Partial<Credential>,
+): SshTarget {
   return {
     host: {
       name: host.name,

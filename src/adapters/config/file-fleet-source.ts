@@ -13,7 +13,10 @@ import { ConfigError } from '../../core/errors.js';
 export function parseFleet(text: string, options: { source: string; baseDir?: string }): Fleet {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(options.source, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      options.source,
+      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
   }
   return Fleet.fromDocument(doc.toJS(), {
     source: options.source,
@@ -23,7 +26,11 @@ export function parseFleet(text: string, options: { source: string; baseDir?: st
         return readFileSync(full, 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(code === 'ENOENT' ? `cannot read ${path}: no such file` : `cannot read ${path} (${code ?? 'error'})`);
+        throw new Error(
+          code === 'ENOENT'
+            ? `cannot read ${path}: no such file`
+            : `cannot read ${path} (${code ?? 'error'})`,
+        );
       }
     },
   });
@@ -35,7 +42,9 @@ export function loadFleetFile(path: string): Fleet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(path, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError(path, [
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   return parseFleet(text, { source: path, baseDir: dirname(resolve(path)) });
 }

@@ -43,15 +43,27 @@ export class SecretFleetSource implements FleetSource {
         this.cached = { ...this.cached, loadedAt: now };
         return this.cached.fleet;
       }
-      const text = secret.SecretString ?? (secret.SecretBinary ? Buffer.from(secret.SecretBinary).toString('utf8') : '');
+      const text =
+        secret.SecretString ??
+        (secret.SecretBinary ? Buffer.from(secret.SecretBinary).toString('utf8') : '');
       const fleet = parseFleet(text, { source: 'the fleet secret' });
-      this.cached = { fleet, loadedAt: now, ...(secret.VersionId ? { versionId: secret.VersionId } : {}) };
-      this.options.logger.info('fleet loaded', { hosts: fleet.hosts.length, versionId: secret.VersionId });
+      this.cached = {
+        fleet,
+        loadedAt: now,
+        ...(secret.VersionId ? { versionId: secret.VersionId } : {}),
+      };
+      this.options.logger.info('fleet loaded', {
+        hosts: fleet.hosts.length,
+        versionId: secret.VersionId,
+      });
       return fleet;
     } catch (error) {
       // Problems name paths and lines, never values: they are safe to log.
       const detail = error instanceof ConfigError ? error.problems : [(error as Error).name];
-      this.options.logger.error('fleet secret unusable', { secretId: this.secretId, problems: detail });
+      this.options.logger.error('fleet secret unusable', {
+        secretId: this.secretId,
+        problems: detail,
+      });
       if (this.cached) {
         this.cached = { ...this.cached, loadedAt: now };
         return this.cached.fleet;

@@ -8,7 +8,13 @@ import { AppError } from '../../core/errors.js';
 
 const CHAIN = 'chain';
 
-const item = z.object({ seq: z.number(), time: z.string(), prevHash: z.string(), hash: z.string(), event: z.string() });
+const item = z.object({
+  seq: z.number(),
+  time: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+  event: z.string(),
+});
 
 /**
  * One partition, sort key `seq`. Appends are PutItem with `attribute_not_exists(seq)`, so two
@@ -63,13 +69,22 @@ export class DynamoAuditStore implements AuditStore {
     }
   }
 
-  async range(options: { afterSeq?: number; beforeSeq?: number; limit: number; newestFirst?: boolean }): Promise<AuditRecord[]> {
+  async range(options: {
+    afterSeq?: number;
+    beforeSeq?: number;
+    limit: number;
+    newestFirst?: boolean;
+  }): Promise<AuditRecord[]> {
     // seq is a whole number, so exclusive bounds are an inclusive BETWEEN one step inside.
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND seq BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': CHAIN, ':lo': (options.afterSeq ?? 0) + 1, ':hi': (options.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1 },
+        ExpressionAttributeValues: {
+          ':pk': CHAIN,
+          ':lo': (options.afterSeq ?? 0) + 1,
+          ':hi': (options.beforeSeq ?? Number.MAX_SAFE_INTEGER) - 1,
+        },
         ScanIndexForward: !(options.newestFirst ?? false),
         Limit: options.limit,
         ConsistentRead: true,
@@ -81,7 +96,10 @@ export class DynamoAuditStore implements AuditStore {
 
 function parse(raw: Record<string, unknown>): AuditRecord {
   const parsed = item.safeParse(raw);
-  if (!parsed.success) throw new AppError('STORE', `audit record ${String(raw.seq)} is malformed`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new AppError('STORE', `audit record ${String(raw.seq)} is malformed`, {
+      cause: parsed.error,
+    });
   const { seq, time, prevHash, hash, event } = parsed.data;
   return { seq, time, prevHash, hash, event: JSON.parse(event) as AuditEvent };
 }

@@ -33,7 +33,12 @@ export class DynamoHistoryStore implements HistoryStore {
   ) {}
 
   async put(e: HistoryEntry): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `HOST#${e.host}`, sk: `${e.time}#${e.id}`, ...e } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `HOST#${e.host}`, sk: `${e.time}#${e.id}`, ...e },
+      }),
+    );
   }
 
   async listByHost(host: string, limit: number): Promise<HistoryEntry[]> {

@@ -1,15 +1,30 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Clock, JobStore } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
-import { MAX_CHUNK_BYTES, type JobHostRecord, type JobRecord, type JobStatus, type OutputChunk, type OutputStream } from '../../core/jobs/job.js';
+import {
+  MAX_CHUNK_BYTES,
+  type JobHostRecord,
+  type JobRecord,
+  type JobStatus,
+  type OutputChunk,
+  type OutputStream,
+} from '../../core/jobs/job.js';
 import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
 
 const META = 'META';
 const jobPk = (id: string) => `JOB#${id}`;
 const hostSk = (host: string) => `HOST#${host}`;
 const OFFSET_DIGITS = 13;
-const outSk = (host: string, stream: OutputStream, offset: number) => `OUT#${host}#${stream}#${String(offset).padStart(OFFSET_DIGITS, '0')}`;
+const outSk = (host: string, stream: OutputStream, offset: number) =>
+  `OUT#${host}#${stream}#${String(offset).padStart(OFFSET_DIGITS, '0')}`;
 
 /**
  * One partition per job: `META` (the record), `HOST#<name>` (per host), `OUT#<host>#<stream>#<offset>`
@@ -32,12 +47,21 @@ export class DynamoJobStore implements JobStore {
   async create(job: JobRecord, hosts: readonly JobHostRecord[]): Promise<void> {
     const items = [
       { pk: jobPk(job.id), sk: META, kind: 'job', ...job },
-      ...hosts.map((h) => ({ pk: jobPk(job.id), sk: hostSk(h.host), expiresAt: job.expiresAt, ...h })),
+      ...hosts.map((h) => ({
+        pk: jobPk(job.id),
+        sk: hostSk(h.host),
+        expiresAt: job.expiresAt,
+        ...h,
+      })),
     ];
     for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      let requests: Record<string, unknown>[] = items
+        .slice(i, i + 25)
+        .map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        const result = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
+        );
         requests = (result.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
         if (requests.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
@@ -64,19 +88,33 @@ export class DynamoJobStore implements JobStore {
     if (!meta || (meta.expiresAt as number) <= this.now()) return undefined;
     return {
       job: strip(meta) as unknown as JobRecord,
-      hosts: items.filter((i) => i.sk !== META).map((i) => {
-        const { expiresAt: _e, ...host } = strip(i);
-        return host as unknown as JobHostRecord;
-      }),
+      hosts: items
+        .filter((i) => i.sk !== META)
+        .map((i) => {
+          const { expiresAt: _e, ...host } = strip(i);
+          return host as unknown as JobHostRecord;
+        }),
     };
   }
 
   async getRecord(id: string): Promise<JobRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: jobPk(id), sk: META }, ConsistentRead: true }));
-    return Item && (Item.expiresAt as number) > this.now() ? (strip(Item) as unknown as JobRecord) : undefined;
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: jobPk(id), sk: META },
+        ConsistentRead: true,
+      }),
+    );
+    return Item && (Item.expiresAt as number) > this.now()
+      ? (strip(Item) as unknown as JobRecord)
+      : undefined;
   }
 
-  async update(id: string, patch: Partial<JobRecord>, when: { status?: readonly JobStatus[]; heartbeatAt?: string } = {}): Promise<boolean> {
+  async update(
+    id: string,
+    patch: Partial<JobRecord>,
+    when: { status?: readonly JobStatus[]; heartbeatAt?: string } = {},
+  ): Promise<boolean> {
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, unknown> = {};
     const sets = Object.entries(patch)
@@ -89,7 +127,9 @@ export class DynamoJobStore implements JobStore {
     const conditions = ['attribute_exists(#pk)'];
     if (when.status) {
       names['#status'] = 'status';
-      conditions.push(`#status IN (${when.status.map((s, i) => ((values[`:s${i}`] = s), `:s${i}`)).join(', ')})`);
+      conditions.push(
+        `#status IN (${when.status.map((s, i) => ((values[`:s${i}`] = s), `:s${i}`)).join(', ')})`,
+      );
     }
     if (when.heartbeatAt !== undefined) {
       names['#hb'] = 'heartbeatAt';
@@ -115,27 +155,49 @@ export class DynamoJobStore implements JobStore {
   }
 
   async putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: jobPk(id), sk: hostSk(host.host), expiresAt, ...host } }));
-  }
-
-  async appendOutput(id: string, chunk: OutputChunk): Promise<void> {
-    if (chunk.data.length > MAX_CHUNK_BYTES) throw new Error(`output chunks are at most ${MAX_CHUNK_BYTES} bytes`);
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: jobPk(id), sk: outSk(chunk.host, chunk.stream, chunk.offset), offset: chunk.offset, data: chunk.data, expiresAt: this.now() + 7 * 86_400 },
+        Item: { pk: jobPk(id), sk: hostSk(host.host), expiresAt, ...host },
       }),
     );
   }
 
-  async readOutput(id: string, host: string, stream: OutputStream, offset: number, limit: number): Promise<Uint8Array> {
+  async appendOutput(id: string, chunk: OutputChunk): Promise<void> {
+    if (chunk.data.length > MAX_CHUNK_BYTES)
+      throw new Error(`output chunks are at most ${MAX_CHUNK_BYTES} bytes`);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: jobPk(id),
+          sk: outSk(chunk.host, chunk.stream, chunk.offset),
+          offset: chunk.offset,
+          data: chunk.data,
+          expiresAt: this.now() + 7 * 86_400,
+        },
+      }),
+    );
+  }
+
+  async readOutput(
+    id: string,
+    host: string,
+    stream: OutputStream,
+    offset: number,
+    limit: number,
+  ): Promise<Uint8Array> {
     if (limit <= 0) return new Uint8Array(0);
     const end = offset + limit;
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': jobPk(id), ':from': outSk(host, stream, Math.max(0, offset - MAX_CHUNK_BYTES + 1)), ':to': outSk(host, stream, end - 1) },
+        ExpressionAttributeValues: {
+          ':pk': jobPk(id),
+          ':from': outSk(host, stream, Math.max(0, offset - MAX_CHUNK_BYTES + 1)),
+          ':to': outSk(host, stream, end - 1),
+        },
         ConsistentRead: true,
       }),
     );
@@ -166,7 +228,9 @@ export class DynamoJobStore implements JobStore {
       }),
     );
     const now = this.now();
-    return (Items ?? []).filter((i) => (i.expiresAt as number) > now).map((i) => strip(i) as unknown as JobRecord);
+    return (Items ?? [])
+      .filter((i) => (i.expiresAt as number) > now)
+      .map((i) => strip(i) as unknown as JobRecord);
   }
 }
 

@@ -1,11 +1,26 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { systemClock, type Clock, type OAuthStore } from '../../core/ports.js';
-import { TOKEN_AUTH_METHODS, type AuthorizationCodeRecord, type OAuthClient, type SpendResult, type TokenRecord } from '../../core/oauth/oauth-records.js';
+import {
+  TOKEN_AUTH_METHODS,
+  type AuthorizationCodeRecord,
+  type OAuthClient,
+  type SpendResult,
+  type TokenRecord,
+} from '../../core/oauth/oauth-records.js';
 
 const ITEM = 'ITEM';
-const key = (kind: 'CLIENT' | 'CODE' | 'TOKEN' | 'FAMILY' | 'ATTEMPT', id: string) => ({ pk: `${kind}#${id}`, sk: ITEM });
+const key = (kind: 'CLIENT' | 'CODE' | 'TOKEN' | 'FAMILY' | 'ATTEMPT', id: string) => ({
+  pk: `${kind}#${id}`,
+  sk: ITEM,
+});
 
 const grant = {
   userName: z.string(),
@@ -26,8 +41,19 @@ const clientItem = z.object({
   source: z.enum(['registration', 'metadata-document']),
   createdAt: z.string(),
 });
-const codeItem = z.object({ ...grant, codeHash: z.string(), redirectUri: z.string(), codeChallenge: z.string(), used: z.boolean().optional() });
-const tokenItem = z.object({ ...grant, tokenHash: z.string(), kind: z.enum(['access', 'refresh']), used: z.boolean().optional() });
+const codeItem = z.object({
+  ...grant,
+  codeHash: z.string(),
+  redirectUri: z.string(),
+  codeChallenge: z.string(),
+  used: z.boolean().optional(),
+});
+const tokenItem = z.object({
+  ...grant,
+  tokenHash: z.string(),
+  kind: z.enum(['access', 'refresh']),
+  used: z.boolean().optional(),
+});
 
 /**
  * The authorization server's items in one table, each its own partition (`CLIENT#id`,
@@ -47,14 +73,22 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   private async get(k: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     if (typeof Item['expiresAt'] === 'number' && Item['expiresAt'] <= this.now()) return undefined;
     return Item;
   }
 
   async putClient(client: OAuthClient): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key('CLIENT', client.clientId), ...client }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key('CLIENT', client.clientId), ...client },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async getClient(clientId: string): Promise<OAuthClient | undefined> {
@@ -63,7 +97,13 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   async putCode(code: AuthorizationCodeRecord): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key('CODE', code.codeHash), ...code }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key('CODE', code.codeHash), ...code },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async spendCode(codeHash: string): Promise<SpendResult<AuthorizationCodeRecord>> {
@@ -71,7 +111,13 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   async putToken(token: TokenRecord): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key('TOKEN', token.tokenHash), ...token }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key('TOKEN', token.tokenHash), ...token },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
@@ -80,8 +126,12 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   async spendRefreshToken(tokenHash: string): Promise<SpendResult<TokenRecord>> {
-    const result = await this.spend(key('TOKEN', tokenHash), (item) => stripUsed(tokenItem.parse(item)));
-    return result.status !== 'missing' && result.record.kind !== 'refresh' ? { status: 'missing' } : result;
+    const result = await this.spend(key('TOKEN', tokenHash), (item) =>
+      stripUsed(tokenItem.parse(item)),
+    );
+    return result.status !== 'missing' && result.record.kind !== 'refresh'
+      ? { status: 'missing' }
+      : result;
   }
 
   async deleteToken(tokenHash: string): Promise<void> {
@@ -89,7 +139,12 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   async revokeFamily(familyId: string, expiresAt: number): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...key('FAMILY', familyId), revoked: true, expiresAt } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key('FAMILY', familyId), revoked: true, expiresAt },
+      }),
+    );
   }
 
   async isFamilyRevoked(familyId: string): Promise<boolean> {
@@ -115,14 +170,18 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   /** Sets `used` only if it was not set and the item has not expired; tells a replay from a miss. */
-  private async spend<T>(k: { pk: string; sk: string }, parse: (item: Record<string, unknown>) => T): Promise<SpendResult<T>> {
+  private async spend<T>(
+    k: { pk: string; sk: string },
+    parse: (item: Record<string, unknown>) => T,
+  ): Promise<SpendResult<T>> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: k,
           UpdateExpression: 'SET used = :true',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(used) AND expiresAt > :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(used) AND expiresAt > :now',
           ExpressionAttributeValues: { ':true': true, ':now': this.now() },
           ReturnValues: 'ALL_NEW',
         }),
@@ -132,11 +191,15 @@ export class DynamoOAuthStore implements OAuthStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const item = await this.get(k);
-    return item?.['used'] === true ? { status: 'replayed', record: parse(item) } : { status: 'missing' };
+    return item?.['used'] === true
+      ? { status: 'replayed', record: parse(item) }
+      : { status: 'missing' };
   }
 }
 
-function stripUsed<T extends { used?: boolean | undefined; pk?: unknown }>(item: T): Omit<T, 'used'> {
+function stripUsed<T extends { used?: boolean | undefined; pk?: unknown }>(
+  item: T,
+): Omit<T, 'used'> {
   const { used: _used, ...rest } = item;
   return rest;
 }

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { UserStore } from '../../core/ports.js';
 import { ROLES, type ApiKeyRecord, type User } from '../../core/users/user.js';
@@ -13,13 +19,22 @@ const keyPk = (hash: string) => `KEY#${hash}`;
 const userItem = z.object({
   name: z.string(),
   role: z.enum(ROLES),
-  access: z.object({ hosts: z.array(z.string()), groups: z.array(z.string()), tags: z.array(z.string()) }),
+  access: z.object({
+    hosts: z.array(z.string()),
+    groups: z.array(z.string()),
+    tags: z.array(z.string()),
+  }),
   policy: z.string().optional(),
   disabled: z.boolean(),
   createdAt: z.string(),
 });
 
-const keyItem = z.object({ keyHash: z.string(), keyId: z.string(), keyOwner: z.string(), createdAt: z.string() });
+const keyItem = z.object({
+  keyHash: z.string(),
+  keyId: z.string(),
+  keyOwner: z.string(),
+  createdAt: z.string(),
+});
 
 /**
  * Users and API keys in one table. A user is `pk=USER, sk=<name>`; a key is `pk=KEY#<sha256>` so
@@ -34,10 +49,15 @@ export class DynamoUserStore implements UserStore {
   async createUser(user: User): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: { pk: USER_PK, sk: user.name, ...user }, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: USER_PK, sk: user.name, ...user },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`user "${user.name}" already exists`, { cause: error });
+      if (error instanceof ConditionalCheckFailedException)
+        throw new ConflictError(`user "${user.name}" already exists`, { cause: error });
       throw error;
     }
   }
@@ -45,16 +65,27 @@ export class DynamoUserStore implements UserStore {
   async putUser(user: User): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: { pk: USER_PK, sk: user.name, ...user }, ConditionExpression: 'attribute_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: USER_PK, sk: user.name, ...user },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`no user "${user.name}"`);
+      if (error instanceof ConditionalCheckFailedException)
+        throw new NotFoundError(`no user "${user.name}"`);
       throw error;
     }
   }
 
   async getUser(name: string): Promise<User | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: USER_PK, sk: name }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: USER_PK, sk: name },
+        ConsistentRead: true,
+      }),
+    );
     return Item ? parseUser(Item) : undefined;
   }
 
@@ -63,7 +94,12 @@ export class DynamoUserStore implements UserStore {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': USER_PK }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': USER_PK },
+          ExclusiveStartKey: start,
+        }),
       );
       users.push(...(page.Items ?? []).map(parseUser));
       start = page.LastEvaluatedKey;
@@ -75,14 +111,27 @@ export class DynamoUserStore implements UserStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: keyPk(key.keyHash), sk: KEY_SK, keyHash: key.keyHash, keyId: key.keyId, keyOwner: key.userName, createdAt: key.createdAt },
+        Item: {
+          pk: keyPk(key.keyHash),
+          sk: KEY_SK,
+          keyHash: key.keyHash,
+          keyId: key.keyId,
+          keyOwner: key.userName,
+          createdAt: key.createdAt,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   }
 
   async findKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: keyPk(keyHash), sk: KEY_SK }, ConsistentRead: true }));
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: keyPk(keyHash), sk: KEY_SK },
+        ConsistentRead: true,
+      }),
+    );
     return Item ? parseKey(Item) : undefined;
   }
 
@@ -109,7 +158,8 @@ export class DynamoUserStore implements UserStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`user "${userName}" has no such key`);
+      if (error instanceof ConditionalCheckFailedException)
+        throw new NotFoundError(`user "${userName}" has no such key`);
       throw error;
     }
   }
@@ -117,13 +167,17 @@ export class DynamoUserStore implements UserStore {
 
 function parseUser(item: Record<string, unknown>): User {
   const parsed = userItem.safeParse(item);
-  if (!parsed.success) throw new AppError('STORE', `a stored user record is malformed (${String(item.sk)})`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new AppError('STORE', `a stored user record is malformed (${String(item.sk)})`, {
+      cause: parsed.error,
+    });
   return parsed.data;
 }
 
 function parseKey(item: Record<string, unknown>): ApiKeyRecord {
   const parsed = keyItem.safeParse(item);
-  if (!parsed.success) throw new AppError('STORE', 'a stored API key record is malformed', { cause: parsed.error });
+  if (!parsed.success)
+    throw new AppError('STORE', 'a stored API key record is malformed', { cause: parsed.error });
   const { keyHash, keyId, keyOwner, createdAt } = parsed.data;
   return { keyHash, keyId, userName: keyOwner, createdAt };
 }

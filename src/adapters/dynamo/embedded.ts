@@ -15,9 +15,16 @@ export interface EmbeddedDynamo {
  * client pointed at it — the same adapter code as on AWS. `path` persists to disk; omit it for
  * an in-memory store.
  */
-export async function startEmbeddedDynamo(options: { path?: string } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: { path?: string } = {},
+): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

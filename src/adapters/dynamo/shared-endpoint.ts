@@ -10,7 +10,12 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 const FILE = 'embedded-endpoint.json';
 
 export function localClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' }, maxAttempts: 2 });
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    maxAttempts: 2,
+  });
 }
 
 export function publishEndpoint(dataDir: string, endpoint: string): () => void {
@@ -20,7 +25,9 @@ export function publishEndpoint(dataDir: string, endpoint: string): () => void {
 }
 
 /** The endpoint of a live process that owns `dataDir`, if there is one and it answers. */
-export async function findPublishedEndpoint(dataDir: string): Promise<{ endpoint: string; pid: number } | undefined> {
+export async function findPublishedEndpoint(
+  dataDir: string,
+): Promise<{ endpoint: string; pid: number } | undefined> {
   const file = join(dataDir, FILE);
   if (!existsSync(file)) return undefined;
   let published: { endpoint: string; pid: number };
@@ -32,7 +39,9 @@ export async function findPublishedEndpoint(dataDir: string): Promise<{ endpoint
   }
   const client = localClient(published.endpoint);
   try {
-    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2_000) });
+    await client.send(new ListTablesCommand({ Limit: 1 }), {
+      abortSignal: AbortSignal.timeout(2_000),
+    });
     return published;
   } catch {
     return undefined;

@@ -20,7 +20,13 @@ export const JOBS_OWNER_INDEX = 'owner-index';
 export const JOBS_ALL_INDEX = 'all-index';
 
 export function tableNames(prefix: string): TableNames {
-  return { users: `${prefix}-users`, audit: `${prefix}-audit`, history: `${prefix}-history`, jobs: `${prefix}-jobs`, oauth: `${prefix}-oauth` };
+  return {
+    users: `${prefix}-users`,
+    audit: `${prefix}-audit`,
+    history: `${prefix}-history`,
+    jobs: `${prefix}-jobs`,
+    oauth: `${prefix}-oauth`,
+  };
 }
 
 export function createTableInputs(names: TableNames): CreateTableCommandInput[] {
@@ -87,8 +93,22 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: [
-        { IndexName: JOBS_OWNER_INDEX, KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
-        { IndexName: JOBS_ALL_INDEX, KeySchema: [{ AttributeName: 'kind', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        {
+          IndexName: JOBS_OWNER_INDEX,
+          KeySchema: [
+            { AttributeName: 'owner', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: JOBS_ALL_INDEX,
+          KeySchema: [
+            { AttributeName: 'kind', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     },
     {

@@ -43,7 +43,8 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
   }
 
   fetchJson(url: URL): Promise<unknown> {
-    if (url.protocol !== 'https:' && !(this.allowLoopback && url.protocol === 'http:')) return Promise.reject(new AppError('FORBIDDEN', 'the URL must use https'));
+    if (url.protocol !== 'https:' && !(this.allowLoopback && url.protocol === 'http:'))
+      return Promise.reject(new AppError('FORBIDDEN', 'the URL must use https'));
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (ipaddr.isValid(literal)) {
       const refusal = addressRefusal(literal, this.allowLoopback);
@@ -55,43 +56,81 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
         if (error) return callback(error, '', 4);
         for (const a of addresses) {
           const refusal = addressRefusal(a.address, allowLoopback);
-          if (refusal) return callback(new AppError('FORBIDDEN', refusal) as unknown as NodeJS.ErrnoException, '', 4);
+          if (refusal)
+            return callback(
+              new AppError('FORBIDDEN', refusal) as unknown as NodeJS.ErrnoException,
+              '',
+              4,
+            );
         }
         const first = addresses[0];
-        if (!first) return callback(new Error(`${hostname} does not resolve`) as NodeJS.ErrnoException, '', 4);
-        if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+        if (!first)
+          return callback(
+            new Error(`${hostname} does not resolve`) as NodeJS.ErrnoException,
+            '',
+            4,
+          );
+        if ((options as { all?: boolean }).all)
+          return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
         return callback(null, first.address, first.family);
       });
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, { method: 'GET', headers: { accept: 'application/json' }, lookup: checkedLookup, timeout: this.timeoutMs }, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new AppError('NOT_FOUND', `it answered HTTP ${res.statusCode ?? '?'} (redirects are not followed)`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxBytes) {
-            req.destroy(new AppError('INVALID_INPUT', `the document is larger than ${this.maxBytes} bytes`));
+      const req = send(
+        url,
+        {
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          lookup: checkedLookup,
+          timeout: this.timeoutMs,
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            reject(
+              new AppError(
+                'NOT_FOUND',
+                `it answered HTTP ${res.statusCode ?? '?'} (redirects are not followed)`,
+              ),
+            );
             return;
           }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch {
-            reject(new AppError('INVALID_INPUT', 'the document is not JSON'));
-          }
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new AppError('INTERNAL', `no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (error) => reject(error instanceof AppError ? error : new AppError('INTERNAL', `it could not be fetched (${(error as NodeJS.ErrnoException).code ?? error.message})`)));
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > this.maxBytes) {
+              req.destroy(
+                new AppError('INVALID_INPUT', `the document is larger than ${this.maxBytes} bytes`),
+              );
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            } catch {
+              reject(new AppError('INVALID_INPUT', 'the document is not JSON'));
+            }
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new AppError('INTERNAL', `no answer within ${this.timeoutMs} ms`)),
+      );
+      req.on('error', (error) =>
+        reject(
+          error instanceof AppError
+            ? error
+            : new AppError(
+                'INTERNAL',
+                `it could not be fetched (${(error as NodeJS.ErrnoException).code ?? error.message})`,
+              ),
+        ),
+      );
       req.end();
     });
   }

@@ -19,6 +19,12 @@ export class LambdaDispatcher implements JobDispatcher {
 
   async dispatch(jobId: string): Promise<void> {
     const event: WorkerEvent = { jobId };
-    await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+    await this.client.send(
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
+    );
   }
 }

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
-import { dynamicWord, type ParseOutcome, type Redirect, type ShellParser, type SimpleCommand, type Word } from '../../core/policy/shell-syntax.js';
+import {
+  dynamicWord,
+  type ParseOutcome,
+  type Redirect,
+  type ShellParser,
+  type SimpleCommand,
+  type Word,
+} from '../../core/policy/shell-syntax.js';
 
 /**
  * tree-sitter-bash, behind the ShellParser port. tree-sitter recovers from syntax it does not
@@ -11,18 +18,56 @@ import { dynamicWord, type ParseOutcome, type Redirect, type ShellParser, type S
  */
 
 /** Statement forms we flatten into simple commands. */
-const STRUCTURE = new Set(['program', 'list', 'pipeline', 'subshell', 'compound_statement', 'negated_command', 'redirected_statement']);
+const STRUCTURE = new Set([
+  'program',
+  'list',
+  'pipeline',
+  'subshell',
+  'compound_statement',
+  'negated_command',
+  'redirected_statement',
+]);
 
 /** Node types that may appear anywhere in an accepted tree. */
 const UNDERSTOOD = new Set([
   ...STRUCTURE,
-  'command', 'command_name', 'variable_assignment', 'comment', 'test_command',
-  'word', 'number', 'string', 'string_content', 'raw_string', 'ansi_c_string', 'translated_string', 'concatenation',
-  'simple_expansion', 'expansion', 'variable_name', 'special_variable_name', 'subscript', 'command_substitution',
-  'process_substitution', 'arithmetic_expansion', 'brace_expression',
-  'binary_expression', 'unary_expression', 'postfix_expression', 'ternary_expression', 'parenthesized_expression',
-  'test_operator', 'regex', 'extglob_pattern',
-  'file_redirect', 'file_descriptor', 'heredoc_redirect', 'heredoc_start', 'heredoc_body', 'heredoc_content', 'heredoc_end',
+  'command',
+  'command_name',
+  'variable_assignment',
+  'comment',
+  'test_command',
+  'word',
+  'number',
+  'string',
+  'string_content',
+  'raw_string',
+  'ansi_c_string',
+  'translated_string',
+  'concatenation',
+  'simple_expansion',
+  'expansion',
+  'variable_name',
+  'special_variable_name',
+  'subscript',
+  'command_substitution',
+  'process_substitution',
+  'arithmetic_expansion',
+  'brace_expression',
+  'binary_expression',
+  'unary_expression',
+  'postfix_expression',
+  'ternary_expression',
+  'parenthesized_expression',
+  'test_operator',
+  'regex',
+  'extglob_pattern',
+  'file_redirect',
+  'file_descriptor',
+  'heredoc_redirect',
+  'heredoc_start',
+  'heredoc_body',
+  'heredoc_content',
+  'heredoc_end',
   'herestring_redirect',
 ]);
 
@@ -49,7 +94,9 @@ export const WASM_FILES = { runtime: 'tree-sitter.wasm', bash: 'tree-sitter-bash
  * Loads the bash grammar (WASM) once; parsing is synchronous afterwards. `wasmDir` is where a
  * bundle keeps the two WASM files; by default they come from node_modules.
  */
-export async function createTreeSitterShellParser(options: { wasmDir?: string } = {}): Promise<ShellParser> {
+export async function createTreeSitterShellParser(
+  options: { wasmDir?: string } = {},
+): Promise<ShellParser> {
   const { wasmDir } = options;
   if (wasmDir) {
     await Parser.init({ locateFile: () => join(wasmDir, WASM_FILES.runtime) });
@@ -61,12 +108,19 @@ export async function createTreeSitterShellParser(options: { wasmDir?: string } 
   parser.setLanguage(bash);
   return {
     parse(source: string): ParseOutcome {
-      if (source.includes('\0')) return { ok: false, problems: ['the command contains a NUL byte'], syntaxError: true };
+      if (source.includes('\0'))
+        return { ok: false, problems: ['the command contains a NUL byte'], syntaxError: true };
       const tree = parser.parse(source);
-      if (!tree) return { ok: false, problems: ['the command could not be parsed'], syntaxError: true };
+      if (!tree)
+        return { ok: false, problems: ['the command could not be parsed'], syntaxError: true };
       try {
         const problems = unsupported(tree.rootNode);
-        if (problems.length > 0) return { ok: false, problems, syntaxError: tree.rootNode.hasError || problems.includes(SYNTAX_ERROR) };
+        if (problems.length > 0)
+          return {
+            ok: false,
+            problems,
+            syntaxError: tree.rootNode.hasError || problems.includes(SYNTAX_ERROR),
+          };
         const commands: SimpleCommand[] = [];
         statements(tree.rootNode, commands, []);
         return { ok: true, commands };
@@ -80,10 +134,14 @@ export async function createTreeSitterShellParser(options: { wasmDir?: string } 
 /** Where the WASM files live in node_modules (for copying them next to a bundle). */
 export function wasmPaths(): { runtime: string; bash: string } {
   const require = createRequire(import.meta.url);
-  return { runtime: require.resolve('web-tree-sitter/tree-sitter.wasm'), bash: require.resolve('tree-sitter-bash/tree-sitter-bash.wasm') };
+  return {
+    runtime: require.resolve('web-tree-sitter/tree-sitter.wasm'),
+    bash: require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'),
+  };
 }
 
-const SYNTAX_ERROR = 'the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)';
+const SYNTAX_ERROR =
+  'the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)';
 
 function unsupported(root: Node): string[] {
   const problems = new Set<string>();
@@ -95,7 +153,8 @@ function unsupported(root: Node): string[] {
     if (node.isNamed) {
       const refused = REFUSED[node.type];
       if (refused) problems.add(`the command ${refused}`);
-      else if (!UNDERSTOOD.has(node.type)) problems.add(`the command uses shell syntax the policy does not understand (${node.type})`);
+      else if (!UNDERSTOOD.has(node.type))
+        problems.add(`the command uses shell syntax the policy does not understand (${node.type})`);
     }
     for (let i = 0; i < node.childCount; i++) visit(node.child(i)!);
   };
@@ -133,7 +192,11 @@ function statements(node: Node, out: SimpleCommand[], inherited: Redirect[]): vo
       return;
     case 'test_command':
       nested(node, out);
-      out.push({ words: [literal('[['), dynamicWord(node.text)], assignments: [], redirects: inherited });
+      out.push({
+        words: [literal('[['), dynamicWord(node.text)],
+        assignments: [],
+        redirects: inherited,
+      });
       return;
     default:
       // program, list, pipeline, subshell, compound_statement, negated_command
@@ -167,7 +230,8 @@ function assignment(node: Node, out: SimpleCommand[]): { name: string; value?: s
 
 function redirect(node: Node, out: SimpleCommand[]): Redirect {
   nested(node, out);
-  if (node.type === 'heredoc_redirect' || node.type === 'herestring_redirect') return { kind: 'input-text', op: node.type === 'heredoc_redirect' ? '<<' : '<<<' };
+  if (node.type === 'heredoc_redirect' || node.type === 'herestring_redirect')
+    return { kind: 'input-text', op: node.type === 'heredoc_redirect' ? '<<' : '<<<' };
   let op = '';
   for (let i = 0; i < node.childCount; i++) {
     const c = node.child(i)!;
@@ -204,7 +268,8 @@ function word(node: Node): Word {
   const text = node.text;
   const parts = node.type === 'concatenation' ? namedChildren(node) : [node];
   // Concatenated parts must cover the text exactly; anything between them is something we did not read.
-  if (node.type === 'concatenation' && parts.reduce((n, p) => n + p.text.length, 0) !== text.length) return dynamicWord(text);
+  if (node.type === 'concatenation' && parts.reduce((n, p) => n + p.text.length, 0) !== text.length)
+    return dynamicWord(text);
   let value = '';
   let glob = false;
   let unquoted = '';
@@ -228,7 +293,9 @@ function word(node: Node): Word {
         break;
       case 'string': {
         if (namedChildren(part).some((c) => c.type !== 'string_content')) return dynamicWord(text);
-        value += part.text.slice(1, -1).replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
+        value += part.text
+          .slice(1, -1)
+          .replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
         unquoted += '\u0000';
         break;
       }

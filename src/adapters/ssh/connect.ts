@@ -2,7 +2,11 @@ import net from 'node:net';
 import { lookup } from 'node:dns/promises';
 import ssh2 from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
-import type { ConnectFailure, ConnectOptions as PortConnectOptions, SshTarget } from '../../core/ports.js';
+import type {
+  ConnectFailure,
+  ConnectOptions as PortConnectOptions,
+  SshTarget,
+} from '../../core/ports.js';
 import { sshFingerprint } from './fingerprint.js';
 
 /** Why a connection could not be established, with a public message. */
@@ -35,13 +39,25 @@ async function resolveAddress(name: string, timeoutMs: number): Promise<string> 
     const found = await Promise.race([
       lookup(name),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new SshConnectError('unreachable', `looking up ${name} took longer than ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new SshConnectError(
+                'unreachable',
+                `looking up ${name} took longer than ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
       }),
     ]);
     return found.address;
   } catch (error) {
     if (error instanceof SshConnectError) throw error;
-    throw new SshConnectError('unreachable', `${name} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`);
+    throw new SshConnectError(
+      'unreachable',
+      `${name} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -69,7 +85,11 @@ export async function connectSsh(target: SshTarget, options: ConnectOptions): Pr
   return { client: await handshake(target, address, options), address };
 }
 
-function handshake(target: SshTarget, address: string, options: ConnectOptions): Promise<ssh2.Client> {
+function handshake(
+  target: SshTarget,
+  address: string,
+  options: ConnectOptions,
+): Promise<ssh2.Client> {
   const { host, credential } = target;
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
@@ -87,16 +107,28 @@ function handshake(target: SshTarget, address: string, options: ConnectOptions):
       reject(new SshConnectError(failure, message));
     };
     const timer = setTimeout(() => {
-      if (tcpConnected) fail('timeout', `SSH handshake did not finish within ${options.connectTimeoutMs} ms`);
-      else fail('unreachable', `no TCP connection to ${address}:${host.port} within ${options.connectTimeoutMs} ms`);
+      if (tcpConnected)
+        fail('timeout', `SSH handshake did not finish within ${options.connectTimeoutMs} ms`);
+      else
+        fail(
+          'unreachable',
+          `no TCP connection to ${address}:${host.port} within ${options.connectTimeoutMs} ms`,
+        );
     }, options.connectTimeoutMs);
 
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (hostKeyProblem) return fail('hostkey_mismatch', hostKeyProblem);
       if (err.level === 'client-authentication') {
-        return fail('auth_failed', `the server refused credential "${credential.name}" for user ${host.user}`);
+        return fail(
+          'auth_failed',
+          `the server refused credential "${credential.name}" for user ${host.user}`,
+        );
       }
-      if (err.level === 'client-timeout') return fail('timeout', `SSH handshake did not finish within ${options.connectTimeoutMs} ms`);
+      if (err.level === 'client-timeout')
+        return fail(
+          'timeout',
+          `SSH handshake did not finish within ${options.connectTimeoutMs} ms`,
+        );
       const known = err.code ? NET_ERRORS[err.code] : undefined;
       fail('unreachable', known ?? `SSH handshake failed: ${err.message}`);
     });
@@ -106,10 +138,16 @@ function handshake(target: SshTarget, address: string, options: ConnectOptions):
       clearTimeout(timer);
       resolve(client);
     });
-    client.once('close', () => fail('unreachable', 'the server closed the connection during the handshake'));
+    client.once('close', () =>
+      fail('unreachable', 'the server closed the connection during the handshake'),
+    );
 
     sock.once('error', (err: Error & { code?: string }) => {
-      if (!tcpConnected) fail('unreachable', (err.code && NET_ERRORS[err.code]) ?? `TCP connect failed: ${err.code ?? err.message}`);
+      if (!tcpConnected)
+        fail(
+          'unreachable',
+          (err.code && NET_ERRORS[err.code]) ?? `TCP connect failed: ${err.code ?? err.message}`,
+        );
     });
     sock.setNoDelay(true);
     sock.connect(host.port, address, () => {
@@ -138,7 +176,10 @@ function handshake(target: SshTarget, address: string, options: ConnectOptions):
         client.connect(config);
       } catch {
         // ssh2 throws synchronously on an unreadable key; its message is not passed on.
-        fail('auth_failed', `credential "${credential.name}" could not be used: the private key is unreadable or the passphrase is wrong`);
+        fail(
+          'auth_failed',
+          `credential "${credential.name}" could not be used: the private key is unreadable or the passphrase is wrong`,
+        );
       }
     });
   });

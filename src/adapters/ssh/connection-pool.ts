@@ -48,7 +48,10 @@ export class ConnectionPool {
   constructor(private readonly options: PoolOptions) {
     this.now = options.now ?? Date.now;
     if (options.idleMs > 0) {
-      this.sweeper = setInterval(() => this.sweep(), Math.max(1_000, Math.min(options.idleMs, 30_000)));
+      this.sweeper = setInterval(
+        () => this.sweep(),
+        Math.max(1_000, Math.min(options.idleMs, 30_000)),
+      );
       this.sweeper.unref();
     }
   }
@@ -58,13 +61,20 @@ export class ConnectionPool {
    * pooled connections to the target are dropped first (they share the fate of one that just
    * proved stale) and a new connection is opened.
    */
-  async acquire(target: SshTarget, connect: ConnectOptions, options: { fresh?: boolean } = {}): Promise<Lease> {
+  async acquire(
+    target: SshTarget,
+    connect: ConnectOptions,
+    options: { fresh?: boolean } = {},
+  ): Promise<Lease> {
     const key = poolKey(target);
     const list = this.entries.get(key) ?? [];
     this.entries.set(key, list);
-    if (options.fresh) for (const e of list.filter((e) => e.established && e.active === 0)) this.close(e);
+    if (options.fresh)
+      for (const e of list.filter((e) => e.established && e.active === 0)) this.close(e);
     this.prune(list);
-    let entry = options.fresh ? undefined : list.find((e) => e.alive && e.active < this.options.maxChannelsPerConnection);
+    let entry = options.fresh
+      ? undefined
+      : list.find((e) => e.alive && e.active < this.options.maxChannelsPerConnection);
     const reused = entry?.established ?? false;
     if (!entry) {
       entry = this.open(key, target, connect);
@@ -117,7 +127,14 @@ export class ConnectionPool {
   }
 
   private open(key: string, target: SshTarget, connect: ConnectOptions): Entry {
-    const entry: Entry = { key, established: false, alive: true, active: 0, lastUsed: this.now(), ready: this.options.connect(target, connect) };
+    const entry: Entry = {
+      key,
+      established: false,
+      alive: true,
+      active: 0,
+      lastUsed: this.now(),
+      ready: this.options.connect(target, connect),
+    };
     entry.ready.then(
       ({ client }) => {
         entry.client = client;
@@ -168,7 +185,13 @@ export class ConnectionPool {
 /** Secrets enter the key only as a digest, so a changed credential never reuses an old login. */
 export function poolKey({ host, credential }: SshTarget): string {
   const secret = createHash('sha256')
-    .update(JSON.stringify([credential.privateKey ?? '', credential.passphrase ?? '', credential.password ?? '']))
+    .update(
+      JSON.stringify([
+        credential.privateKey ?? '',
+        credential.passphrase ?? '',
+        credential.password ?? '',
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
   const keys = host.hostKeys === 'any' ? 'any' : [...host.hostKeys].sort().join(',');

@@ -70,7 +70,11 @@ export interface RunOptions {
  * Runs one command on an open connection with an output cap, a timeout, an optional idle timeout
  * (reset by any output) and an abort signal; each of the three kills the remote process group.
  */
-export function runOnConnection(client: ssh2.Client, command: string, options: RunOptions): Promise<ChannelResult> {
+export function runOnConnection(
+  client: ssh2.Client,
+  command: string,
+  options: RunOptions,
+): Promise<ChannelResult> {
   return new Promise((resolve, reject) => {
     client.exec(wrapCommand(command), (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));
@@ -114,7 +118,14 @@ export function runOnConnection(client: ssh2.Client, command: string, options: R
       const armIdle = () => {
         if (!options.idleTimeoutMs) return;
         clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => stop('timeout', `the command printed nothing for ${options.idleTimeoutMs! / 1000} s (idle timeout) and was killed`), options.idleTimeoutMs);
+        idleTimer = setTimeout(
+          () =>
+            stop(
+              'timeout',
+              `the command printed nothing for ${options.idleTimeoutMs! / 1000} s (idle timeout) and was killed`,
+            ),
+          options.idleTimeoutMs,
+        );
       };
       const onAbort = () => stop('cancelled', 'cancelled; the command was killed');
       const deliver = (which: 'stdout' | 'stderr', chunk: Buffer) => {
@@ -147,7 +158,10 @@ export function runOnConnection(client: ssh2.Client, command: string, options: R
       });
       stream.on('close', () => {
         if (stopped) return finish(stoppedResult());
-        if (!exited) return finish(new ConnectionLostError('the connection closed before the command finished'));
+        if (!exited)
+          return finish(
+            new ConnectionLostError('the connection closed before the command finished'),
+          );
         finish({
           status: exitCode === 0 ? 'ok' : 'failed',
           exitCode,
@@ -158,7 +172,14 @@ export function runOnConnection(client: ssh2.Client, command: string, options: R
         });
       });
 
-      const timer = setTimeout(() => stop('timeout', `the command did not finish within ${options.timeoutMs / 1000} s and was killed`), options.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          stop(
+            'timeout',
+            `the command did not finish within ${options.timeoutMs / 1000} s and was killed`,
+          ),
+        options.timeoutMs,
+      );
     });
   });
 }
@@ -169,12 +190,15 @@ function killGroup(client: ssh2.Client, pid: number | undefined): Promise<void> 
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, KILL_WAIT_MS);
     try {
-      client.exec(`kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null; true`, (err, stream) => {
-        if (err) return clearTimeout(timer), resolve();
-        stream.on('close', () => (clearTimeout(timer), resolve()));
-        stream.resume();
-        stream.stderr.resume();
-      });
+      client.exec(
+        `kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null; true`,
+        (err, stream) => {
+          if (err) return (clearTimeout(timer), resolve());
+          stream.on('close', () => (clearTimeout(timer), resolve()));
+          stream.resume();
+          stream.stderr.resume();
+        },
+      );
     } catch {
       clearTimeout(timer);
       resolve();

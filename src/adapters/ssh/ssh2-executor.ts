@@ -1,4 +1,11 @@
-import type { ConnectOptions, ExecOptions, ExecOutcome, ProbeOutcome, SshExecutor, SshTarget } from '../../core/ports.js';
+import type {
+  ConnectOptions,
+  ExecOptions,
+  ExecOutcome,
+  ProbeOutcome,
+  SshExecutor,
+  SshTarget,
+} from '../../core/ports.js';
 import { connectSsh, SshConnectError } from './connect.js';
 import { ConnectionPool } from './connection-pool.js';
 import { ChannelOpenError, runOnConnection } from './run-on-connection.js';
@@ -22,7 +29,8 @@ export class Ssh2Executor implements SshExecutor {
     this.pool = new ConnectionPool({
       idleMs: options.poolIdleMs,
       maxChannelsPerConnection: options.maxChannelsPerConnection ?? 8,
-      connect: (target, options) => connectSsh(target, { ...options, keepaliveIntervalMs: this.keepaliveIntervalMs }),
+      connect: (target, options) =>
+        connectSsh(target, { ...options, keepaliveIntervalMs: this.keepaliveIntervalMs }),
     });
   }
 
@@ -34,13 +42,28 @@ export class Ssh2Executor implements SshExecutor {
       try {
         lease = await this.pool.acquire(target, options, { fresh: attempt > 0 });
       } catch (error) {
-        return { ...connectFailure(error), exitCode: null, stdout: '', stderr: '', truncated: false, durationMs: elapsed() };
+        return {
+          ...connectFailure(error),
+          exitCode: null,
+          stdout: '',
+          stderr: '',
+          truncated: false,
+          durationMs: elapsed(),
+        };
       }
       // A pooled connection was checked when it opened; the policy may have changed since.
       const refusal = lease.reused ? options.checkAddress?.(lease.address) : undefined;
       if (refusal) {
         lease.discard();
-        return { status: 'denied', exitCode: null, stdout: '', stderr: '', truncated: false, durationMs: elapsed(), error: `${target.host.name}: ${refusal}` };
+        return {
+          status: 'denied',
+          exitCode: null,
+          stdout: '',
+          stderr: '',
+          truncated: false,
+          durationMs: elapsed(),
+          error: `${target.host.name}: ${refusal}`,
+        };
       }
       try {
         const result = await runOnConnection(lease.client, command, options);
@@ -81,7 +104,9 @@ export class Ssh2Executor implements SshExecutor {
   }
 }
 
-function connectFailure(error: unknown): Pick<ExecOutcome, 'status' | 'error'> & { status: SshConnectError['failure'] } {
+function connectFailure(
+  error: unknown,
+): Pick<ExecOutcome, 'status' | 'error'> & { status: SshConnectError['failure'] } {
   if (error instanceof SshConnectError) return { status: error.failure, error: error.message };
   return { status: 'unreachable', error: 'connection failed' };
 }

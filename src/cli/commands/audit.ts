@@ -8,7 +8,12 @@ const PAGE = 200;
 
 export async function auditCommand(args: string[], io: CliIO): Promise<number> {
   const [action, ...rest] = args;
-  const { values } = parse(rest, { ...STORE_OPTIONS, user: { type: 'string' }, host: { type: 'string' }, limit: { type: 'string', default: '20' } });
+  const { values } = parse(rest, {
+    ...STORE_OPTIONS,
+    user: { type: 'string' },
+    host: { type: 'string' },
+    limit: { type: 'string', default: '20' },
+  });
   if (action === 'verify') {
     return withStore(values, async (store) => {
       const result = await store.audit.verify();
@@ -16,22 +21,31 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
         io.out(`audit chain OK: ${result.records} record(s) verified`);
         return 0;
       }
-      io.err(`audit chain BROKEN at seq ${result.break?.seq}: ${result.break?.reason} (${result.records} record(s) verified before it)`);
+      io.err(
+        `audit chain BROKEN at seq ${result.break?.seq}: ${result.break?.reason} (${result.records} record(s) verified before it)`,
+      );
       return 1;
     });
   }
   if (action === 'tail') {
     const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a positive whole number');
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError('--limit takes a positive whole number');
     return withStore(values, async (store) => {
       const matches = (r: AuditRecord) =>
         (values.user === undefined || r.event.user === values.user) &&
-        (values.host === undefined || (r.event.targets ?? []).includes(values.host) || (r.event.hosts ?? []).some((h) => h.host === values.host));
+        (values.host === undefined ||
+          (r.event.targets ?? []).includes(values.host) ||
+          (r.event.hosts ?? []).some((h) => h.host === values.host));
       const found: AuditRecord[] = [];
       // Newest first, a page at a time, until enough records match.
       let before: number | undefined;
       for (;;) {
-        const page = await store.auditStore.range({ limit: PAGE, newestFirst: true, ...(before !== undefined ? { beforeSeq: before } : {}) });
+        const page = await store.auditStore.range({
+          limit: PAGE,
+          newestFirst: true,
+          ...(before !== undefined ? { beforeSeq: before } : {}),
+        });
         found.push(...page.filter(matches));
         if (found.length >= limit || page.length < PAGE) break;
         before = page[page.length - 1]!.seq;

@@ -16,13 +16,19 @@ export const FIRST_ADMIN = 'admin';
 
 /** Host header values a local server answers to: its bind address and the loopback names. */
 export function defaultAllowedHosts(host: string, port: number): string[] {
-  return [...new Set([`${host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])];
+  return [
+    ...new Set([`${host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]),
+  ];
 }
 
 /**
  * Starts the gateway and resolves with an exit code once `stop` fires (SIGINT/SIGTERM in the bin).
  */
-export async function serveCommand(args: string[], io: CliIO, stop: Promise<unknown>): Promise<number> {
+export async function serveCommand(
+  args: string[],
+  io: CliIO,
+  stop: Promise<unknown>,
+): Promise<number> {
   const { values } = parse(args, {
     ...STORE_OPTIONS,
     config: { type: 'string', default: 'fleet.yaml' },
@@ -34,17 +40,31 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     'key-only-port': { type: 'string' },
   });
   const port = parsePort(values.port, '--port');
-  const keyOnlyPort = values['key-only-port'] === undefined ? undefined : parsePort(values['key-only-port'], '--key-only-port');
+  const keyOnlyPort =
+    values['key-only-port'] === undefined
+      ? undefined
+      : parsePort(values['key-only-port'], '--key-only-port');
 
-  if (values.auth !== 'oauth' && values.auth !== 'key') throw new UsageError(`--auth must be "oauth" or "key", not "${values.auth}"`);
+  if (values.auth !== 'oauth' && values.auth !== 'key')
+    throw new UsageError(`--auth must be "oauth" or "key", not "${values.auth}"`);
   const publicUrl = values['public-url'];
-  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl)) throw new UsageError(`--public-url must be an origin such as https://gateway.example.com, not "${publicUrl}"`);
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl))
+    throw new UsageError(
+      `--public-url must be an origin such as https://gateway.example.com, not "${publicUrl}"`,
+    );
 
-  const gateway = await composeLocal({ configPath: values.config, store: storeMode(values), auth: values.auth });
+  const gateway = await composeLocal({
+    configPath: values.config,
+    store: storeMode(values),
+    auth: values.auth,
+  });
   try {
     const { fleetSource, store } = gateway;
     const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
-    const allowedHosts = [...defaultAllowedHosts(values.host, port), ...(values['allowed-host'] ?? [])];
+    const allowedHosts = [
+      ...defaultAllowedHosts(values.host, port),
+      ...(values['allowed-host'] ?? []),
+    ];
     const app = createApp(gateway.deps, {
       allowedHosts: publicUrl ? [...allowedHosts, new URL(publicUrl).host] : allowedHosts,
       ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
@@ -54,18 +74,37 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     const server = await listen(app, values.host, port, '--port');
     // The same gateway without the authorization server, for clients that send a configured header.
     const keyOnly =
-      keyOnlyPort === undefined ? undefined : await listen(createApp(gateway.deps, { allowedHosts: [...defaultAllowedHosts(values.host, keyOnlyPort), ...(values['allowed-host'] ?? [])], clientAddress }), values.host, keyOnlyPort, '--key-only-port');
+      keyOnlyPort === undefined
+        ? undefined
+        : await listen(
+            createApp(gateway.deps, {
+              allowedHosts: [
+                ...defaultAllowedHosts(values.host, keyOnlyPort),
+                ...(values['allowed-host'] ?? []),
+              ],
+              clientAddress,
+            }),
+            values.host,
+            keyOnlyPort,
+            '--key-only-port',
+          );
     io.out(`ssh-mcp-gateway listening on ${server.url}/mcp`);
     if (keyOnly) io.out(`key-only endpoint (API keys, no OAuth discovery) on ${keyOnly.url}/mcp`);
     io.out(`store: ${store.description}`);
     if (fleetSource.missing) {
       io.out(`fleet: no ${values.config} yet — serving an empty fleet.`);
-      io.out(`  To add hosts: cp fleet.example.yaml ${values.config}, edit it, check it with "npm run cli -- config check ${values.config}", and restart.`);
+      io.out(
+        `  To add hosts: cp fleet.example.yaml ${values.config}, edit it, check it with "npm run cli -- config check ${values.config}", and restart.`,
+      );
     } else {
-      io.out(`fleet: ${resolve(values.config)} (${fleetSource.fleet.hosts.length} host(s), ${fleetSource.fleet.groups.size} group(s))`);
+      io.out(
+        `fleet: ${resolve(values.config)} (${fleetSource.fleet.hosts.length} host(s), ${fleetSource.fleet.groups.size} group(s))`,
+      );
     }
     if (values.host !== '127.0.0.1' && values.host !== 'localhost' && !values['allowed-host']) {
-      io.out(`note: listening on ${values.host}; clients that reach it by another name need --allowed-host NAME:${server.port}`);
+      io.out(
+        `note: listening on ${values.host}; clients that reach it by another name need --allowed-host NAME:${server.port}`,
+      );
     }
     if ((await store.users.listUsers()).length === 0) {
       const created = await addUser(store.users, { name: FIRST_ADMIN, role: 'admin' }, systemClock);
@@ -76,10 +115,14 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
     const mcpUrl = `${publicUrl ? new URL(publicUrl).origin : server.url}/mcp`;
     io.out(`Connect an MCP client to ${mcpUrl} with the header "Authorization: Bearer <API key>".`);
     if (gateway.oauth) {
-      io.out(`Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`);
-      if (!keyOnly) io.out('A header client that starts an OAuth sign-in instead can use a key-only endpoint: restart with --key-only-port 8788.');
-    }
-    else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
+      io.out(
+        `Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`,
+      );
+      if (!keyOnly)
+        io.out(
+          'A header client that starts an OAuth sign-in instead can use a key-only endpoint: restart with --key-only-port 8788.',
+        );
+    } else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
     await stop;
     io.out('shutting down');
     await Promise.all([server.close(), keyOnly?.close()]);
@@ -91,15 +134,25 @@ export async function serveCommand(args: string[], io: CliIO, stop: Promise<unkn
 
 function parsePort(value: string, flag: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be 0-65535, not "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`${flag} must be 0-65535, not "${value}"`);
   return port;
 }
 
-async function listen(app: Pick<GatewayApp, 'fetch'>, host: string, port: number, flag: string): Promise<RunningServer> {
+async function listen(
+  app: Pick<GatewayApp, 'fetch'>,
+  host: string,
+  port: number,
+  flag: string,
+): Promise<RunningServer> {
   try {
     return await serveOnNode(app, { hostname: host, port });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${host} is in use; stop what holds it or pass ${flag}`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new AppError(
+        'CONFLICT',
+        `port ${port} on ${host} is in use; stop what holds it or pass ${flag}`,
+      );
     throw error;
   }
 }

@@ -17,10 +17,18 @@ function knownProfiles(configPath: string | undefined): string[] | undefined {
 
 /** Records an administrative action in the audit chain, attributed to the CLI. */
 export function auditAdmin(store: OpenedStore, detail: string) {
-  return store.audit.append({ type: 'admin', requestId: `cli-${randomUUID()}`, user: 'cli', detail });
+  return store.audit.append({
+    type: 'admin',
+    requestId: `cli-${randomUUID()}`,
+    user: 'cli',
+    detail,
+  });
 }
 
-export async function withStore<T>(values: Parameters<typeof storeMode>[0], work: (store: OpenedStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  values: Parameters<typeof storeMode>[0],
+  work: (store: OpenedStore) => Promise<T>,
+): Promise<T> {
   const store = await openStore(storeMode(values), systemClock);
   try {
     return await work(store);
@@ -48,13 +56,28 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
   switch (action) {
     case 'add': {
       const name = positionals[0];
-      if (!name || !values.role) throw new UsageError('users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]');
+      if (!name || !values.role)
+        throw new UsageError(
+          'users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]',
+        );
       const known = knownProfiles(values.config);
-      if (values.policy && known && !known.includes(values.policy)) throw new UsageError(`profile "${values.policy}" is not defined in ${values.config}; known: ${known.join(', ')}`);
+      if (values.policy && known && !known.includes(values.policy))
+        throw new UsageError(
+          `profile "${values.policy}" is not defined in ${values.config}; known: ${known.join(', ')}`,
+        );
       return withStore(values, async (store) => {
         const created = await addUser(
           store.users,
-          { name, role: values.role!, access: { hosts: csv(values.hosts), groups: csv(values.groups), tags: csv(values.tags) }, ...(values.policy ? { policy: values.policy } : {}) },
+          {
+            name,
+            role: values.role!,
+            access: {
+              hosts: csv(values.hosts),
+              groups: csv(values.groups),
+              tags: csv(values.tags),
+            },
+            ...(values.policy ? { policy: values.policy } : {}),
+          },
           systemClock,
         );
         await auditAdmin(store, `users add ${name} role=${created.user.role} key=${created.keyId}`);
@@ -66,20 +89,33 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
     case 'list':
       return withStore(values, async (store) => {
         const users = await store.users.listUsers();
-        if (users.length === 0) io.out('No users yet. Add one with: ssh-mcp-gateway users add NAME --role operator --tags TAG');
+        if (users.length === 0)
+          io.out(
+            'No users yet. Add one with: ssh-mcp-gateway users add NAME --role operator --tags TAG',
+          );
         for (const u of users) {
           const keys = await store.users.listKeys(u.name);
-          const access = u.role === 'admin' ? 'all hosts' : `hosts=[${u.access.hosts.join(',')}] groups=[${u.access.groups.join(',')}] tags=[${u.access.tags.join(',')}]`;
-          io.out(`${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}\tpolicy=${u.policy ?? 'default'}`);
+          const access =
+            u.role === 'admin'
+              ? 'all hosts'
+              : `hosts=[${u.access.hosts.join(',')}] groups=[${u.access.groups.join(',')}] tags=[${u.access.tags.join(',')}]`;
+          io.out(
+            `${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}\tpolicy=${u.policy ?? 'default'}`,
+          );
         }
         return 0;
       });
     case 'set-policy': {
       const [name, profile] = positionals;
-      if (!name || !profile) throw new UsageError('users set-policy NAME PROFILE [--config fleet.yaml]   (PROFILE "default" clears it)');
+      if (!name || !profile)
+        throw new UsageError(
+          'users set-policy NAME PROFILE [--config fleet.yaml]   (PROFILE "default" clears it)',
+        );
       const known = knownProfiles(values.config);
       if (profile !== 'default' && known && !known.includes(profile)) {
-        throw new UsageError(`profile "${profile}" is not defined in ${values.config}; known: ${known.join(', ')}`);
+        throw new UsageError(
+          `profile "${profile}" is not defined in ${values.config}; known: ${known.join(', ')}`,
+        );
       }
       return withStore(values, async (store) => {
         const user = await store.users.getUser(name);
@@ -87,7 +123,9 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
         const { policy: _old, ...rest } = user;
         await store.users.putUser(profile === 'default' ? rest : { ...rest, policy: profile });
         await auditAdmin(store, `users set-policy ${name} ${profile}`);
-        io.out(`${name} now uses policy profile ${profile === 'default' ? 'the fleet default' : profile}; it applies from their next request.`);
+        io.out(
+          `${name} now uses policy profile ${profile === 'default' ? 'the fleet default' : profile}; it applies from their next request.`,
+        );
         return 0;
       });
     }
@@ -97,7 +135,9 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
       return withStore(values, async (store) => {
         const { revokedKeys } = await revokeUser(store.users, name);
         await auditAdmin(store, `users revoke ${name} keys=${revokedKeys}`);
-        io.out(`Revoked ${name}: ${revokedKeys} key(s) deleted; their next request, with a key or an OAuth token, gets 401.`);
+        io.out(
+          `Revoked ${name}: ${revokedKeys} key(s) deleted; their next request, with a key or an OAuth token, gets 401.`,
+        );
         return 0;
       });
     }
@@ -108,17 +148,29 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
 
 export async function keysCommand(args: string[], io: CliIO): Promise<number> {
   const [action, ...rest] = args;
-  const { values, positionals } = parse(rest, { ...STORE_OPTIONS, 'keep-old': { type: 'boolean', default: false } });
+  const { values, positionals } = parse(rest, {
+    ...STORE_OPTIONS,
+    'keep-old': { type: 'boolean', default: false },
+  });
   const name = positionals[0];
-  if (!name || (action !== 'rotate' && action !== 'list')) throw new UsageError('keys rotate NAME [--keep-old] | keys list NAME');
+  if (!name || (action !== 'rotate' && action !== 'list'))
+    throw new UsageError('keys rotate NAME [--keep-old] | keys list NAME');
   return withStore(values, async (store) => {
     if (action === 'list') {
-      for (const k of await store.users.listKeys(name)) io.out(`${k.keyId}\tcreated ${k.createdAt}`);
+      for (const k of await store.users.listKeys(name))
+        io.out(`${k.keyId}\tcreated ${k.createdAt}`);
       return 0;
     }
-    const rotated = await rotateKey(store.users, name, systemClock, { keepOld: values['keep-old'] });
-    await auditAdmin(store, `keys rotate ${name} new=${rotated.keyId} revoked=${rotated.revoked.join(',')}`);
-    io.out(`New key ${rotated.keyId} for ${name}; ${rotated.revoked.length ? `revoked ${rotated.revoked.join(', ')} and every OAuth token signed in with them` : 'old keys still work, and so do OAuth tokens signed in with them (--keep-old)'}.`);
+    const rotated = await rotateKey(store.users, name, systemClock, {
+      keepOld: values['keep-old'],
+    });
+    await auditAdmin(
+      store,
+      `keys rotate ${name} new=${rotated.keyId} revoked=${rotated.revoked.join(',')}`,
+    );
+    io.out(
+      `New key ${rotated.keyId} for ${name}; ${rotated.revoked.length ? `revoked ${rotated.revoked.join(', ')} and every OAuth token signed in with them` : 'old keys still work, and so do OAuth tokens signed in with them (--keep-old)'}.`,
+    );
     printKey(io, rotated.key);
     return 0;
   });

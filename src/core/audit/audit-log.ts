@@ -46,7 +46,10 @@ export class AuditLog {
       }
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }
-    throw new AppError('STORE', 'could not append to the audit log: too much contention; try again');
+    throw new AppError(
+      'STORE',
+      'could not append to the audit log: too much contention; try again',
+    );
   }
 
   /** Walks the whole chain from the first record. */

@@ -10,7 +10,12 @@ export interface AuditEvent {
   /** Per host: the policy decision, the rule that made it and the risk class. */
   readonly decisions?: readonly { host: string; decision: string; rule?: string; risk?: string }[];
   readonly outcome?: string;
-  readonly hosts?: readonly { host: string; status: string; exitCode: number | null; durationMs: number }[];
+  readonly hosts?: readonly {
+    host: string;
+    status: string;
+    exitCode: number | null;
+    durationMs: number;
+  }[];
   readonly durationMs?: number;
   readonly detail?: string;
 }

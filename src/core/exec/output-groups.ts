@@ -27,7 +27,15 @@ export function groupIdenticalOutputs(results: readonly GroupableResult[]): Outp
       .digest('hex');
     const group = groups.get(key);
     if (group) group.hosts.push(r.host);
-    else groups.set(key, { hosts: [r.host], status: r.status, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated });
+    else
+      groups.set(key, {
+        hosts: [r.host],
+        status: r.status,
+        exitCode: r.exitCode,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        truncated: r.truncated,
+      });
   }
   return [...groups.values()].sort((a, b) => b.hosts.length - a.hosts.length);
 }

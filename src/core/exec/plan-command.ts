@@ -18,13 +18,28 @@ export interface PlanResult {
 }
 
 /** What run_command would decide on each target, and why, without running anything. */
-export function planCommand(deps: CoreDeps, fleet: Fleet, user: User, input: TargetSelector & { command: string }): PlanResult {
+export function planCommand(
+  deps: CoreDeps,
+  fleet: Fleet,
+  user: User,
+  input: TargetSelector & { command: string },
+): PlanResult {
   if (input.command.trim() === '') throw new InvalidInputError('command is empty');
-  if (input.command.length > MAX_COMMAND_LENGTH) throw new InvalidInputError(`command is longer than ${MAX_COMMAND_LENGTH} characters`);
+  if (input.command.length > MAX_COMMAND_LENGTH)
+    throw new InvalidInputError(`command is longer than ${MAX_COMMAND_LENGTH} characters`);
   const results = resolveTargets(user, fleet, input).map((host) => {
     const decision = deps.policy.decide({ fleet, user, host }, input.command);
     return { host: host.name, ...decision, commands: [...decision.commands] };
   });
   const count = (d: string) => results.filter((r) => r.decision === d).length;
-  return { command: input.command, results, summary: { total: results.length, allow: count('allow'), deny: count('deny'), approval_required: count('approval_required') } };
+  return {
+    command: input.command,
+    results,
+    summary: {
+      total: results.length,
+      allow: count('allow'),
+      deny: count('deny'),
+      approval_required: count('approval_required'),
+    },
+  };
 }

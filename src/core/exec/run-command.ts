@@ -9,7 +9,18 @@ import { groupIdenticalOutputs, type OutputGroup } from './output-groups.js';
 
 export { MAX_COMMAND_LENGTH };
 
-export const HOST_STATUSES = ['ok', 'failed', 'denied', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch', 'approval_required', 'cancelled', 'running'] as const;
+export const HOST_STATUSES = [
+  'ok',
+  'failed',
+  'denied',
+  'unreachable',
+  'timeout',
+  'auth_failed',
+  'hostkey_mismatch',
+  'approval_required',
+  'cancelled',
+  'running',
+] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 
 export type RunCommandInput = JobInput;
@@ -49,14 +60,32 @@ export interface RunCommandResult {
  * Not done: what has finished, the rest as `running`, and the job id to come back with — the work
  * goes on (locally in this process, on AWS in a worker function).
  */
-export async function runCommand(deps: CoreDeps, fleet: Fleet, user: User, input: RunCommandInput, requestId: string): Promise<RunCommandResult> {
+export async function runCommand(
+  deps: CoreDeps,
+  fleet: Fleet,
+  user: User,
+  input: RunCommandInput,
+  requestId: string,
+): Promise<RunCommandResult> {
   const started = Date.now();
   const limits = fleet.limits;
-  const { job } = await createJob(deps, fleet, user, input, { requestId, tool: 'run_command', maxTimeoutSeconds: limits.commandTimeoutSeconds });
+  const { job } = await createJob(deps, fleet, user, input, {
+    requestId,
+    tool: 'run_command',
+    maxTimeoutSeconds: limits.commandTimeoutSeconds,
+  });
   const complete = await waitForJob(deps, job.id, limits.syncBudgetSeconds * 1000);
-  const hosts = (complete ? deps.dispatcher.finalHosts?.(job.id) : undefined) ?? (await deps.jobs.get(job.id))?.hosts ?? [];
+  const hosts =
+    (complete ? deps.dispatcher.finalHosts?.(job.id) : undefined) ??
+    (await deps.jobs.get(job.id))?.hosts ??
+    [];
   const result = assemble(job.command, hosts, limits.maxOutputBytes);
-  return { ...result, durationMs: Date.now() - started, complete, ...(complete ? {} : { jobId: job.id }) };
+  return {
+    ...result,
+    durationMs: Date.now() - started,
+    complete,
+    ...(complete ? {} : { jobId: job.id }),
+  };
 }
 
 function hostStatus(h: JobHostRecord): HostStatus {
@@ -65,7 +94,11 @@ function hostStatus(h: JobHostRecord): HostStatus {
   return h.status;
 }
 
-function assemble(command: string, hosts: readonly JobHostRecord[], maxOutputBytes: number): Omit<RunCommandResult, 'durationMs' | 'complete'> {
+function assemble(
+  command: string,
+  hosts: readonly JobHostRecord[],
+  maxOutputBytes: number,
+): Omit<RunCommandResult, 'durationMs' | 'complete'> {
   const perHost = hosts.map((h) => {
     const stdout = h.head?.stdout ?? '';
     const stderr = h.head?.stderr ?? '';
@@ -76,7 +109,11 @@ function assemble(command: string, hosts: readonly JobHostRecord[], maxOutputByt
       stdout,
       stderr,
       // The answer carries the first maxOutputBytes of each stream; get_job pages through the rest.
-      truncated: h.truncated || h.bytes.stdout > Buffer.byteLength(stdout) || h.bytes.stderr > Buffer.byteLength(stderr) || Buffer.byteLength(stdout) >= maxOutputBytes,
+      truncated:
+        h.truncated ||
+        h.bytes.stdout > Buffer.byteLength(stdout) ||
+        h.bytes.stderr > Buffer.byteLength(stderr) ||
+        Buffer.byteLength(stdout) >= maxOutputBytes,
       durationMs: h.durationMs ?? 0,
       ...(h.reason !== undefined ? { reason: h.reason } : {}),
       ...(h.rule !== undefined ? { rule: h.rule } : {}),

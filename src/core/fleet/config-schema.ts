@@ -4,16 +4,19 @@ import { networkSchema, policiesSchema } from '../policy/policy-config.js';
 /** Names of hosts, groups, credentials and tags: safe in logs, URLs and audit records. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const name = (what: string) =>
-  z.string().regex(NAME, `${what} must be 1-63 letters, digits, '.', '_' or '-' and start with a letter or digit`);
+  z
+    .string()
+    .regex(
+      NAME,
+      `${what} must be 1-63 letters, digits, '.', '_' or '-' and start with a letter or digit`,
+    );
 
 /** `SHA256:<base64>` as printed by `ssh-keygen -lf`, or the explicit opt-out. */
 export const INSECURE_ACCEPT_ANY = 'insecure-accept-any';
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-const hostKey = z
-  .string()
-  .refine((v) => v === INSECURE_ACCEPT_ANY || FINGERPRINT.test(v), {
-    message: `must be a SHA256 fingerprint as printed by "ssh-keygen -lf" (SHA256:…, 43 characters after the colon) or "${INSECURE_ACCEPT_ANY}"`,
-  });
+const hostKey = z.string().refine((v) => v === INSECURE_ACCEPT_ANY || FINGERPRINT.test(v), {
+  message: `must be a SHA256 fingerprint as printed by "ssh-keygen -lf" (SHA256:…, 43 characters after the colon) or "${INSECURE_ACCEPT_ANY}"`,
+});
 
 export const credentialSchema = z
   .object({
@@ -23,9 +26,12 @@ export const credentialSchema = z
     password: z.string().min(1).optional(),
   })
   .strict()
-  .refine((c) => c.privateKey !== undefined || c.privateKeyFile !== undefined || c.password !== undefined, {
-    message: 'needs one of privateKeyFile, privateKey or password',
-  })
+  .refine(
+    (c) => c.privateKey !== undefined || c.privateKeyFile !== undefined || c.password !== undefined,
+    {
+      message: 'needs one of privateKeyFile, privateKey or password',
+    },
+  )
   .refine((c) => !(c.privateKey !== undefined && c.privateKeyFile !== undefined), {
     message: 'give privateKey or privateKeyFile, not both',
   });
@@ -49,14 +55,21 @@ export const groupSchema = z
     tags: z.array(z.string()).default([]),
   })
   .strict()
-  .refine((g) => g.hosts.length > 0 || g.tags.length > 0, { message: 'a group needs hosts or tags' });
+  .refine((g) => g.hosts.length > 0 || g.tags.length > 0, {
+    message: 'a group needs hosts or tags',
+  });
 
 export const limitsSchema = z
   .object({
     commandTimeoutSeconds: z.number().positive().max(3600).default(60),
     connectTimeoutSeconds: z.number().positive().max(120).default(10),
     // run_command returns at most this much per stream; it is kept inside a job's host record, so ≤ 128 KB.
-    maxOutputBytes: z.number().int().min(1024).max(128 * 1024).default(65536),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(128 * 1024)
+      .default(65536),
     maxConcurrency: z.number().int().min(1).max(1024).default(32),
     poolIdleSeconds: z.number().min(0).max(3600).default(60),
     historyRetentionDays: z.number().int().min(1).max(3650).default(30),
@@ -65,7 +78,12 @@ export const limitsSchema = z
     /** Default and maximum for start_job. */
     jobTimeoutSeconds: z.number().positive().max(86_400).default(3600),
     /** Output kept per host and stream for a job; beyond it output is dropped and marked truncated. */
-    jobOutputBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+    jobOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
     jobRetentionDays: z.number().int().min(1).max(90).default(7),
   })
   .strict();
@@ -85,17 +103,30 @@ export const fleetConfigSchema = z
     config.hosts.forEach((host, i) => {
       const first = seen.get(host.name);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['hosts', i, 'name'], message: `duplicate host name "${host.name}" (also hosts[${first}])` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', i, 'name'],
+          message: `duplicate host name "${host.name}" (also hosts[${first}])`,
+        });
       } else {
         seen.set(host.name, i);
       }
       if (!(host.credential in config.credentials)) {
-        ctx.addIssue({ code: 'custom', path: ['hosts', i, 'credential'], message: `unknown credential "${host.credential}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', i, 'credential'],
+          message: `unknown credential "${host.credential}"`,
+        });
       }
     });
     for (const [groupName, group] of Object.entries(config.groups)) {
       group.hosts.forEach((h, i) => {
-        if (!seen.has(h)) ctx.addIssue({ code: 'custom', path: ['groups', groupName, 'hosts', i], message: `unknown host "${h}"` });
+        if (!seen.has(h))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', groupName, 'hosts', i],
+            message: `unknown host "${h}"`,
+          });
       });
     }
   });

@@ -61,17 +61,22 @@ export class Fleet {
   credentialFor(host: Host): Credential {
     const credential = this.credentials.get(host.credential);
     // Validation guarantees every host names a known credential.
-    if (!credential) throw new Error(`host ${host.name} names unknown credential ${host.credential}`);
+    if (!credential)
+      throw new Error(`host ${host.name} names unknown credential ${host.credential}`);
     return credential;
   }
 
   /** Hosts that belong to a group: named members plus hosts carrying any of its tags. */
   membersOf(group: Group): Host[] {
-    return this.hosts.filter((h) => group.hosts.includes(h.name) || h.tags.some((t) => group.tags.includes(t)));
+    return this.hosts.filter(
+      (h) => group.hosts.includes(h.name) || h.tags.some((t) => group.tags.includes(t)),
+    );
   }
 
   groupsOf(host: Host): string[] {
-    return [...this.groups.values()].filter((g) => this.membersOf(g).includes(host)).map((g) => g.name);
+    return [...this.groups.values()]
+      .filter((g) => this.membersOf(g).includes(host))
+      .map((g) => g.name);
   }
 
   /** Every configured secret value, for scrubbing command output. */
@@ -91,13 +96,19 @@ export class Fleet {
    * Validates a fleet document (parsed YAML or JSON) and reads the key files it names.
    * Throws ConfigError listing every problem by path; never a stack trace.
    */
-  static fromDocument(document: unknown, options: { source: string; readKeyFile: KeyFileReader }): Fleet {
+  static fromDocument(
+    document: unknown,
+    options: { source: string; readKeyFile: KeyFileReader },
+  ): Fleet {
     const parsed = fleetConfigSchema.safeParse(document ?? {});
     if (!parsed.success) throw new ConfigError(options.source, describeIssues(parsed.error));
     return Fleet.fromConfig(parsed.data, options);
   }
 
-  private static fromConfig(config: FleetConfig, options: { source: string; readKeyFile: KeyFileReader }): Fleet {
+  private static fromConfig(
+    config: FleetConfig,
+    options: { source: string; readKeyFile: KeyFileReader },
+  ): Fleet {
     const problems: string[] = [];
     const policies = compilePolicies(config.policies, problems);
     const network = NetworkPolicy.parse(config.network, problems);
@@ -126,7 +137,10 @@ export class Fleet {
       description: h.description,
     }));
     const groups = new Map(
-      Object.entries(config.groups).map(([name, g]) => [name, { name, hosts: g.hosts, tags: g.tags }]),
+      Object.entries(config.groups).map(([name, g]) => [
+        name,
+        { name, hosts: g.hosts, tags: g.tags },
+      ]),
     );
     return new Fleet(hosts, groups, credentials, config.limits, policies, network);
   }

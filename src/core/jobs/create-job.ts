@@ -33,9 +33,13 @@ export async function createJob(
 ): Promise<{ job: JobRecord; hosts: JobHostRecord[] }> {
   const command = input.command;
   if (command.trim() === '') throw new InvalidInputError('command is empty');
-  if (command.length > MAX_COMMAND_LENGTH) throw new InvalidInputError(`command is longer than ${MAX_COMMAND_LENGTH} characters`);
+  if (command.length > MAX_COMMAND_LENGTH)
+    throw new InvalidInputError(`command is longer than ${MAX_COMMAND_LENGTH} characters`);
   const targets = resolveTargets(user, fleet, input);
-  const planned = targets.map((host) => ({ host, decision: deps.policy.decide({ fleet, user, host }, command) }));
+  const planned = targets.map((host) => ({
+    host,
+    decision: deps.policy.decide({ fleet, user, host }, command),
+  }));
   const auditedCommand = createScrubber(fleet.secretValues())(command);
   const id = randomUUID();
 
@@ -47,18 +51,26 @@ export async function createJob(
     tool: ctx.tool,
     requestId: ctx.requestId,
     timeoutSeconds: Math.min(input.timeoutSeconds ?? ctx.maxTimeoutSeconds, ctx.maxTimeoutSeconds),
-    ...(input.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: input.idleTimeoutSeconds } : {}),
+    ...(input.idleTimeoutSeconds !== undefined
+      ? { idleTimeoutSeconds: input.idleTimeoutSeconds }
+      : {}),
     ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.jobRetentionDays * 86_400,
     // An in-process runner starts it now: stored as running (claimed), saving a separate claim write.
     ...(deps.dispatcher.runsInProcess
-      ? { status: 'running' as const, startedAt: now.toISOString(), heartbeatAt: now.toISOString(), runner: IN_PROCESS_RUNNER }
+      ? {
+          status: 'running' as const,
+          startedAt: now.toISOString(),
+          heartbeatAt: now.toISOString(),
+          runner: IN_PROCESS_RUNNER,
+        }
       : { status: 'queued' as const }),
   };
   const hosts: JobHostRecord[] = planned.map(({ host, decision: d }) => ({
     host: host.name,
-    status: d.decision === 'allow' ? 'pending' : d.decision === 'deny' ? 'denied' : 'approval_required',
+    status:
+      d.decision === 'allow' ? 'pending' : d.decision === 'deny' ? 'denied' : 'approval_required',
     exitCode: null,
     bytes: { stdout: 0, stderr: 0 },
     truncated: false,
@@ -75,8 +87,15 @@ export async function createJob(
       tool: ctx.tool,
       targets: targets.map((h) => h.name),
       command: auditedCommand,
-      decision: [...new Set(planned.map((p) => p.decision.decision))].map((d) => `${d}:${planned.filter((p) => p.decision.decision === d).length}`).join(' '),
-      decisions: planned.map(({ host, decision: d }) => ({ host: host.name, decision: d.decision, ...(d.rule ? { rule: d.rule } : {}), ...(d.risk ? { risk: d.risk } : {}) })),
+      decision: [...new Set(planned.map((p) => p.decision.decision))]
+        .map((d) => `${d}:${planned.filter((p) => p.decision.decision === d).length}`)
+        .join(' '),
+      decisions: planned.map(({ host, decision: d }) => ({
+        host: host.name,
+        decision: d.decision,
+        ...(d.rule ? { rule: d.rule } : {}),
+        ...(d.risk ? { risk: d.risk } : {}),
+      })),
       detail: `job ${id}`,
     }),
     deps.jobs.create(job, hosts),

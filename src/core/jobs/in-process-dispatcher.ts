@@ -11,11 +11,18 @@ const REMEMBER = 256;
  */
 export class InProcessDispatcher implements JobDispatcher {
   readonly runsInProcess = true;
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<
+    string,
+    { controller: AbortController; done: Promise<void> }
+  >();
   private readonly finished = new Map<string, readonly JobHostRecord[]>();
 
   constructor(
-    private readonly run: (jobId: string, signal: AbortSignal, stored?: StoredJob) => Promise<readonly JobHostRecord[] | undefined>,
+    private readonly run: (
+      jobId: string,
+      signal: AbortSignal,
+      stored?: StoredJob,
+    ) => Promise<readonly JobHostRecord[] | undefined>,
     private readonly logger: Logger,
   ) {}
 
@@ -26,9 +33,15 @@ export class InProcessDispatcher implements JobDispatcher {
       .then((hosts) => {
         if (!hosts) return;
         this.finished.set(jobId, hosts);
-        if (this.finished.size > REMEMBER) this.finished.delete(this.finished.keys().next().value as string);
+        if (this.finished.size > REMEMBER)
+          this.finished.delete(this.finished.keys().next().value as string);
       })
-      .catch((error: unknown) => this.logger.error('job runner failed', { jobId, error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        this.logger.error('job runner failed', {
+          jobId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
       .finally(() => this.running.delete(jobId));
     this.running.set(jobId, { controller, done });
   }
@@ -45,7 +58,9 @@ export class InProcessDispatcher implements JobDispatcher {
     const entry = this.running.get(jobId);
     if (!entry) return true;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const timeout = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+    );
     try {
       return await Promise.race([entry.done.then(() => true as const), timeout]);
     } finally {

@@ -7,7 +7,11 @@ import { loadJob, markLostIfStale } from './job-view.js';
 const CANCEL_WAIT_MS = 3_000;
 
 /** Waits for a job to finish, up to `timeoutMs`; true when it did. */
-export async function waitForJob(deps: CoreDeps, jobId: string, timeoutMs: number): Promise<boolean> {
+export async function waitForJob(
+  deps: CoreDeps,
+  jobId: string,
+  timeoutMs: number,
+): Promise<boolean> {
   if (deps.dispatcher.whenFinished) return deps.dispatcher.whenFinished(jobId, timeoutMs);
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 500)) {
@@ -26,16 +30,36 @@ export async function cancelJob(deps: CoreDeps, user: User, jobId: string): Prom
   const { job } = await loadJob(deps, user, jobId);
   if (FINISHED.includes(job.status)) return;
   // Not yet claimed by a runner: cancel it outright, and the runner's claim will fail.
-  if (await deps.jobs.update(jobId, { status: 'cancelled', cancelRequested: true, endedAt: deps.clock.now().toISOString() }, { status: ['queued'] })) return;
+  if (
+    await deps.jobs.update(
+      jobId,
+      { status: 'cancelled', cancelRequested: true, endedAt: deps.clock.now().toISOString() },
+      { status: ['queued'] },
+    )
+  )
+    return;
   await deps.jobs.update(jobId, { cancelRequested: true }, { status: ['running'] });
   deps.dispatcher.cancel?.(jobId);
   await waitForJob(deps, jobId, CANCEL_WAIT_MS);
 }
 
 /** The user's jobs, newest first (admins may ask for everyone's), optionally by status. */
-export async function listJobs(deps: CoreDeps, user: User, options: { all?: boolean; status?: JobStatus; limit: number }): Promise<JobRecord[]> {
+export async function listJobs(
+  deps: CoreDeps,
+  user: User,
+  options: { all?: boolean; status?: JobStatus; limit: number },
+): Promise<JobRecord[]> {
   const everyone = options.all === true && roleAtLeast(user.role, 'admin');
-  const jobs = await deps.jobs.list({ ...(everyone ? {} : { owner: user.name }), limit: options.status ? Math.max(options.limit * 4, 50) : options.limit });
-  const fresh = await Promise.all(jobs.map(async (job) => (FINISHED.includes(job.status) ? job : (await markLostIfStale(deps, { job, hosts: [] })).job)));
-  return fresh.filter((j) => !options.status || j.status === options.status).slice(0, options.limit);
+  const jobs = await deps.jobs.list({
+    ...(everyone ? {} : { owner: user.name }),
+    limit: options.status ? Math.max(options.limit * 4, 50) : options.limit,
+  });
+  const fresh = await Promise.all(
+    jobs.map(async (job) =>
+      FINISHED.includes(job.status) ? job : (await markLostIfStale(deps, { job, hosts: [] })).job,
+    ),
+  );
+  return fresh
+    .filter((j) => !options.status || j.status === options.status)
+    .slice(0, options.limit);
 }

@@ -48,28 +48,56 @@ export interface Paging {
 }
 
 /** Loads a job the user may see: their own, or any for admins. Others' jobs look like missing ones. */
-export async function loadJob(deps: CoreDeps, user: User, jobId: string): Promise<{ job: JobRecord; hosts: JobHostRecord[] }> {
+export async function loadJob(
+  deps: CoreDeps,
+  user: User,
+  jobId: string,
+): Promise<{ job: JobRecord; hosts: JobHostRecord[] }> {
   const loaded = await deps.jobs.get(jobId);
-  if (!loaded || (loaded.job.owner !== user.name && !roleAtLeast(user.role, 'admin'))) throw new NotFoundError(`unknown job "${jobId}"; list_jobs shows yours`);
+  if (!loaded || (loaded.job.owner !== user.name && !roleAtLeast(user.role, 'admin')))
+    throw new NotFoundError(`unknown job "${jobId}"; list_jobs shows yours`);
   return markLostIfStale(deps, loaded);
 }
 
 /** A queued or running job whose runner stopped beating is marked lost, once, by whoever notices. */
-export async function markLostIfStale<T extends { job: JobRecord; hosts: JobHostRecord[] }>(deps: CoreDeps, loaded: T): Promise<T> {
+export async function markLostIfStale<T extends { job: JobRecord; hosts: JobHostRecord[] }>(
+  deps: CoreDeps,
+  loaded: T,
+): Promise<T> {
   const { job } = loaded;
   if (FINISHED.includes(job.status)) return loaded;
   const last = Date.parse(job.heartbeatAt ?? job.createdAt);
   if (deps.clock.now().getTime() - last < LOST_AFTER_MS) return loaded;
   const endedAt = deps.clock.now().toISOString();
-  const marked = await deps.jobs.update(job.id, { status: 'lost', endedAt }, { status: ['queued', 'running'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) });
-  if (marked) deps.logger.warn('job lost: its runner stopped', { jobId: job.id, lastHeartbeat: job.heartbeatAt ?? null });
+  const marked = await deps.jobs.update(
+    job.id,
+    { status: 'lost', endedAt },
+    { status: ['queued', 'running'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) },
+  );
+  if (marked)
+    deps.logger.warn('job lost: its runner stopped', {
+      jobId: job.id,
+      lastHeartbeat: job.heartbeatAt ?? null,
+    });
   const fresh = await deps.jobs.get(job.id);
   if (!fresh) return loaded;
-  return { ...loaded, job: fresh.job, hosts: fresh.hosts.map((h) => (h.status === 'pending' || h.status === 'running' ? { ...h, status: 'lost', reason: 'the runner stopped before this host finished' } : h)) };
+  return {
+    ...loaded,
+    job: fresh.job,
+    hosts: fresh.hosts.map((h) =>
+      h.status === 'pending' || h.status === 'running'
+        ? { ...h, status: 'lost', reason: 'the runner stopped before this host finished' }
+        : h,
+    ),
+  };
 }
 
 /** The job with a page (or tail) of output per host and stream. */
-export async function viewJob(deps: CoreDeps, loaded: { job: JobRecord; hosts: JobHostRecord[] }, paging: Paging = {}): Promise<JobView> {
+export async function viewJob(
+  deps: CoreDeps,
+  loaded: { job: JobRecord; hosts: JobHostRecord[] },
+  paging: Paging = {},
+): Promise<JobView> {
   const { job, hosts } = loaded;
   const limit = Math.min(paging.limit ?? 16 * 1024, MAX_PAGE_BYTES);
   const streams: OutputStream[] = paging.stream ? [paging.stream] : ['stdout', 'stderr'];
@@ -81,7 +109,17 @@ export async function viewJob(deps: CoreDeps, loaded: { job: JobRecord; hosts: J
       for (const stream of streams) {
         const total = h.bytes[stream];
         if (total === 0 && paging.offset === undefined) continue;
-        pages[stream] = paging.offset !== undefined ? await page(deps, job.id, h.host, stream, paging.offset, limit, total) : await tail(deps, job.id, h.host, stream, Math.min(paging.tailBytes ?? DEFAULT_TAIL_BYTES, MAX_PAGE_BYTES), total);
+        pages[stream] =
+          paging.offset !== undefined
+            ? await page(deps, job.id, h.host, stream, paging.offset, limit, total)
+            : await tail(
+                deps,
+                job.id,
+                h.host,
+                stream,
+                Math.min(paging.tailBytes ?? DEFAULT_TAIL_BYTES, MAX_PAGE_BYTES),
+                total,
+              );
       }
       return { ...rest, ...pages };
     }),
@@ -103,20 +141,45 @@ export async function viewJob(deps: CoreDeps, loaded: { job: JobRecord; hosts: J
 }
 
 /** Bytes [offset, offset+limit), ending on a character boundary so pages concatenate exactly. */
-async function page(deps: CoreDeps, jobId: string, host: string, stream: OutputStream, offset: number, limit: number, total: number): Promise<OutputPage> {
+async function page(
+  deps: CoreDeps,
+  jobId: string,
+  host: string,
+  stream: OutputStream,
+  offset: number,
+  limit: number,
+  total: number,
+): Promise<OutputPage> {
   const data = await deps.jobs.readOutput(jobId, host, stream, offset, limit);
   const end = data.length === limit ? utf8Boundary(data) : data.length;
   const kept = data.subarray(0, end > 0 ? end : data.length);
-  return { offset, nextOffset: offset + kept.length, totalBytes: total, text: Buffer.from(kept).toString('utf8') };
+  return {
+    offset,
+    nextOffset: offset + kept.length,
+    totalBytes: total,
+    text: Buffer.from(kept).toString('utf8'),
+  };
 }
 
 /** The last bytes of a stream, starting on a character boundary. */
-async function tail(deps: CoreDeps, jobId: string, host: string, stream: OutputStream, bytes: number, total: number): Promise<OutputPage> {
+async function tail(
+  deps: CoreDeps,
+  jobId: string,
+  host: string,
+  stream: OutputStream,
+  bytes: number,
+  total: number,
+): Promise<OutputPage> {
   let offset = Math.max(0, total - bytes);
   let data = await deps.jobs.readOutput(jobId, host, stream, offset, total - offset);
   let skip = 0;
   while (skip < data.length && skip < 3 && (data[skip]! & 0xc0) === 0x80) skip++;
   data = data.subarray(skip);
   offset += skip;
-  return { offset, nextOffset: offset + data.length, totalBytes: total, text: Buffer.from(data).toString('utf8') };
+  return {
+    offset,
+    nextOffset: offset + data.length,
+    totalBytes: total,
+    text: Buffer.from(data).toString('utf8'),
+  };
 }

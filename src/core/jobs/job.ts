@@ -29,7 +29,20 @@ export interface JobRecord {
   readonly maxConcurrency?: number;
 }
 
-export const JOB_HOST_STATUSES = ['pending', 'running', 'ok', 'failed', 'denied', 'approval_required', 'unreachable', 'timeout', 'auth_failed', 'hostkey_mismatch', 'cancelled', 'lost'] as const;
+export const JOB_HOST_STATUSES = [
+  'pending',
+  'running',
+  'ok',
+  'failed',
+  'denied',
+  'approval_required',
+  'unreachable',
+  'timeout',
+  'auth_failed',
+  'hostkey_mismatch',
+  'cancelled',
+  'lost',
+] as const;
 
 /** One target host of a job. `pending` until its runner starts it. */
 export interface JobHostRecord {

@@ -78,9 +78,14 @@ export class OutputWriter {
       this.pending = [];
       this.pendingBytes = 0;
     }
-    for (let at = 0; at < out.length; ) {
+    for (let at = 0; at < out.length;) {
       const piece = out.subarray(at, at + utf8Boundary(out.subarray(at, at + MAX_CHUNK_BYTES)));
-      await this.store.appendOutput(this.jobId, { host: this.host, stream: this.stream, offset: this.stored, data: piece });
+      await this.store.appendOutput(this.jobId, {
+        host: this.host,
+        stream: this.stream,
+        offset: this.stored,
+        data: piece,
+      });
       this.stored += piece.length;
       at += piece.length;
     }

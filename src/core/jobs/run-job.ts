@@ -30,14 +30,28 @@ export interface RunJobOptions {
   readonly deadline?: number;
 }
 
-export async function runJob(deps: CoreDeps, jobId: string, options: RunJobOptions): Promise<JobHostRecord[] | undefined> {
+export async function runJob(
+  deps: CoreDeps,
+  jobId: string,
+  options: RunJobOptions,
+): Promise<JobHostRecord[] | undefined> {
   const loaded = options.stored ?? (await deps.jobs.get(jobId));
   if (!loaded) return undefined;
   let heartbeat = deps.clock.now().toISOString();
   // A job stored already claimed by this process needs no claim; any other must win queued → running.
-  const preclaimed = options.stored !== undefined && loaded.job.runner === IN_PROCESS_RUNNER && loaded.job.status === 'running';
+  const preclaimed =
+    options.stored !== undefined &&
+    loaded.job.runner === IN_PROCESS_RUNNER &&
+    loaded.job.status === 'running';
   if (preclaimed) heartbeat = loaded.job.heartbeatAt ?? heartbeat;
-  else if (!(await deps.jobs.update(jobId, { status: 'running', startedAt: heartbeat, heartbeatAt: heartbeat, runner: options.runner }, { status: ['queued'] }))) return undefined;
+  else if (
+    !(await deps.jobs.update(
+      jobId,
+      { status: 'running', startedAt: heartbeat, heartbeatAt: heartbeat, runner: options.runner },
+      { status: ['queued'] },
+    ))
+  )
+    return undefined;
   const { job, hosts } = loaded;
   const fleet = await deps.fleet.current();
   const cancel = new AbortController();
@@ -60,14 +74,27 @@ export async function runJob(deps: CoreDeps, jobId: string, options: RunJobOptio
   let finished: JobHostRecord[] = [];
   try {
     const pending = hosts.filter((h) => h.status === 'pending');
-    finished = await fanOut(pending, Math.min(job.maxConcurrency ?? fleet.limits.maxConcurrency, fleet.limits.maxConcurrency), (h) =>
-      // One host's unexpected failure is that host's outcome; the others go on.
-      runHost(deps, fleet, job, h, cancel.signal, options.deadline).catch(async (error: unknown): Promise<JobHostRecord> => {
-        deps.logger.error('job host failed unexpectedly', { jobId, host: h.host, error: error instanceof Error ? error.message : String(error) });
-        const failed: JobHostRecord = { ...h, status: 'unreachable', reason: 'the gateway failed while running this host (see its log)' };
-        await deps.jobs.putHost(jobId, failed, job.expiresAt).catch(() => undefined);
-        return failed;
-      }),
+    finished = await fanOut(
+      pending,
+      Math.min(job.maxConcurrency ?? fleet.limits.maxConcurrency, fleet.limits.maxConcurrency),
+      (h) =>
+        // One host's unexpected failure is that host's outcome; the others go on.
+        runHost(deps, fleet, job, h, cancel.signal, options.deadline).catch(
+          async (error: unknown): Promise<JobHostRecord> => {
+            deps.logger.error('job host failed unexpectedly', {
+              jobId,
+              host: h.host,
+              error: error instanceof Error ? error.message : String(error),
+            });
+            const failed: JobHostRecord = {
+              ...h,
+              status: 'unreachable',
+              reason: 'the gateway failed while running this host (see its log)',
+            };
+            await deps.jobs.putHost(jobId, failed, job.expiresAt).catch(() => undefined);
+            return failed;
+          },
+        ),
     );
   } finally {
     clearInterval(beat);
@@ -79,18 +106,27 @@ export async function runJob(deps: CoreDeps, jobId: string, options: RunJobOptio
   const all = hosts.map((h) => byName.get(h.host) ?? h);
   // The job's end and the audit outcome are independent writes.
   const [, ended] = await Promise.all([
-    deps.jobs.update(jobId, { status, endedAt: deps.clock.now().toISOString() }, { status: ['running'] }),
+    deps.jobs.update(
+      jobId,
+      { status, endedAt: deps.clock.now().toISOString() },
+      { status: ['running'] },
+    ),
     deps.audit.append({
-    type: 'exec.outcome',
-    requestId: job.requestId,
-    user: job.owner,
-    tool: job.tool,
-    targets: all.map((h) => h.host),
-    command: createScrubber(fleet.secretValues())(job.command),
-    outcome: `${status}; ${summarize(all)}`,
-    hosts: all.map((h) => ({ host: h.host, status: h.status, exitCode: h.exitCode, durationMs: h.durationMs ?? 0 })),
-    durationMs: Date.now() - started,
-    detail: `job ${job.id}`,
+      type: 'exec.outcome',
+      requestId: job.requestId,
+      user: job.owner,
+      tool: job.tool,
+      targets: all.map((h) => h.host),
+      command: createScrubber(fleet.secretValues())(job.command),
+      outcome: `${status}; ${summarize(all)}`,
+      hosts: all.map((h) => ({
+        host: h.host,
+        status: h.status,
+        exitCode: h.exitCode,
+        durationMs: h.durationMs ?? 0,
+      })),
+      durationMs: Date.now() - started,
+      detail: `job ${job.id}`,
     }),
   ]);
   void ended;
@@ -103,15 +139,30 @@ function summarize(hosts: readonly JobHostRecord[]): string {
   return [...counts].map(([s, n]) => `${s}:${n}`).join(' ');
 }
 
-async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: JobHostRecord, cancel: AbortSignal, deadline?: number): Promise<JobHostRecord> {
+async function runHost(
+  deps: CoreDeps,
+  fleet: Fleet,
+  job: JobRecord,
+  record: JobHostRecord,
+  cancel: AbortSignal,
+  deadline?: number,
+): Promise<JobHostRecord> {
   const host = fleet.host(record.host);
   if (!host) {
-    const gone: JobHostRecord = { ...record, status: 'unreachable', reason: 'the host is no longer in the fleet configuration' };
+    const gone: JobHostRecord = {
+      ...record,
+      status: 'unreachable',
+      reason: 'the host is no longer in the fleet configuration',
+    };
     await deps.jobs.putHost(job.id, gone, job.expiresAt);
     return gone;
   }
   if (cancel.aborted) {
-    const skipped: JobHostRecord = { ...record, status: 'cancelled', reason: 'the job was cancelled before this host started' };
+    const skipped: JobHostRecord = {
+      ...record,
+      status: 'cancelled',
+      reason: 'the job was cancelled before this host started',
+    };
     await deps.jobs.putHost(job.id, skipped, job.expiresAt);
     return skipped;
   }
@@ -132,11 +183,18 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
       .then(() => Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]))
       .then(async () => {
         const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
-        if (ended || (shown && bytes.stdout === shown.stdout && bytes.stderr === shown.stderr)) return;
+        if (ended || (shown && bytes.stdout === shown.stdout && bytes.stderr === shown.stderr))
+          return;
         shown = bytes;
         await deps.jobs.putHost(job.id, { ...record, status: 'running', bytes }, job.expiresAt);
       })
-      .catch((error: unknown) => deps.logger.warn('job output flush failed', { jobId: job.id, host: host.name, error: String(error) }));
+      .catch((error: unknown) =>
+        deps.logger.warn('job output flush failed', {
+          jobId: job.id,
+          host: host.name,
+          error: String(error),
+        }),
+      );
   }, FLUSH_MS);
   // A runner with a deadline (a Lambda worker) kills the command in time to record it, rather than vanish mid-command.
   const budgetMs = deadline === undefined ? Infinity : deadline - Date.now() - DEADLINE_MARGIN_MS;
@@ -168,7 +226,11 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
     truncated: writers.stdout.truncated || writers.stderr.truncated,
     head,
     ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
-    ...(cutByDeadline && outcome.status === 'timeout' ? { reason: `stopped at the job runner's time limit (${Math.round(budgetMs / 1000)} s here); on AWS a worker runs at most 15 minutes — split longer work` } : {}),
+    ...(cutByDeadline && outcome.status === 'timeout'
+      ? {
+          reason: `stopped at the job runner's time limit (${Math.round(budgetMs / 1000)} s here); on AWS a worker runs at most 15 minutes — split longer work`,
+        }
+      : {}),
   };
   const now = deps.clock.now();
   await Promise.all([
@@ -183,13 +245,18 @@ async function runHost(deps: CoreDeps, fleet: Fleet, job: JobRecord, record: Job
         exitCode: outcome.exitCode,
         stdout: head.stdout.slice(0, HISTORY_OUTPUT_BYTES),
         stderr: head.stderr.slice(0, HISTORY_OUTPUT_BYTES),
-        truncated: outcome.truncated || head.stdout.length > HISTORY_OUTPUT_BYTES || head.stderr.length > HISTORY_OUTPUT_BYTES,
+        truncated:
+          outcome.truncated ||
+          head.stdout.length > HISTORY_OUTPUT_BYTES ||
+          head.stderr.length > HISTORY_OUTPUT_BYTES,
         durationMs: outcome.durationMs,
         time: now.toISOString(),
         requestId: job.requestId,
         expiresAt: Math.floor(now.getTime() / 1000) + limits.historyRetentionDays * 86_400,
       })
-      .catch((error: unknown) => deps.logger.error('history write failed', { jobId: job.id, error: String(error) })),
+      .catch((error: unknown) =>
+        deps.logger.error('history write failed', { jobId: job.id, error: String(error) }),
+      ),
   ]);
   return done;
 }

@@ -30,6 +30,9 @@ export class AttemptLimit {
   async count(key: string): Promise<{ remaining: number; retryAfterSeconds: number }> {
     const w = this.window(key);
     const used = await this.store.countAttempt(w.counter, w.ends);
-    return { remaining: Math.max(0, this.limit.max - used), retryAfterSeconds: w.retryAfterSeconds };
+    return {
+      remaining: Math.max(0, this.limit.max - used),
+      retryAfterSeconds: w.retryAfterSeconds,
+    };
   }
 }

@@ -1,7 +1,15 @@
 import { hashApiKey } from '../users/api-key.js';
 import { authenticate } from '../users/user-admin.js';
 import { OAuthError } from './oauth-error.js';
-import { CONSENT_ATTEMPTS, LIFETIME_SECONDS, MCP_SCOPE, epochSeconds, namesResource, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
+import {
+  CONSENT_ATTEMPTS,
+  LIFETIME_SECONDS,
+  MCP_SCOPE,
+  epochSeconds,
+  namesResource,
+  type OAuthDeps,
+  type ServerUrls,
+} from './oauth-deps.js';
 import type { OAuthClient } from './oauth-records.js';
 import { withQuery } from './redirect-uri.js';
 import { AttemptLimit } from './attempt-limit.js';
@@ -33,9 +41,18 @@ export type ApprovalResult =
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number };
 
 /** Validates an authorization request (OAuth 2.1 §4.1.1 with PKCE S256 and RFC 8707 resource). */
-export async function checkAuthorizationRequest(params: AuthorizationParams, deps: OAuthDeps, urls: ServerUrls): Promise<CheckedAuthorization> {
+export async function checkAuthorizationRequest(
+  params: AuthorizationParams,
+  deps: OAuthDeps,
+  urls: ServerUrls,
+): Promise<CheckedAuthorization> {
   const clientId = params['client_id'];
-  if (!clientId) return { kind: 'fatal', message: 'The request names no client (client_id is missing). Start again from your MCP client.' };
+  if (!clientId)
+    return {
+      kind: 'fatal',
+      message:
+        'The request names no client (client_id is missing). Start again from your MCP client.',
+    };
   let client: OAuthClient | undefined;
   try {
     client = await deps.clients.find(clientId);
@@ -43,30 +60,62 @@ export async function checkAuthorizationRequest(params: AuthorizationParams, dep
     if (error instanceof OAuthError) return { kind: 'fatal', message: error.message };
     throw error;
   }
-  if (!client) return { kind: 'fatal', message: 'This client is not registered here. Remove the connector from your MCP client and add it again.' };
+  if (!client)
+    return {
+      kind: 'fatal',
+      message:
+        'This client is not registered here. Remove the connector from your MCP client and add it again.',
+    };
 
   const requested = params['redirect_uri'];
-  const redirectUri = requested ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
-  if (!redirectUri) return { kind: 'fatal', message: 'The request has no redirect_uri and the client registered several; the client must say which.' };
-  if (!client.redirectUris.includes(redirectUri)) return { kind: 'fatal', message: 'The redirect_uri is not one this client registered, so the request was stopped. Reconnect from your MCP client.' };
+  const redirectUri =
+    requested ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
+  if (!redirectUri)
+    return {
+      kind: 'fatal',
+      message:
+        'The request has no redirect_uri and the client registered several; the client must say which.',
+    };
+  if (!client.redirectUris.includes(redirectUri))
+    return {
+      kind: 'fatal',
+      message:
+        'The redirect_uri is not one this client registered, so the request was stopped. Reconnect from your MCP client.',
+    };
 
   const state = params['state'];
   const fail = (error: string, description: string): CheckedAuthorization => ({
     kind: 'error-redirect',
-    location: withQuery(redirectUri, { error, error_description: description, state, iss: urls.issuer }),
+    location: withQuery(redirectUri, {
+      error,
+      error_description: description,
+      state,
+      iss: urls.issuer,
+    }),
   });
-  if (params['response_type'] !== 'code') return fail('unsupported_response_type', 'response_type must be "code"');
+  if (params['response_type'] !== 'code')
+    return fail('unsupported_response_type', 'response_type must be "code"');
   const challenge = params['code_challenge'];
   if (!challenge) return fail('invalid_request', 'code_challenge is required (PKCE with S256)');
-  if (params['code_challenge_method'] !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256');
-  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return fail('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters)');
+  if (params['code_challenge_method'] !== 'S256')
+    return fail('invalid_request', 'code_challenge_method must be S256');
+  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge))
+    return fail('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters)');
   const requestedResource = params['resource'];
-  if (requestedResource !== undefined && !namesResource(requestedResource, urls)) return fail('invalid_target', `this server issues tokens only for ${urls.resource}`);
+  if (requestedResource !== undefined && !namesResource(requestedResource, urls))
+    return fail('invalid_target', `this server issues tokens only for ${urls.resource}`);
   const resource = urls.resource;
   return {
     kind: 'ok',
     client,
-    request: { clientId: client.clientId, redirectUri, ...(state !== undefined ? { state } : {}), codeChallenge: challenge, scope: MCP_SCOPE, resource },
+    request: {
+      clientId: client.clientId,
+      redirectUri,
+      ...(state !== undefined ? { state } : {}),
+      codeChallenge: challenge,
+      scope: MCP_SCOPE,
+      resource,
+    },
   };
 }
 
@@ -74,7 +123,13 @@ export async function checkAuthorizationRequest(params: AuthorizationParams, dep
  * The user approved with an API key: checks it (wrong keys are counted per client and address,
  * and refused once the window's allowance is spent) and issues a single-use code.
  */
-export async function approveAuthorization(request: AuthorizationRequest, apiKey: string, address: string, deps: OAuthDeps, urls: ServerUrls): Promise<ApprovalResult> {
+export async function approveAuthorization(
+  request: AuthorizationRequest,
+  apiKey: string,
+  address: string,
+  deps: OAuthDeps,
+  urls: ServerUrls,
+): Promise<ApprovalResult> {
   const limit = new AttemptLimit(deps.oauth, deps.clock, 'consent', CONSENT_ATTEMPTS);
   const limitKey = `${hashSecret(request.clientId).slice(0, 16)}:${address}`;
   const blocked = await limit.blockedFor(limitKey);
@@ -86,9 +141,22 @@ export async function approveAuthorization(request: AuthorizationRequest, apiKey
     const { remaining, retryAfterSeconds } = await limit.count(limitKey);
     // Awaited: on Lambda nothing runs after the answer. A failed audit write is logged, not shown.
     await deps.audit
-      .append({ type: 'oauth', requestId: `oauth-${randomId()}`, user: '-', outcome: 'consent.wrong_key', detail: `client=${request.clientId} address=${address}` })
-      .catch((error: unknown) => deps.logger.error('audit append failed', { outcome: 'consent.wrong_key', error: error instanceof Error ? error.message : String(error) }));
-    return remaining === 0 ? { kind: 'rate-limited', retryAfterSeconds } : { kind: 'wrong-key', attemptsLeft: remaining };
+      .append({
+        type: 'oauth',
+        requestId: `oauth-${randomId()}`,
+        user: '-',
+        outcome: 'consent.wrong_key',
+        detail: `client=${request.clientId} address=${address}`,
+      })
+      .catch((error: unknown) =>
+        deps.logger.error('audit append failed', {
+          outcome: 'consent.wrong_key',
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+    return remaining === 0
+      ? { kind: 'rate-limited', retryAfterSeconds }
+      : { kind: 'wrong-key', attemptsLeft: remaining };
   }
 
   const code = issueSecret('code');
@@ -105,11 +173,29 @@ export async function approveAuthorization(request: AuthorizationRequest, apiKey
     familyId,
     expiresAt: epochSeconds(deps.clock) + LIFETIME_SECONDS.code,
   });
-  await deps.audit.append({ type: 'oauth', requestId: `oauth-${familyId}`, user: user.name, outcome: 'consent.granted', detail: `client=${request.clientId} redirect=${request.redirectUri} family=${familyId}` });
-  return { kind: 'redirect', location: withQuery(request.redirectUri, { code: code.value, state: request.state, iss: urls.issuer }) };
+  await deps.audit.append({
+    type: 'oauth',
+    requestId: `oauth-${familyId}`,
+    user: user.name,
+    outcome: 'consent.granted',
+    detail: `client=${request.clientId} redirect=${request.redirectUri} family=${familyId}`,
+  });
+  return {
+    kind: 'redirect',
+    location: withQuery(request.redirectUri, {
+      code: code.value,
+      state: request.state,
+      iss: urls.issuer,
+    }),
+  };
 }
 
 /** The user declined: the client hears `access_denied`. */
 export function denyAuthorization(request: AuthorizationRequest, urls: ServerUrls): string {
-  return withQuery(request.redirectUri, { error: 'access_denied', error_description: 'the user declined', state: request.state, iss: urls.issuer });
+  return withQuery(request.redirectUri, {
+    error: 'access_denied',
+    error_description: 'the user declined',
+    state: request.state,
+    iss: urls.issuer,
+  });
 }

@@ -18,17 +18,27 @@ const redirectUris = z
     }
   });
 
-const httpsUrl = z.string().max(2000).refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:', 'must be an https URL');
+const httpsUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:', 'must be an https URL');
 
 /** RFC 7591 §2 client metadata, as far as this server uses it; other fields are ignored. */
 const registrationRequest = z.object({
   redirect_uris: redirectUris,
   client_name: z.string().max(200).optional(),
   client_uri: httpsUrl.optional(),
-  token_endpoint_auth_method: z.enum(TOKEN_AUTH_METHODS, { message: `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join(', ')}` }).optional(),
+  token_endpoint_auth_method: z
+    .enum(TOKEN_AUTH_METHODS, {
+      message: `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join(', ')}`,
+    })
+    .optional(),
   grant_types: z
     .array(z.string())
-    .refine((g) => g.every((t) => t === 'authorization_code' || t === 'refresh_token'), 'grant_types may only be authorization_code and refresh_token')
+    .refine(
+      (g) => g.every((t) => t === 'authorization_code' || t === 'refresh_token'),
+      'grant_types may only be authorization_code and refresh_token',
+    )
     .optional(),
   response_types: z
     .array(z.string())
@@ -40,11 +50,17 @@ const registrationRequest = z.object({
 /** A client ID metadata document: the registration fields plus its own URL as client_id. */
 const metadataDocument = registrationRequest.extend({
   client_id: z.string(),
-  token_endpoint_auth_method: z.literal('none', { message: 'a metadata-document client is public: token_endpoint_auth_method must be "none"' }).optional(),
+  token_endpoint_auth_method: z
+    .literal('none', {
+      message: 'a metadata-document client is public: token_endpoint_auth_method must be "none"',
+    })
+    .optional(),
 });
 
 function problems(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
 }
 
 export interface RegisteredClient {
@@ -58,7 +74,10 @@ export function registerClient(body: unknown, clock: Clock): RegisteredClient {
   const parsed = registrationRequest.safeParse(body);
   if (!parsed.success) {
     const redirect = parsed.error.issues.some((i) => i.path[0] === 'redirect_uris');
-    throw new OAuthError(redirect ? 'invalid_redirect_uri' : 'invalid_client_metadata', problems(parsed.error));
+    throw new OAuthError(
+      redirect ? 'invalid_redirect_uri' : 'invalid_client_metadata',
+      problems(parsed.error),
+    );
   }
   const input = parsed.data;
   // RFC 7591 §2: without a stated method the default is client_secret_basic.
@@ -93,13 +112,26 @@ export function registerClient(body: unknown, clock: Clock): RegisteredClient {
  * POST /register: a bounded number of registrations per address and window (registration is
  * open to anyone), then the client is validated and stored. Answers the RFC 7591 response.
  */
-export async function registerNewClient(body: unknown, address: string, deps: OAuthDeps): Promise<Record<string, unknown>> {
+export async function registerNewClient(
+  body: unknown,
+  address: string,
+  deps: OAuthDeps,
+): Promise<Record<string, unknown>> {
   const limit = new AttemptLimit(deps.oauth, deps.clock, 'register', REGISTRATION_ATTEMPTS);
-  if ((await limit.blockedFor(address)) > 0) throw new OAuthError('temporarily_unavailable', 'too many registrations from this address; try again later', 429);
+  if ((await limit.blockedFor(address)) > 0)
+    throw new OAuthError(
+      'temporarily_unavailable',
+      'too many registrations from this address; try again later',
+      429,
+    );
   const { client, response } = registerClient(body, deps.clock);
   await deps.oauth.putClient(client);
   await limit.count(address);
-  deps.logger.info('oauth client registered', { clientId: client.clientId, clientName: client.clientName, address });
+  deps.logger.info('oauth client registered', {
+    clientId: client.clientId,
+    clientName: client.clientName,
+    address,
+  });
   return response;
 }
 
@@ -107,10 +139,22 @@ export async function registerNewClient(body: unknown, address: string, deps: OA
  * A client from its metadata document (draft-ietf-oauth-client-id-metadata-document): the
  * document must name its own URL as client_id and be a public client.
  */
-export function clientFromMetadataDocument(url: string, document: unknown, clock: Clock): OAuthClient {
+export function clientFromMetadataDocument(
+  url: string,
+  document: unknown,
+  clock: Clock,
+): OAuthClient {
   const parsed = metadataDocument.safeParse(document);
-  if (!parsed.success) throw new OAuthError('invalid_client', `the client metadata document at ${url} is invalid: ${problems(parsed.error)}`);
-  if (parsed.data.client_id !== url) throw new OAuthError('invalid_client', `the client metadata document at ${url} names another client_id ("${parsed.data.client_id.slice(0, 200)}")`);
+  if (!parsed.success)
+    throw new OAuthError(
+      'invalid_client',
+      `the client metadata document at ${url} is invalid: ${problems(parsed.error)}`,
+    );
+  if (parsed.data.client_id !== url)
+    throw new OAuthError(
+      'invalid_client',
+      `the client metadata document at ${url} names another client_id ("${parsed.data.client_id.slice(0, 200)}")`,
+    );
   return {
     clientId: url,
     ...(parsed.data.client_name !== undefined ? { clientName: parsed.data.client_name } : {}),

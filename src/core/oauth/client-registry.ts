@@ -41,29 +41,42 @@ export class ClientRegistry {
     if (!URL.canParse(clientId)) return false;
     const url = new URL(clientId);
     if (url.protocol === 'https:') return true;
-    return this.options.allowLoopbackClientIds === true && url.protocol === 'http:' && isLoopbackHost(url.hostname);
+    return (
+      this.options.allowLoopbackClientIds === true &&
+      url.protocol === 'http:' &&
+      isLoopbackHost(url.hostname)
+    );
   }
 
   /** The client, or undefined when no such client exists. Throws OAuthError for a bad document. */
   async find(clientId: string): Promise<OAuthClient | undefined> {
     if (!clientId || clientId.length > 2000) return undefined;
-    if (!this.isMetadataUrl(clientId)) return clientId.startsWith('smc_') ? this.store.getClient(clientId) : undefined;
+    if (!this.isMetadataUrl(clientId))
+      return clientId.startsWith('smc_') ? this.store.getClient(clientId) : undefined;
     const now = this.clock.now().getTime();
     const cached = this.cache.get(clientId);
     if (cached && now - cached.fetchedAt < this.ttlMs) return cached.client;
     const url = new URL(clientId);
-    if (url.pathname === '/' || url.hash || url.username || url.password) throw new OAuthError('invalid_client', `client_id ${clientId} must be an https URL with a path, without fragment or credentials`);
+    if (url.pathname === '/' || url.hash || url.username || url.password)
+      throw new OAuthError(
+        'invalid_client',
+        `client_id ${clientId} must be an https URL with a path, without fragment or credentials`,
+      );
     let document: unknown;
     try {
       document = await this.fetcher.fetchJson(url);
     } catch (error) {
       const reason = error instanceof AppError ? error.message : 'it could not be fetched';
-      throw new OAuthError('invalid_client', `the client metadata document at ${clientId} was not accepted: ${reason}`);
+      throw new OAuthError(
+        'invalid_client',
+        `the client metadata document at ${clientId} was not accepted: ${reason}`,
+      );
     }
     const client = clientFromMetadataDocument(clientId, document, this.clock);
     this.cache.delete(clientId);
     this.cache.set(clientId, { client, fetchedAt: now });
-    while (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
+    while (this.cache.size > this.maxEntries)
+      this.cache.delete(this.cache.keys().next().value as string);
     return client;
   }
 

@@ -7,7 +7,10 @@ import type { Grant } from './oauth-records.js';
  * active; undefined once either is revoked. Reads run in parallel: one round trip.
  */
 export async function grantUser(users: UserStore, grant: Grant): Promise<User | undefined> {
-  const [key, user] = await Promise.all([users.findKey(grant.keyHash), users.getUser(grant.userName)]);
+  const [key, user] = await Promise.all([
+    users.findKey(grant.keyHash),
+    users.getUser(grant.userName),
+  ]);
   if (!key || key.userName !== grant.userName) return undefined;
   return user && !user.disabled ? user : undefined;
 }

@@ -24,7 +24,12 @@ export interface ServerUrls {
  * the canonical resource URL as their audience.
  */
 export function namesResource(requested: string, urls: ServerUrls): boolean {
-  return requested === urls.resource || requested === `${urls.resource}/` || requested === urls.issuer || requested === `${urls.issuer}/`;
+  return (
+    requested === urls.resource ||
+    requested === `${urls.resource}/` ||
+    requested === urls.issuer ||
+    requested === `${urls.issuer}/`
+  );
 }
 
 export const LIFETIME_SECONDS = {

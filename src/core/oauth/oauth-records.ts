@@ -46,4 +46,7 @@ export interface TokenRecord extends Grant {
 }
 
 /** The outcome of spending a single-use item: spent now, spent before (a replay), or unknown. */
-export type SpendResult<T> = { readonly status: 'spent'; readonly record: T } | { readonly status: 'replayed'; readonly record: T } | { readonly status: 'missing' };
+export type SpendResult<T> =
+  | { readonly status: 'spent'; readonly record: T }
+  | { readonly status: 'replayed'; readonly record: T }
+  | { readonly status: 'missing' };

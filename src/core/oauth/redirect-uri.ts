@@ -1,6 +1,16 @@
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Schemes that would run or read something in the browser instead of handing over a code. */
-const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:', 'ftp:', 'ws:', 'wss:']);
+const FORBIDDEN_SCHEMES = new Set([
+  'javascript:',
+  'data:',
+  'file:',
+  'vbscript:',
+  'blob:',
+  'about:',
+  'ftp:',
+  'ws:',
+  'wss:',
+]);
 
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
@@ -18,14 +28,17 @@ export function redirectUriProblem(uri: string): string | undefined {
     return `"${uri}" is not an absolute URL`;
   }
   if (url.hash || uri.includes('#')) return `"${uri}" must not have a fragment`;
-  if (FORBIDDEN_SCHEMES.has(url.protocol)) return `"${uri}" uses a scheme that cannot receive a code`;
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `"${uri}" must use https (plain http is allowed only for localhost)`;
+  if (FORBIDDEN_SCHEMES.has(url.protocol))
+    return `"${uri}" uses a scheme that cannot receive a code`;
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    return `"${uri}" must use https (plain http is allowed only for localhost)`;
   return undefined;
 }
 
 /** `uri` with extra query parameters, keeping the ones it has. */
 export function withQuery(uri: string, params: Record<string, string | undefined>): string {
   const url = new URL(uri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) url.searchParams.set(name, value);
   return url.toString();
 }

@@ -1,7 +1,18 @@
 import type { Fleet, Host } from '../fleet/fleet.js';
 import { roleAtLeast, type User } from '../users/user.js';
-import type { CommandPolicy, CommandVerdict, Decision, PolicyDecision } from '../exec/command-policy.js';
-import { analyze, baseName, describeCommand, type Analysis, type ResolvedCommand } from './resolve.js';
+import type {
+  CommandPolicy,
+  CommandVerdict,
+  Decision,
+  PolicyDecision,
+} from '../exec/command-policy.js';
+import {
+  analyze,
+  baseName,
+  describeCommand,
+  type Analysis,
+  type ResolvedCommand,
+} from './resolve.js';
 import { matchCommand, matchPath, type CommandPattern } from './pattern.js';
 import type { Profile, Rule } from './profiles.js';
 import type { HostScope } from './policy-config.js';
@@ -17,7 +28,8 @@ interface Judgement {
   rule?: string;
 }
 
-const stricter = (a: Judgement, b: Judgement): Judgement => (STRICTNESS[b.decision] > STRICTNESS[a.decision] ? b : a);
+const stricter = (a: Judgement, b: Judgement): Judgement =>
+  STRICTNESS[b.decision] > STRICTNESS[a.decision] ? b : a;
 
 /**
  * Decides commands against the user's profile and any host profiles: parse → resolve wrappers →
@@ -41,29 +53,60 @@ export class PolicyEngine implements CommandPolicy {
     }
     const result = analyze(this.parser, command);
     this.cache.set(command, result);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    if (this.cache.size > this.cacheSize)
+      this.cache.delete(this.cache.keys().next().value as string);
     return result;
   }
 
   decide(ctx: { fleet: Fleet; user: User; host: Host }, command: string): PolicyDecision {
     const { fleet, user, host } = ctx;
     if (!roleAtLeast(user.role, 'operator')) {
-      return { decision: 'deny', reason: `role ${user.role} may not run commands`, rule: 'role', profile: '-', commands: [] };
+      return {
+        decision: 'deny',
+        reason: `role ${user.role} may not run commands`,
+        rule: 'role',
+        profile: '-',
+        commands: [],
+      };
     }
     const profileName = user.policy ?? fleet.policies.defaultProfile;
     const profile = fleet.policies.profiles.get(profileName);
     if (!profile) {
-      return { decision: 'deny', reason: `policy profile "${profileName}" is not defined in the fleet config; ask an admin to fix your user or the config`, rule: 'profile', profile: profileName, commands: [] };
+      return {
+        decision: 'deny',
+        reason: `policy profile "${profileName}" is not defined in the fleet config; ask an admin to fix your user or the config`,
+        rule: 'profile',
+        profile: profileName,
+        commands: [],
+      };
     }
     const analysis = this.analyze(command);
-    const profiles = [profile, ...fleet.policies.hostProfiles.filter((h) => inScope(h.when, host, fleet)).map((h) => fleet.policies.profiles.get(h.profile)!)];
+    const profiles = [
+      profile,
+      ...fleet.policies.hostProfiles
+        .filter((h) => inScope(h.when, host, fleet))
+        .map((h) => fleet.policies.profiles.get(h.profile)!),
+    ];
     if (analysis.problems.length > 0) {
       const shown = profiles.map((p) => p.name).join(' + ');
       // Valid shell the policy cannot analyse runs only where every applicable profile says so.
       if (!analysis.syntaxError && profiles.every((p) => p.allowsUnanalyzable)) {
-        return { decision: 'allow', reason: `allowed without analysis by ${shown} (${analysis.problems.join('; ')})`, rule: `${shown} unanalyzable: allow`, risk: 'high', profile: shown, commands: [] };
+        return {
+          decision: 'allow',
+          reason: `allowed without analysis by ${shown} (${analysis.problems.join('; ')})`,
+          rule: `${shown} unanalyzable: allow`,
+          risk: 'high',
+          profile: shown,
+          commands: [],
+        };
       }
-      return { decision: 'deny', reason: `cannot be checked: ${analysis.problems.join('; ')}`, rule: 'parser', profile: shown, commands: [] };
+      return {
+        decision: 'deny',
+        reason: `cannot be checked: ${analysis.problems.join('; ')}`,
+        rule: 'parser',
+        profile: shown,
+        commands: [],
+      };
     }
     let risk: Risk = 'low';
     let overall: Judgement = { decision: 'allow', reason: 'every command is allowed' };
@@ -75,7 +118,11 @@ export class PolicyEngine implements CommandPolicy {
       return { command: describeCommand(c), risk: commandRisk, ...verdict };
     });
     if (overall.decision === 'allow' && commands.length > 0) {
-      overall = { decision: 'allow', reason: `allowed by ${[...new Set(commands.map((c) => c.rule))].join(', ')}`, ...(commands.length === 1 && commands[0]!.rule ? { rule: commands[0]!.rule } : {}) };
+      overall = {
+        decision: 'allow',
+        reason: `allowed by ${[...new Set(commands.map((c) => c.rule))].join(', ')}`,
+        ...(commands.length === 1 && commands[0]!.rule ? { rule: commands[0]!.rule } : {}),
+      };
     }
     return { ...overall, risk, profile: profiles.map((p) => p.name).join(' + '), commands };
   }
@@ -87,35 +134,80 @@ function strictest(judgements: readonly Judgement[]): Judgement {
 }
 
 /** One simple command against one profile: the program, then every file it writes. */
-function judgeCommand(profile: Profile, command: ResolvedCommand, risk: Risk, host: Host, fleet: Fleet): Judgement {
-  const scoped = (rules: readonly Rule[]) => (rules.some((r) => r.when) ? rules.filter((r) => inScope(r.when, host, fleet)) : rules);
+function judgeCommand(
+  profile: Profile,
+  command: ResolvedCommand,
+  risk: Risk,
+  host: Host,
+  fleet: Fleet,
+): Judgement {
+  const scoped = (rules: readonly Rule[]) =>
+    rules.some((r) => r.when) ? rules.filter((r) => inScope(r.when, host, fleet)) : rules;
   const judgements: Judgement[] = [];
   if (command.program) {
     judgements.push(
-      judge(scoped(profile.rulesFor(baseName(command.program))), profile, describeCommand(command), (r, mode) => {
-        if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
-        return r.target.kind === 'command' && matchCommand(r.target.pattern, command, mode) && !r.except.some((e) => matchCommand(e as CommandPattern, command, 'certain'));
-      }),
+      judge(
+        scoped(profile.rulesFor(baseName(command.program))),
+        profile,
+        describeCommand(command),
+        (r, mode) => {
+          if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
+          return (
+            r.target.kind === 'command' &&
+            matchCommand(r.target.pattern, command, mode) &&
+            !r.except.some((e) => matchCommand(e as CommandPattern, command, 'certain'))
+          );
+        },
+      ),
     );
   }
-  for (const target of command.writes) judgements.push(judgeWrite(scoped(profile.writeRules), profile, target));
-  return judgements.length ? strictest(judgements) : { decision: 'allow', reason: 'nothing to run' };
+  for (const target of command.writes)
+    judgements.push(judgeWrite(scoped(profile.writeRules), profile, target));
+  return judgements.length
+    ? strictest(judgements)
+    : { decision: 'allow', reason: 'nothing to run' };
 }
 
 function judgeWrite(rules: readonly Rule[], profile: Profile, target: Word): Judgement {
-  const risk = classifyRisk({ program: '', args: [], dynamicTail: false, via: [], writes: [target] });
+  const risk = classifyRisk({
+    program: '',
+    args: [],
+    dynamicTail: false,
+    via: [],
+    writes: [target],
+  });
   return judge(rules, profile, `writing to ${target.text}`, (r, mode) => {
-    if (r.target.kind === 'risk') return r.verdict !== 'allow' && riskRank(risk) >= riskRank(r.target.level);
-    return r.target.kind === 'write' && matchPath(r.target.glob, target, mode) && !r.except.some((e) => matchPath(e as RegExp, target, 'certain'));
+    if (r.target.kind === 'risk')
+      return r.verdict !== 'allow' && riskRank(risk) >= riskRank(r.target.level);
+    return (
+      r.target.kind === 'write' &&
+      matchPath(r.target.glob, target, mode) &&
+      !r.except.some((e) => matchPath(e as RegExp, target, 'certain'))
+    );
   });
 }
 
 /** Deny beats approve beats allow; deny and approve consider what a run-time value could be. */
-function judge(rules: readonly Rule[], profile: Profile, shown: string, matches: (rule: Rule, mode: 'certain' | 'possible') => boolean): Judgement {
+function judge(
+  rules: readonly Rule[],
+  profile: Profile,
+  shown: string,
+  matches: (rule: Rule, mode: 'certain' | 'possible') => boolean,
+): Judgement {
   const deny = rules.find((r) => r.verdict === 'deny' && matches(r, 'possible'));
-  if (deny) return { decision: 'deny', rule: deny.label, reason: `"${shown}" is denied${deny.reason ? `: ${deny.reason}` : ` by ${deny.label}`}` };
+  if (deny)
+    return {
+      decision: 'deny',
+      rule: deny.label,
+      reason: `"${shown}" is denied${deny.reason ? `: ${deny.reason}` : ` by ${deny.label}`}`,
+    };
   const approve = rules.find((r) => r.verdict === 'approve' && matches(r, 'possible'));
-  if (approve) return { decision: 'approval_required', rule: approve.label, reason: `"${shown}" requires approval${approve.reason ? `: ${approve.reason}` : ` (${approve.label})`}` };
+  if (approve)
+    return {
+      decision: 'approval_required',
+      rule: approve.label,
+      reason: `"${shown}" requires approval${approve.reason ? `: ${approve.reason}` : ` (${approve.label})`}`,
+    };
   const allow = rules.find((r) => r.verdict === 'allow' && matches(r, 'certain'));
   if (allow) return { decision: 'allow', rule: allow.label, reason: `allowed by ${allow.label}` };
   return { decision: 'deny', reason: `no rule in profile ${profile.name} allows "${shown}"` };

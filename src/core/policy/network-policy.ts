@@ -19,7 +19,11 @@ export class NetworkPolicy {
     const parse = (list: string[], key: string) =>
       list.flatMap((text, i) => {
         try {
-          const range = (text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), ipaddr.parse(text).kind() === 'ipv4' ? 32 : 128]) as Range;
+          const range = (
+            text.includes('/')
+              ? ipaddr.parseCIDR(text)
+              : [ipaddr.parse(text), ipaddr.parse(text).kind() === 'ipv4' ? 32 : 128]
+          ) as Range;
           return [{ text, range }];
         } catch {
           problems.push(`network.${key}[${i}]: "${text}" is not an IP address or CIDR range`);
@@ -40,7 +44,8 @@ export class NetworkPolicy {
     const inRange = (r: Range) => ip.kind() === r[0].kind() && ip.match(r);
     const denied = this.deny.find((d) => inRange(d.range));
     if (denied) return `address ${ip.toString()} is in network.deny (${denied.text})`;
-    if (this.allow.length > 0 && !this.allow.some((a) => inRange(a.range))) return `address ${ip.toString()} is not in network.allow`;
+    if (this.allow.length > 0 && !this.allow.some((a) => inRange(a.range)))
+      return `address ${ip.toString()} is not in network.allow`;
     return undefined;
   }
 }

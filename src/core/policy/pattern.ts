@@ -69,7 +69,13 @@ export function parsePattern(text: string): CommandPattern {
     ...(/[*?[]/.test(program) ? {} : { literalProgram: program }),
     program: globToRegExp(program),
     programHasSlash: program.includes('/'),
-    args: args.map((t): ArgToken => (t === '*' ? { kind: 'one' } : t === '**' ? { kind: 'rest' } : { kind: 'glob', re: globToRegExp(t) })),
+    args: args.map((t): ArgToken =>
+      t === '*'
+        ? { kind: 'one' }
+        : t === '**'
+          ? { kind: 'rest' }
+          : { kind: 'glob', re: globToRegExp(t) },
+    ),
   };
 }
 
@@ -99,9 +105,15 @@ function tokenMatches(token: ArgToken, arg: Word, mode: MatchMode): boolean {
  * Whether a command matches. In `certain` mode (allow rules) a run-time value matches only `*`
  * or `**`; in `possible` mode (deny and approve rules) it matches anything it could turn out to be.
  */
-export function matchCommand(pattern: CommandPattern, command: ResolvedCommand, mode: MatchMode): boolean {
+export function matchCommand(
+  pattern: CommandPattern,
+  command: ResolvedCommand,
+  mode: MatchMode,
+): boolean {
   if (!command.program) return false;
-  const program = pattern.programHasSlash ? posix.normalize(command.program) : baseName(command.program);
+  const program = pattern.programHasSlash
+    ? posix.normalize(command.program)
+    : baseName(command.program);
   if (!pattern.program.test(program)) return false;
   const args: Arg[] = command.dynamicTail ? [...command.args, TAIL] : [...command.args];
   const tokens = pattern.args;
@@ -113,13 +125,15 @@ export function matchCommand(pattern: CommandPattern, command: ResolvedCommand, 
     let result: boolean;
     if (j === tokens.length) {
       // Unknown extra arguments can only be matched by a trailing `**` — unless we only ask what is possible.
-      result = i === args.length || (i === args.length - 1 && args[i] === TAIL && mode === 'possible');
+      result =
+        i === args.length || (i === args.length - 1 && args[i] === TAIL && mode === 'possible');
     } else {
       const token = tokens[j]!;
       const arg = args[i];
       if (token.kind === 'rest') result = match(i, j + 1) || (i < args.length && match(i + 1, j));
       else if (arg === undefined) result = false;
-      else if (arg === TAIL) result = mode === 'possible' && (match(i, j + 1) || match(i + 1, j + 1));
+      else if (arg === TAIL)
+        result = mode === 'possible' && (match(i, j + 1) || match(i + 1, j + 1));
       else result = tokenMatches(token, arg, mode) && match(i + 1, j + 1);
     }
     memo.set(key, result);

@@ -32,9 +32,16 @@ export const ruleSchema = z
   .refine((r) => [r.allow, r.approve, r.deny].filter((x) => x !== undefined).length === 1, {
     message: 'a rule needs exactly one of allow, approve or deny',
   })
-  .refine((r) => r.except === undefined || !Object.values({ a: r.allow, b: r.approve, c: r.deny }).some((t) => typeof t === 'object' && t !== null && 'risk' in t), {
-    message: 'except goes with a command pattern or a write glob, not a risk class',
-  });
+  .refine(
+    (r) =>
+      r.except === undefined ||
+      !Object.values({ a: r.allow, b: r.approve, c: r.deny }).some(
+        (t) => typeof t === 'object' && t !== null && 'risk' in t,
+      ),
+    {
+      message: 'except goes with a command pattern or a write glob, not a risk class',
+    },
+  );
 
 export const profileSchema = z
   .object({
@@ -53,7 +60,14 @@ export const policiesSchema = z
   .object({
     /** Profile for users whose record names none (never a viewer: viewers cannot run commands). */
     default: z.string().default('operator'),
-    profiles: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'profile names are lower-case letters, digits and -'), profileSchema).default({}),
+    profiles: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, 'profile names are lower-case letters, digits and -'),
+        profileSchema,
+      )
+      .default({}),
     /** Hosts matching `when` are also held to `profile`; the stricter decision wins. */
     hosts: z.array(z.object({ when: hostScope, profile: z.string() }).strict()).default([]),
   })

@@ -41,7 +41,10 @@ function indexRules(rules: readonly Rule[]): Pick<Profile, 'rulesFor' | 'writeRu
   const byProgram = new Map<string, number[]>();
   const everyProgram: number[] = [];
   rules.forEach((rule, i) => {
-    const literal = rule.target.kind === 'command' && !rule.target.pattern.programHasSlash ? rule.target.pattern.literalProgram : undefined;
+    const literal =
+      rule.target.kind === 'command' && !rule.target.pattern.programHasSlash
+        ? rule.target.pattern.literalProgram
+        : undefined;
     if (rule.target.kind === 'write') return;
     if (literal !== undefined) byProgram.set(literal, [...(byProgram.get(literal) ?? []), i]);
     else everyProgram.push(i);
@@ -73,8 +76,14 @@ function targetLabel(target: RuleConfig['allow']): string {
   return `{risk: ${(target as { risk: string }).risk}}`;
 }
 
-function compileRule(profile: string, rule: RuleConfig, path: string, problems: string[]): Rule | undefined {
-  const verdict: Verdict = rule.allow !== undefined ? 'allow' : rule.approve !== undefined ? 'approve' : 'deny';
+function compileRule(
+  profile: string,
+  rule: RuleConfig,
+  path: string,
+  problems: string[],
+): Rule | undefined {
+  const verdict: Verdict =
+    rule.allow !== undefined ? 'allow' : rule.approve !== undefined ? 'approve' : 'deny';
   const raw = rule[verdict];
   const label = `${profile} ${verdict} ${targetLabel(raw)}`;
   const isWrite = typeof raw === 'object' && raw !== null && 'write' in raw;
@@ -86,8 +95,16 @@ function compileRule(profile: string, rule: RuleConfig, path: string, problems: 
       problems.push(`${path}.except[${i}]: ${(error as Error).message}`);
     }
   }
-  const shownExcept = rule.except?.length ? ` except ${rule.except.map((e) => `"${e}"`).join(', ')}` : '';
-  const common = { verdict, label: label + shownExcept, except, ...(rule.when ? { when: rule.when } : {}), ...(rule.reason ? { reason: rule.reason } : {}) };
+  const shownExcept = rule.except?.length
+    ? ` except ${rule.except.map((e) => `"${e}"`).join(', ')}`
+    : '';
+  const common = {
+    verdict,
+    label: label + shownExcept,
+    except,
+    ...(rule.when ? { when: rule.when } : {}),
+    ...(rule.reason ? { reason: rule.reason } : {}),
+  };
   if (typeof raw === 'string') {
     try {
       return { ...common, target: { kind: 'command', pattern: parsePattern(raw) } };
@@ -96,7 +113,8 @@ function compileRule(profile: string, rule: RuleConfig, path: string, problems: 
       return undefined;
     }
   }
-  if (isWrite) return { ...common, target: { kind: 'write', glob: globToRegExp(raw.write), text: raw.write } };
+  if (isWrite)
+    return { ...common, target: { kind: 'write', glob: globToRegExp(raw.write), text: raw.write } };
   return { ...common, target: { kind: 'risk', level: (raw as { risk: Risk }).risk } };
 }
 
@@ -106,9 +124,13 @@ function compileRule(profile: string, rule: RuleConfig, path: string, problems: 
  */
 export function compilePolicies(config: PoliciesConfig, problems: string[]): PolicySet {
   const sources: Record<string, { config: ProfileConfig; path: string }> = {};
-  for (const [name, profile] of Object.entries(BUILTIN_PROFILES)) sources[name] = { config: profile, path: `(built-in ${name})` };
+  for (const [name, profile] of Object.entries(BUILTIN_PROFILES))
+    sources[name] = { config: profile, path: `(built-in ${name})` };
   for (const [name, profile] of Object.entries(config.profiles)) {
-    if (name in BUILTIN_PROFILES) problems.push(`policies.profiles.${name}: "${name}" is a built-in profile; extend it under another name`);
+    if (name in BUILTIN_PROFILES)
+      problems.push(
+        `policies.profiles.${name}: "${name}" is a built-in profile; extend it under another name`,
+      );
     else sources[name] = { config: profile, path: `policies.profiles.${name}` };
   }
 
@@ -119,17 +141,27 @@ export function compilePolicies(config: PoliciesConfig, problems: string[]): Pol
     if (done) return done;
     const source = sources[name];
     if (!source) {
-      problems.push(`${from}: unknown profile "${name}" (known: ${Object.keys(sources).join(', ')})`);
+      problems.push(
+        `${from}: unknown profile "${name}" (known: ${Object.keys(sources).join(', ')})`,
+      );
       return undefined;
     }
     if (compiling.has(name)) {
-      problems.push(`${source.path}.extends: profiles extend each other in a cycle through "${name}"`);
+      problems.push(
+        `${source.path}.extends: profiles extend each other in a cycle through "${name}"`,
+      );
       return undefined;
     }
     compiling.add(name);
-    const parents = source.config.extends === undefined ? [] : Array.isArray(source.config.extends) ? source.config.extends : [source.config.extends];
+    const parents =
+      source.config.extends === undefined
+        ? []
+        : Array.isArray(source.config.extends)
+          ? source.config.extends
+          : [source.config.extends];
     const rules: Rule[] = [];
-    for (const parent of parents) rules.push(...(compile(parent, `${source.path}.extends`)?.rules ?? []));
+    for (const parent of parents)
+      rules.push(...(compile(parent, `${source.path}.extends`)?.rules ?? []));
     (source.config.rules ?? []).forEach((rule, i) => {
       const r = compileRule(name, rule, `${source.path}.rules[${i}]`, problems);
       if (r) rules.push(r);
@@ -137,15 +169,23 @@ export function compilePolicies(config: PoliciesConfig, problems: string[]): Pol
     compiling.delete(name);
     // `unanalyzable` is the profile's own setting, not inherited: extending unrestricted does not quietly allow it.
     const allowsUnanalyzable = source.config.unanalyzable === 'allow';
-    const profile: Profile = { name, rules, allowsUnanalyzable, ...indexRules(rules), ...(source.config.description ? { description: source.config.description } : {}) };
+    const profile: Profile = {
+      name,
+      rules,
+      allowsUnanalyzable,
+      ...indexRules(rules),
+      ...(source.config.description ? { description: source.config.description } : {}),
+    };
     compiled.set(name, profile);
     return profile;
   };
 
   for (const name of Object.keys(sources)) compile(name, `policies.profiles.${name}`);
-  if (!compiled.has(config.default)) problems.push(`policies.default: unknown profile "${config.default}"`);
+  if (!compiled.has(config.default))
+    problems.push(`policies.default: unknown profile "${config.default}"`);
   config.hosts.forEach((h, i) => {
-    if (!compiled.has(h.profile)) problems.push(`policies.hosts[${i}].profile: unknown profile "${h.profile}"`);
+    if (!compiled.has(h.profile))
+      problems.push(`policies.hosts[${i}].profile: unknown profile "${h.profile}"`);
   });
   return { profiles: compiled, defaultProfile: config.default, hostProfiles: config.hosts };
 }

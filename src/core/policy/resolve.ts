@@ -26,13 +26,42 @@ const MAX_DEPTH = 6;
 
 /** Environment variables that change which program runs or how a shell behaves. */
 const SENSITIVE_VARIABLES = new Set([
-  'PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'BASH_ENV', 'ENV', 'IFS', 'SHELLOPTS', 'BASHOPTS', 'PS4',
-  'PROMPT_COMMAND', 'GCONV_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PERL5LIB', 'PERL5OPT', 'RUBYOPT', 'NODE_OPTIONS',
-  'GIT_SSH_COMMAND', 'PAGER', 'SYSTEMD_PAGER', 'EDITOR', 'VISUAL', 'SUDO_ASKPASS', 'HOSTALIASES', 'TMPDIR',
+  'PATH',
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+  'LD_AUDIT',
+  'BASH_ENV',
+  'ENV',
+  'IFS',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS4',
+  'PROMPT_COMMAND',
+  'GCONV_PATH',
+  'PYTHONPATH',
+  'PYTHONSTARTUP',
+  'PERL5LIB',
+  'PERL5OPT',
+  'RUBYOPT',
+  'NODE_OPTIONS',
+  'GIT_SSH_COMMAND',
+  'PAGER',
+  'SYSTEMD_PAGER',
+  'EDITOR',
+  'VISUAL',
+  'SUDO_ASKPASS',
+  'HOSTALIASES',
+  'TMPDIR',
 ]);
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'fish', 'csh', 'tcsh']);
-const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/fd/1', '/dev/fd/2']);
+const HARMLESS_TARGETS = new Set([
+  '/dev/null',
+  '/dev/stdout',
+  '/dev/stderr',
+  '/dev/fd/1',
+  '/dev/fd/2',
+]);
 
 /** The program's base name, which is what rules and wrappers are keyed on. */
 export function baseName(program: string): string {
@@ -52,26 +81,44 @@ export function describeCommand(c: ResolvedCommand): string {
  * xargs, find -exec, sh -c, …) are unwrapped to what they run; what cannot be known before it
  * runs (eval, a command name from a variable, a script read from stdin) is a problem.
  */
-export function analyze(parser: ShellParser, source: string, depth = 0, via: readonly string[] = []): Analysis {
-  if (depth > MAX_DEPTH) return { commands: [], problems: ['commands nested too deeply (sh -c inside sh -c …)'] };
+export function analyze(
+  parser: ShellParser,
+  source: string,
+  depth = 0,
+  via: readonly string[] = [],
+): Analysis {
+  if (depth > MAX_DEPTH)
+    return { commands: [], problems: ['commands nested too deeply (sh -c inside sh -c …)'] };
   const parsed = parser.parse(source);
-  if (!parsed.ok) return { commands: [], problems: [...parsed.problems], syntaxError: parsed.syntaxError };
+  if (!parsed.ok)
+    return { commands: [], problems: [...parsed.problems], syntaxError: parsed.syntaxError };
   const out: Analysis = { commands: [], problems: [] };
   for (const simple of parsed.commands) resolveSimple(parser, simple, depth, via, out);
   return out;
 }
 
-function resolveSimple(parser: ShellParser, simple: SimpleCommand, depth: number, via: readonly string[], out: Analysis): void {
+function resolveSimple(
+  parser: ShellParser,
+  simple: SimpleCommand,
+  depth: number,
+  via: readonly string[],
+  out: Analysis,
+): void {
   const problems = out.problems as string[];
   const commands = out.commands as ResolvedCommand[];
-  const writes = simple.redirects.filter((r) => r.kind === 'write').map((r) => r.target ?? dynamicWord('?'));
+  const writes = simple.redirects
+    .filter((r) => r.kind === 'write')
+    .map((r) => r.target ?? dynamicWord('?'));
   const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
 
   if (simple.words.length === 0) {
     if (simple.assignments.length > 0) {
-      problems.push(`sets shell variable ${simple.assignments[0]!.name}, which later commands could expand unexpectedly; pass values inline instead`);
+      problems.push(
+        `sets shell variable ${simple.assignments[0]!.name}, which later commands could expand unexpectedly; pass values inline instead`,
+      );
     }
-    if (fileWrites.length > 0) commands.push({ program: '', args: [], dynamicTail: false, via, writes: fileWrites });
+    if (fileWrites.length > 0)
+      commands.push({ program: '', args: [], dynamicTail: false, via, writes: fileWrites });
     return;
   }
   for (const a of simple.assignments) {
@@ -81,7 +128,8 @@ function resolveSimple(parser: ShellParser, simple: SimpleCommand, depth: number
   let words = [...simple.words];
   let chain = [...via];
   let dynamicTail = false;
-  const emit = (program: string, args: Word[]) => commands.push({ program, args, dynamicTail, via: chain, writes: fileWrites });
+  const emit = (program: string, args: Word[]) =>
+    commands.push({ program, args, dynamicTail, via: chain, writes: fileWrites });
 
   for (let guard = 0; guard < 16; guard++) {
     const head = words[0];
@@ -103,7 +151,8 @@ function resolveSimple(parser: ShellParser, simple: SimpleCommand, depth: number
       case 'inner':
         chain = [...chain, name];
         if (unwrapped.dynamicTail) dynamicTail = true;
-        for (const a of unwrapped.assignments ?? []) if (SENSITIVE_VARIABLES.has(a)) problems.push(`sets ${a}, which changes what runs`);
+        for (const a of unwrapped.assignments ?? [])
+          if (SENSITIVE_VARIABLES.has(a)) problems.push(`sets ${a}, which changes what runs`);
         if (unwrapped.words.length === 0) {
           // A wrapper with nothing to run (`env`, `sudo -l`) is itself the command.
           chain = chain.slice(0, -1);
@@ -118,7 +167,11 @@ function resolveSimple(parser: ShellParser, simple: SimpleCommand, depth: number
           return;
         }
         const nested = analyze(parser, unwrapped.script.value, depth + 1, [...chain, `${name} -c`]);
-        commands.push(...nested.commands.map((c) => (fileWrites.length ? { ...c, writes: [...c.writes, ...fileWrites] } : c)));
+        commands.push(
+          ...nested.commands.map((c) =>
+            fileWrites.length ? { ...c, writes: [...c.writes, ...fileWrites] } : c,
+          ),
+        );
         problems.push(...nested.problems);
         if (nested.syntaxError) (out as { syntaxError?: boolean }).syntaxError = true;
         if (unwrapped.alsoRuns) emit(head.value, args);
@@ -128,8 +181,15 @@ function resolveSimple(parser: ShellParser, simple: SimpleCommand, depth: number
         emit(head.value, unwrapped.findArgs);
         for (const inner of unwrapped.execs) {
           const before = commands.length;
-          resolveSimple(parser, { words: inner, assignments: [], redirects: [] }, depth, [...chain, 'find -exec'], out);
-          for (let i = before; i < commands.length; i++) commands[i] = { ...commands[i]!, dynamicTail: true };
+          resolveSimple(
+            parser,
+            { words: inner, assignments: [], redirects: [] },
+            depth,
+            [...chain, 'find -exec'],
+            out,
+          );
+          for (let i = before; i < commands.length; i++)
+            commands[i] = { ...commands[i]!, dynamicTail: true };
         }
         return;
       }
@@ -146,7 +206,11 @@ type Unwrapped =
   | { kind: 'find'; findArgs: Word[]; execs: Word[][] };
 
 /** Skips leading options; `withValue` options consume the next word unless written `-oVALUE`/`--opt=VALUE`. */
-function skipOptions(args: Word[], withValue: ReadonlySet<string>, stopAtFirstNonOption = true): { rest: Word[]; seen: string[] } | undefined {
+function skipOptions(
+  args: Word[],
+  withValue: ReadonlySet<string>,
+  stopAtFirstNonOption = true,
+): { rest: Word[]; seen: string[] } | undefined {
   const seen: string[] = [];
   let i = 0;
   while (i < args.length) {
@@ -163,7 +227,10 @@ function skipOptions(args: Word[], withValue: ReadonlySet<string>, stopAtFirstNo
   return { rest: args.slice(i), seen };
 }
 
-const unknownOptions = (name: string): Unwrapped => ({ kind: 'problem', reason: `${name} options are only known at run time` });
+const unknownOptions = (name: string): Unwrapped => ({
+  kind: 'problem',
+  reason: `${name} options are only known at run time`,
+});
 
 function unwrap(name: string, args: Word[]): Unwrapped {
   switch (name) {
@@ -171,7 +238,10 @@ function unwrap(name: string, args: Word[]): Unwrapped {
       return { kind: 'problem', reason: 'eval runs a string built at run time' };
     case 'source':
     case '.':
-      return { kind: 'problem', reason: `${name} runs commands from a file, which cannot be checked` };
+      return {
+        kind: 'problem',
+        reason: `${name} runs commands from a file, which cannot be checked`,
+      };
     case 'alias':
     case 'unalias':
     case 'enable':
@@ -195,7 +265,23 @@ function unwrap(name: string, args: Word[]): Unwrapped {
     case 'nice':
     case 'ionice':
     case 'stdbuf': {
-      const s = skipOptions(args, new Set(['-n', '-c', '-p', '-i', '-o', '-e', '--adjustment', '--class', '--classdata', '--input', '--output', '--error']));
+      const s = skipOptions(
+        args,
+        new Set([
+          '-n',
+          '-c',
+          '-p',
+          '-i',
+          '-o',
+          '-e',
+          '--adjustment',
+          '--class',
+          '--classdata',
+          '--input',
+          '--output',
+          '--error',
+        ]),
+      );
       if (!s) return unknownOptions(name);
       if (name === 'ionice' && s.seen.some((o) => o.startsWith('-p'))) return { kind: 'final' };
       return { kind: 'inner', words: s.rest };
@@ -208,7 +294,14 @@ function unwrap(name: string, args: Word[]): Unwrapped {
     case 'env': {
       const s = skipOptions(args, new Set(['-u', '-C', '--unset', '--chdir']));
       if (!s) return unknownOptions(name);
-      if (s.seen.some((o) => o === '-S' || o.startsWith('--split-string') || (o.startsWith('-') && !o.startsWith('--') && o.includes('S')))) {
+      if (
+        s.seen.some(
+          (o) =>
+            o === '-S' ||
+            o.startsWith('--split-string') ||
+            (o.startsWith('-') && !o.startsWith('--') && o.includes('S')),
+        )
+      ) {
         return { kind: 'problem', reason: 'env -S splits a string into a command at run time' };
       }
       const assignments: string[] = [];
@@ -217,14 +310,45 @@ function unwrap(name: string, args: Word[]): Unwrapped {
         assignments.push(rest[0].value.split('=')[0]!);
         rest = rest.slice(1);
       }
-      if (rest[0] && rest[0].value === undefined) return { kind: 'problem', reason: 'env runs a command whose name is only known at run time' };
+      if (rest[0] && rest[0].value === undefined)
+        return {
+          kind: 'problem',
+          reason: 'env runs a command whose name is only known at run time',
+        };
       return { kind: 'inner', words: rest, assignments };
     }
     case 'sudo':
     case 'doas': {
-      const s = skipOptions(args, new Set(['-C', '-D', '-g', '-h', '-p', '-R', '-r', '-t', '-T', '-U', '-u', '--close-from', '--chdir', '--group', '--host', '--prompt', '--chroot', '--role', '--type', '--command-timeout', '--other-user', '--user']));
+      const s = skipOptions(
+        args,
+        new Set([
+          '-C',
+          '-D',
+          '-g',
+          '-h',
+          '-p',
+          '-R',
+          '-r',
+          '-t',
+          '-T',
+          '-U',
+          '-u',
+          '--close-from',
+          '--chdir',
+          '--group',
+          '--host',
+          '--prompt',
+          '--chroot',
+          '--role',
+          '--type',
+          '--command-timeout',
+          '--other-user',
+          '--user',
+        ]),
+      );
       if (!s) return unknownOptions(name);
-      if (s.seen.some((o) => o === '-e' || o === '--edit')) return { kind: 'problem', reason: 'sudo -e edits files interactively' };
+      if (s.seen.some((o) => o === '-e' || o === '--edit'))
+        return { kind: 'problem', reason: 'sudo -e edits files interactively' };
       const assignments: string[] = [];
       let rest = s.rest;
       while (rest[0]?.value && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0].value)) {
@@ -232,26 +356,58 @@ function unwrap(name: string, args: Word[]): Unwrapped {
         rest = rest.slice(1);
       }
       if (rest.length === 0 && s.seen.some((o) => ['-s', '-i', '--shell', '--login'].includes(o))) {
-        return { kind: 'problem', reason: `${name} ${s.seen.join(' ')} starts a shell that reads commands from its input` };
+        return {
+          kind: 'problem',
+          reason: `${name} ${s.seen.join(' ')} starts a shell that reads commands from its input`,
+        };
       }
       return { kind: 'inner', words: rest, assignments };
     }
     case 'xargs': {
-      const s = skipOptions(args, new Set(['-a', '-d', '-E', '-e', '-I', '-L', '-n', '-P', '-s', '--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--process-slot-var']));
+      const s = skipOptions(
+        args,
+        new Set([
+          '-a',
+          '-d',
+          '-E',
+          '-e',
+          '-I',
+          '-L',
+          '-n',
+          '-P',
+          '-s',
+          '--arg-file',
+          '--delimiter',
+          '--eof',
+          '--max-lines',
+          '--max-args',
+          '--max-procs',
+          '--max-chars',
+          '--process-slot-var',
+        ]),
+      );
       if (!s) return unknownOptions(name);
-      return { kind: 'inner', words: s.rest.length ? s.rest : [{ text: 'echo', value: 'echo', glob: false }], dynamicTail: true };
+      return {
+        kind: 'inner',
+        words: s.rest.length ? s.rest : [{ text: 'echo', value: 'echo', glob: false }],
+        dynamicTail: true,
+      };
     }
     case 'busybox':
       return args.length ? { kind: 'inner', words: args } : { kind: 'final' };
     case 'watch': {
-      const s = skipOptions(args, new Set(['-n', '-d', '--interval', '--differences', '-q', '--equexit']));
+      const s = skipOptions(
+        args,
+        new Set(['-n', '-d', '--interval', '--differences', '-q', '--equexit']),
+      );
       if (!s || s.rest.length === 0) return s ? { kind: 'final' } : unknownOptions(name);
       if (s.seen.some((o) => o === '-x' || o === '--exec')) return { kind: 'inner', words: s.rest };
       return { kind: 'script', script: joinWords(s.rest) };
     }
     case 'su': {
       const i = args.findIndex((a) => a.value === '-c' || a.value === '--command');
-      if (i === -1) return args.some((a) => a.value === undefined) ? unknownOptions(name) : { kind: 'final' };
+      if (i === -1)
+        return args.some((a) => a.value === undefined) ? unknownOptions(name) : { kind: 'final' };
       return { kind: 'script', script: args[i + 1] ?? dynamicWord('') };
     }
     case 'find':
@@ -265,13 +421,23 @@ function unwrap(name: string, args: Word[]): Unwrapped {
 function unwrapShell(name: string, args: Word[]): Unwrapped {
   for (let i = 0; i < args.length; i++) {
     const v = args[i]!.value;
-    if (v === undefined) return { kind: 'problem', reason: `${name} is given arguments only known at run time` };
-    if (v === '--' || !v.startsWith('-') && !v.startsWith('+')) break;
-    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(v)) return { kind: 'script', script: args[i + 1] ?? dynamicWord('') };
-    if (/^-[A-Za-z]*s/.test(v)) return { kind: 'problem', reason: `${name} -s runs commands from its input, which cannot be checked` };
+    if (v === undefined)
+      return { kind: 'problem', reason: `${name} is given arguments only known at run time` };
+    if (v === '--' || (!v.startsWith('-') && !v.startsWith('+'))) break;
+    if (/^-[A-Za-z]*c[A-Za-z]*$/.test(v))
+      return { kind: 'script', script: args[i + 1] ?? dynamicWord('') };
+    if (/^-[A-Za-z]*s/.test(v))
+      return {
+        kind: 'problem',
+        reason: `${name} -s runs commands from its input, which cannot be checked`,
+      };
   }
   const script = args.find((a) => !a.value?.startsWith('-'));
-  if (!script) return { kind: 'problem', reason: `${name} without -c runs commands from its input (for example a pipe), which cannot be checked` };
+  if (!script)
+    return {
+      kind: 'problem',
+      reason: `${name} without -c runs commands from its input (for example a pipe), which cannot be checked`,
+    };
   return { kind: 'final' };
 }
 
@@ -302,5 +468,7 @@ function splitFind(args: Word[]): Unwrapped {
 
 function joinWords(words: Word[]): Word {
   const text = words.map((w) => w.text).join(' ');
-  return words.every((w) => w.value !== undefined) ? { text, value: words.map((w) => w.value).join(' '), glob: false } : dynamicWord(text);
+  return words.every((w) => w.value !== undefined)
+    ? { text, value: words.map((w) => w.value).join(' '), glob: false }
+    : dynamicWord(text);
 }

@@ -20,13 +20,27 @@ export interface CreatedUser {
 }
 
 /** Creates a user with one API key. */
-export async function addUser(users: UserStore, input: NewUser, clock: Clock): Promise<CreatedUser> {
-  if (!USER_NAME.test(input.name)) throw new InvalidInputError(`user name "${input.name}" must be 1-64 letters, digits, '.', '_', '@' or '-'`);
-  if (!isRole(input.role)) throw new InvalidInputError(`role "${input.role}" is not one of viewer, operator, approver, admin`);
+export async function addUser(
+  users: UserStore,
+  input: NewUser,
+  clock: Clock,
+): Promise<CreatedUser> {
+  if (!USER_NAME.test(input.name))
+    throw new InvalidInputError(
+      `user name "${input.name}" must be 1-64 letters, digits, '.', '_', '@' or '-'`,
+    );
+  if (!isRole(input.role))
+    throw new InvalidInputError(
+      `role "${input.role}" is not one of viewer, operator, approver, admin`,
+    );
   const user: User = {
     name: input.name,
     role: input.role as Role,
-    access: { hosts: input.access?.hosts ?? [], groups: input.access?.groups ?? [], tags: input.access?.tags ?? [] },
+    access: {
+      hosts: input.access?.hosts ?? [],
+      groups: input.access?.groups ?? [],
+      tags: input.access?.tags ?? [],
+    },
     ...(input.policy !== undefined ? { policy: input.policy } : {}),
     disabled: false,
     createdAt: clock.now().toISOString(),
@@ -36,9 +50,18 @@ export async function addUser(users: UserStore, input: NewUser, clock: Clock): P
   return { user, ...issued };
 }
 
-async function addKey(users: UserStore, userName: string, clock: Clock): Promise<{ key: string; keyId: string }> {
+async function addKey(
+  users: UserStore,
+  userName: string,
+  clock: Clock,
+): Promise<{ key: string; keyId: string }> {
   const issued = issueApiKey();
-  await users.addKey({ keyHash: issued.keyHash, keyId: issued.keyId, userName, createdAt: clock.now().toISOString() });
+  await users.addKey({
+    keyHash: issued.keyHash,
+    keyId: issued.keyId,
+    userName,
+    createdAt: clock.now().toISOString(),
+  });
   return { key: issued.key, keyId: issued.keyId };
 }
 
@@ -56,9 +79,17 @@ export async function authenticate(users: UserStore, bearer: string): Promise<Us
 }
 
 /** Issues a new key; old keys stop working unless `keepOld` (for a rotation overlap). */
-export async function rotateKey(users: UserStore, name: string, clock: Clock, options: { keepOld?: boolean } = {}): Promise<{ key: string; keyId: string; revoked: string[] }> {
+export async function rotateKey(
+  users: UserStore,
+  name: string,
+  clock: Clock,
+  options: { keepOld?: boolean } = {},
+): Promise<{ key: string; keyId: string; revoked: string[] }> {
   const user = await requireUser(users, name);
-  if (user.disabled) throw new ForbiddenError(`user "${name}" is revoked; add them again under a new name or re-enable them first`);
+  if (user.disabled)
+    throw new ForbiddenError(
+      `user "${name}" is revoked; add them again under a new name or re-enable them first`,
+    );
   const old = await users.listKeys(name);
   const issued = await addKey(users, name, clock);
   const revoked: string[] = [];

@@ -11,7 +11,11 @@ label{display:block;margin:1rem 0 .3rem;font-weight:600}input[type=password]{wid
 .actions{margin-top:1rem;display:flex;gap:.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:6px;border:1px solid #888;cursor:pointer}
 button.approve{background:#0b57d0;color:#fff;border-color:#0b57d0}`;
 
-const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({ title, nonce, children }) => (
+const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({
+  title,
+  nonce,
+  children,
+}) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -36,24 +40,33 @@ export interface ConsentPageProps {
 export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, error }) => {
   const name = client.clientName ?? 'An MCP client';
   const redirect = new URL(request.redirectUri);
-  const destination = redirect.protocol === 'http:' || redirect.protocol === 'https:' ? redirect.host : `${redirect.protocol}//`;
+  const destination =
+    redirect.protocol === 'http:' || redirect.protocol === 'https:'
+      ? redirect.host
+      : `${redirect.protocol}//`;
   return (
     <Layout title={`Connect ${name} to ssh-mcp-gateway`} nonce={nonce}>
       <h1>
         Connect <span id="client-name">{name}</span> to ssh-mcp-gateway
       </h1>
-      <p>It will be able to use this gateway's tools as you: see your hosts and run commands your role and policy allow.</p>
+      <p>
+        It will be able to use this gateway's tools as you: see your hosts and run commands your
+        role and policy allow.
+      </p>
       <div class="box">
         <div>
           Client: <code id="client-id">{client.clientId}</code>
         </div>
         {client.source === 'registration' ? (
-          <div class="warn">This client registered itself; its name is what it says it is, not verified.</div>
+          <div class="warn">
+            This client registered itself; its name is what it says it is, not verified.
+          </div>
         ) : (
           <div>Its description was published at that address.</div>
         )}
         <div>
-          After you approve, your browser is sent to <strong id="redirect-host">{destination}</strong>:
+          After you approve, your browser is sent to{' '}
+          <strong id="redirect-host">{destination}</strong>:
           <br />
           <code id="redirect-uri">{request.redirectUri}</code>
         </div>
@@ -67,12 +80,22 @@ export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, erro
         <input type="hidden" name="response_type" value="code" />
         <input type="hidden" name="client_id" value={request.clientId} />
         <input type="hidden" name="redirect_uri" value={request.redirectUri} />
-        {request.state !== undefined ? <input type="hidden" name="state" value={request.state} /> : null}
+        {request.state !== undefined ? (
+          <input type="hidden" name="state" value={request.state} />
+        ) : null}
         <input type="hidden" name="code_challenge" value={request.codeChallenge} />
         <input type="hidden" name="code_challenge_method" value="S256" />
         <input type="hidden" name="resource" value={request.resource} />
         <label for="api_key">Your API key</label>
-        <input id="api_key" name="api_key" type="password" autocomplete="off" spellcheck={false} placeholder="smg_…" required />
+        <input
+          id="api_key"
+          name="api_key"
+          type="password"
+          autocomplete="off"
+          spellcheck={false}
+          placeholder="smg_…"
+          required
+        />
         <div class="actions">
           <button class="approve" type="submit" name="decision" value="approve">
             Approve
@@ -82,13 +105,20 @@ export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, erro
           </button>
         </div>
       </form>
-      <p>The key is checked once and is not given to the client; it receives its own tokens, which stop working when this key is revoked.</p>
+      <p>
+        The key is checked once and is not given to the client; it receives its own tokens, which
+        stop working when this key is revoked.
+      </p>
     </Layout>
   );
 };
 
 /** A request that cannot be sent back to its client: the user reads why, and nothing redirects. */
-export const ErrorPage: FC<{ nonce: string; title: string; message: string }> = ({ nonce, title, message }) => (
+export const ErrorPage: FC<{ nonce: string; title: string; message: string }> = ({
+  nonce,
+  title,
+  message,
+}) => (
   <Layout title={title} nonce={nonce}>
     <h1>{title}</h1>
     <p class="error" id="error" role="alert">

@@ -2,15 +2,29 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { approveAuthorization, checkAuthorizationRequest, denyAuthorization, type AuthorizationParams, type AuthorizationRequest } from '../../core/oauth/authorize.js';
+import {
+  approveAuthorization,
+  checkAuthorizationRequest,
+  denyAuthorization,
+  type AuthorizationParams,
+  type AuthorizationRequest,
+} from '../../core/oauth/authorize.js';
 import { registerNewClient } from '../../core/oauth/client-registration.js';
 import { OAuthError } from '../../core/oauth/oauth-error.js';
 import type { OAuthDeps, ServerUrls } from '../../core/oauth/oauth-deps.js';
 import type { OAuthClient } from '../../core/oauth/oauth-records.js';
-import { revokeToken, tokenRequest, type ClientCredentials } from '../../core/oauth/token-endpoint.js';
+import {
+  revokeToken,
+  tokenRequest,
+  type ClientCredentials,
+} from '../../core/oauth/token-endpoint.js';
 import { hostOrigin } from '../middleware/host-origin/index.js';
 import { ConsentPage, ErrorPage } from './consent-page.js';
-import { OAUTH_PATHS, authorizationServerMetadata, protectedResourceMetadata } from './server-metadata.js';
+import {
+  OAUTH_PATHS,
+  authorizationServerMetadata,
+  protectedResourceMetadata,
+} from './server-metadata.js';
 
 export interface OAuthRouteOptions {
   /** The issuer and MCP resource URL as this request's client sees them. */
@@ -29,8 +43,22 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
   const app = new Hono();
   // Clients (and browser-based ones such as the Inspector) call these from other origins.
-  const machine = [hostOrigin({ allowedHosts: options.allowedHosts, checkOrigin: false }), cors({ origin: '*', allowHeaders: ['authorization', 'content-type', 'mcp-protocol-version'], maxAge: 600 })];
-  for (const path of [`${OAUTH_PATHS.protectedResource}/*`, OAUTH_PATHS.protectedResource, OAUTH_PATHS.authorizationServer, OAUTH_PATHS.token, OAUTH_PATHS.register, OAUTH_PATHS.revoke]) {
+  const machine = [
+    hostOrigin({ allowedHosts: options.allowedHosts, checkOrigin: false }),
+    cors({
+      origin: '*',
+      allowHeaders: ['authorization', 'content-type', 'mcp-protocol-version'],
+      maxAge: 600,
+    }),
+  ];
+  for (const path of [
+    `${OAUTH_PATHS.protectedResource}/*`,
+    OAUTH_PATHS.protectedResource,
+    OAUTH_PATHS.authorizationServer,
+    OAUTH_PATHS.token,
+    OAUTH_PATHS.register,
+    OAUTH_PATHS.revoke,
+  ]) {
     app.use(path, ...machine);
   }
   // The consent form posts back to its own origin only.
@@ -39,14 +67,19 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
   const resourceMetadata = (c: Context) => c.json(protectedResourceMetadata(options.urls(c)));
   app.get(OAUTH_PATHS.protectedResource, resourceMetadata);
   app.get(`${OAUTH_PATHS.protectedResource}/mcp`, resourceMetadata);
-  app.get(OAUTH_PATHS.authorizationServer, (c) => c.json(authorizationServerMetadata(options.urls(c))));
+  app.get(OAUTH_PATHS.authorizationServer, (c) =>
+    c.json(authorizationServerMetadata(options.urls(c))),
+  );
 
   app.post(OAUTH_PATHS.register, async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();
     } catch {
-      return oauthErrorResponse(c, new OAuthError('invalid_client_metadata', 'send the client metadata as a JSON object'));
+      return oauthErrorResponse(
+        c,
+        new OAuthError('invalid_client_metadata', 'send the client metadata as a JSON object'),
+      );
     }
     try {
       return c.json(await registerNewClient(body, options.clientAddress(c), deps), 201, NO_STORE);
@@ -66,15 +99,33 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
     return authorizePage(c, params, async (request, client) => {
       const urls = options.urls(c);
       if (params['decision'] === 'deny') return redirect(c, denyAuthorization(request, urls));
-      const result = await approveAuthorization(request, params['api_key'] ?? '', options.clientAddress(c), deps, urls);
+      const result = await approveAuthorization(
+        request,
+        params['api_key'] ?? '',
+        options.clientAddress(c),
+        deps,
+        urls,
+      );
       switch (result.kind) {
         case 'redirect':
           return redirect(c, result.location);
         case 'wrong-key':
-          return page(c, 401, request, client, `That API key was not accepted. ${result.attemptsLeft} more attempt${result.attemptsLeft === 1 ? '' : 's'} before this page pauses.`);
+          return page(
+            c,
+            401,
+            request,
+            client,
+            `That API key was not accepted. ${result.attemptsLeft} more attempt${result.attemptsLeft === 1 ? '' : 's'} before this page pauses.`,
+          );
         case 'rate-limited':
           c.header('retry-after', String(result.retryAfterSeconds));
-          return page(c, 429, request, client, `Too many wrong keys from this address. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minute(s), or ask an admin for your key.`);
+          return page(
+            c,
+            429,
+            request,
+            client,
+            `Too many wrong keys from this address. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minute(s), or ask an admin for your key.`,
+          );
       }
     });
   });
@@ -101,9 +152,14 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
     }
   });
 
-  async function authorizePage(c: Context, params: AuthorizationParams, onValid: (request: AuthorizationRequest, client: OAuthClient) => Promise<Response>): Promise<Response> {
+  async function authorizePage(
+    c: Context,
+    params: AuthorizationParams,
+    onValid: (request: AuthorizationRequest, client: OAuthClient) => Promise<Response>,
+  ): Promise<Response> {
     const checked = await checkAuthorizationRequest(params, deps, options.urls(c));
-    if (checked.kind === 'fatal') return errorPage(c, 400, 'This authorization request cannot be completed', checked.message);
+    if (checked.kind === 'fatal')
+      return errorPage(c, 400, 'This authorization request cannot be completed', checked.message);
     if (checked.kind === 'error-redirect') return redirect(c, checked.location);
     return onValid(checked.request, checked.client);
   }
@@ -113,7 +169,10 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
 
 function securityHeaders(c: Context, nonce: string, formTarget?: string): void {
   const formAction = formTarget ? `'self' ${formTarget}` : `'self'`;
-  c.header('content-security-policy', `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`);
+  c.header(
+    'content-security-policy',
+    `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+  );
   c.header('x-frame-options', 'DENY');
   c.header('x-content-type-options', 'nosniff');
   c.header('referrer-policy', 'no-referrer');
@@ -126,13 +185,27 @@ function redirectSource(uri: string): string {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
 }
 
-function page(c: Context, status: 200 | 401 | 429, request: AuthorizationRequest, client: OAuthClient, error?: string): Response | Promise<Response> {
+function page(
+  c: Context,
+  status: 200 | 401 | 429,
+  request: AuthorizationRequest,
+  client: OAuthClient,
+  error?: string,
+): Response | Promise<Response> {
   const nonce = randomBytes(16).toString('base64');
   securityHeaders(c, nonce, redirectSource(request.redirectUri));
-  return c.html(<ConsentPage nonce={nonce} client={client} request={request} {...(error ? { error } : {})} />, status);
+  return c.html(
+    <ConsentPage nonce={nonce} client={client} request={request} {...(error ? { error } : {})} />,
+    status,
+  );
 }
 
-function errorPage(c: Context, status: 400, title: string, message: string): Response | Promise<Response> {
+function errorPage(
+  c: Context,
+  status: 400,
+  title: string,
+  message: string,
+): Response | Promise<Response> {
   const nonce = randomBytes(16).toString('base64');
   securityHeaders(c, nonce);
   return c.html(<ErrorPage nonce={nonce} title={title} message={message} />, status);
@@ -145,17 +218,20 @@ function redirect(c: Context, location: string): Response {
 
 function oauthErrorResponse(c: Context, error: OAuthError): Response {
   const headers: Record<string, string> = { ...NO_STORE };
-  if (error.status === 401 && c.req.header('authorization')?.toLowerCase().startsWith('basic ')) headers['www-authenticate'] = 'Basic realm="ssh-mcp-gateway"';
+  if (error.status === 401 && c.req.header('authorization')?.toLowerCase().startsWith('basic '))
+    headers['www-authenticate'] = 'Basic realm="ssh-mcp-gateway"';
   return c.json({ error: error.error, error_description: error.message }, error.status, headers);
 }
 
 /** Form fields as strings (urlencoded or multipart); files and repeated fields are ignored. */
 async function formParams(c: Context): Promise<Record<string, string>> {
   const type = c.req.header('content-type') ?? '';
-  if (!type.includes('application/x-www-form-urlencoded') && !type.includes('multipart/form-data')) return {};
+  if (!type.includes('application/x-www-form-urlencoded') && !type.includes('multipart/form-data'))
+    return {};
   const body = await c.req.parseBody();
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') out[name] = value;
+  for (const [name, value] of Object.entries(body))
+    if (typeof value === 'string') out[name] = value;
   return out;
 }
 
@@ -168,11 +244,17 @@ function clientCredentials(c: Context, form: Record<string, string>): ClientCred
     const colon = decoded.indexOf(':');
     if (colon > 0) {
       try {
-        return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+        return {
+          clientId: decodeURIComponent(decoded.slice(0, colon)),
+          clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+        };
       } catch {
         return {};
       }
     }
   }
-  return { ...(form['client_id'] ? { clientId: form['client_id'] } : {}), ...(form['client_secret'] ? { clientSecret: form['client_secret'] } : {}) };
+  return {
+    ...(form['client_id'] ? { clientId: form['client_id'] } : {}),
+    ...(form['client_secret'] ? { clientSecret: form['client_secret'] } : {}),
+  };
 }

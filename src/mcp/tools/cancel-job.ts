@@ -14,7 +14,12 @@ export const cancelJobTool = defineTool({
   minRole: 'operator',
   inputSchema: { jobId: z.string().min(1).describe('The job to cancel.') },
   outputSchema: jobViewSchema,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
   async handler({ jobId }, { deps, user }) {
     await cancelJob(deps, user, jobId);
     return viewJob(deps, await loadJob(deps, user, jobId), { tailBytes: 500 });

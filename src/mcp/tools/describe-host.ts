@@ -23,7 +23,12 @@ export const describeHostTool = defineTool({
     groups: z.array(z.string()),
     description: z.string().optional(),
   },
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   async handler({ host: name }, { user, fleet }) {
     const host = requireHost(user, fleet, name);
     const credential = fleet.credentialFor(host);
@@ -33,8 +38,14 @@ export const describeHostTool = defineTool({
       address: host.address,
       port: host.port,
       user: host.user,
-      authMethod: credential.privateKey !== undefined ? ('publickey' as const) : ('password' as const),
-      hostKeyPolicy: host.hostKeys === 'any' ? ('insecure-accept-any' as const) : keys.length > 0 ? ('pinned' as const) : ('missing' as const),
+      authMethod:
+        credential.privateKey !== undefined ? ('publickey' as const) : ('password' as const),
+      hostKeyPolicy:
+        host.hostKeys === 'any'
+          ? ('insecure-accept-any' as const)
+          : keys.length > 0
+            ? ('pinned' as const)
+            : ('missing' as const),
       hostKeys: keys,
       tags: [...host.tags],
       groups: fleet.groupsOf(host),

@@ -15,14 +15,42 @@ export const getJobTool = defineTool({
   minRole: 'operator',
   inputSchema: {
     jobId: z.string().min(1).describe('The job id from start_job or run_command.'),
-    host: z.string().min(1).optional().describe('Only show this host’s output (the others are listed without output).'),
+    host: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Only show this host’s output (the others are listed without output).'),
     stream: z.enum(['stdout', 'stderr']).optional().describe('Only this stream.'),
-    offset: z.number().int().min(0).optional().describe('Read output from this byte offset instead of the tail.'),
-    limit: z.number().int().min(1).max(MAX_PAGE_BYTES).optional().describe('Bytes per page when reading from an offset (default 16384).'),
-    tailBytes: z.number().int().min(0).max(MAX_PAGE_BYTES).optional().describe(`How much of the end of each stream to show without an offset (default ${DEFAULT_TAIL_BYTES}).`),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Read output from this byte offset instead of the tail.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_BYTES)
+      .optional()
+      .describe('Bytes per page when reading from an offset (default 16384).'),
+    tailBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PAGE_BYTES)
+      .optional()
+      .describe(
+        `How much of the end of each stream to show without an offset (default ${DEFAULT_TAIL_BYTES}).`,
+      ),
   },
   outputSchema: jobViewSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   async handler({ jobId, ...paging }, { deps, user }) {
     return viewJob(deps, await loadJob(deps, user, jobId), paging);
   },

@@ -11,4 +11,15 @@ import { cancelJobTool } from './cancel-job.js';
 import { listJobsTool } from './list-jobs.js';
 
 /** Every tool the gateway offers, in the order clients list them. */
-export const ALL_TOOLS: readonly AnyTool[] = [whoamiTool, listHostsTool, describeHostTool, checkHostsTool, runCommandTool, planCommandTool, startJobTool, getJobTool, cancelJobTool, listJobsTool];
+export const ALL_TOOLS: readonly AnyTool[] = [
+  whoamiTool,
+  listHostsTool,
+  describeHostTool,
+  checkHostsTool,
+  runCommandTool,
+  planCommandTool,
+  startJobTool,
+  getJobTool,
+  cancelJobTool,
+  listJobsTool,
+];

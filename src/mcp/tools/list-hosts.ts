@@ -15,21 +15,44 @@ export const listHostsTool = defineTool({
     group: z.string().min(1).optional().describe('Only hosts in this group.'),
   },
   outputSchema: {
-    hosts: z.array(z.object({ name: z.string(), tags: z.array(z.string()), groups: z.array(z.string()), description: z.string().optional() })),
+    hosts: z.array(
+      z.object({
+        name: z.string(),
+        tags: z.array(z.string()),
+        groups: z.array(z.string()),
+        description: z.string().optional(),
+      }),
+    ),
     count: z.number().int(),
   },
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   async handler({ tag, group }, { user, fleet }) {
     const groupDef = group === undefined ? undefined : fleet.groups.get(group);
     const members = groupDef ? new Set(fleet.membersOf(groupDef)) : undefined;
     const hosts = visibleHosts(user, fleet)
       .filter((h) => tag === undefined || h.tags.includes(tag))
       .filter((h) => group === undefined || (members?.has(h) ?? false))
-      .map((h) => ({ name: h.name, tags: [...h.tags], groups: fleet.groupsOf(h), ...(h.description ? { description: h.description } : {}) }));
+      .map((h) => ({
+        name: h.name,
+        tags: [...h.tags],
+        groups: fleet.groupsOf(h),
+        ...(h.description ? { description: h.description } : {}),
+      }));
     return { hosts, count: hosts.length };
   },
   toText: (o) =>
     o.count === 0
       ? 'No hosts match (or you have access to none).'
-      : `${o.count} host(s):\n` + o.hosts.map((h) => `- ${h.name}${h.tags.length ? ` [${h.tags.join(', ')}]` : ''}${h.description ? ` — ${h.description}` : ''}`).join('\n'),
+      : `${o.count} host(s):\n` +
+        o.hosts
+          .map(
+            (h) =>
+              `- ${h.name}${h.tags.length ? ` [${h.tags.join(', ')}]` : ''}${h.description ? ` — ${h.description}` : ''}`,
+          )
+          .join('\n'),
 });

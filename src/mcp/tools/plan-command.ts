@@ -31,12 +31,30 @@ export const planCommandTool = defineTool({
         rule: z.string().optional(),
         risk: z.enum(RISKS).optional(),
         profile: z.string(),
-        commands: z.array(z.object({ command: z.string(), decision, reason: z.string(), rule: z.string().optional(), risk: z.enum(RISKS) })),
+        commands: z.array(
+          z.object({
+            command: z.string(),
+            decision,
+            reason: z.string(),
+            rule: z.string().optional(),
+            risk: z.enum(RISKS),
+          }),
+        ),
       }),
     ),
-    summary: z.object({ total: z.number().int(), allow: z.number().int(), deny: z.number().int(), approval_required: z.number().int() }),
+    summary: z.object({
+      total: z.number().int(),
+      allow: z.number().int(),
+      deny: z.number().int(),
+      approval_required: z.number().int(),
+    }),
   },
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   handler: async (input, { deps, fleet, user }) => planCommand(deps, fleet, user, input),
   toText: planText,
   auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
@@ -51,11 +69,16 @@ function planText(o: PlanResult): string {
     if (block) block.hosts.push(r.host);
     else blocks.set(key, { hosts: [r.host], r });
   }
-  const lines = [`${o.summary.allow} allow, ${o.summary.approval_required} approval_required, ${o.summary.deny} deny (of ${o.summary.total})`];
+  const lines = [
+    `${o.summary.allow} allow, ${o.summary.approval_required} approval_required, ${o.summary.deny} deny (of ${o.summary.total})`,
+  ];
   for (const { hosts, r } of blocks.values()) {
-    lines.push(`\n── ${hosts.join(', ')}: ${r.decision.toUpperCase()}${r.risk ? ` (risk ${r.risk})` : ''} — profile ${r.profile}`);
+    lines.push(
+      `\n── ${hosts.join(', ')}: ${r.decision.toUpperCase()}${r.risk ? ` (risk ${r.risk})` : ''} — profile ${r.profile}`,
+    );
     lines.push(`   ${r.reason}`);
-    for (const c of r.commands) lines.push(`   • ${c.command}: ${c.decision} [${c.risk}]${c.rule ? ` by ${c.rule}` : ''}`);
+    for (const c of r.commands)
+      lines.push(`   • ${c.command}: ${c.decision} [${c.risk}]${c.rule ? ` by ${c.rule}` : ''}`);
   }
   return lines.join('\n');
 }

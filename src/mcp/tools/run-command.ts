@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
 import { RISKS } from '../../core/policy/risk.js';
-import { HOST_STATUSES, MAX_COMMAND_LENGTH, runCommand, type RunCommandResult } from '../../core/exec/run-command.js';
+import {
+  HOST_STATUSES,
+  MAX_COMMAND_LENGTH,
+  runCommand,
+  type RunCommandResult,
+} from '../../core/exec/run-command.js';
 
 const status = z.enum(HOST_STATUSES);
 const count = z.number().int();
@@ -24,9 +29,26 @@ export const runCommandTool = defineTool({
   minRole: 'operator',
   inputSchema: {
     ...targetsInput,
-    command: z.string().min(1).max(MAX_COMMAND_LENGTH).describe('The shell command line, run by /bin/sh on each host.'),
-    timeoutSeconds: z.number().positive().max(3600).optional().describe('Kill the command after this many seconds (default and maximum: the fleet limit, usually 60).'),
-    maxConcurrency: z.number().int().min(1).max(1024).optional().describe('At most this many hosts at once (default and maximum: the fleet limit).'),
+    command: z
+      .string()
+      .min(1)
+      .max(MAX_COMMAND_LENGTH)
+      .describe('The shell command line, run by /bin/sh on each host.'),
+    timeoutSeconds: z
+      .number()
+      .positive()
+      .max(3600)
+      .optional()
+      .describe(
+        'Kill the command after this many seconds (default and maximum: the fleet limit, usually 60).',
+      ),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('At most this many hosts at once (default and maximum: the fleet limit).'),
   },
   outputSchema: {
     command: z.string(),
@@ -45,14 +67,32 @@ export const runCommandTool = defineTool({
         outputGroup: z.number().int(),
       }),
     ),
-    summary: z.object({ total: count, ...Object.fromEntries(HOST_STATUSES.map((s) => [s, count])) } as Record<'total' | (typeof HOST_STATUSES)[number], typeof count>),
-    groups: z.array(z.object({ hosts: z.array(z.string()), status: z.string(), exitCode: z.number().int().nullable(), stdout: z.string(), stderr: z.string(), truncated: z.boolean() })),
+    summary: z.object({
+      total: count,
+      ...Object.fromEntries(HOST_STATUSES.map((s) => [s, count])),
+    } as Record<'total' | (typeof HOST_STATUSES)[number], typeof count>),
+    groups: z.array(
+      z.object({
+        hosts: z.array(z.string()),
+        status: z.string(),
+        exitCode: z.number().int().nullable(),
+        stdout: z.string(),
+        stderr: z.string(),
+        truncated: z.boolean(),
+      }),
+    ),
     durationMs: z.number(),
     complete: z.boolean(),
     jobId: z.string().optional(),
   },
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  handler: (input, { deps, fleet, user, requestId }) => runCommand(deps, fleet, user, input, requestId),
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  handler: (input, { deps, fleet, user, requestId }) =>
+    runCommand(deps, fleet, user, input, requestId),
   auditedByCore: true,
   toText: runCommandText,
   auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
@@ -65,10 +105,17 @@ function runCommandText(o: RunCommandResult): string {
     .map(([k, v]) => `${v} ${k}`)
     .join(', ');
   const lines = [`${o.summary.total} host(s): ${counts} (${o.durationMs} ms)`];
-  if (!o.complete) lines.push(`Still running as job ${o.jobId}: call get_job with jobId "${o.jobId}" for the rest.`);
+  if (!o.complete)
+    lines.push(
+      `Still running as job ${o.jobId}: call get_job with jobId "${o.jobId}" for the rest.`,
+    );
   for (const g of o.groups) {
-    const reasons = new Set(o.results.filter((r) => g.hosts.includes(r.host) && r.reason).map((r) => r.reason));
-    lines.push(`\n── ${g.hosts.join(', ')}: ${g.status}${g.exitCode !== null ? ` (exit ${g.exitCode})` : ''}${reasons.size ? ` — ${[...reasons].join('; ')}` : ''}`);
+    const reasons = new Set(
+      o.results.filter((r) => g.hosts.includes(r.host) && r.reason).map((r) => r.reason),
+    );
+    lines.push(
+      `\n── ${g.hosts.join(', ')}: ${g.status}${g.exitCode !== null ? ` (exit ${g.exitCode})` : ''}${reasons.size ? ` — ${[...reasons].join('; ')}` : ''}`,
+    );
     if (g.stdout) lines.push(g.stdout.replace(/\n$/, ''));
     if (g.stderr) lines.push(`[stderr]\n${g.stderr.replace(/\n$/, '')}`);
     if (g.truncated) lines.push('[output truncated]');

@@ -17,15 +17,48 @@ export const startJobTool = defineTool({
   minRole: 'operator',
   inputSchema: {
     ...targetsInput,
-    command: z.string().min(1).max(MAX_COMMAND_LENGTH).describe('The shell command line, run by /bin/sh on each host.'),
-    timeoutSeconds: z.number().positive().max(86_400).optional().describe('Kill the command after this many seconds (default and maximum: the fleet job limit, usually 3600).'),
-    idleTimeoutSeconds: z.number().positive().max(86_400).optional().describe('Kill the command when it prints nothing for this many seconds; any output resets the timer.'),
-    maxConcurrency: z.number().int().min(1).max(1024).optional().describe('At most this many hosts at once (default and maximum: the fleet limit).'),
+    command: z
+      .string()
+      .min(1)
+      .max(MAX_COMMAND_LENGTH)
+      .describe('The shell command line, run by /bin/sh on each host.'),
+    timeoutSeconds: z
+      .number()
+      .positive()
+      .max(86_400)
+      .optional()
+      .describe(
+        'Kill the command after this many seconds (default and maximum: the fleet job limit, usually 3600).',
+      ),
+    idleTimeoutSeconds: z
+      .number()
+      .positive()
+      .max(86_400)
+      .optional()
+      .describe(
+        'Kill the command when it prints nothing for this many seconds; any output resets the timer.',
+      ),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('At most this many hosts at once (default and maximum: the fleet limit).'),
   },
   outputSchema: jobViewSchema,
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
   async handler(input, { deps, fleet, user, requestId }) {
-    const { job } = await createJob(deps, fleet, user, input, { requestId, tool: 'start_job', maxTimeoutSeconds: fleet.limits.jobTimeoutSeconds });
+    const { job } = await createJob(deps, fleet, user, input, {
+      requestId,
+      tool: 'start_job',
+      maxTimeoutSeconds: fleet.limits.jobTimeoutSeconds,
+    });
     return viewJob(deps, await loadJob(deps, user, job.id));
   },
   toText: (v) => `${jobText(v)}\n\nPoll get_job with jobId "${v.id}" for progress and output.`,

@@ -15,20 +15,37 @@ export const whoamiTool = defineTool({
   outputSchema: {
     name: z.string(),
     role: z.enum(ROLES),
-    access: z.object({ hosts: z.array(z.string()), groups: z.array(z.string()), tags: z.array(z.string()), all: z.boolean() }),
+    access: z.object({
+      hosts: z.array(z.string()),
+      groups: z.array(z.string()),
+      tags: z.array(z.string()),
+      all: z.boolean(),
+    }),
     visibleHostCount: z.number().int(),
   },
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   async handler(_input, { user, fleet }) {
     return {
       name: user.name,
       role: user.role,
-      access: { hosts: [...user.access.hosts], groups: [...user.access.groups], tags: [...user.access.tags], all: user.role === 'admin' },
+      access: {
+        hosts: [...user.access.hosts],
+        groups: [...user.access.groups],
+        tags: [...user.access.tags],
+        all: user.role === 'admin',
+      },
       visibleHostCount: visibleHosts(user, fleet).length,
     };
   },
   toText: (o) =>
     `You are ${o.name} (role ${o.role}). ` +
-    (o.access.all ? 'You can access every host' : `Access: hosts [${o.access.hosts.join(', ')}], groups [${o.access.groups.join(', ')}], tags [${o.access.tags.join(', ')}]`) +
+    (o.access.all
+      ? 'You can access every host'
+      : `Access: hosts [${o.access.hosts.join(', ')}], groups [${o.access.groups.join(', ')}], tags [${o.access.tags.join(', ')}]`) +
     `; ${o.visibleHostCount} host(s) visible.`,
 });

@@ -5,7 +5,15 @@ import type { JobRecord } from '../../../src/core/jobs/job.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
 
 const job = (id: string, owner: string, createdAt: string): JobRecord => ({
-  id, owner, command: 'sleep 1', tool: 'start_job', requestId: 'r', timeoutSeconds: 60, createdAt, expiresAt: Math.floor(Date.now() / 1000) + 3600, status: 'queued',
+  id,
+  owner,
+  command: 'sleep 1',
+  tool: 'start_job',
+  requestId: 'r',
+  timeoutSeconds: 60,
+  createdAt,
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  status: 'queued',
 });
 
 describe('DynamoJobStore on dynalite', () => {
@@ -19,19 +27,41 @@ describe('DynamoJobStore on dynalite', () => {
 
   it('creates a job with its hosts and reads them back', async () => {
     await jobs.create(job('j1', 'alice', '2026-01-01T00:00:01Z'), [
-      { host: 'a', status: 'pending', exitCode: null, bytes: { stdout: 0, stderr: 0 }, truncated: false },
-      { host: 'b', status: 'denied', reason: 'no', exitCode: null, bytes: { stdout: 0, stderr: 0 }, truncated: false },
+      {
+        host: 'a',
+        status: 'pending',
+        exitCode: null,
+        bytes: { stdout: 0, stderr: 0 },
+        truncated: false,
+      },
+      {
+        host: 'b',
+        status: 'denied',
+        reason: 'no',
+        exitCode: null,
+        bytes: { stdout: 0, stderr: 0 },
+        truncated: false,
+      },
     ]);
     const got = await jobs.get('j1');
     expect(got?.job).toMatchObject({ id: 'j1', owner: 'alice', status: 'queued' });
-    expect(got?.hosts.map((h) => [h.host, h.status])).toEqual([['a', 'pending'], ['b', 'denied']]);
+    expect(got?.hosts.map((h) => [h.host, h.status])).toEqual([
+      ['a', 'pending'],
+      ['b', 'denied'],
+    ]);
   });
 
   it('updates only when the stored status (and heartbeat) match', async () => {
-    expect(await jobs.update('j1', { status: 'running', heartbeatAt: 'h1' }, { status: ['queued'] })).toBe(true);
+    expect(
+      await jobs.update('j1', { status: 'running', heartbeatAt: 'h1' }, { status: ['queued'] }),
+    ).toBe(true);
     expect(await jobs.update('j1', { status: 'running' }, { status: ['queued'] })).toBe(false);
-    expect(await jobs.update('j1', { status: 'lost' }, { status: ['running'], heartbeatAt: 'stale' })).toBe(false);
-    expect(await jobs.update('j1', { status: 'lost' }, { status: ['running'], heartbeatAt: 'h1' })).toBe(true);
+    expect(
+      await jobs.update('j1', { status: 'lost' }, { status: ['running'], heartbeatAt: 'stale' }),
+    ).toBe(false);
+    expect(
+      await jobs.update('j1', { status: 'lost' }, { status: ['running'], heartbeatAt: 'h1' }),
+    ).toBe(true);
     expect(await jobs.update('nope', { status: 'lost' })).toBe(false);
     expect((await jobs.getRecord('j1'))?.status).toBe('lost');
   });
@@ -41,13 +71,19 @@ describe('DynamoJobStore on dynalite', () => {
     // Chunks of irregular sizes, as a runner flushing on time and size produces.
     let offset = 0;
     for (const size of [1, 4096, 32_768, 7, 32_768, 20_000, 32_768, 27_592]) {
-      await jobs.appendOutput('j1', { host: 'a', stream: 'stdout', offset, data: data.subarray(offset, offset + size) });
+      await jobs.appendOutput('j1', {
+        host: 'a',
+        stream: 'stdout',
+        offset,
+        data: data.subarray(offset, offset + size),
+      });
       offset += size;
     }
     expect(offset).toBe(data.length);
     for (const page of [1000, 4096, 32_768, 65_536, 200_000]) {
       const parts: Uint8Array[] = [];
-      for (let at = 0; at < data.length; at += page) parts.push(await jobs.readOutput('j1', 'a', 'stdout', at, page));
+      for (let at = 0; at < data.length; at += page)
+        parts.push(await jobs.readOutput('j1', 'a', 'stdout', at, page));
       expect(Buffer.concat(parts).equals(data), `page ${page}`).toBe(true);
     }
     expect((await jobs.readOutput('j1', 'a', 'stdout', data.length, 100)).length).toBe(0);

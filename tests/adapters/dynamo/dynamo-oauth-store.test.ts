@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoOAuthStore } from '../../../src/adapters/dynamo/dynamo-oauth-store.js';
-import type { AuthorizationCodeRecord, TokenRecord } from '../../../src/core/oauth/oauth-records.js';
+import type {
+  AuthorizationCodeRecord,
+  TokenRecord,
+} from '../../../src/core/oauth/oauth-records.js';
 import { hashSecret, issueSecret } from '../../../src/core/oauth/secrets.js';
 import type { Clock } from '../../../src/core/ports.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
@@ -12,8 +15,21 @@ describe('DynamoOAuthStore on dynalite', () => {
   const clock: Clock = { now: () => new Date(now) };
   const seconds = () => Math.floor(now / 1000);
   let oauth: DynamoOAuthStore;
-  const grant = { userName: 'alice', keyHash: 'k'.repeat(64), clientId: 'smc_1', resource: 'http://127.0.0.1:1/mcp', scope: 'mcp', familyId: 'f1' };
-  const code = (): AuthorizationCodeRecord => ({ ...grant, codeHash: issueSecret('code').hash, redirectUri: 'http://127.0.0.1/cb', codeChallenge: pkcePair().challenge, expiresAt: seconds() + 60 });
+  const grant = {
+    userName: 'alice',
+    keyHash: 'k'.repeat(64),
+    clientId: 'smc_1',
+    resource: 'http://127.0.0.1:1/mcp',
+    scope: 'mcp',
+    familyId: 'f1',
+  };
+  const code = (): AuthorizationCodeRecord => ({
+    ...grant,
+    codeHash: issueSecret('code').hash,
+    redirectUri: 'http://127.0.0.1/cb',
+    codeChallenge: pkcePair().challenge,
+    expiresAt: seconds() + 60,
+  });
 
   beforeAll(async () => {
     store = await startTestStore('oauth');
@@ -24,7 +40,9 @@ describe('DynamoOAuthStore on dynalite', () => {
   it('spends a code exactly once, even when two exchanges race', async () => {
     const record = code();
     await oauth.putCode(record);
-    const results = await Promise.all(Array.from({ length: 8 }, () => oauth.spendCode(record.codeHash)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => oauth.spendCode(record.codeHash)),
+    );
     expect(results.filter((r) => r.status === 'spent')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'replayed')).toHaveLength(7);
     const spent = results.find((r) => r.status === 'spent');
@@ -35,7 +53,12 @@ describe('DynamoOAuthStore on dynalite', () => {
   it('treats an expired code or token as absent', async () => {
     const record = code();
     await oauth.putCode(record);
-    const token: TokenRecord = { ...grant, tokenHash: issueSecret('access').hash, kind: 'access', expiresAt: seconds() + 3600 };
+    const token: TokenRecord = {
+      ...grant,
+      tokenHash: issueSecret('access').hash,
+      kind: 'access',
+      expiresAt: seconds() + 3600,
+    };
     await oauth.putToken(token);
     expect(await oauth.getToken(token.tokenHash)).toEqual(token);
     now += 61_000;
@@ -45,8 +68,18 @@ describe('DynamoOAuthStore on dynalite', () => {
   });
 
   it('spends only refresh tokens as refresh tokens, and remembers revoked families until they expire', async () => {
-    const access: TokenRecord = { ...grant, tokenHash: issueSecret('access').hash, kind: 'access', expiresAt: seconds() + 3600 };
-    const refresh: TokenRecord = { ...grant, tokenHash: issueSecret('refresh').hash, kind: 'refresh', expiresAt: seconds() + 3600 };
+    const access: TokenRecord = {
+      ...grant,
+      tokenHash: issueSecret('access').hash,
+      kind: 'access',
+      expiresAt: seconds() + 3600,
+    };
+    const refresh: TokenRecord = {
+      ...grant,
+      tokenHash: issueSecret('refresh').hash,
+      kind: 'refresh',
+      expiresAt: seconds() + 3600,
+    };
     await oauth.putToken(access);
     await oauth.putToken(refresh);
     expect((await oauth.spendRefreshToken(access.tokenHash)).status).toBe('missing');
@@ -63,7 +96,9 @@ describe('DynamoOAuthStore on dynalite', () => {
     const expires = seconds() + 600;
     expect(await oauth.attempts('c1')).toBe(0);
     expect(await oauth.countAttempt('c1', expires)).toBe(1);
-    expect(await Promise.all([oauth.countAttempt('c1', expires), oauth.countAttempt('c1', expires)])).toEqual(expect.arrayContaining([2, 3]));
+    expect(
+      await Promise.all([oauth.countAttempt('c1', expires), oauth.countAttempt('c1', expires)]),
+    ).toEqual(expect.arrayContaining([2, 3]));
     expect(await oauth.attempts('c1')).toBe(3);
     expect(await oauth.attempts('c2')).toBe(0);
     now += 601_000;

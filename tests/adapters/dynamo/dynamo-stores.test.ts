@@ -10,7 +10,13 @@ import type { User } from '../../../src/core/users/user.js';
 import { ConflictError } from '../../../src/core/errors.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
 
-const alice: User = { name: 'alice', role: 'operator', access: { hosts: ['a'], groups: [], tags: ['web'] }, disabled: false, createdAt: '2026-01-01T00:00:00.000Z' };
+const alice: User = {
+  name: 'alice',
+  role: 'operator',
+  access: { hosts: ['a'], groups: [], tags: ['web'] },
+  disabled: false,
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
 
 describe('DynamoDB stores on dynalite', () => {
   let store: TestStore;
@@ -34,8 +40,18 @@ describe('DynamoDB stores on dynalite', () => {
       const users = new DynamoUserStore(store.db, store.tables.users);
       const k1 = issueApiKey();
       const k2 = issueApiKey();
-      await users.addKey({ keyHash: k1.keyHash, keyId: k1.keyId, userName: 'alice', createdAt: '2026-01-01T00:00:00Z' });
-      await users.addKey({ keyHash: k2.keyHash, keyId: k2.keyId, userName: 'alice', createdAt: '2026-01-02T00:00:00Z' });
+      await users.addKey({
+        keyHash: k1.keyHash,
+        keyId: k1.keyId,
+        userName: 'alice',
+        createdAt: '2026-01-01T00:00:00Z',
+      });
+      await users.addKey({
+        keyHash: k2.keyHash,
+        keyId: k2.keyId,
+        userName: 'alice',
+        createdAt: '2026-01-02T00:00:00Z',
+      });
       expect((await users.findKey(k1.keyHash))?.userName).toBe('alice');
       expect((await users.listKeys('alice')).map((k) => k.keyId)).toEqual([k1.keyId, k2.keyId]);
       await expect(users.removeKey('bob', k1.keyHash)).rejects.toThrow(/no such key/);
@@ -48,7 +64,13 @@ describe('DynamoDB stores on dynalite', () => {
   describe('audit', () => {
     it('refuses a second record with a taken seq', async () => {
       const audit = new DynamoAuditStore(store.db, `${store.tables.audit}`);
-      const record = { seq: 1, time: 't', prevHash: 'p', hash: 'h', event: { type: 'admin' as const, requestId: 'r', user: 'u' } };
+      const record = {
+        seq: 1,
+        time: 't',
+        prevHash: 'p',
+        hash: 'h',
+        event: { type: 'admin' as const, requestId: 'r', user: 'u' },
+      };
       expect(await audit.append(record)).toBe(true);
       expect(await audit.append({ ...record, hash: 'other' })).toBe(false);
       expect((await audit.head())?.hash).toBe('h');
@@ -59,7 +81,14 @@ describe('DynamoDB stores on dynalite', () => {
       try {
         const a = new AuditLog(new DynamoAuditStore(fresh.db, fresh.tables.audit));
         const b = new AuditLog(new DynamoAuditStore(fresh.db, fresh.tables.audit));
-        const writes = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append({ type: 'admin', requestId: `r${i}`, user: 'u', detail: String(i) }));
+        const writes = Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? a : b).append({
+            type: 'admin',
+            requestId: `r${i}`,
+            user: 'u',
+            detail: String(i),
+          }),
+        );
         const records = await Promise.all(writes);
         expect(new Set(records.map((r) => r.seq)).size).toBe(40);
         const result = await a.verify(7);
@@ -73,10 +102,26 @@ describe('DynamoDB stores on dynalite', () => {
       const fresh = await startTestStore('tamper');
       try {
         const log = new AuditLog(new DynamoAuditStore(fresh.db, fresh.tables.audit));
-        for (let i = 0; i < 5; i++) await log.append({ type: 'admin', requestId: `r${i}`, user: 'u', command: `cmd ${i}` });
-        const [third] = await new DynamoAuditStore(fresh.db, fresh.tables.audit).range({ afterSeq: 2, limit: 1 });
+        for (let i = 0; i < 5; i++)
+          await log.append({ type: 'admin', requestId: `r${i}`, user: 'u', command: `cmd ${i}` });
+        const [third] = await new DynamoAuditStore(fresh.db, fresh.tables.audit).range({
+          afterSeq: 2,
+          limit: 1,
+        });
         const forged = { ...third!.event, command: 'innocent' };
-        await fresh.db.send(new PutCommand({ TableName: fresh.tables.audit, Item: { pk: 'chain', seq: 3, time: third!.time, prevHash: third!.prevHash, hash: third!.hash, event: canonicalJson(forged) } }));
+        await fresh.db.send(
+          new PutCommand({
+            TableName: fresh.tables.audit,
+            Item: {
+              pk: 'chain',
+              seq: 3,
+              time: third!.time,
+              prevHash: third!.prevHash,
+              hash: third!.hash,
+              event: canonicalJson(forged),
+            },
+          }),
+        );
         const result = await log.verify();
         expect(result.ok).toBe(false);
         expect(result.break?.seq).toBe(3);
@@ -90,7 +135,18 @@ describe('DynamoDB stores on dynalite', () => {
     it('lists a host’s entries newest first and treats expired ones as absent', async () => {
       const now = new Date('2026-06-01T00:00:00Z');
       const history = new DynamoHistoryStore(store.db, store.tables.history, { now: () => now });
-      const base = { host: 'web-1', user: 'alice', command: 'uptime', status: 'ok', exitCode: 0, stdout: 'up', stderr: '', truncated: false, durationMs: 5, requestId: 'r' };
+      const base = {
+        host: 'web-1',
+        user: 'alice',
+        command: 'uptime',
+        status: 'ok',
+        exitCode: 0,
+        stdout: 'up',
+        stderr: '',
+        truncated: false,
+        durationMs: 5,
+        requestId: 'r',
+      };
       const epoch = now.getTime() / 1000;
       await history.put({ ...base, id: '1', time: '2026-05-31T00:00:00Z', expiresAt: epoch + 100 });
       await history.put({ ...base, id: '2', time: '2026-05-31T01:00:00Z', expiresAt: epoch + 100 });

@@ -21,8 +21,18 @@ describe('Ssh2Executor', () => {
   const host = (i: number) => fleet.hosts[i]!;
 
   it('runs a command and returns stdout, stderr and the exit code', async () => {
-    const out = await ssh.exec(targetFor(fleet, host(0)), 'echo hello; echo oops >&2; exit 3', opts);
-    expect(out).toMatchObject({ status: 'failed', exitCode: 3, stdout: 'hello\n', stderr: 'oops\n', truncated: false });
+    const out = await ssh.exec(
+      targetFor(fleet, host(0)),
+      'echo hello; echo oops >&2; exit 3',
+      opts,
+    );
+    expect(out).toMatchObject({
+      status: 'failed',
+      exitCode: 3,
+      stdout: 'hello\n',
+      stderr: 'oops\n',
+      truncated: false,
+    });
   });
 
   it('returns ok with exit code 0 and keeps output that starts without a newline intact', async () => {
@@ -31,7 +41,10 @@ describe('Ssh2Executor', () => {
   });
 
   it('caps output per stream and says it truncated', async () => {
-    const out = await ssh.exec(targetFor(fleet, host(0)), 'head -c 100000 /dev/zero | tr "\\0" x', { ...opts, maxOutputBytes: 1024 });
+    const out = await ssh.exec(targetFor(fleet, host(0)), 'head -c 100000 /dev/zero | tr "\\0" x', {
+      ...opts,
+      maxOutputBytes: 1024,
+    });
     expect(out.stdout).toHaveLength(1024);
     expect(out.truncated).toBe(true);
     expect(out.status).toBe('ok');
@@ -40,20 +53,32 @@ describe('Ssh2Executor', () => {
   it('kills the whole remote process group on timeout', async () => {
     const marker = `smg-timeout-${process.pid}-${Date.now()}`;
     const started = Date.now();
-    const out = await ssh.exec(targetFor(fleet, host(1)), `sh -c 'sleep 30; echo ${marker}' & sleep 30`, { ...opts, timeoutMs: 700 });
+    const out = await ssh.exec(
+      targetFor(fleet, host(1)),
+      `sh -c 'sleep 30; echo ${marker}' & sleep 30`,
+      { ...opts, timeoutMs: 700 },
+    );
     expect(out.status).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(5_000);
-    const ps = await ssh.exec(targetFor(fleet, host(1)), `ps -eo args | grep -c '[s]leep 30; echo ${marker}' || true`, opts);
+    const ps = await ssh.exec(
+      targetFor(fleet, host(1)),
+      `ps -eo args | grep -c '[s]leep 30; echo ${marker}' || true`,
+      opts,
+    );
     expect(ps.stdout.trim()).toBe('0');
   });
 
   it('streams output as it arrives, every byte once', async () => {
     const seen: Record<string, Buffer[]> = { stdout: [], stderr: [] };
-    const out = await ssh.exec(targetFor(fleet, host(0)), 'for i in 1 2 3; do echo line$i; sleep 0.1; done; echo warn >&2; head -c 300000 /dev/zero | tr "\\0" y', {
-      ...opts,
-      maxOutputBytes: 1024,
-      onData: (stream, chunk) => seen[stream]!.push(Buffer.from(chunk)),
-    });
+    const out = await ssh.exec(
+      targetFor(fleet, host(0)),
+      'for i in 1 2 3; do echo line$i; sleep 0.1; done; echo warn >&2; head -c 300000 /dev/zero | tr "\\0" y',
+      {
+        ...opts,
+        maxOutputBytes: 1024,
+        onData: (stream, chunk) => seen[stream]!.push(Buffer.from(chunk)),
+      },
+    );
     expect(out.status).toBe('ok');
     const stdout = Buffer.concat(seen.stdout!).toString();
     expect(stdout.startsWith('line1\nline2\nline3\n')).toBe(true);
@@ -63,10 +88,17 @@ describe('Ssh2Executor', () => {
   });
 
   it('fires the idle timeout on a silent command but not on a chatty one', async () => {
-    const silent = await ssh.exec(targetFor(fleet, host(1)), 'echo start; sleep 20', { ...opts, idleTimeoutMs: 600 });
+    const silent = await ssh.exec(targetFor(fleet, host(1)), 'echo start; sleep 20', {
+      ...opts,
+      idleTimeoutMs: 600,
+    });
     expect(silent).toMatchObject({ status: 'timeout', stdout: 'start\n' });
     expect(silent.error).toMatch(/idle timeout/);
-    const chatty = await ssh.exec(targetFor(fleet, host(1)), 'for i in 1 2 3 4 5 6; do echo $i; sleep 0.25; done', { ...opts, idleTimeoutMs: 600 });
+    const chatty = await ssh.exec(
+      targetFor(fleet, host(1)),
+      'for i in 1 2 3 4 5 6; do echo $i; sleep 0.25; done',
+      { ...opts, idleTimeoutMs: 600 },
+    );
     expect(chatty).toMatchObject({ status: 'ok', stdout: '1\n2\n3\n4\n5\n6\n' });
   });
 
@@ -75,10 +107,17 @@ describe('Ssh2Executor', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 400);
     const started = Date.now();
-    const out = await ssh.exec(targetFor(fleet, host(1)), `sh -c 'sleep 30; echo ${marker}'`, { ...opts, signal: controller.signal });
+    const out = await ssh.exec(targetFor(fleet, host(1)), `sh -c 'sleep 30; echo ${marker}'`, {
+      ...opts,
+      signal: controller.signal,
+    });
     expect(out.status).toBe('cancelled');
     expect(Date.now() - started).toBeLessThan(3_000);
-    const ps = await ssh.exec(targetFor(fleet, host(1)), `ps -eo args | grep -c '[s]leep 30; echo ${marker}' || true`, opts);
+    const ps = await ssh.exec(
+      targetFor(fleet, host(1)),
+      `ps -eo args | grep -c '[s]leep 30; echo ${marker}' || true`,
+      opts,
+    );
     expect(ps.stdout.trim()).toBe('0');
   });
 
@@ -92,7 +131,9 @@ describe('Ssh2Executor', () => {
 
   it('opens a second connection only when the first has no free channel', async () => {
     const target = targetFor(fleet, host(2));
-    const outs = await Promise.all(Array.from({ length: 12 }, () => ssh.exec(target, 'sleep 0.3; echo $PPID', opts)));
+    const outs = await Promise.all(
+      Array.from({ length: 12 }, () => ssh.exec(target, 'sleep 0.3; echo $PPID', opts)),
+    );
     expect(outs.every((o) => o.status === 'ok')).toBe(true);
     expect(new Set(outs.map((o) => o.stdout)).size).toBe(2);
   });
@@ -122,14 +163,22 @@ describe('Ssh2Executor', () => {
   });
 
   it('refuses a host whose key does not match the pinned fingerprint', async () => {
-    const out = await ssh.exec(targetFor(fleet, host(0), { hostKeys: [host(1).hostKeyFingerprint] }), 'true', opts);
+    const out = await ssh.exec(
+      targetFor(fleet, host(0), { hostKeys: [host(1).hostKeyFingerprint] }),
+      'true',
+      opts,
+    );
     expect(out.status).toBe('hostkey_mismatch');
     expect(out.error).toContain(host(0).hostKeyFingerprint);
   });
 
   it('refuses a host with no pinned key, and accepts it only with insecure-accept-any', async () => {
-    expect((await ssh.exec(targetFor(fleet, host(0), { hostKeys: [] }), 'true', opts)).status).toBe('hostkey_mismatch');
-    expect((await ssh.exec(targetFor(fleet, host(0), { hostKeys: 'any' }), 'true', opts)).status).toBe('ok');
+    expect((await ssh.exec(targetFor(fleet, host(0), { hostKeys: [] }), 'true', opts)).status).toBe(
+      'hostkey_mismatch',
+    );
+    expect(
+      (await ssh.exec(targetFor(fleet, host(0), { hostKeys: 'any' }), 'true', opts)).status,
+    ).toBe('ok');
   });
 
   it('reports auth_failed for a key the host does not accept', async () => {
@@ -137,15 +186,37 @@ describe('Ssh2Executor', () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
     const { readFileSync } = await import('node:fs');
-    const out = await ssh.exec(targetFor(fleet, host(0), {}, { name: 'stranger', privateKey: readFileSync(stranger, 'utf8') }), 'true', opts);
+    const out = await ssh.exec(
+      targetFor(
+        fleet,
+        host(0),
+        {},
+        { name: 'stranger', privateKey: readFileSync(stranger, 'utf8') },
+      ),
+      'true',
+      opts,
+    );
     expect(out.status).toBe('auth_failed');
   });
 
   it('logs in with a passphrase-protected key, and reports a wrong passphrase as auth_failed', async () => {
     const key = addClientKey(fleet, 'locked', 'correct horse');
-    const ok = await ssh.exec(targetFor(fleet, host(0), {}, { name: 'locked', privateKey: key, passphrase: 'correct horse' }), 'echo in', opts);
+    const ok = await ssh.exec(
+      targetFor(
+        fleet,
+        host(0),
+        {},
+        { name: 'locked', privateKey: key, passphrase: 'correct horse' },
+      ),
+      'echo in',
+      opts,
+    );
     expect(ok).toMatchObject({ status: 'ok', stdout: 'in\n' });
-    const bad = await ssh.exec(targetFor(fleet, host(0), {}, { name: 'locked2', privateKey: key, passphrase: 'zebra-7f3q' }), 'true', opts);
+    const bad = await ssh.exec(
+      targetFor(fleet, host(0), {}, { name: 'locked2', privateKey: key, passphrase: 'zebra-7f3q' }),
+      'true',
+      opts,
+    );
     expect(bad.status).toBe('auth_failed');
     expect(bad.error).not.toContain('zebra-7f3q');
   });
@@ -154,7 +225,10 @@ describe('Ssh2Executor', () => {
     const ok = await ssh.probe(targetFor(fleet, host(0)), { connectTimeoutMs: 5_000 });
     expect(ok.status).toBe('ok');
     expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
-    const bad = await ssh.probe(targetFor(fleet, host(0), { hostKeys: [host(1).hostKeyFingerprint] }), { connectTimeoutMs: 5_000 });
+    const bad = await ssh.probe(
+      targetFor(fleet, host(0), { hostKeys: [host(1).hostKeyFingerprint] }),
+      { connectTimeoutMs: 5_000 },
+    );
     expect(bad.status).toBe('hostkey_mismatch');
   });
 });

@@ -17,13 +17,24 @@ describe('runJob', () => {
   let fleet: TestFleet;
   let gateway: LocalGateway;
   let dir: string;
-  const admin: User = { name: 'root', role: 'admin', access: { hosts: [], groups: [], tags: [] }, disabled: false, createdAt: '', policy: 'unrestricted' };
+  const admin: User = {
+    name: 'root',
+    role: 'admin',
+    access: { hosts: [], groups: [], tags: [] },
+    disabled: false,
+    createdAt: '',
+    policy: 'unrestricted',
+  };
 
   beforeAll(async () => {
     fleet = await startSshFleet(3, { prefix: 'rj' });
     dir = mkdtempSync(join(tmpdir(), 'smg-rj-'));
     writeFileSync(join(dir, 'fleet.yaml'), stringify(fleetDocument(fleet)));
-    gateway = await composeLocal({ configPath: join(dir, 'fleet.yaml'), store: { kind: 'memory' }, logger: silentLogger });
+    gateway = await composeLocal({
+      configPath: join(dir, 'fleet.yaml'),
+      store: { kind: 'memory' },
+      logger: silentLogger,
+    });
   });
   afterAll(async () => {
     await gateway?.close();
@@ -35,32 +46,72 @@ describe('runJob', () => {
     const deps: CoreDeps = {
       ...gateway.deps,
       // As a Lambda worker with 21.5 s left: 20 s are kept back, so the command gets 1.5 s.
-      dispatcher: new InProcessDispatcher((id, signal, stored) => runJob(deps, id, { runner: 'test', signal, deadline: Date.now() + 21_500, ...(stored ? { stored } : {}) }), silentLogger),
+      dispatcher: new InProcessDispatcher(
+        (id, signal, stored) =>
+          runJob(deps, id, {
+            runner: 'test',
+            signal,
+            deadline: Date.now() + 21_500,
+            ...(stored ? { stored } : {}),
+          }),
+        silentLogger,
+      ),
     };
     const started = Date.now();
-    const result = await runCommand(deps, await deps.fleet.current(), admin, { host: 'rj-1', command: 'sleep 10' }, 'req-deadline');
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-1', command: 'sleep 10' },
+      'req-deadline',
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(result.results[0]).toMatchObject({ status: 'timeout', reason: expect.stringMatching(/job runner's time limit/) });
+    expect(result.results[0]).toMatchObject({
+      status: 'timeout',
+      reason: expect.stringMatching(/job runner's time limit/),
+    });
   });
 
   it('turns one host’s unexpected failure into that host’s outcome while the others finish', async () => {
     const real = gateway.deps.ssh;
     // The real executor, made to throw for one host: a fault no real sshd produces on demand.
     const ssh: CoreDeps['ssh'] = {
-      exec: (target, command, options) => (target.host.name === 'rj-2' ? Promise.reject(new Error('injected')) : real.exec(target, command, options)),
+      exec: (target, command, options) =>
+        target.host.name === 'rj-2'
+          ? Promise.reject(new Error('injected'))
+          : real.exec(target, command, options),
       probe: (target, options) => real.probe(target, options),
       close: () => real.close(),
     };
     // The runner must use these deps too, so it gets a dispatcher of its own.
-    const deps: CoreDeps = { ...gateway.deps, ssh, dispatcher: new InProcessDispatcher((id, signal, stored) => runJob(deps, id, { runner: 'test', signal, ...(stored ? { stored } : {}) }), silentLogger) };
+    const deps: CoreDeps = {
+      ...gateway.deps,
+      ssh,
+      dispatcher: new InProcessDispatcher(
+        (id, signal, stored) =>
+          runJob(deps, id, { runner: 'test', signal, ...(stored ? { stored } : {}) }),
+        silentLogger,
+      ),
+    };
     const fleetNow = await deps.fleet.current();
-    const result = await runCommand(deps, fleetNow, admin, { tags: ['test'], command: 'echo fine' }, 'req-fault');
+    const result = await runCommand(
+      deps,
+      fleetNow,
+      admin,
+      { tags: ['test'], command: 'echo fine' },
+      'req-fault',
+    );
     expect(result.complete).toBe(true);
     const byHost = Object.fromEntries(result.results.map((r) => [r.host, r]));
     expect(byHost['rj-1']).toMatchObject({ status: 'ok' });
     expect(byHost['rj-3']).toMatchObject({ status: 'ok' });
-    expect(byHost['rj-2']).toMatchObject({ status: 'unreachable', reason: expect.stringMatching(/gateway failed while running this host/) });
-    const outcome = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).find((r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-fault');
+    expect(byHost['rj-2']).toMatchObject({
+      status: 'unreachable',
+      reason: expect.stringMatching(/gateway failed while running this host/),
+    });
+    const outcome = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).find(
+      (r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-fault',
+    );
     expect(outcome?.event.outcome).toMatch(/^completed;/);
   });
 });

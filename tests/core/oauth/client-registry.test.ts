@@ -11,7 +11,12 @@ describe('ClientRegistry', () => {
   let docs: Awaited<ReturnType<typeof startDocumentServer>>;
   let now = Date.parse('2026-11-21T10:00:00Z');
   const clock: Clock = { now: () => new Date(now) };
-  const doc = (url: string, extra: Record<string, unknown> = {}) => ({ client_id: url, client_name: `client ${url.slice(-6)}`, redirect_uris: ['https://app.example/cb'], ...extra });
+  const doc = (url: string, extra: Record<string, unknown> = {}) => ({
+    client_id: url,
+    client_name: `client ${url.slice(-6)}`,
+    redirect_uris: ['https://app.example/cb'],
+    ...extra,
+  });
 
   beforeAll(async () => {
     store = await openStore({ kind: 'memory' }, clock);
@@ -20,8 +25,12 @@ describe('ClientRegistry', () => {
       '/b.json': doc(`${base}/b.json`),
       '/c.json': doc(`${base}/c.json`),
       '/impostor.json': doc(`${base}/a.json`),
-      '/confidential.json': doc(`${base}/confidential.json`, { token_endpoint_auth_method: 'client_secret_basic' }),
-      '/bad-redirect.json': doc(`${base}/bad-redirect.json`, { redirect_uris: ['http://evil.example/cb'] }),
+      '/confidential.json': doc(`${base}/confidential.json`, {
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+      '/bad-redirect.json': doc(`${base}/bad-redirect.json`, {
+        redirect_uris: ['http://evil.example/cb'],
+      }),
     }));
   });
   afterAll(async () => {
@@ -30,15 +39,33 @@ describe('ClientRegistry', () => {
   });
 
   const registry = (options: { cacheMaxEntries?: number } = {}) =>
-    new ClientRegistry(store.oauth, new HttpClientMetadataFetcher({ allowLoopback: true }), clock, { allowLoopbackClientIds: true, cacheTtlMs: 60_000, ...options });
+    new ClientRegistry(store.oauth, new HttpClientMetadataFetcher({ allowLoopback: true }), clock, {
+      allowLoopbackClientIds: true,
+      cacheTtlMs: 60_000,
+      ...options,
+    });
 
   it('finds registered clients in the store and metadata-document clients by URL', async () => {
-    const { client } = registerClient({ redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'none', client_name: 'Registered' }, clock);
+    const { client } = registerClient(
+      {
+        redirect_uris: ['https://app.example/cb'],
+        token_endpoint_auth_method: 'none',
+        client_name: 'Registered',
+      },
+      clock,
+    );
     await store.oauth.putClient(client);
     const r = registry();
-    expect(await r.find(client.clientId)).toMatchObject({ clientName: 'Registered', source: 'registration' });
+    expect(await r.find(client.clientId)).toMatchObject({
+      clientName: 'Registered',
+      source: 'registration',
+    });
     expect(await r.find('smc_unknown')).toBeUndefined();
-    expect(await r.find(`${docs.base}/a.json`)).toMatchObject({ clientId: `${docs.base}/a.json`, source: 'metadata-document', redirectUris: ['https://app.example/cb'] });
+    expect(await r.find(`${docs.base}/a.json`)).toMatchObject({
+      clientId: `${docs.base}/a.json`,
+      source: 'metadata-document',
+      redirectUris: ['https://app.example/cb'],
+    });
   });
 
   it('caches documents for the TTL and never holds more than the bound', async () => {

@@ -24,16 +24,44 @@ describe('OAuth secrets and redirect URIs', () => {
   });
 
   it('accepts https, loopback http and app schemes as redirect URIs, and nothing that could leak a code', () => {
-    for (const ok of ['https://claude.ai/api/mcp/auth_callback', 'https://chatgpt.com/connector_platform_oauth_redirect', 'http://127.0.0.1:33418/', 'http://localhost:8080/cb', 'http://[::1]:9/cb', 'vscode://vscode.github-authentication/did-authenticate', 'cursor://anysphere.cursor-retrieval/oauth/user-fleet/callback']) {
+    for (const ok of [
+      'https://claude.ai/api/mcp/auth_callback',
+      'https://chatgpt.com/connector_platform_oauth_redirect',
+      'http://127.0.0.1:33418/',
+      'http://localhost:8080/cb',
+      'http://[::1]:9/cb',
+      'vscode://vscode.github-authentication/did-authenticate',
+      'cursor://anysphere.cursor-retrieval/oauth/user-fleet/callback',
+    ]) {
       expect(redirectUriProblem(ok), ok).toBeUndefined();
     }
-    for (const bad of ['http://example.com/cb', 'http://127.0.0.1.evil.example/cb', 'https://a.example/cb#x', 'javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', '/relative', '']) {
+    for (const bad of [
+      'http://example.com/cb',
+      'http://127.0.0.1.evil.example/cb',
+      'https://a.example/cb#x',
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'file:///etc/passwd',
+      '/relative',
+      '',
+    ]) {
       expect(redirectUriProblem(bad), bad).toBeDefined();
     }
   });
 
   it('adds parameters to a redirect URI without losing its own', () => {
-    const url = new URL(withQuery('https://app.example/cb?tenant=a&x=1', { code: 'c&d', state: 'a b', iss: undefined }));
-    expect(Object.fromEntries(url.searchParams)).toEqual({ tenant: 'a', x: '1', code: 'c&d', state: 'a b' });
+    const url = new URL(
+      withQuery('https://app.example/cb?tenant=a&x=1', {
+        code: 'c&d',
+        state: 'a b',
+        iss: undefined,
+      }),
+    );
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      tenant: 'a',
+      x: '1',
+      code: 'c&d',
+      state: 'a b',
+    });
   });
 });

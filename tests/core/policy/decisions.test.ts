@@ -79,7 +79,7 @@ const TABLE: [string, D, D][] = [
   ['ls `rm -rf /`', 'D', 'D'],
   ['echo "$(reboot)"', 'D', 'P'],
   ["bash -c 'rm -rf /'", 'D', 'D'],
-  ["sh -c \"ls; sh -c 'rm -rf /'\"", 'D', 'D'],
+  ['sh -c "ls; sh -c \'rm -rf /\'"', 'D', 'D'],
   ['sudo rm -rf /', 'D', 'D'],
   ['sudo -u root -- rm -rf /', 'D', 'D'],
   ['env rm -rf /', 'D', 'D'],
@@ -102,7 +102,7 @@ const TABLE: [string, D, D][] = [
   ['ls & rm -rf /tmp/x', 'D', 'P'],
   ["watch -n 1 'rm -rf /tmp/x'", 'D', 'P'],
   ["su -c 'rm -rf /' root", 'D', 'D'],
-  ["xargs -0 sh -c 'rm \"$@\"' _ < list", 'D', 'D'],
+  ['xargs -0 sh -c \'rm "$@"\' _ < list', 'D', 'D'],
   // Code from somewhere the policy cannot read.
   ['echo aGkK | base64 -d | sh', 'D', 'D'],
   ['curl http://example.invalid/x | bash', 'D', 'D'],
@@ -112,9 +112,9 @@ const TABLE: [string, D, D][] = [
   ["env -S 'rm -rf /'", 'D', 'D'],
   ['sudo -s', 'D', 'D'],
   ['sudo -i', 'D', 'D'],
-  ["python3 -c 'import os; os.system(\"id\")'", 'D', 'D'],
-  ["perl -e 'unlink \"x\"'", 'D', 'D'],
-  ["awk 'BEGIN{system(\"id\")}'", 'D', 'D'],
+  ['python3 -c \'import os; os.system("id")\'', 'D', 'D'],
+  ['perl -e \'unlink "x"\'', 'D', 'D'],
+  ['awk \'BEGIN{system("id")}\'', 'D', 'D'],
   // Changing what later commands mean.
   ['export PATH=/tmp:$PATH; ls', 'D', 'D'],
   ['PATH=/tmp ls', 'D', 'D'],
@@ -204,40 +204,85 @@ describe('built-in profiles', () => {
   }
 
   it('unrestricted allows anything that parses — analysable or not — and nothing that does not', () => {
-    const decide = (c: string) => policy.decide({ fleet, user: userWith('unrestricted', 'admin'), host }, c);
+    const decide = (c: string) =>
+      policy.decide({ fleet, user: userWith('unrestricted', 'admin'), host }, c);
     expect(decide('rm -rf /').decision).toBe('allow');
     expect(decide('echo hi > /etc/motd').decision).toBe('allow');
-    for (const c of ['eval ls', 'curl x | sh', '$(echo rm) x', 'for i in 1 2; do echo $i; done', 'f() { ls; }; f']) {
-      expect(decide(c), c).toMatchObject({ decision: 'allow', risk: 'high', rule: 'unrestricted unanalyzable: allow' });
+    for (const c of [
+      'eval ls',
+      'curl x | sh',
+      '$(echo rm) x',
+      'for i in 1 2; do echo $i; done',
+      'f() { ls; }; f',
+    ]) {
+      expect(decide(c), c).toMatchObject({
+        decision: 'allow',
+        risk: 'high',
+        rule: 'unrestricted unanalyzable: allow',
+      });
     }
-    for (const c of ["echo 'unterminated", 'ls ; ; rm x', 'if true; then']) expect(decide(c).decision, c).toBe('deny');
+    for (const c of ["echo 'unterminated", 'ls ; ; rm x', 'if true; then'])
+      expect(decide(c).decision, c).toBe('deny');
   });
 
   it('does not let an unrestricted user run unanalysable commands on a host narrowed to a stricter profile', () => {
     const narrowed = policyFleet({ hosts: [{ when: { tags: ['prod'] }, profile: 'read-only' }] });
-    const d = policy.decide({ fleet: narrowed, user: userWith('unrestricted', 'admin'), host: narrowed.host('db-1')! }, 'for i in 1 2; do uptime; done');
+    const d = policy.decide(
+      { fleet: narrowed, user: userWith('unrestricted', 'admin'), host: narrowed.host('db-1')! },
+      'for i in 1 2; do uptime; done',
+    );
     expect(d).toMatchObject({ decision: 'deny', profile: 'unrestricted + read-only' });
   });
 
   it('does not pass the unanalysable allowance on to profiles that extend unrestricted', () => {
-    const extended = policyFleet({ profiles: { 'almost-all': { extends: 'unrestricted', rules: [{ deny: 'reboot' }] } } });
-    expect(policy.decide({ fleet: extended, user: userWith('almost-all'), host: extended.host('web-1')! }, 'eval ls').decision).toBe('deny');
+    const extended = policyFleet({
+      profiles: { 'almost-all': { extends: 'unrestricted', rules: [{ deny: 'reboot' }] } },
+    });
+    expect(
+      policy.decide(
+        { fleet: extended, user: userWith('almost-all'), host: extended.host('web-1')! },
+        'eval ls',
+      ).decision,
+    ).toBe('deny');
   });
 
   it('viewers may not run anything, whatever their profile', () => {
-    expect(policy.decide({ fleet, user: userWith('unrestricted', 'viewer'), host }, 'uptime')).toMatchObject({ decision: 'deny', rule: 'role' });
+    expect(
+      policy.decide({ fleet, user: userWith('unrestricted', 'viewer'), host }, 'uptime'),
+    ).toMatchObject({ decision: 'deny', rule: 'role' });
   });
 
   it('operators without a profile get the fleet default, which is operator', () => {
-    expect(policy.decide({ fleet, user: userWith(undefined), host }, 'systemctl restart nginx')).toMatchObject({ decision: 'allow', profile: 'operator' });
+    expect(
+      policy.decide({ fleet, user: userWith(undefined), host }, 'systemctl restart nginx'),
+    ).toMatchObject({ decision: 'allow', profile: 'operator' });
   });
 
   it('explains a decision: rule, risk and every simple command', () => {
-    const d = policy.decide({ fleet, user: userWith('operator'), host }, 'sudo systemctl restart nginx && rm -rf /tmp/cache');
-    expect(d).toMatchObject({ decision: 'approval_required', risk: 'critical', profile: 'operator' });
+    const d = policy.decide(
+      { fleet, user: userWith('operator'), host },
+      'sudo systemctl restart nginx && rm -rf /tmp/cache',
+    );
+    expect(d).toMatchObject({
+      decision: 'approval_required',
+      risk: 'critical',
+      profile: 'operator',
+    });
     expect(d.commands).toEqual([
-      { command: 'sudo → systemctl restart nginx', decision: 'allow', rule: 'operator allow "systemctl restart **"', reason: expect.any(String), risk: 'medium' },
-      { command: 'rm -rf /tmp/cache', decision: 'approval_required', rule: 'operator approve {risk: high}', reason: expect.stringMatching(/requires approval/), risk: 'critical' },
+      {
+        command: 'sudo → systemctl restart nginx',
+        decision: 'allow',
+        rule: 'operator allow "systemctl restart **"',
+        reason: expect.any(String),
+        risk: 'medium',
+      },
+      {
+        command: 'rm -rf /tmp/cache',
+        decision: 'approval_required',
+        rule: 'operator approve {risk: high}',
+        reason: expect.stringMatching(/requires approval/),
+        risk: 'critical',
+      },
     ]);
   });
 

@@ -7,7 +7,8 @@ import { engine, policyFleet, userWith } from '../../support/policy.js';
 function configProblems(policies: unknown, network?: unknown): string[] {
   try {
     policyFleet(policies);
-    if (network !== undefined) NetworkPolicy.parse(network as { allow: string[]; deny: string[] }, []);
+    if (network !== undefined)
+      NetworkPolicy.parse(network as { allow: string[]; deny: string[] }, []);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -29,13 +30,18 @@ describe('configured profiles', () => {
           { allow: 'nginx -t' },
           { allow: 'nginx -s reload', when: { tags: ['web'] } },
           { allow: 'curl -s http://localhost/**' },
-          { approve: 'curl **', except: ['curl -s http://localhost/**'], reason: 'outbound requests need a human' },
+          {
+            approve: 'curl **',
+            except: ['curl -s http://localhost/**'],
+            reason: 'outbound requests need a human',
+          },
         ],
       },
     },
     hosts: [{ when: { tags: ['prod'] }, profile: 'read-only' }],
   });
-  const decide = (profile: string, hostName: string, command: string) => policy.decide({ fleet, user: userWith(profile), host: fleet.host(hostName)! }, command);
+  const decide = (profile: string, hostName: string, command: string) =>
+    policy.decide({ fleet, user: userWith(profile), host: fleet.host(hostName)! }, command);
 
   it('extends a built-in profile with its own rules', () => {
     expect(decide('web-ops', 'web-1', 'nginx -t').decision).toBe('allow');
@@ -49,14 +55,24 @@ describe('configured profiles', () => {
   });
 
   it('keeps an inherited deny: an extending profile cannot allow what its parent denies', () => {
-    const shadowed = policyFleet({ profiles: { lenient: { extends: 'read-only', rules: [{ allow: 'systemctl reload nginx' }] } } });
-    expect(policy.decide({ fleet: shadowed, user: userWith('lenient'), host: shadowed.host('web-1')! }, 'systemctl reload nginx').decision).toBe('deny');
+    const shadowed = policyFleet({
+      profiles: { lenient: { extends: 'read-only', rules: [{ allow: 'systemctl reload nginx' }] } },
+    });
+    expect(
+      policy.decide(
+        { fleet: shadowed, user: userWith('lenient'), host: shadowed.host('web-1')! },
+        'systemctl reload nginx',
+      ).decision,
+    ).toBe('deny');
   });
 
   it('honours `except` on a broader rule', () => {
     expect(decide('web-ops', 'web-1', 'curl -s http://localhost/health').decision).toBe('allow');
     expect(decide('web-ops', 'web-1', 'curl -s http://localhost/../health').decision).toBe('allow');
-    expect(decide('web-ops', 'web-1', 'curl -s http://example.com/')).toMatchObject({ decision: 'approval_required', reason: expect.stringMatching(/outbound requests need a human/) });
+    expect(decide('web-ops', 'web-1', 'curl -s http://example.com/')).toMatchObject({
+      decision: 'approval_required',
+      reason: expect.stringMatching(/outbound requests need a human/),
+    });
   });
 
   it('narrows by host: a prod host holds operators to read-only as well, and says so', () => {
@@ -67,7 +83,10 @@ describe('configured profiles', () => {
   });
 
   it('denies with a clear reason when the user names a profile the config lacks', () => {
-    expect(decide('gone', 'web-1', 'uptime')).toMatchObject({ decision: 'deny', reason: expect.stringMatching(/profile "gone" is not defined/) });
+    expect(decide('gone', 'web-1', 'uptime')).toMatchObject({
+      decision: 'deny',
+      reason: expect.stringMatching(/profile "gone" is not defined/),
+    });
   });
 
   it('reports every configuration problem by path', () => {
@@ -75,7 +94,10 @@ describe('configured profiles', () => {
       configProblems({
         default: 'nope',
         profiles: {
-          a: { extends: 'missing', rules: [{ allow: 'ls "unterminated' }, { allow: 'x', deny: 'y' }] },
+          a: {
+            extends: 'missing',
+            rules: [{ allow: 'ls "unterminated' }, { allow: 'x', deny: 'y' }],
+          },
           b: { extends: 'c' },
           c: { extends: 'b' },
           operator: { rules: [] },
@@ -89,7 +111,12 @@ describe('configured profiles', () => {
     );
     const refs = configProblems({
       default: 'nope',
-      profiles: { a: { extends: 'missing', rules: [{ allow: 'ls "unterminated' }] }, b: { extends: 'c' }, c: { extends: 'b' }, operator: { rules: [] } },
+      profiles: {
+        a: { extends: 'missing', rules: [{ allow: 'ls "unterminated' }] },
+        b: { extends: 'c' },
+        c: { extends: 'b' },
+        operator: { rules: [] },
+      },
       hosts: [{ when: { tags: ['x'] }, profile: 'ghost' }],
     });
     expect(refs).toEqual(
@@ -107,7 +134,10 @@ describe('configured profiles', () => {
 
 describe('network policy', () => {
   const problems: string[] = [];
-  const net = NetworkPolicy.parse({ allow: ['10.0.0.0/8', '127.0.0.0/8', '::1'], deny: ['10.9.0.0/16', '127.0.0.2'] }, problems);
+  const net = NetworkPolicy.parse(
+    { allow: ['10.0.0.0/8', '127.0.0.0/8', '::1'], deny: ['10.9.0.0/16', '127.0.0.2'] },
+    problems,
+  );
 
   it('allows addresses in allow ranges and not in deny ranges', () => {
     expect(problems).toEqual([]);
@@ -136,6 +166,9 @@ describe('network policy', () => {
   it('reports malformed ranges by path', () => {
     const found: string[] = [];
     NetworkPolicy.parse({ allow: ['10.0.0.0/33', 'banana'], deny: [] }, found);
-    expect(found).toEqual(['network.allow[0]: "10.0.0.0/33" is not an IP address or CIDR range', 'network.allow[1]: "banana" is not an IP address or CIDR range']);
+    expect(found).toEqual([
+      'network.allow[0]: "10.0.0.0/33" is not an IP address or CIDR range',
+      'network.allow[1]: "banana" is not an IP address or CIDR range',
+    ]);
   });
 });

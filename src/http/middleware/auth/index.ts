@@ -20,32 +20,56 @@ function quoted(value: string): string {
 }
 
 /** 401 with `WWW-Authenticate: Bearer …` and a JSON body saying what to do (and repeating the metadata URL). */
-export function unauthorized(options: { realm: string; message: string; resourceMetadata?: string; invalidToken?: boolean }): HTTPException {
+export function unauthorized(options: {
+  realm: string;
+  message: string;
+  resourceMetadata?: string;
+  invalidToken?: boolean;
+}): HTTPException {
   const params = [`realm=${quoted(options.realm)}`];
-  if (options.resourceMetadata) params.push(`resource_metadata=${quoted(options.resourceMetadata)}`);
-  if (options.invalidToken) params.push('error="invalid_token"', `error_description=${quoted(options.message)}`);
-  const body = { error: options.invalidToken ? 'invalid_token' : 'unauthorized', message: options.message, ...(options.resourceMetadata ? { resource_metadata: options.resourceMetadata } : {}) };
+  if (options.resourceMetadata)
+    params.push(`resource_metadata=${quoted(options.resourceMetadata)}`);
+  if (options.invalidToken)
+    params.push('error="invalid_token"', `error_description=${quoted(options.message)}`);
+  const body = {
+    error: options.invalidToken ? 'invalid_token' : 'unauthorized',
+    message: options.message,
+    ...(options.resourceMetadata ? { resource_metadata: options.resourceMetadata } : {}),
+  };
   const res = new Response(JSON.stringify(body), {
     status: 401,
-    headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${params.join(', ')}` },
+    headers: {
+      'content-type': 'application/json',
+      'www-authenticate': `Bearer ${params.join(', ')}`,
+    },
   });
   return new HTTPException(401, { res, message: options.message });
 }
 
 /** Requires `Authorization: Bearer <API key or access token>` and puts the user in `c.var.user`. */
-export function bearerAuth(options: BearerAuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function bearerAuth(
+  options: BearerAuthOptions,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   const realm = options.realm ?? 'ssh-mcp-gateway';
   return async function bearerAuthCheck(c, next) {
     const resourceMetadata = options.resourceMetadataUrl?.(c);
     const header = c.req.header('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
-      const message = resourceMetadata ? 'sign in with OAuth (discovery starts at resource_metadata), or send your API key as "Authorization: Bearer smg_…"' : 'send your API key as "Authorization: Bearer smg_…"';
+      const message = resourceMetadata
+        ? 'sign in with OAuth (discovery starts at resource_metadata), or send your API key as "Authorization: Bearer smg_…"'
+        : 'send your API key as "Authorization: Bearer smg_…"';
       throw unauthorized({ realm, message, ...(resourceMetadata ? { resourceMetadata } : {}) });
     }
     const user = await options.authenticate(match[1], c);
     if (!user) {
-      throw unauthorized({ realm, message: 'the API key or access token is invalid, expired or revoked; sign in again or ask an admin for a new key', ...(resourceMetadata ? { resourceMetadata } : {}), invalidToken: true });
+      throw unauthorized({
+        realm,
+        message:
+          'the API key or access token is invalid, expired or revoked; sign in again or ask an admin for a new key',
+        ...(resourceMetadata ? { resourceMetadata } : {}),
+        invalidToken: true,
+      });
     }
     c.set('user', user);
     await next();

@@ -13,13 +13,15 @@ export interface HostOriginOptions {
  * sent) must point at one of those hosts too. Anything else is 403 before auth runs.
  */
 export function hostOrigin(options: HostOriginOptions): MiddlewareHandler {
-  if (options.allowedHosts.length === 0) throw new Error('hostOrigin: allowedHosts must not be empty');
+  if (options.allowedHosts.length === 0)
+    throw new Error('hostOrigin: allowedHosts must not be empty');
   const any = options.allowedHosts.includes('*');
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   return async function hostOriginCheck(c, next) {
     if (!any) {
       const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
-      if (!allowed.has(host)) throw new HTTPException(403, { message: `Host "${host}" is not served here` });
+      if (!allowed.has(host))
+        throw new HTTPException(403, { message: `Host "${host}" is not served here` });
       const origin = options.checkOrigin === false ? undefined : c.req.header('origin');
       if (origin !== undefined && origin !== 'null') {
         let originHost: string;
@@ -28,7 +30,8 @@ export function hostOrigin(options: HostOriginOptions): MiddlewareHandler {
         } catch {
           throw new HTTPException(403, { message: 'malformed Origin header' });
         }
-        if (!allowed.has(originHost)) throw new HTTPException(403, { message: `Origin "${origin}" is not allowed` });
+        if (!allowed.has(originHost))
+          throw new HTTPException(403, { message: `Origin "${origin}" is not allowed` });
       }
     }
     await next();
