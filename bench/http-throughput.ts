@@ -49,7 +49,7 @@ export async function measureHttp(
     ['--import', 'tsx', resolve('bench/lib/bare-mcp-server.ts'), String(port)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  await new Promise<void>((ready) => child.stdout!.once('data', () => ready()));
+  await new Promise<void>((ready) => child.stdout.once('data', () => ready()));
   try {
     await load(gatewayUrl, { authorization: `Bearer ${key}` }, 1);
     await load(`http://127.0.0.1:${port}/mcp`, {}, 1);

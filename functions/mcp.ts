@@ -3,6 +3,8 @@
  * asynchronously by the handler). Wiring only. The dependencies (clients, SSH pool, parser) are
  * built once per container and reused by every warm invocation.
  */
+/* eslint-disable @typescript-eslint/no-deprecated -- hono/aws-lambda is deprecated in favour of
+   @hono/aws-lambda, which the npm registry does not serve yet. */
 import { handle } from 'hono/aws-lambda';
 import type { Context } from 'aws-lambda';
 import { composeAws } from '../src/compose/aws.js';
@@ -44,7 +46,7 @@ export async function handler(event: Event, context: Context) {
   try {
     const composed = await ready;
     // Invoked through the key-only alias's Function URL: API keys only, no OAuth discovery.
-    serve = context.invokedFunctionArn?.endsWith(`:${KEY_ONLY_ALIAS}`)
+    serve = context.invokedFunctionArn.endsWith(`:${KEY_ONLY_ALIAS}`)
       ? composed.serveKeyOnly
       : composed.serve;
   } catch (error) {

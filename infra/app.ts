@@ -9,13 +9,22 @@ import { GatewayStack, type VpcPlacement } from './gateway-stack.js';
 import { parseAuthMode } from '../src/compose/oauth.js';
 
 const app = new App();
-const context = (key: string): string | undefined => app.node.tryGetContext(key);
+/** A context value given as `-c key=value` (a string) or in cdk.json (any JSON). */
+const context = (key: string): unknown => app.node.tryGetContext(key);
+const text = (key: string): string | undefined => {
+  const value = context(key);
+  if (value === undefined || typeof value === 'string') return value;
+  throw new Error(`context "${key}" must be a string, not ${JSON.stringify(value)}`);
+};
 const vpc = context('vpc');
-new GatewayStack(app, context('stackName') ?? 'SshMcpGateway', {
-  tablePrefix: context('tablePrefix') ?? 'smg',
-  ...(context('allowedHosts') ? { allowedHosts: context('allowedHosts')! } : {}),
-  ...(context('auth') ? { auth: parseAuthMode(context('auth'), 'context "auth"') } : {}),
-  ...(context('publicUrl') ? { publicUrl: context('publicUrl')! } : {}),
+const allowedHosts = text('allowedHosts');
+const auth = text('auth');
+const publicUrl = text('publicUrl');
+new GatewayStack(app, text('stackName') ?? 'SshMcpGateway', {
+  tablePrefix: text('tablePrefix') ?? 'smg',
+  ...(allowedHosts ? { allowedHosts } : {}),
+  ...(auth ? { auth: parseAuthMode(auth, 'context "auth"') } : {}),
+  ...(publicUrl ? { publicUrl } : {}),
   ...(vpc ? { vpc: (typeof vpc === 'string' ? JSON.parse(vpc) : vpc) as VpcPlacement } : {}),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

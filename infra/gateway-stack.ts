@@ -54,6 +54,12 @@ export interface GatewayStackProps extends StackProps {
 const attributeType = (t: string | undefined) =>
   t === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING;
 
+/** A value the table spec or a construct must have; its absence is a bug in this stack. */
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`gateway stack: ${what} is missing`);
+  return value;
+}
+
 /** A CDK table from the same spec the embedded store creates, so keys and indexes cannot drift. */
 function tableFromSpec(
   scope: Construct,
@@ -62,7 +68,7 @@ function tableFromSpec(
   ttl?: string,
 ): dynamodb.Table {
   const key = (name: string | undefined) => ({
-    name: name!,
+    name: required(name, `a key attribute of table ${spec.TableName}`),
     type: attributeType(
       spec.AttributeDefinitions?.find((a) => a.AttributeName === name)?.AttributeType,
     ),
@@ -83,7 +89,7 @@ function tableFromSpec(
     const gh = gsi.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
     const gr = gsi.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
     table.addGlobalSecondaryIndex({
-      indexName: gsi.IndexName!,
+      indexName: required(gsi.IndexName, `an index name of table ${spec.TableName}`),
       partitionKey: key(gh),
       ...(gr ? { sortKey: key(gr) } : {}),
       projectionType: dynamodb.ProjectionType.ALL,
@@ -117,11 +123,26 @@ export class GatewayStack extends Stack {
     const [usersSpec, auditSpec, historySpec, jobsSpec, oauthSpec] = createTableInputs(
       tableNames(prefix),
     );
-    this.users = tableFromSpec(this, 'Users', usersSpec!);
-    this.audit = tableFromSpec(this, 'Audit', auditSpec!);
-    this.history = tableFromSpec(this, 'History', historySpec!, HISTORY_TTL_ATTRIBUTE);
-    this.jobs = tableFromSpec(this, 'Jobs', jobsSpec!, JOBS_TTL_ATTRIBUTE);
-    this.oauth = tableFromSpec(this, 'OAuth', oauthSpec!, OAUTH_TTL_ATTRIBUTE);
+    this.users = tableFromSpec(this, 'Users', required(usersSpec, 'the users table spec'));
+    this.audit = tableFromSpec(this, 'Audit', required(auditSpec, 'the audit table spec'));
+    this.history = tableFromSpec(
+      this,
+      'History',
+      required(historySpec, 'the history table spec'),
+      HISTORY_TTL_ATTRIBUTE,
+    );
+    this.jobs = tableFromSpec(
+      this,
+      'Jobs',
+      required(jobsSpec, 'the jobs table spec'),
+      JOBS_TTL_ATTRIBUTE,
+    );
+    this.oauth = tableFromSpec(
+      this,
+      'OAuth',
+      required(oauthSpec, 'the oauth table spec'),
+      OAUTH_TTL_ATTRIBUTE,
+    );
 
     this.fleetSecret = new secretsmanager.Secret(this, 'Fleet', {
       secretName: `${prefix}-fleet`,
@@ -188,7 +209,7 @@ export class GatewayStack extends Stack {
       );
       fn.addEnvironment(AWS_ENV.fleetSecretArn, this.fleetSecret.secretArn);
       this.fleetSecret.grantRead(fn);
-      const role = fn.role!;
+      const role = required(fn.role, `the role of ${fn.node.id}`);
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: 'The AWS-managed basic execution role grants only CloudWatch Logs writes.',
@@ -222,7 +243,7 @@ export class GatewayStack extends Stack {
     // Only the endpoint authenticates users and starts jobs.
     bindTable(this.handler, AWS_ENV.usersTable, this.users, (t, fn) => t.grantReadWriteData(fn));
     const usersId = this.getLogicalId(this.users.node.defaultChild as dynamodb.CfnTable);
-    Validations.of(this.handler.role!).acknowledge({
+    Validations.of(required(this.handler.role, 'the endpoint role')).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`,
       reason:
         'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.',
@@ -233,7 +254,7 @@ export class GatewayStack extends Stack {
     this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
     this.worker.grantInvoke(this.handler);
     const workerId = this.getLogicalId(this.worker.node.defaultChild as lambda.CfnFunction);
-    Validations.of(this.handler.role!).acknowledge({
+    Validations.of(required(this.handler.role, 'the endpoint role')).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${workerId}.Arn>:*]`,
       reason: 'grantInvoke covers the worker function’s versions and aliases.',
     });

@@ -35,8 +35,8 @@ export async function startGatewayProcess(fleetDocument: unknown): Promise<Gatew
     },
   );
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const deadline = Date.now() + 30_000;
   while (!/Connect an MCP client/.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline)

@@ -65,7 +65,7 @@ export function renderChart(input: {
     const y0 = fanTop + 20 + i * 80;
     parts.push(`<text x="20" y="${y0 + 30}" font-size="13">${f.hosts} hosts</text>`);
     series.forEach(([key, label, color], j) => {
-      const value = f[key] as number;
+      const value = f[key];
       const w = (value / fanMax) * (W - left - 330);
       parts.push(
         `<rect x="${left}" y="${y0 + j * 22}" width="${w.toFixed(1)}" height="18" fill="${color}"/>`,

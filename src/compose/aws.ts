@@ -102,6 +102,7 @@ export async function composeAws(
       ? composeOAuth(stores, clock, logger)
       : undefined;
   const publicUrl = env[AWS_ENV.publicUrl];
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- @hono/aws-lambda is not on npm yet
   const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
   const app = createApp(deps, {
     allowedHosts,

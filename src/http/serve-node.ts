@@ -24,7 +24,7 @@ export function serveOnNode(
           port: info.port,
           close: () =>
             new Promise<void>((done) => {
-              (server as Server).closeAllConnections?.();
+              (server as Server).closeAllConnections();
               server.close(() => done());
             }),
         });

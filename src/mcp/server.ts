@@ -12,6 +12,7 @@ import { AppError, publicMessage } from '../core/errors.js';
 import { roleAtLeast } from '../core/users/user.js';
 import type { AnyTool, ToolContext } from './define-tool.js';
 import { ALL_TOOLS } from './tools/index.js';
+import type { ZodRawShape } from 'zod';
 
 export const SERVER_INFO = { name: 'ssh-mcp-gateway', version: '0.1.0' };
 
@@ -68,8 +69,8 @@ function registerAll(
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
+        inputSchema: tool.inputSchema as ZodRawShape,
+        outputSchema: tool.outputSchema as ZodRawShape,
         annotations: { title: tool.title, ...tool.annotations },
       },
       (input: Record<string, unknown>) => handler(tool, input),

@@ -157,7 +157,7 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
     const raw = new RawOAuthClient(new URL(gw.url).origin, callback.url);
     await raw.register();
     const url = new URL(
-      `${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) }))}`,
+      `${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) })).toString()}`,
     );
     const { landed } = await consentInBrowser(chromium.browser, url, '', 'Deny', callback.url);
     expect(landed.searchParams.get('error')).toBe('access_denied');
@@ -169,7 +169,7 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
     const raw = new RawOAuthClient(new URL(gw.url).origin, callback.url);
     await raw.register({ client_name: '<img src=x onerror=alert(1)><script>alert(2)</script>' });
     const url = new URL(
-      `${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) }))}`,
+      `${raw.base}/authorize?${new URLSearchParams(raw.authorizeParams({ challenge: 'c'.repeat(43) })).toString()}`,
     );
     const { shown, dialogs } = await consentInBrowser(
       chromium.browser,

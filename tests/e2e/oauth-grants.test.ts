@@ -98,7 +98,7 @@ describe('authorization server: codes, tokens and revocation', () => {
     const params = raw.authorizeParams(pkcePair(), {
       redirect_uri: 'https://attacker.example/callback',
     });
-    const page = await fetch(`${origin}/authorize?${new URLSearchParams(params)}`, {
+    const page = await fetch(`${origin}/authorize?${new URLSearchParams(params).toString()}`, {
       redirect: 'manual',
     });
     expect(page.status).toBe(400);
@@ -360,7 +360,7 @@ describe('clients identified by a metadata document URL', () => {
     const client = new RawOAuthClient(origin, callback.url);
     client.clientId = `${docs.base}/oauth/client.json`;
     const page = await fetch(
-      `${origin}/authorize?${new URLSearchParams(client.authorizeParams(pkcePair()))}`,
+      `${origin}/authorize?${new URLSearchParams(client.authorizeParams(pkcePair())).toString()}`,
     );
     expect(page.status).toBe(200);
     const html = await page.text();

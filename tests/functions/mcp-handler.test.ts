@@ -67,8 +67,10 @@ function functionUrlEvent(
   };
 }
 
+// As Lambda passes it: invokedFunctionArn is always set (unqualified when called through $LATEST).
 const context = {
   functionName: 'smg-mcp',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:smg-mcp',
   awsRequestId: 'ctx',
   getRemainingTimeInMillis: () => 30_000,
 };
@@ -252,12 +254,15 @@ describe('bundled Lambda handler', () => {
       code_challenge_method: 'S256',
       resource: `${origin}/mcp`,
     });
-    const page = await handler(functionUrlEvent('', {}, 'GET', `/authorize?${form}`), context);
+    const page = await handler(
+      functionUrlEvent('', {}, 'GET', `/authorize?${form.toString()}`),
+      context,
+    );
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Claude');
     const consent = await handler(
       functionUrlEvent(
-        `${form}&${new URLSearchParams({ api_key: key, decision: 'approve' })}`,
+        `${form.toString()}&${new URLSearchParams({ api_key: key, decision: 'approve' }).toString()}`,
         { origin },
         'POST',
         '/authorize',

@@ -30,6 +30,7 @@ export function parseFleet(text: string, options: { source: string; baseDir?: st
           code === 'ENOENT'
             ? `cannot read ${path}: no such file`
             : `cannot read ${path} (${code ?? 'error'})`,
+          { cause: error },
         );
       }
     },

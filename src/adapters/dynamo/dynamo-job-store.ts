@@ -62,7 +62,7 @@ export class DynamoJobStore implements JobStore {
         const result = await this.db.send(
           new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
         );
-        requests = (result.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        requests = result.UnprocessedItems?.[this.table] ?? [];
         if (requests.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }
@@ -117,7 +117,7 @@ export class DynamoJobStore implements JobStore {
   ): Promise<boolean> {
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, unknown> = {};
-    const sets = Object.entries(patch)
+    const sets = Object.entries<unknown>(patch)
       .filter(([, v]) => v !== undefined)
       .map(([k, v], i) => {
         names[`#u${i}`] = k;

@@ -56,20 +56,10 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
         if (error) return callback(error, '', 4);
         for (const a of addresses) {
           const refusal = addressRefusal(a.address, allowLoopback);
-          if (refusal)
-            return callback(
-              new AppError('FORBIDDEN', refusal) as unknown as NodeJS.ErrnoException,
-              '',
-              4,
-            );
+          if (refusal) return callback(new AppError('FORBIDDEN', refusal), '', 4);
         }
         const first = addresses[0];
-        if (!first)
-          return callback(
-            new Error(`${hostname} does not resolve`) as NodeJS.ErrnoException,
-            '',
-            4,
-          );
+        if (!first) return callback(new Error(`${hostname} does not resolve`), '', 4);
         if ((options as { all?: boolean }).all)
           return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
         return callback(null, first.address, first.family);

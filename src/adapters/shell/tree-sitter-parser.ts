@@ -156,17 +156,19 @@ function unsupported(root: Node): string[] {
       else if (!UNDERSTOOD.has(node.type))
         problems.add(`the command uses shell syntax the policy does not understand (${node.type})`);
     }
-    for (let i = 0; i < node.childCount; i++) visit(node.child(i)!);
+    for (const child of children(node)) visit(child);
   };
   if (root.hasError) problems.add(SYNTAX_ERROR);
   visit(root);
   return [...problems];
 }
 
+function children(node: Node): Node[] {
+  return node.children.filter((c) => c !== null);
+}
+
 function namedChildren(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let i = 0; i < node.namedChildCount; i++) out.push(node.namedChild(i)!);
-  return out;
+  return node.namedChildren.filter((c) => c !== null);
 }
 
 /** Flattens statements into simple commands; `inherited` redirects apply to everything inside. */
@@ -222,7 +224,7 @@ function simpleCommand(node: Node, out: SimpleCommand[], inherited: Redirect[]):
 
 function assignment(node: Node, out: SimpleCommand[]): { name: string; value?: string } {
   nested(node, out);
-  const name = node.childForFieldName('name')?.text.split('[')[0] ?? node.text.split('=')[0]!;
+  const name = node.childForFieldName('name')?.text.split('[')[0] ?? node.text.split('=')[0] ?? '';
   const valueNode = node.childForFieldName('value');
   const value = valueNode ? word(valueNode).value : '';
   return value === undefined ? { name } : { name, value };
@@ -233,8 +235,7 @@ function redirect(node: Node, out: SimpleCommand[]): Redirect {
   if (node.type === 'heredoc_redirect' || node.type === 'herestring_redirect')
     return { kind: 'input-text', op: node.type === 'heredoc_redirect' ? '<<' : '<<<' };
   let op = '';
-  for (let i = 0; i < node.childCount; i++) {
-    const c = node.child(i)!;
+  for (const c of children(node)) {
     if (!c.isNamed && REDIRECT_OPS.has(c.type)) op = c.type;
   }
   const destination = node.childForFieldName('destination');
@@ -255,7 +256,7 @@ function nested(node: Node, out: SimpleCommand[]): void {
     for (const child of namedChildren(node)) statements(child, out, []);
     return;
   }
-  for (let i = 0; i < node.namedChildCount; i++) nested(node.namedChild(i)!, out);
+  for (const child of namedChildren(node)) nested(child, out);
 }
 
 const literal = (value: string): Word => ({ text: value, value, glob: false });
@@ -313,7 +314,7 @@ function unescapeBare(text: string): { value: string; glob: boolean } | undefine
   let value = '';
   let glob = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '\\') {
       const next = text[i + 1];
       if (next === undefined) return undefined;

@@ -98,33 +98,35 @@ export function runOnConnection(
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
-      const stoppedResult = (): ChannelResult => ({
-        status: stopped!.status,
+      const stoppedResult = (how: NonNullable<typeof stopped>): ChannelResult => ({
+        status: how.status,
         exitCode: null,
         stdout: stdout.text(),
         stderr: stderr.text(),
         truncated: stdout.truncated || stderr.truncated,
-        error: stopped!.error,
+        error: how.error,
       });
       // Whichever comes first after the kill — the channel closing or the kill's own wait — reports it.
       const stop = (status: 'timeout' | 'cancelled', error: string) => {
         if (stopped || done) return;
-        stopped = { status, error };
+        const how = { status, error };
+        stopped = how;
         void killGroup(client, pid).finally(() => {
           stream.close();
-          finish(stoppedResult());
+          finish(stoppedResult(how));
         });
       };
       const armIdle = () => {
-        if (!options.idleTimeoutMs) return;
+        const idleMs = options.idleTimeoutMs;
+        if (!idleMs) return;
         clearTimeout(idleTimer);
         idleTimer = setTimeout(
           () =>
             stop(
               'timeout',
-              `the command printed nothing for ${options.idleTimeoutMs! / 1000} s (idle timeout) and was killed`,
+              `the command printed nothing for ${idleMs / 1000} s (idle timeout) and was killed`,
             ),
-          options.idleTimeoutMs,
+          idleMs,
         );
       };
       const onAbort = () => stop('cancelled', 'cancelled; the command was killed');
@@ -157,7 +159,7 @@ export function runOnConnection(
         exitSignal = signal ?? undefined;
       });
       stream.on('close', () => {
-        if (stopped) return finish(stoppedResult());
+        if (stopped) return finish(stoppedResult(stopped));
         if (!exited)
           return finish(
             new ConnectionLostError('the connection closed before the command finished'),

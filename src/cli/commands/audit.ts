@@ -48,7 +48,7 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
         });
         found.push(...page.filter(matches));
         if (found.length >= limit || page.length < PAGE) break;
-        before = page[page.length - 1]!.seq;
+        before = page.at(-1)?.seq;
       }
       for (const r of found.slice(0, limit).reverse()) io.out(formatRecord(r));
       if (found.length === 0) io.out('no matching audit records');

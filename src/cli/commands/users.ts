@@ -56,7 +56,8 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
   switch (action) {
     case 'add': {
       const name = positionals[0];
-      if (!name || !values.role)
+      const role = values.role;
+      if (!name || !role)
         throw new UsageError(
           'users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]',
         );
@@ -70,7 +71,7 @@ export async function usersCommand(args: string[], io: CliIO): Promise<number> {
           store.users,
           {
             name,
-            role: values.role!,
+            role,
             access: {
               hosts: csv(values.hosts),
               groups: csv(values.groups),

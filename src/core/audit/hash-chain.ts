@@ -3,7 +3,10 @@ import { GENESIS_HASH, type AuditEvent, type AuditRecord } from './audit-record.
 
 /** JSON with object keys sorted, so the same record always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  // JSON.stringify gives undefined for these, whatever the lib's types say.
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol')
+    return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)

@@ -15,7 +15,7 @@ const name = (what: string) =>
 export const INSECURE_ACCEPT_ANY = 'insecure-accept-any';
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const hostKey = z.string().refine((v) => v === INSECURE_ACCEPT_ANY || FINGERPRINT.test(v), {
-  message: `must be a SHA256 fingerprint as printed by "ssh-keygen -lf" (SHA256:…, 43 characters after the colon) or "${INSECURE_ACCEPT_ANY}"`,
+  error: `must be a SHA256 fingerprint as printed by "ssh-keygen -lf" (SHA256:…, 43 characters after the colon) or "${INSECURE_ACCEPT_ANY}"`,
 });
 
 export const credentialSchema = z
@@ -29,11 +29,11 @@ export const credentialSchema = z
   .refine(
     (c) => c.privateKey !== undefined || c.privateKeyFile !== undefined || c.password !== undefined,
     {
-      message: 'needs one of privateKeyFile, privateKey or password',
+      error: 'needs one of privateKeyFile, privateKey or password',
     },
   )
   .refine((c) => !(c.privateKey !== undefined && c.privateKeyFile !== undefined), {
-    message: 'give privateKey or privateKeyFile, not both',
+    error: 'give privateKey or privateKeyFile, not both',
   });
 
 export const hostSchema = z
@@ -56,7 +56,7 @@ export const groupSchema = z
   })
   .strict()
   .refine((g) => g.hosts.length > 0 || g.tags.length > 0, {
-    message: 'a group needs hosts or tags',
+    error: 'a group needs hosts or tags',
   });
 
 export const limitsSchema = z

@@ -4,7 +4,7 @@ import { roleAtLeast } from '../users/user.js';
 import { NotFoundError } from '../errors.js';
 import { FINISHED, type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
 import { HEARTBEAT_MS } from './run-job.js';
-import { utf8Boundary } from './output-writer.js';
+import { isUtf8Continuation, utf8Boundary } from './output-writer.js';
 
 /** A runner that has not beaten for this long is gone (six missed heartbeats). */
 export const LOST_AFTER_MS = HEARTBEAT_MS * 6;
@@ -173,7 +173,7 @@ async function tail(
   let offset = Math.max(0, total - bytes);
   let data = await deps.jobs.readOutput(jobId, host, stream, offset, total - offset);
   let skip = 0;
-  while (skip < data.length && skip < 3 && (data[skip]! & 0xc0) === 0x80) skip++;
+  while (skip < 3 && isUtf8Continuation(data[skip])) skip++;
   data = data.subarray(skip);
   offset += skip;
   return {

@@ -4,16 +4,20 @@ import { MAX_CHUNK_BYTES, type OutputStream } from './job.js';
 /** Flush once this much is buffered; below the chunk cap so scrubbing can grow it a little. */
 const FLUSH_AT = MAX_CHUNK_BYTES - 4096;
 
+/** True for the second to fourth byte of a UTF-8 sequence (`10xxxxxx`). */
+export const isUtf8Continuation = (byte: number | undefined): boolean =>
+  byte !== undefined && (byte & 0xc0) === 0x80;
+
 /** Length of `buf` without a trailing, incomplete UTF-8 sequence. */
 export function utf8Boundary(buf: Uint8Array): number {
   let i = buf.length;
   let back = 0;
-  while (i > 0 && back < 4 && (buf[i - 1]! & 0xc0) === 0x80) {
+  while (i > 0 && back < 4 && isUtf8Continuation(buf[i - 1])) {
     i--;
     back++;
   }
-  if (i === 0) return buf.length;
-  const lead = buf[i - 1]!;
+  const lead = buf[i - 1];
+  if (lead === undefined) return buf.length;
   const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   return need === back + 1 || need === 1 ? buf.length : i - 1;
 }

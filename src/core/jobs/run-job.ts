@@ -71,7 +71,7 @@ export async function runJob(
     );
   }, CANCEL_POLL_MS);
   const started = Date.now();
-  let finished: JobHostRecord[] = [];
+  let finished: JobHostRecord[];
   try {
     const pending = hosts.filter((h) => h.status === 'pending');
     finished = await fanOut(

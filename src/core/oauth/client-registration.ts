@@ -30,7 +30,7 @@ const registrationRequest = z.object({
   client_uri: httpsUrl.optional(),
   token_endpoint_auth_method: z
     .enum(TOKEN_AUTH_METHODS, {
-      message: `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join(', ')}`,
+      error: `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join(', ')}`,
     })
     .optional(),
   grant_types: z
@@ -52,7 +52,7 @@ const metadataDocument = registrationRequest.extend({
   client_id: z.string(),
   token_endpoint_auth_method: z
     .literal('none', {
-      message: 'a metadata-document client is public: token_endpoint_auth_method must be "none"',
+      error: 'a metadata-document client is public: token_endpoint_auth_method must be "none"',
     })
     .optional(),
 });

@@ -81,12 +81,20 @@ export class PolicyEngine implements CommandPolicy {
       };
     }
     const analysis = this.analyze(command);
-    const profiles = [
-      profile,
-      ...fleet.policies.hostProfiles
-        .filter((h) => inScope(h.when, host, fleet))
-        .map((h) => fleet.policies.profiles.get(h.profile)!),
-    ];
+    const profiles = [profile];
+    for (const h of fleet.policies.hostProfiles.filter((h) => inScope(h.when, host, fleet))) {
+      const hostProfile = fleet.policies.profiles.get(h.profile);
+      if (!hostProfile) {
+        return {
+          decision: 'deny',
+          reason: `host policy profile "${h.profile}" is not defined in the fleet config; ask an admin to fix the config`,
+          rule: 'profile',
+          profile: h.profile,
+          commands: [],
+        };
+      }
+      profiles.push(hostProfile);
+    }
     if (analysis.problems.length > 0) {
       const shown = profiles.map((p) => p.name).join(' + ');
       // Valid shell the policy cannot analyse runs only where every applicable profile says so.
@@ -121,7 +129,7 @@ export class PolicyEngine implements CommandPolicy {
       overall = {
         decision: 'allow',
         reason: `allowed by ${[...new Set(commands.map((c) => c.rule))].join(', ')}`,
-        ...(commands.length === 1 && commands[0]!.rule ? { rule: commands[0]!.rule } : {}),
+        ...(commands.length === 1 && commands[0]?.rule ? { rule: commands[0].rule } : {}),
       };
     }
     return { ...overall, risk, profile: profiles.map((p) => p.name).join(' + '), commands };

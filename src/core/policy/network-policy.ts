@@ -19,11 +19,10 @@ export class NetworkPolicy {
     const parse = (list: string[], key: string) =>
       list.flatMap((text, i) => {
         try {
-          const range = (
-            text.includes('/')
-              ? ipaddr.parseCIDR(text)
-              : [ipaddr.parse(text), ipaddr.parse(text).kind() === 'ipv4' ? 32 : 128]
-          ) as Range;
+          const address = text.includes('/') ? undefined : ipaddr.parse(text);
+          const range: Range = address
+            ? [address, address.kind() === 'ipv4' ? 32 : 128]
+            : ipaddr.parseCIDR(text);
           return [{ text, range }];
         } catch {
           problems.push(`network.${key}[${i}]: "${text}" is not an IP address or CIDR range`);

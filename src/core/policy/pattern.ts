@@ -48,7 +48,7 @@ export function splitPattern(text: string): string[] {
 export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
+    const c = glob.charAt(i);
     if (c === '*') {
       if (glob[i + 1] === '*') {
         re += '.*';
@@ -123,12 +123,12 @@ export function matchCommand(
     const cached = memo.get(key);
     if (cached !== undefined) return cached;
     let result: boolean;
-    if (j === tokens.length) {
+    const token = tokens[j];
+    if (token === undefined) {
       // Unknown extra arguments can only be matched by a trailing `**` — unless we only ask what is possible.
       result =
         i === args.length || (i === args.length - 1 && args[i] === TAIL && mode === 'possible');
     } else {
-      const token = tokens[j]!;
       const arg = args[i];
       if (token.kind === 'rest') result = match(i, j + 1) || (i < args.length && match(i + 1, j));
       else if (arg === undefined) result = false;

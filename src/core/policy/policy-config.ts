@@ -30,16 +30,16 @@ export const ruleSchema = z
   })
   .strict()
   .refine((r) => [r.allow, r.approve, r.deny].filter((x) => x !== undefined).length === 1, {
-    message: 'a rule needs exactly one of allow, approve or deny',
+    error: 'a rule needs exactly one of allow, approve or deny',
   })
   .refine(
     (r) =>
       r.except === undefined ||
       !Object.values({ a: r.allow, b: r.approve, c: r.deny }).some(
-        (t) => typeof t === 'object' && t !== null && 'risk' in t,
+        (t) => typeof t === 'object' && 'risk' in t,
       ),
     {
-      message: 'except goes with a command pattern or a write glob, not a risk class',
+      error: 'except goes with a command pattern or a write glob, not a risk class',
     },
   );
 

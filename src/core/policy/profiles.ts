@@ -55,7 +55,7 @@ function indexRules(rules: readonly Rule[]): Pick<Profile, 'rulesFor' | 'writeRu
       let found = cache.get(program);
       if (!found) {
         const indices = [...(byProgram.get(program) ?? []), ...everyProgram].sort((a, b) => a - b);
-        found = indices.map((i) => rules[i]!);
+        found = indices.flatMap((i) => rules[i] ?? []);
         if (cache.size < 4096) cache.set(program, found);
       }
       return found;
@@ -86,7 +86,7 @@ function compileRule(
     rule.allow !== undefined ? 'allow' : rule.approve !== undefined ? 'approve' : 'deny';
   const raw = rule[verdict];
   const label = `${profile} ${verdict} ${targetLabel(raw)}`;
-  const isWrite = typeof raw === 'object' && raw !== null && 'write' in raw;
+  const isWrite = typeof raw === 'object' && 'write' in raw;
   const except: (CommandPattern | RegExp)[] = [];
   for (const [i, text] of (rule.except ?? []).entries()) {
     try {

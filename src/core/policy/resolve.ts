@@ -112,9 +112,10 @@ function resolveSimple(
   const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
 
   if (simple.words.length === 0) {
-    if (simple.assignments.length > 0) {
+    const [first] = simple.assignments;
+    if (first) {
       problems.push(
-        `sets shell variable ${simple.assignments[0]!.name}, which later commands could expand unexpectedly; pass values inline instead`,
+        `sets shell variable ${first.name}, which later commands could expand unexpectedly; pass values inline instead`,
       );
     }
     if (fileWrites.length > 0)
@@ -188,8 +189,11 @@ function resolveSimple(
             [...chain, 'find -exec'],
             out,
           );
-          for (let i = before; i < commands.length; i++)
-            commands[i] = { ...commands[i]!, dynamicTail: true };
+          commands.splice(
+            before,
+            Infinity,
+            ...commands.slice(before).map((c) => ({ ...c, dynamicTail: true })),
+          );
         }
         return;
       }
@@ -213,13 +217,13 @@ function skipOptions(
 ): { rest: Word[]; seen: string[] } | undefined {
   const seen: string[] = [];
   let i = 0;
-  while (i < args.length) {
-    const v = args[i]!.value;
+  for (let arg = args[i]; arg; arg = args[i]) {
+    const v = arg.value;
     if (v === undefined) return undefined;
     if (v === '--') return { rest: args.slice(i + 1), seen };
     if (!v.startsWith('-') || v === '-') break;
     seen.push(v);
-    const flag = v.startsWith('--') ? v.split('=')[0]! : v.slice(0, 2);
+    const flag = v.startsWith('--') ? v.replace(/=.*$/s, '') : v.slice(0, 2);
     const attached = v.startsWith('--') ? v.includes('=') : v.length > 2;
     i += withValue.has(flag) && !attached ? 2 : 1;
     if (!stopAtFirstNonOption) continue;
@@ -307,7 +311,7 @@ function unwrap(name: string, args: Word[]): Unwrapped {
       const assignments: string[] = [];
       let rest = s.rest;
       while (rest[0]?.value?.includes('=') && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0].value)) {
-        assignments.push(rest[0].value.split('=')[0]!);
+        assignments.push(rest[0].value.replace(/=.*$/s, ''));
         rest = rest.slice(1);
       }
       if (rest[0] && rest[0].value === undefined)
@@ -352,7 +356,7 @@ function unwrap(name: string, args: Word[]): Unwrapped {
       const assignments: string[] = [];
       let rest = s.rest;
       while (rest[0]?.value && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0].value)) {
-        assignments.push(rest[0].value.split('=')[0]!);
+        assignments.push(rest[0].value.replace(/=.*$/s, ''));
         rest = rest.slice(1);
       }
       if (rest.length === 0 && s.seen.some((o) => ['-s', '-i', '--shell', '--login'].includes(o))) {
@@ -419,8 +423,8 @@ function unwrap(name: string, args: Word[]): Unwrapped {
 }
 
 function unwrapShell(name: string, args: Word[]): Unwrapped {
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i]!.value;
+  for (const [i, arg] of args.entries()) {
+    const v = arg.value;
     if (v === undefined)
       return { kind: 'problem', reason: `${name} is given arguments only known at run time` };
     if (v === '--' || (!v.startsWith('-') && !v.startsWith('+'))) break;
@@ -445,23 +449,17 @@ function unwrapShell(name: string, args: Word[]): Unwrapped {
 function splitFind(args: Word[]): Unwrapped {
   const findArgs: Word[] = [];
   const execs: Word[][] = [];
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i]!.value;
+  for (let i = 0, arg = args[0]; arg; arg = args[++i]) {
+    const v = arg.value;
+    findArgs.push(arg);
     if (v === '-exec' || v === '-execdir' || v === '-ok' || v === '-okdir') {
       const inner: Word[] = [];
-      let j = i + 1;
-      for (; j < args.length; j++) {
-        const w = args[j]!.value;
-        if (w === ';' || w === '+') break;
-        inner.push(w === '{}' ? dynamicWord('{}') : args[j]!);
+      for (let w = args[++i]; w && w.value !== ';' && w.value !== '+'; w = args[++i]) {
+        inner.push(w.value === '{}' ? dynamicWord('{}') : w);
       }
       if (inner.length === 0) return { kind: 'problem', reason: `find ${v} without a command` };
       execs.push(inner);
-      findArgs.push(args[i]!);
-      i = j;
-      continue;
     }
-    findArgs.push(args[i]!);
   }
   return { kind: 'find', findArgs, execs };
 }

@@ -1,7 +1,7 @@
 import type { Clock, UserStore } from '../ports.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
 import { hashApiKey, issueApiKey, looksLikeApiKey, sameHash } from './api-key.js';
-import { isRole, type Access, type Role, type User } from './user.js';
+import { isRole, type Access, type User } from './user.js';
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -35,7 +35,7 @@ export async function addUser(
     );
   const user: User = {
     name: input.name,
-    role: input.role as Role,
+    role: input.role,
     access: {
       hosts: input.access?.hosts ?? [],
       groups: input.access?.groups ?? [],
