@@ -94,31 +94,31 @@ export const TEST_LOGIN = 'smg-test';
  */
 function loginUser(): string {
   if (process.getuid?.() !== 0) return userInfo().username;
+  ensureAccount(TEST_LOGIN, { shell: '/bin/sh', home: `/var/lib/${TEST_LOGIN}` });
+  return TEST_LOGIN;
+}
+
+/**
+ * Creates a system account that the test hosts let in with the fleet's client key (root only).
+ * Idempotent, and safe when two test files create the same account at once.
+ */
+export function ensureAccount(name: string, options: { shell: string; home: string }): void {
   try {
-    execFileSync('id', ['-u', TEST_LOGIN], { stdio: 'ignore' });
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
   } catch {
     try {
       execFileSync(
         'useradd',
-        [
-          '--system',
-          '--create-home',
-          '--home-dir',
-          `/var/lib/${TEST_LOGIN}`,
-          '--shell',
-          '/bin/sh',
-          TEST_LOGIN,
-        ],
+        ['--system', '--create-home', '--home-dir', options.home, '--shell', options.shell, name],
         { stdio: 'ignore' },
       );
     } catch {
       // Another test file may have created it at the same moment; `id` below decides.
     }
-    execFileSync('id', ['-u', TEST_LOGIN], { stdio: 'ignore' });
+    execFileSync('id', ['-u', name], { stdio: 'ignore' });
   }
   // With UsePAM no, sshd refuses a locked password field ('!'), even for key logins.
-  execFileSync('usermod', ['-p', '*', TEST_LOGIN], { stdio: 'ignore' });
-  return TEST_LOGIN;
+  execFileSync('usermod', ['-p', '*', name], { stdio: 'ignore' });
 }
 
 /** Every process below `root`, deepest last. */
@@ -169,7 +169,7 @@ async function launch(host: TestHost, fleetDir: string): Promise<void> {
       'MaxSessions 64',
       'LogLevel ERROR',
       'PrintMotd no',
-      ...Object.entries(host.env).map(([k, v]) => `SetEnv ${k}=${v}`),
+      ...Object.entries(host.env).map(([k, v]) => `SetEnv "${k}=${v}"`),
     ].join('\n');
     writeFileSync(join(host.dir, 'sshd_config'), `${config}\n`);
     const child = spawn(SSHD, ['-D', '-e', '-f', join(host.dir, 'sshd_config')], {

@@ -1,4 +1,5 @@
 import type ssh2 from 'ssh2';
+import { PID_MARK, pinnedShellCommand, wrapperFailure } from './pinned-shell.js';
 
 /** The channel could not be opened or its exec request was refused: nothing ran, so a retry is safe. */
 export class ChannelOpenError extends Error {
@@ -20,22 +21,10 @@ export interface ChannelResult {
   error?: string;
 }
 
-const PID_MARK = 'smg-pid:';
 const KILL_WAIT_MS = 2_000;
-
-/** Quotes a string as one POSIX shell word. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * The command as sent. sshd makes the session's shell a session and process-group leader; the
- * wrapper prints that shell's PID first and then execs the command in its place, so a timeout can
- * kill the whole group (`kill -9 -PID`) — signalling the channel would only reach the shell.
- */
-export function wrapCommand(command: string): string {
-  return `printf '${PID_MARK}%s\\n' "$$"; exec /bin/sh -c ${shellQuote(command)}`;
-}
+const PID_LINE = new RegExp(`(?:^|\n)${PID_MARK}(\\d+)\n`);
+/** Output before the PID line that is still start-up noise; past it, nothing was a wrapper. */
+const HEADER_LIMIT = 4096;
 
 class CappedBuffer {
   private readonly chunks: Buffer[] = [];
@@ -76,7 +65,7 @@ export function runOnConnection(
   options: RunOptions,
 ): Promise<ChannelResult> {
   return new Promise((resolve, reject) => {
-    client.exec(wrapCommand(command), (err, stream) => {
+    client.exec(pinnedShellCommand(command), (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));
       const stdout = new CappedBuffer(options.maxOutputBytes);
       const stderr = new CappedBuffer(options.maxOutputBytes);
@@ -143,12 +132,11 @@ export function runOnConnection(
       stream.on('data', (chunk: Buffer) => {
         if (header === undefined) return deliver('stdout', chunk);
         header = Buffer.concat([header, chunk]);
-        const newline = header.indexOf(0x0a);
-        if (newline === -1 && header.length < 64) return;
-        const line = newline === -1 ? '' : header.subarray(0, newline).toString('latin1');
-        const match = line.startsWith(PID_MARK) ? /^\d+$/.exec(line.slice(PID_MARK.length)) : null;
-        if (match) pid = Number(match[0]);
-        const rest = match ? header.subarray(newline + 1) : header;
+        // A login shell's start-up files may print before the wrapper runs: skip to the PID line.
+        const found = PID_LINE.exec(header.toString('latin1'));
+        if (!found && header.length < HEADER_LIMIT) return;
+        if (found?.[1]) pid = Number(found[1]);
+        const rest = found ? header.subarray(found.index + found[0].length) : header;
         header = undefined;
         deliver('stdout', rest);
       });
@@ -164,6 +152,17 @@ export function runOnConnection(
           return finish(
             new ConnectionLostError('the connection closed before the command finished'),
           );
+        // The wrapper prints the PID line before anything runs: without it, nothing ran.
+        if (pid === undefined) {
+          return finish({
+            status: 'failed',
+            exitCode,
+            stdout: '',
+            stderr: '',
+            truncated: false,
+            error: wrapperFailure(exitCode, stderr.text()),
+          });
+        }
         finish({
           status: exitCode === 0 ? 'ok' : 'failed',
           exitCode,

@@ -1,0 +1,62 @@
+/**
+ * The only text that reaches a host's login shell. The policy judges a command as bash parses
+ * it, so the command must run under that bash and nothing else: the wrapper hands it, as one
+ * argument, to `/bin/bash --noprofile --norc` with an environment of three variables (no
+ * BASH_ENV, no exported functions, no inherited PATH or locale).
+ *
+ * The command travels as octal escapes decoded by `printf %b`, in a single-quoted word holding
+ * only letters, digits, `\` and `,._/:=@+-`: POSIX shells, fish and csh all read such a word
+ * alike, so no login shell can turn it into a different command. The wrapper's first statement
+ * (`c=$(…)`) is POSIX-only; fish and csh reject it before running anything, and then no PID
+ * line is printed — which is how the gateway tells that the login shell is not POSIX.
+ */
+
+/** First line on stdout: the session leader's PID, so a timeout can kill its process group. */
+export const PID_MARK = 'smg-pid:';
+
+/** Exit status and stderr line of a host without /bin/bash. */
+export const NO_BASH_EXIT = 125;
+export const NO_BASH_MESSAGE =
+  'smg-gateway: this host has no /bin/bash; the gateway runs commands only under bash';
+
+/** The environment the command starts with: nothing of the login's own. */
+export const PINNED_ENV = 'PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$HOME" LC_ALL=C.UTF-8';
+
+const LITERAL = /^[A-Za-z0-9,._/:=@+-]$/;
+
+/** Bytes as `printf %b` input: safe characters as they are, every other byte as `\0ooo`. */
+export function octalEscape(command: string): string {
+  let out = '';
+  for (const byte of Buffer.from(command, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += byte < 0x80 && LITERAL.test(c) ? c : `\\0${byte.toString(8).padStart(3, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The command line sent over SSH for `command`. `printf '%bx'` and `${c%x}` keep trailing
+ * newlines, which a command substitution would otherwise strip. `$$` is the login shell's PID;
+ * `exec` keeps it for bash, so `kill -9 -PID` reaches everything the command started.
+ */
+export function pinnedShellCommand(command: string): string {
+  return [
+    `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
+    `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    `printf '${PID_MARK}%s\\n' "$$"`,
+    `exec /usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}"`,
+  ].join('; ');
+}
+
+/** Why a command that printed no PID line did not run, in words for the operator. */
+export function wrapperFailure(exitCode: number | null, stderr: string): string {
+  if (exitCode === NO_BASH_EXIT && stderr.includes(NO_BASH_MESSAGE)) {
+    return 'this host has no /bin/bash, and the gateway runs commands only under bash: install bash on the host';
+  }
+  // The last line is where shells and interpreters put the verdict.
+  const said = stderr.trim().split('\n').at(-1)?.slice(0, 200);
+  return (
+    "the login shell did not run the gateway's POSIX sh wrapper, so nothing ran: give the login user " +
+    `a POSIX shell (sh, bash, dash, ksh) and make sure /bin/bash exists${said ? ` (the shell said: ${said})` : ''}`
+  );
+}
