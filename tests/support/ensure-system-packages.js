@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs before the test suite: the tests start real OpenSSH sshd processes and fill in the OAuth
-// consent page in Debian's Chromium, so both must exist. As root, missing ones are installed with apt.
+// consent page in Debian's Chromium, and the policy harness host needs sudo, so they must exist. As root, missing ones are installed with apt.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -9,6 +9,11 @@ const NEEDED = [
     pkg: 'openssh-server',
     why: 'real sshd hosts',
     paths: ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd'],
+  },
+  {
+    pkg: 'sudo',
+    why: 'the policy harness host, whose login may sudo to a second account',
+    paths: ['/usr/bin/sudo'],
   },
   {
     pkg: 'chromium',

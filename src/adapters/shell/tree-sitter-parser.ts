@@ -12,64 +12,15 @@ import {
 
 /**
  * tree-sitter-bash, behind the ShellParser port. tree-sitter recovers from syntax it does not
- * understand, which is the wrong instinct for a security check, so this adapter fails closed:
- * any ERROR or MISSING node, and any node type not listed here as understood, is a problem and
- * the command is denied.
+ * understand, which is the wrong instinct for a security check, so this walker fails closed: it
+ * visits every node and every field; an ERROR or MISSING node, a node type it has no case for,
+ * or a child it does not expect is a problem, and the command is denied. Where tree-sitter-bash
+ * and bash read the same text differently, the walker follows bash (words after a redirection
+ * belong to the command) or refuses (`((…))` on run-time values, `{var}>file`).
  */
 
-/** Statement forms we flatten into simple commands. */
-const STRUCTURE = new Set([
-  'program',
-  'list',
-  'pipeline',
-  'subshell',
-  'compound_statement',
-  'negated_command',
-  'redirected_statement',
-]);
-
-/** Node types that may appear anywhere in an accepted tree. */
-const UNDERSTOOD = new Set([
-  ...STRUCTURE,
-  'command',
-  'command_name',
-  'variable_assignment',
-  'comment',
-  'test_command',
-  'word',
-  'number',
-  'string',
-  'string_content',
-  'raw_string',
-  'ansi_c_string',
-  'translated_string',
-  'concatenation',
-  'simple_expansion',
-  'expansion',
-  'variable_name',
-  'special_variable_name',
-  'subscript',
-  'command_substitution',
-  'process_substitution',
-  'arithmetic_expansion',
-  'brace_expression',
-  'binary_expression',
-  'unary_expression',
-  'postfix_expression',
-  'ternary_expression',
-  'parenthesized_expression',
-  'test_operator',
-  'regex',
-  'extglob_pattern',
-  'file_redirect',
-  'file_descriptor',
-  'heredoc_redirect',
-  'heredoc_start',
-  'heredoc_body',
-  'heredoc_content',
-  'heredoc_end',
-  'herestring_redirect',
-]);
+/** The most statements, words or nesting levels one command line may have. */
+export const PARSE_LIMITS = { depth: 64, simpleCommands: 256, length: 16_384 } as const;
 
 const REFUSED: Record<string, string> = {
   function_definition: 'defines a shell function',
@@ -85,7 +36,21 @@ const REFUSED: Record<string, string> = {
 
 const WRITE_OPS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
 const DUP_OPS = new Set(['>&', '<&', '>&-', '<&-']);
-const REDIRECT_OPS = new Set([...WRITE_OPS, ...DUP_OPS, '<']);
+const READ_OPS = new Set(['<']);
+const STATEMENTS = new Set([
+  'program',
+  'list',
+  'pipeline',
+  'subshell',
+  'compound_statement',
+  'negated_command',
+  'redirected_statement',
+  'command',
+  'variable_assignment',
+  'test_command',
+  'comment',
+  ...Object.keys(REFUSED),
+]);
 
 /** The two WASM files: the tree-sitter runtime and the bash grammar. */
 export const WASM_FILES = { runtime: 'tree-sitter.wasm', bash: 'tree-sitter-bash.wasm' } as const;
@@ -110,20 +75,25 @@ export async function createTreeSitterShellParser(
     parse(source: string): ParseOutcome {
       if (source.includes('\0'))
         return { ok: false, problems: ['the command contains a NUL byte'], syntaxError: true };
+      if (source.length > PARSE_LIMITS.length) {
+        return {
+          ok: false,
+          problems: [`the command is longer than ${PARSE_LIMITS.length} characters; split it up`],
+          syntaxError: false,
+        };
+      }
       const tree = parser.parse(source);
       if (!tree)
         return { ok: false, problems: ['the command could not be parsed'], syntaxError: true };
       try {
-        const problems = unsupported(tree.rootNode);
-        if (problems.length > 0)
-          return {
-            ok: false,
-            problems,
-            syntaxError: tree.rootNode.hasError || problems.includes(SYNTAX_ERROR),
-          };
-        const commands: SimpleCommand[] = [];
-        statements(tree.rootNode, commands, []);
-        return { ok: true, commands };
+        if (tree.rootNode.hasError)
+          return { ok: false, problems: [SYNTAX_ERROR], syntaxError: true };
+        const walker = new Walker();
+        walker.statement(tree.rootNode, [], 0);
+        if (walker.problems.size > 0) {
+          return { ok: false, problems: [...walker.problems], syntaxError: false };
+        }
+        return { ok: true, commands: walker.commands };
       } finally {
         tree.delete();
       }
@@ -143,170 +113,441 @@ export function wasmPaths(): { runtime: string; bash: string } {
 const SYNTAX_ERROR =
   'the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)';
 
-function unsupported(root: Node): string[] {
-  const problems = new Set<string>();
-  const visit = (node: Node) => {
-    if (node.isError || node.isMissing) {
-      problems.add(SYNTAX_ERROR);
-      return;
-    }
-    if (node.isNamed) {
-      const refused = REFUSED[node.type];
-      if (refused) problems.add(`the command ${refused}`);
-      else if (!UNDERSTOOD.has(node.type))
-        problems.add(`the command uses shell syntax the policy does not understand (${node.type})`);
-    }
-    for (const child of children(node)) visit(child);
-  };
-  if (root.hasError) problems.add(SYNTAX_ERROR);
-  visit(root);
-  return [...problems];
-}
-
-function children(node: Node): Node[] {
-  return node.children.filter((c) => c !== null);
-}
-
-function namedChildren(node: Node): Node[] {
-  return node.namedChildren.filter((c) => c !== null);
-}
-
-/** Flattens statements into simple commands; `inherited` redirects apply to everything inside. */
-function statements(node: Node, out: SimpleCommand[], inherited: Redirect[]): void {
-  switch (node.type) {
-    case 'comment':
-      return;
-    case 'redirected_statement': {
-      const redirects = [...inherited];
-      const body = node.childForFieldName('body');
-      for (const child of namedChildren(node)) {
-        if (child.type.endsWith('_redirect')) redirects.push(redirect(child, out));
-      }
-      if (body) statements(body, out, redirects);
-      else out.push({ words: [], assignments: [], redirects });
-      return;
-    }
-    case 'command':
-      out.push(simpleCommand(node, out, inherited));
-      return;
-    case 'variable_assignment':
-      out.push({ words: [], assignments: [assignment(node, out)], redirects: inherited });
-      return;
-    case 'test_command':
-      nested(node, out);
-      out.push({
-        words: [literal('[['), dynamicWord(node.text)],
-        assignments: [],
-        redirects: inherited,
-      });
-      return;
-    default:
-      // program, list, pipeline, subshell, compound_statement, negated_command
-      for (const child of namedChildren(node)) statements(child, out, inherited);
-  }
-}
-
-function simpleCommand(node: Node, out: SimpleCommand[], inherited: Redirect[]): SimpleCommand {
-  const words: Word[] = [];
-  const assignments: { name: string; value?: string }[] = [];
-  const redirects = [...inherited];
-  for (const child of namedChildren(node)) {
-    if (child.type === 'variable_assignment') assignments.push(assignment(child, out));
-    else if (child.type.endsWith('_redirect')) redirects.push(redirect(child, out));
-    else if (child.type === 'comment') continue;
-    else {
-      nested(child, out);
-      words.push(word(child.type === 'command_name' ? (child.namedChild(0) ?? child) : child));
-    }
-  }
-  return { words, assignments, redirects };
-}
-
-function assignment(node: Node, out: SimpleCommand[]): { name: string; value?: string } {
-  nested(node, out);
-  const name = node.childForFieldName('name')?.text.split('[')[0] ?? node.text.split('=')[0] ?? '';
-  const valueNode = node.childForFieldName('value');
-  const value = valueNode ? word(valueNode).value : '';
-  return value === undefined ? { name } : { name, value };
-}
-
-function redirect(node: Node, out: SimpleCommand[]): Redirect {
-  nested(node, out);
-  if (node.type === 'heredoc_redirect' || node.type === 'herestring_redirect')
-    return { kind: 'input-text', op: node.type === 'heredoc_redirect' ? '<<' : '<<<' };
-  let op = '';
-  for (const c of children(node)) {
-    if (!c.isNamed && REDIRECT_OPS.has(c.type)) op = c.type;
-  }
-  const destination = node.childForFieldName('destination');
-  const target = destination ? word(destination) : undefined;
-  if (WRITE_OPS.has(op)) return { kind: 'write', op, ...(target ? { target } : {}) };
-  if (DUP_OPS.has(op)) {
-    // `>& file` with a file name (not a descriptor number or '-') writes the file, like `&>`.
-    const isDescriptor = target?.value !== undefined && /^(\d+|-)$/.test(target.value);
-    if (op === '>&' && !isDescriptor) return { kind: 'write', op, ...(target ? { target } : {}) };
-    return { kind: 'dup', op };
-  }
-  return { kind: 'read', op: op || '<', ...(target ? { target } : {}) };
-}
-
-/** Commands inside `$( )`, backticks and `<( )` run too: extract them wherever they appear. */
-function nested(node: Node, out: SimpleCommand[]): void {
-  if (node.type === 'command_substitution' || node.type === 'process_substitution') {
-    for (const child of namedChildren(node)) statements(child, out, []);
-    return;
-  }
-  for (const child of namedChildren(node)) nested(child, out);
-}
-
+const named = (node: Node): Node[] => node.namedChildren.filter((c) => c !== null);
+const all = (node: Node): Node[] => node.children.filter((c) => c !== null);
 const literal = (value: string): Word => ({ text: value, value, glob: false });
 
-/**
- * A word's value after quote removal, when the shell would not change it at run time. Anything
- * that expands (variables, substitutions, `$'…'`, brace expansion, `~`) leaves the value unknown.
- */
-function word(node: Node): Word {
-  const text = node.text;
-  const parts = node.type === 'concatenation' ? namedChildren(node) : [node];
-  // Concatenated parts must cover the text exactly; anything between them is something we did not read.
-  if (node.type === 'concatenation' && parts.reduce((n, p) => n + p.text.length, 0) !== text.length)
-    return dynamicWord(text);
-  let value = '';
-  let glob = false;
-  let unquoted = '';
-  for (const part of parts) {
-    switch (part.type) {
+/** A word of the command with where it starts, so words split by redirections keep their order. */
+interface Placed {
+  readonly at: number;
+  readonly word: Word;
+}
+
+class Walker {
+  readonly problems = new Set<string>();
+  readonly commands: SimpleCommand[] = [];
+
+  private refuse(problem: string): void {
+    this.problems.add(problem);
+  }
+
+  private tooDeep(depth: number): boolean {
+    if (depth <= PARSE_LIMITS.depth) return false;
+    this.refuse(`the command nests more than ${PARSE_LIMITS.depth} levels deep`);
+    return true;
+  }
+
+  private push(command: SimpleCommand): void {
+    if (this.commands.length === PARSE_LIMITS.simpleCommands) {
+      this.refuse(
+        `the command has more than ${PARSE_LIMITS.simpleCommands} simple commands; split it up`,
+      );
+    }
+    this.commands.push(command);
+  }
+
+  /** Any statement; `inherited` redirections apply to every command inside. */
+  statement(node: Node, inherited: readonly Redirect[], depth: number): void {
+    if (this.tooDeep(depth)) return;
+    const refused = REFUSED[node.type];
+    if (refused) return this.refuse(`the command ${refused}`);
+    switch (node.type) {
+      case 'comment':
+        return;
+      case 'program':
+      case 'list':
+      case 'pipeline':
+      case 'subshell':
+      case 'negated_command':
+        for (const child of named(node)) this.statement(child, inherited, depth + 1);
+        return;
+      case 'compound_statement':
+        return this.compound(node, inherited, depth);
+      case 'redirected_statement':
+        return this.redirected(node, inherited, depth);
+      case 'command':
+        return this.command(node, [], inherited, depth);
+      case 'variable_assignment':
+        this.push({ words: [], assignments: [this.assignment(node, depth)], redirects: inherited });
+        return;
+      case 'test_command':
+        return this.testCommand(node, inherited, depth);
+      default:
+        return this.refuse(
+          `the command uses shell syntax the policy does not understand (${node.type})`,
+        );
+    }
+  }
+
+  /** `{ …; }` is a group; tree-sitter-bash 0.25 also gives `((…))` this node type. */
+  private compound(node: Node, inherited: readonly Redirect[], depth: number): void {
+    const open = all(node)[0]?.type;
+    if (open === '{') {
+      for (const child of named(node)) this.statement(child, inherited, depth + 1);
+      return;
+    }
+    if (open === '((') {
+      if (!named(node).every((c) => this.isLiteralArithmetic(c, depth + 1))) {
+        this.refuse('the command evaluates (( … )) on values known only at run time');
+      }
+      return;
+    }
+    this.refuse(
+      `the command uses a compound statement the policy does not understand (${open ?? '?'})`,
+    );
+  }
+
+  private redirected(node: Node, inherited: readonly Redirect[], depth: number): void {
+    const body = node.childForFieldName('body');
+    const redirectNodes: Node[] = [];
+    for (const child of named(node)) {
+      if (child === body || child.id === body?.id) continue;
+      if (child.type.endsWith('_redirect')) redirectNodes.push(child);
+      else if (child.type !== 'comment') {
+        this.refuse(
+          `the command uses a redirection the policy does not understand (${child.type})`,
+        );
+      }
+    }
+    if (body?.type === 'command') return this.command(body, redirectNodes, inherited, depth);
+    const redirects = [...inherited];
+    for (const r of redirectNodes) {
+      const { redirect, words } = this.redirect(r, depth + 1);
+      redirects.push(redirect);
+      // bash rejects words after a redirection of a group or subshell; tree-sitter does not.
+      if (words.length > 0) this.refuse(SYNTAX_ERROR);
+    }
+    if (body) this.statement(body, redirects, depth + 1);
+    else this.push({ words: [], assignments: [], redirects });
+  }
+
+  /** A simple command; words that tree-sitter hangs on a redirection are the command's too. */
+  private command(
+    node: Node,
+    outerRedirects: readonly Node[],
+    inherited: readonly Redirect[],
+    depth: number,
+  ): void {
+    const words: Placed[] = [];
+    const assignments: { name: string; value?: string }[] = [];
+    const redirects = [...inherited];
+    const redirectNodes = [...outerRedirects];
+    for (const child of named(node)) {
+      if (child.type === 'variable_assignment') assignments.push(this.assignment(child, depth + 1));
+      else if (child.type.endsWith('_redirect')) redirectNodes.push(child);
+      else if (child.type === 'command_name') {
+        const name = named(child);
+        if (name.length !== 1 || !name[0]) {
+          this.refuse('the command name is not one word');
+          continue;
+        }
+        words.push({ at: child.startIndex, word: this.word(name[0], depth + 1) });
+      } else if (child.type === 'comment') continue;
+      else words.push({ at: child.startIndex, word: this.word(child, depth + 1) });
+    }
+    for (const r of redirectNodes) {
+      const { redirect, words: extra } = this.redirect(r, depth + 1);
+      redirects.push(redirect);
+      words.push(...extra);
+    }
+    this.refuseFdVariables(node, redirectNodes);
+    words.sort((a, b) => a.at - b.at);
+    this.push({ words: words.map((w) => w.word), assignments, redirects });
+  }
+
+  /** `{fd}>file` assigns a variable in bash; tree-sitter reads `{fd}` as a word. */
+  private refuseFdVariables(node: Node, redirects: readonly Node[]): void {
+    for (const child of named(node)) {
+      if (!/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(child.text)) continue;
+      if (redirects.some((r) => r.startIndex === child.endIndex)) {
+        this.refuse('the command assigns a file descriptor to a variable ({var}>…)');
+      }
+    }
+  }
+
+  private assignment(node: Node, depth: number): { name: string; value?: string } {
+    const nameNode = node.childForFieldName('name');
+    const valueNode = node.childForFieldName('value');
+    let name = nameNode?.text ?? '';
+    if (nameNode?.type === 'subscript') {
+      this.subscript(nameNode);
+      name = nameNode.childForFieldName('name')?.text ?? '';
+    } else if (nameNode?.type !== 'variable_name') {
+      this.refuse('the command assigns to something that is not a variable name');
+    }
+    for (const child of named(node)) {
+      if (child.id !== nameNode?.id && child.id !== valueNode?.id) {
+        this.refuse(
+          `the command uses an assignment the policy does not understand (${child.type})`,
+        );
+      }
+    }
+    const value = valueNode ? this.word(valueNode, depth + 1).value : '';
+    return value === undefined ? { name } : { name, value };
+  }
+
+  private redirect(node: Node, depth: number): { redirect: Redirect; words: Placed[] } {
+    switch (node.type) {
+      case 'herestring_redirect':
+        for (const child of named(node)) this.word(child, depth + 1);
+        return { redirect: { kind: 'input-text', op: '<<<' }, words: [] };
+      case 'heredoc_redirect': {
+        for (const child of named(node)) {
+          if (child.type === 'heredoc_start' || child.type === 'heredoc_end') continue;
+          if (child.type === 'heredoc_body') this.heredocBody(child, depth + 1);
+          // `cat <<EOF | grep x`: tree-sitter hangs the rest of the pipeline on the here-document.
+          else if (STATEMENTS.has(child.type)) this.statement(child, [], depth + 1);
+          else
+            this.refuse(
+              `the command uses a here-document the policy does not understand (${child.type})`,
+            );
+        }
+        return { redirect: { kind: 'input-text', op: '<<' }, words: [] };
+      }
+      case 'file_redirect':
+        return this.fileRedirect(node, depth);
+      default:
+        this.refuse(`the command uses a redirection the policy does not understand (${node.type})`);
+        return { redirect: { kind: 'write', op: '?' }, words: [] };
+    }
+  }
+
+  private fileRedirect(node: Node, depth: number): { redirect: Redirect; words: Placed[] } {
+    let op = '';
+    for (const c of all(node)) {
+      if (!c.isNamed) {
+        if (op)
+          this.refuse(
+            `the command uses a redirection the policy does not understand (${node.text})`,
+          );
+        op = c.type;
+      }
+    }
+    const destinations = node.childrenForFieldName('destination').filter((c) => c !== null);
+    const descriptor = node.childForFieldName('descriptor');
+    for (const child of named(node)) {
+      if (child.id === descriptor?.id || destinations.some((d) => d.id === child.id)) continue;
+      this.refuse(`the command uses a redirection the policy does not understand (${child.type})`);
+    }
+    if (descriptor && !/^\d+$/.test(descriptor.text)) {
+      this.refuse('the command redirects a file descriptor that is not a number');
+    }
+    const [first, ...rest] = destinations;
+    const target = first ? this.word(first, depth + 1) : undefined;
+    const words = rest.map((d) => ({ at: d.startIndex, word: this.word(d, depth + 1) }));
+    const at = target ? { target } : {};
+    if (WRITE_OPS.has(op)) return { redirect: { kind: 'write', op, ...at }, words };
+    if (DUP_OPS.has(op)) {
+      // `>& file` with a file name (not a descriptor number or '-') writes the file, like `&>`.
+      const isDescriptor = target?.value !== undefined && /^(\d+|-)$/.test(target.value);
+      if (op === '>&' && !isDescriptor) return { redirect: { kind: 'write', op, ...at }, words };
+      return { redirect: { kind: 'dup', op }, words };
+    }
+    if (!READ_OPS.has(op)) {
+      this.refuse(
+        `the command uses a redirection the policy does not understand (${op || node.text})`,
+      );
+    }
+    return { redirect: { kind: 'read', op: op || '<', ...at }, words };
+  }
+
+  private heredocBody(node: Node, depth: number): void {
+    for (const child of named(node)) {
+      if (child.type === 'heredoc_content') continue;
+      this.word(child, depth + 1);
+    }
+  }
+
+  /** `[[ … ]]`: its words are checked like any others; `-v` and arithmetic on run-time values evaluate code. */
+  private testCommand(node: Node, inherited: readonly Redirect[], depth: number): void {
+    const visit = (n: Node, d: number): void => {
+      if (this.tooDeep(d)) return;
+      switch (n.type) {
+        case 'binary_expression':
+        case 'unary_expression':
+        case 'parenthesized_expression': {
+          const operator = n.childForFieldName('operator');
+          if (operator?.text === '-v') {
+            this.refuse('the command tests a variable name with -v, which evaluates its subscript');
+          }
+          if (operator && /^-(eq|ne|lt|le|gt|ge)$/.test(operator.text)) {
+            for (const side of named(n)) {
+              if (side.id !== operator.id && !this.isLiteralArithmetic(side, d + 1)) {
+                this.refuse('the command compares values known only at run time arithmetically');
+              }
+            }
+          }
+          for (const child of named(n)) if (child.id !== operator?.id) visit(child, d + 1);
+          return;
+        }
+        case 'test_operator':
+          return;
+        case 'regex':
+        case 'extglob_pattern':
+          return;
+        default:
+          this.word(n, d);
+      }
+    };
+    for (const child of named(node)) visit(child, depth + 1);
+    this.push({
+      words: [literal('[['), dynamicWord(node.text)],
+      assignments: [],
+      redirects: inherited,
+    });
+  }
+
+  /** Numbers and operators only: no variable, expansion or substitution that bash would evaluate. */
+  private isLiteralArithmetic(node: Node, depth: number): boolean {
+    if (this.tooDeep(depth)) return false;
+    switch (node.type) {
+      case 'number':
+        return true;
+      case 'binary_expression':
+      case 'unary_expression':
+      case 'ternary_expression':
+      case 'parenthesized_expression':
+        return named(node).every((c) => this.isLiteralArithmetic(c, depth + 1));
+      default:
+        return false;
+    }
+  }
+
+  private subscript(node: Node): void {
+    const index = node.childForFieldName('index');
+    const ok =
+      index && (index.type === 'number' || (index.type === 'word' && /^[@*]$/.test(index.text)));
+    if (!ok) this.refuse('the command indexes an array with a value bash evaluates at run time');
+  }
+
+  /**
+   * A word's value after quote removal, when the shell would not change it at run time. Anything
+   * that expands (variables, substitutions, `$'…'`, brace expansion, `~`) leaves the value unknown;
+   * commands inside substitutions are collected; forms that evaluate strings as code are refused.
+   */
+  word(node: Node, depth: number): Word {
+    if (this.tooDeep(depth)) return dynamicWord(node.text);
+    const text = node.text;
+    switch (node.type) {
       case 'word': {
-        const bare = unescapeBare(part.text);
+        const bare = unescapeBare(text);
         if (!bare) return dynamicWord(text);
-        value += bare.value;
-        glob ||= bare.glob;
-        unquoted += bare.value;
-        break;
+        if (/\{[^}]*(,|\.\.)[^}]*\}/.test(bare.value) || bare.value.startsWith('~'))
+          return dynamicWord(text);
+        return { text, value: bare.value, glob: bare.glob };
       }
       case 'number':
-        value += part.text;
-        unquoted += part.text;
-        break;
+        return literal(text);
       case 'raw_string':
-        value += part.text.slice(1, -1);
-        unquoted += '\u0000';
-        break;
-      case 'string': {
-        if (namedChildren(part).some((c) => c.type !== 'string_content')) return dynamicWord(text);
-        value += part.text
+        return { text, value: text.slice(1, -1), glob: false };
+      case 'string':
+      case 'translated_string': {
+        let dynamic = node.type === 'translated_string';
+        for (const child of named(node)) {
+          if (child.type === 'string_content') continue;
+          dynamic = true;
+          this.word(child, depth + 1);
+        }
+        if (dynamic) return dynamicWord(text);
+        const value = text
           .slice(1, -1)
           .replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
-        unquoted += '\u0000';
-        break;
+        return { text, value, glob: false };
       }
+      case 'concatenation':
+        return this.concatenation(node, depth);
+      case 'ansi_c_string':
+      case 'special_variable_name':
+      case 'variable_name':
+        return dynamicWord(text);
+      case 'simple_expansion':
+        for (const child of named(node)) {
+          if (child.type !== 'variable_name' && child.type !== 'special_variable_name') {
+            this.refuse(
+              `the command uses an expansion the policy does not understand (${child.type})`,
+            );
+          }
+        }
+        return dynamicWord(text);
+      case 'expansion':
+        this.expansion(node, depth);
+        return dynamicWord(text);
+      case 'command_substitution':
+      case 'process_substitution':
+        for (const child of named(node)) this.statement(child, [], depth + 1);
+        return dynamicWord(text);
+      case 'arithmetic_expansion':
+        if (!named(node).every((c) => this.isLiteralArithmetic(c, depth + 1))) {
+          this.refuse('the command evaluates $(( … )) on values known only at run time');
+        }
+        return dynamicWord(text);
+      case 'brace_expression':
+        return dynamicWord(text);
       default:
+        this.refuse(`the command uses shell syntax the policy does not understand (${node.type})`);
         return dynamicWord(text);
     }
   }
-  // Brace expansion ({a,b} or {1..3}) and a leading ~ change the words the shell passes.
-  if (/\{[^}]*(,|\.\.)[^}]*\}/.test(unquoted) || unquoted.startsWith('~')) return dynamicWord(text);
-  return { text, value, glob };
+
+  private concatenation(node: Node, depth: number): Word {
+    const parts = named(node);
+    // Concatenated parts must cover the text exactly; anything between them is something we did not read.
+    const covered = parts.reduce((n, p) => n + p.text.length, 0) === node.text.length;
+    let value: string | undefined = '';
+    let glob = false;
+    let unquoted = '';
+    for (const part of parts) {
+      const w = this.word(part, depth + 1);
+      if (w.value === undefined || value === undefined) {
+        value = undefined;
+        continue;
+      }
+      value += w.value;
+      glob ||= w.glob;
+      unquoted += part.type === 'word' ? w.value : '\u0000';
+    }
+    if (!covered || value === undefined) return dynamicWord(node.text);
+    // Brace expansion ({a,b} or {1..3}) and a leading ~ change the words the shell passes.
+    if (/\{[^}]*(,|\.\.)[^}]*\}/.test(unquoted) || unquoted.startsWith('~'))
+      return dynamicWord(node.text);
+    return { text: node.text, value, glob };
+  }
+
+  /** `${…}`: indirection, transformations and run-time offsets or subscripts evaluate code. */
+  private expansion(node: Node, depth: number): void {
+    const children = all(node);
+    const operators = children.filter(
+      (c) => node.fieldNameForChild(children.indexOf(c)) === 'operator',
+    );
+    const first = children[1];
+    if (first && !first.isNamed && first.type === '!') {
+      this.refuse(
+        'the command expands a variable indirectly (${!name}), which is known only at run time',
+      );
+    }
+    if (operators.some((o) => o.type === '@')) {
+      this.refuse('the command transforms an expansion with ${…@…}, which can evaluate code');
+    }
+    const substring = operators.some((o) => o.type === ':');
+    for (const child of named(node)) {
+      switch (child.type) {
+        case 'variable_name':
+        case 'special_variable_name':
+          break;
+        case 'subscript':
+          this.subscript(child);
+          break;
+        case 'number':
+          break;
+        case 'regex':
+          break;
+        default:
+          if (substring)
+            this.refuse('the command takes a substring at an offset known only at run time');
+          this.word(child, depth + 1);
+      }
+    }
+  }
 }
 
 /** Removes backslash escapes from an unquoted word; undefined when it holds anything else to interpret. */

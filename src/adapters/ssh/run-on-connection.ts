@@ -185,14 +185,17 @@ export function runOnConnection(
   });
 }
 
-/** Kills the remote process group over a second channel; bounded wait, never throws. */
+/**
+ * Kills the remote session over a second channel (programs like `timeout` move their child into a
+ * process group of its own, but not out of the session), then the group; bounded wait, never throws.
+ */
 function killGroup(client: ssh2.Client, pid: number | undefined): Promise<void> {
   if (pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, KILL_WAIT_MS);
     try {
       client.exec(
-        `kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null; true`,
+        `pkill -KILL -s ${pid} 2>/dev/null; kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null; true`,
         (err, stream) => {
           if (err) return (clearTimeout(timer), resolve());
           stream.on('close', () => (clearTimeout(timer), resolve()));

@@ -100,7 +100,9 @@ const TABLE: [string, D, D][] = [
   ['cat <<EOF\n$(reboot)\nEOF', 'D', 'P'],
   ['diff <(ls /a) <(rm -rf /srv/b)', 'D', 'P'],
   ['ls & rm -rf /tmp/x', 'D', 'P'],
-  ["watch -n 1 'rm -rf /tmp/x'", 'D', 'P'],
+  // watch runs a string through sh, which is not the bash that is judged; -x runs argv.
+  ["watch -n 1 'rm -rf /tmp/x'", 'D', 'D'],
+  ["watch -n 1 -x bash -c 'rm -rf /tmp/x'", 'D', 'P'],
   ["su -c 'rm -rf /' root", 'D', 'D'],
   ['xargs -0 sh -c \'rm "$@"\' _ < list', 'D', 'D'],
   // Code from somewhere the policy cannot read.
@@ -287,8 +289,10 @@ describe('built-in profiles', () => {
   });
 
   it('names the unparseable part instead of guessing', () => {
-    const d = policy.decide({ fleet, user: userWith('operator'), host }, 'ls | sh');
+    const d = policy.decide({ fleet, user: userWith('operator'), host }, 'ls | bash');
     expect(d).toMatchObject({ decision: 'deny', rule: 'parser' });
-    expect(d.reason).toMatch(/sh without -c runs commands from its input/);
+    expect(d.reason).toMatch(/bash without -c runs commands from its input/);
+    const sh = policy.decide({ fleet, user: userWith('operator'), host }, 'ls | sh');
+    expect(sh.reason).toMatch(/sh is not the gateway's bash/);
   });
 });

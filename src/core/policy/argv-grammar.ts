@@ -1,0 +1,148 @@
+import type { Word } from './shell-syntax.js';
+
+/**
+ * The argument grammar of a program, as getopt_long reads it: short options that bundle
+ * (`-iu NAME`), arguments attached or separate (`-uNAME`, `-u NAME`), long options with `=` or a
+ * separate argument, unambiguous abbreviations of long options (`--un` is `--unset`), and `--`.
+ * An option the spec does not list is an error, so a program is judged only on options we know.
+ */
+export interface OptionSpec {
+  /** Canonical name, used in rules and plans: the long name, or the short letter. */
+  readonly name: string;
+  readonly short?: string;
+  readonly long?: string;
+  /** `required`: attached or the next word; `optional`: only attached (`-dX`, `--opt=X`). */
+  readonly arg?: 'required' | 'optional';
+}
+
+export interface ArgvSpec {
+  readonly options: readonly OptionSpec[];
+  /**
+   * Options end at the first operand (getopt's `+`), as for every wrapper: what follows is the
+   * command it runs. Otherwise options and operands mix (GNU's default permutation).
+   */
+  readonly stopAtOperand: boolean;
+  /** A word like `-5` or `+5` is a numeric option (nice's obsolete `-N`). */
+  readonly numericOption?: string;
+}
+
+export interface ParsedOption {
+  readonly name: string;
+  readonly value?: Word;
+}
+
+export type ParsedArgv =
+  | {
+      readonly ok: true;
+      readonly options: readonly ParsedOption[];
+      readonly operands: readonly Word[];
+    }
+  | { readonly ok: false; readonly problem: string };
+
+const fail = (problem: string): ParsedArgv => ({ ok: false, problem });
+
+/** Parses `args` (without the program name) by `spec`. */
+export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]): ParsedArgv {
+  const options: ParsedOption[] = [];
+  const operands: Word[] = [];
+  let i = 0;
+  const next = (): Word | undefined => args[++i];
+  for (; i < args.length; i++) {
+    const word = args[i];
+    if (!word) break;
+    const v = word.value;
+    if (v === undefined) {
+      // A run-time word could be any option; after the operands start it is only an operand.
+      if (operands.length > 0 && spec.stopAtOperand) break;
+      return fail(
+        `${program} is given a word known only at run time (${word.text}) where it reads options`,
+      );
+    }
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (spec.numericOption && options.length === 0 && /^[-+]\d+$/.test(v)) {
+      options.push({
+        name: spec.numericOption,
+        value: { text: v, value: v.replace(/^-/, ''), glob: false },
+      });
+      continue;
+    }
+    if (v.startsWith('--')) {
+      const eq = v.indexOf('=');
+      const name = eq === -1 ? v.slice(2) : v.slice(2, eq);
+      const candidates = spec.options.filter((o) => o.long?.startsWith(name));
+      const option =
+        candidates.find((o) => o.long === name) ??
+        (candidates.length === 1 ? candidates[0] : undefined);
+      if (!option) {
+        return fail(
+          candidates.length > 1
+            ? `${program} --${name} is ambiguous (${candidates.map((o) => `--${o.long}`).join(', ')})`
+            : `${program} has no option --${name} that the policy knows`,
+        );
+      }
+      if (eq !== -1) {
+        if (!option.arg) return fail(`${program} --${option.long} takes no value`);
+        const value = v.slice(eq + 1);
+        options.push({ name: option.name, value: { text: value, value, glob: false } });
+      } else if (option.arg === 'required') {
+        const value = next();
+        if (!value) return fail(`${program} --${option.long} needs a value`);
+        options.push({ name: option.name, value });
+      } else {
+        options.push({ name: option.name });
+      }
+      continue;
+    }
+    if (v.startsWith('-') && v.length > 1) {
+      for (let j = 1; j < v.length; j++) {
+        const letter = v.charAt(j);
+        const option = spec.options.find((o) => o.short === letter);
+        if (!option) return fail(`${program} has no option -${letter} that the policy knows`);
+        if (!option.arg) {
+          options.push({ name: option.name });
+          continue;
+        }
+        const attached = v.slice(j + 1);
+        if (attached) {
+          options.push({
+            name: option.name,
+            value: { text: attached, value: attached, glob: false },
+          });
+        } else if (option.arg === 'required') {
+          const value = next();
+          if (!value) return fail(`${program} -${letter} needs a value`);
+          options.push({ name: option.name, value });
+        } else {
+          options.push({ name: option.name });
+        }
+        break;
+      }
+      continue;
+    }
+    operands.push(word);
+    if (spec.stopAtOperand) {
+      i++;
+      break;
+    }
+  }
+  operands.push(...args.slice(i));
+  return { ok: true, options, operands };
+}
+
+/** The options as a rule or a person reads them: `--user=alice -n`. */
+export function describeOptions(options: readonly ParsedOption[]): string {
+  return options.map((o) => (o.value ? `--${o.name}=${o.value.text}` : `--${o.name}`)).join(' ');
+}
+
+/** Shorthand for specs: `opt('user', 'u', 'user', 'required')`. */
+export function opt(
+  name: string,
+  short: string | undefined,
+  long: string | undefined,
+  arg?: 'required' | 'optional',
+): OptionSpec {
+  return { name, ...(short ? { short } : {}), ...(long ? { long } : {}), ...(arg ? { arg } : {}) };
+}

@@ -1,0 +1,517 @@
+import {
+  describeOptions,
+  opt,
+  parseArgv,
+  type ArgvSpec,
+  type ParsedOption,
+} from './argv-grammar.js';
+import { splitFind } from './find-grammar.js';
+import { staticWord, type Word } from './shell-syntax.js';
+
+/**
+ * Programs that run another command, each read by its real argument grammar (argv-grammar.ts):
+ * what a wrapper runs is found the way the wrapper itself finds it, and an option the spec does
+ * not list denies. A nested interpreter is judged only when it is the gateway's own bash.
+ */
+export type Unwrapped =
+  /** Not a wrapper (or a wrapper with nothing to run): judge the words as they are. */
+  | { readonly kind: 'final' }
+  | { readonly kind: 'problem'; readonly reason: string }
+  /** Runs `words`; `via` is the wrapper with its canonical options. */
+  | {
+      readonly kind: 'inner';
+      readonly words: readonly Word[];
+      readonly via: string;
+      readonly dynamicTail?: boolean;
+      /** Environment variables the wrapper sets for the command. */
+      readonly assignments?: readonly string[];
+      /** Files the wrapper itself writes (`time -o`). */
+      readonly writes?: readonly Word[];
+    }
+  /** Runs a bash script string (`bash -c '…'`). */
+  | { readonly kind: 'script'; readonly script: Word; readonly via: string }
+  | {
+      readonly kind: 'find';
+      readonly findArgs: readonly Word[];
+      readonly execs: readonly (readonly Word[])[];
+      readonly writes: readonly Word[];
+    };
+
+const problem = (reason: string): Unwrapped => ({ kind: 'problem', reason });
+const has = (options: readonly ParsedOption[], ...names: string[]) =>
+  options.some((o) => names.includes(o.name));
+const via = (name: string, options: readonly ParsedOption[]) =>
+  options.length ? `${name} ${describeOptions(options)}` : name;
+
+/** Shells other than the gateway's bash; their grammar and start-up differ from what is judged. */
+const OTHER_SHELLS = new Set([
+  'sh',
+  'dash',
+  'zsh',
+  'ksh',
+  'ash',
+  'mksh',
+  'fish',
+  'csh',
+  'tcsh',
+  'rbash',
+  'busybox sh',
+]);
+
+/** Arguments bash accepts in a nested position that keep it the gateway's bash. */
+const BASH: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('command', 'c', undefined),
+    opt('noprofile', undefined, 'noprofile'),
+    opt('norc', undefined, 'norc'),
+    opt('errexit', 'e', undefined),
+    opt('nounset', 'u', undefined),
+    opt('xtrace', 'x', undefined),
+    opt('noglob', 'f', undefined),
+    opt('option', 'o', undefined, 'required'),
+  ],
+};
+const BASH_SET_OPTIONS = new Set([
+  'errexit',
+  'nounset',
+  'pipefail',
+  'xtrace',
+  'noglob',
+  'noclobber',
+]);
+
+function unwrapBash(args: readonly Word[]): Unwrapped {
+  const parsed = parseArgv('bash', BASH, args);
+  if (!parsed.ok)
+    return problem(
+      `${parsed.problem}; a nested bash may take only -c and --noprofile, --norc, -e, -u, -x, -f, -o`,
+    );
+  const bad = parsed.options.find(
+    (o) => o.name === 'option' && !BASH_SET_OPTIONS.has(o.value?.value ?? ''),
+  );
+  if (bad) return problem(`bash -o ${bad.value?.text ?? ''} is not an option the policy knows`);
+  if (!has(parsed.options, 'command')) {
+    return problem(
+      parsed.operands.length
+        ? 'bash runs a script file, which cannot be checked'
+        : 'bash without -c runs commands from its input (for example a pipe), which cannot be checked',
+    );
+  }
+  const [script] = parsed.operands;
+  if (!script) return problem('bash -c needs a command');
+  return { kind: 'script', script, via: 'bash -c' };
+}
+
+const ENV: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('ignore-environment', 'i', 'ignore-environment'),
+    opt('null', '0', 'null'),
+    opt('unset', 'u', 'unset', 'required'),
+    opt('chdir', 'C', 'chdir', 'required'),
+    opt('split-string', 'S', 'split-string', 'required'),
+    opt('debug', 'v', 'debug'),
+    opt('block-signal', undefined, 'block-signal', 'optional'),
+    opt('default-signal', undefined, 'default-signal', 'optional'),
+    opt('ignore-signal', undefined, 'ignore-signal', 'optional'),
+    opt('list-signal-handling', undefined, 'list-signal-handling'),
+  ],
+};
+
+/** Leading NAME=VALUE operands: env takes every word with `=` as an assignment, valid name or not. */
+function takeAssignments(
+  words: readonly Word[],
+  allowAnyName: boolean,
+): { assignments: string[]; rest: readonly Word[] } | { problem: string } {
+  const assignments: string[] = [];
+  let i = 0;
+  for (; i < words.length; i++) {
+    const word = words[i];
+    if (!word) break;
+    if (word.value === undefined) {
+      return {
+        problem: `a word known only at run time (${word.text}) stands where a variable or the command goes`,
+      };
+    }
+    const eq = word.value.indexOf('=');
+    if (eq <= 0) break;
+    const name = word.value.slice(0, eq);
+    if (!allowAnyName && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) break;
+    assignments.push(name);
+  }
+  return { assignments, rest: words.slice(i) };
+}
+
+function unwrapEnv(args: readonly Word[]): Unwrapped {
+  const parsed = parseArgv('env', ENV, args);
+  if (!parsed.ok) return problem(parsed.problem);
+  if (has(parsed.options, 'split-string'))
+    return problem('env -S splits a string into a command at run time');
+  const taken = takeAssignments(parsed.operands, true);
+  if ('problem' in taken) return problem(`env: ${taken.problem}`);
+  if (taken.rest.length === 0) return { kind: 'final' };
+  return {
+    kind: 'inner',
+    words: taken.rest,
+    via: via('env', parsed.options),
+    assignments: taken.assignments,
+  };
+}
+
+const SUDO: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('askpass', 'A', 'askpass'),
+    opt('background', 'b', 'background'),
+    opt('bell', 'B', 'bell'),
+    opt('close-from', 'C', 'close-from', 'required'),
+    opt('chdir', 'D', 'chdir', 'required'),
+    opt('preserve-env', 'E', 'preserve-env', 'optional'),
+    opt('edit', 'e', 'edit'),
+    opt('group', 'g', 'group', 'required'),
+    opt('set-home', 'H', 'set-home'),
+    opt('host', undefined, 'host', 'required'),
+    opt('login', 'i', 'login'),
+    opt('remove-timestamp', 'K', 'remove-timestamp'),
+    opt('reset-timestamp', 'k', 'reset-timestamp'),
+    opt('list', 'l', 'list'),
+    opt('non-interactive', 'n', 'non-interactive'),
+    opt('preserve-groups', 'P', 'preserve-groups'),
+    opt('prompt', 'p', 'prompt', 'required'),
+    opt('chroot', 'R', 'chroot', 'required'),
+    opt('role', 'r', 'role', 'required'),
+    opt('stdin', 'S', 'stdin'),
+    opt('shell', 's', 'shell'),
+    opt('type', 't', 'type', 'required'),
+    opt('command-timeout', 'T', 'command-timeout', 'required'),
+    opt('other-user', 'U', 'other-user', 'required'),
+    opt('user', 'u', 'user', 'required'),
+    opt('version', 'V', 'version'),
+    opt('validate', 'v', 'validate'),
+  ],
+};
+
+function unwrapSudo(args: readonly Word[]): Unwrapped {
+  const parsed = parseArgv('sudo', SUDO, args);
+  if (!parsed.ok) return problem(parsed.problem);
+  const o = parsed.options;
+  if (has(o, 'edit')) return problem('sudo -e edits files interactively');
+  if (has(o, 'background')) return problem('sudo -b leaves the command running in the background');
+  if (has(o, 'chroot'))
+    return problem('sudo -R runs the command in another root, where its program is unknown');
+  if (has(o, 'remove-timestamp', 'validate'))
+    return problem('sudo -K/-v changes cached credentials');
+  const taken = takeAssignments(parsed.operands, false);
+  if ('problem' in taken) return problem(`sudo: ${taken.problem}`);
+  if (has(o, 'shell', 'login')) {
+    return problem(
+      taken.rest.length
+        ? "sudo -s/-i runs the command through the target user's login shell, not the gateway's bash; drop -s/-i"
+        : 'sudo -s/-i starts a shell that reads commands from its input',
+    );
+  }
+  if (taken.rest.length === 0) return { kind: 'final' };
+  return { kind: 'inner', words: taken.rest, via: via('sudo', o), assignments: taken.assignments };
+}
+
+const DOAS: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('non-interactive', 'n', undefined),
+    opt('shell', 's', undefined),
+    opt('user', 'u', undefined, 'required'),
+  ],
+};
+
+function unwrapDoas(args: readonly Word[]): Unwrapped {
+  const parsed = parseArgv('doas', DOAS, args);
+  if (!parsed.ok) return problem(parsed.problem);
+  if (has(parsed.options, 'shell'))
+    return problem('doas -s starts a shell that reads commands from its input');
+  if (parsed.operands.length === 0) return { kind: 'final' };
+  return { kind: 'inner', words: parsed.operands, via: via('doas', parsed.options) };
+}
+
+/** Wrappers whose operands are the command, after options of the given grammar. */
+function simple(
+  name: string,
+  spec: ArgvSpec,
+  check?: (o: readonly ParsedOption[]) => string | undefined,
+) {
+  return (args: readonly Word[]): Unwrapped => {
+    const parsed = parseArgv(name, spec, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    const refused = check?.(parsed.options);
+    if (refused) return problem(refused);
+    if (parsed.operands.length === 0) return { kind: 'final' };
+    return { kind: 'inner', words: parsed.operands, via: via(name, parsed.options) };
+  };
+}
+
+const NICE: ArgvSpec = {
+  stopAtOperand: true,
+  numericOption: 'adjustment',
+  options: [opt('adjustment', 'n', 'adjustment', 'required')],
+};
+const IONICE: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('class', 'c', 'class', 'required'),
+    opt('classdata', 'n', 'classdata', 'required'),
+    opt('pid', 'p', 'pid', 'required'),
+    opt('pgid', 'P', 'pgid', 'required'),
+    opt('uid', 'u', 'uid', 'required'),
+    opt('ignore', 't', 'ignore'),
+  ],
+};
+const STDBUF: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('input', 'i', 'input', 'required'),
+    opt('output', 'o', 'output', 'required'),
+    opt('error', 'e', 'error', 'required'),
+  ],
+};
+const TIMEOUT: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('signal', 's', 'signal', 'required'),
+    opt('kill-after', 'k', 'kill-after', 'required'),
+    opt('verbose', 'v', 'verbose'),
+    opt('preserve-status', 'p', 'preserve-status'),
+    opt('foreground', 'f', 'foreground'),
+  ],
+};
+const NOHUP: ArgvSpec = { stopAtOperand: true, options: [] };
+/** GNU time; bash's own `time` keyword takes only -p, and reads anything else as the command. */
+const TIME: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('format', 'f', 'format', 'required'),
+    opt('output', 'o', 'output', 'required'),
+    opt('append', 'a', 'append'),
+    opt('portability', 'p', 'portability'),
+    opt('verbose', 'v', 'verbose'),
+    opt('quiet', 'q', 'quiet'),
+  ],
+};
+const SETSID: ArgvSpec = {
+  stopAtOperand: true,
+  options: [opt('ctty', 'c', 'ctty'), opt('fork', 'f', 'fork'), opt('wait', 'w', 'wait')],
+};
+const COMMAND: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('default-path', 'p', undefined),
+    opt('describe', 'v', undefined),
+    opt('describe-verbose', 'V', undefined),
+  ],
+};
+const EXEC: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('clear-environment', 'c', undefined),
+    opt('login', 'l', undefined),
+    opt('argv0', 'a', undefined, 'required'),
+  ],
+};
+const XARGS: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('null', '0', 'null'),
+    opt('arg-file', 'a', 'arg-file', 'required'),
+    opt('delimiter', 'd', 'delimiter', 'required'),
+    opt('eof-string', 'E', undefined, 'required'),
+    opt('eof', 'e', 'eof', 'optional'),
+    opt('replace-string', 'I', undefined, 'required'),
+    opt('replace', 'i', 'replace', 'optional'),
+    opt('max-lines-per', 'L', undefined, 'required'),
+    opt('max-lines', 'l', 'max-lines', 'optional'),
+    opt('max-args', 'n', 'max-args', 'required'),
+    opt('open-tty', 'o', 'open-tty'),
+    opt('interactive', 'p', 'interactive'),
+    opt('max-procs', 'P', 'max-procs', 'required'),
+    opt('no-run-if-empty', 'r', 'no-run-if-empty'),
+    opt('max-chars', 's', 'max-chars', 'required'),
+    opt('verbose', 't', 'verbose'),
+    opt('exit', 'x', 'exit'),
+    opt('process-slot-var', undefined, 'process-slot-var', 'required'),
+    opt('show-limits', undefined, 'show-limits'),
+  ],
+};
+const WATCH: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('beep', 'b', 'beep'),
+    opt('color', 'c', 'color'),
+    opt('no-color', 'C', 'no-color'),
+    opt('differences', 'd', 'differences', 'optional'),
+    opt('errexit', 'e', 'errexit'),
+    opt('chgexit', 'g', 'chgexit'),
+    opt('interval', 'n', 'interval', 'required'),
+    opt('precise', 'p', 'precise'),
+    opt('equexit', 'q', 'equexit', 'required'),
+    opt('no-rerun', 'r', 'no-rerun'),
+    opt('no-title', 't', 'no-title'),
+    opt('no-wrap', 'w', 'no-wrap'),
+    opt('exec', 'x', 'exec'),
+  ],
+};
+const SU: ArgvSpec = {
+  stopAtOperand: false,
+  options: [
+    opt('command', 'c', 'command', 'required'),
+    opt('session-command', undefined, 'session-command', 'required'),
+    opt('fast', 'f', 'fast'),
+    opt('group', 'g', 'group', 'required'),
+    opt('supp-group', 'G', 'supp-group', 'required'),
+    opt('login', 'l', 'login'),
+    opt('preserve-environment', 'm', 'preserve-environment'),
+    opt('preserve-environment', 'p', undefined),
+    opt('pty', 'P', 'pty'),
+    opt('shell', 's', 'shell', 'required'),
+    opt('whitelist-environment', 'w', 'whitelist-environment', 'required'),
+  ],
+};
+const CHROOT: ArgvSpec = {
+  stopAtOperand: true,
+  options: [
+    opt('groups', undefined, 'groups', 'required'),
+    opt('userspec', undefined, 'userspec', 'required'),
+    opt('skip-chdir', undefined, 'skip-chdir'),
+  ],
+};
+
+const SENSITIVE_SLOT_VAR = /^(PATH|LD_\w+|BASH_ENV|ENV|IFS|SHELLOPTS|BASHOPTS)$/;
+
+/** Every wrapper the policy unwraps, by program name. */
+export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
+  env: unwrapEnv,
+  sudo: unwrapSudo,
+  doas: unwrapDoas,
+  nice: simple('nice', NICE),
+  ionice: (args) => {
+    const parsed = parseArgv('ionice', IONICE, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    if (has(parsed.options, 'pid', 'pgid', 'uid')) {
+      if (parsed.operands.length)
+        return problem('ionice -p/-P/-u takes process ids, not a command');
+      return { kind: 'final' };
+    }
+    if (parsed.operands.length === 0) return { kind: 'final' };
+    return { kind: 'inner', words: parsed.operands, via: via('ionice', parsed.options) };
+  },
+  stdbuf: simple('stdbuf', STDBUF),
+  timeout: (args) => {
+    const parsed = parseArgv('timeout', TIMEOUT, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    const [duration, ...command] = parsed.operands;
+    if (!duration || duration.value === undefined)
+      return problem('timeout needs a duration known before it runs');
+    if (command.length === 0) return problem('timeout needs a command');
+    return { kind: 'inner', words: command, via: via(`timeout ${duration.value}`, parsed.options) };
+  },
+  nohup: simple('nohup', NOHUP),
+  time: (args) => {
+    const parsed = parseArgv('time', TIME, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    if (parsed.operands.length === 0) return { kind: 'final' };
+    const output = parsed.options.find((o) => o.name === 'output')?.value;
+    return {
+      kind: 'inner',
+      words: parsed.operands,
+      via: via('time', parsed.options),
+      writes: output ? [output] : [],
+    };
+  },
+  setsid: (args) => {
+    const parsed = parseArgv('setsid', SETSID, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    return problem(
+      'setsid moves the command out of the session, where a timeout or cancel cannot stop it',
+    );
+  },
+  command: (args) => {
+    const parsed = parseArgv('command', COMMAND, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    if (has(parsed.options, 'describe', 'describe-verbose') || parsed.operands.length === 0)
+      return { kind: 'final' };
+    return { kind: 'inner', words: parsed.operands, via: via('command', parsed.options) };
+  },
+  exec: simple('exec', EXEC),
+  builtin: (args) =>
+    args.length ? { kind: 'inner', words: args, via: 'builtin' } : { kind: 'final' },
+  busybox: (args) => {
+    const [applet] = args;
+    if (!applet) return { kind: 'final' };
+    if (applet.value === undefined) return problem('busybox runs an applet known only at run time');
+    if (applet.value.startsWith('-')) return { kind: 'final' };
+    if (OTHER_SHELLS.has(applet.value))
+      return problem(`busybox ${applet.value} is not the gateway's bash`);
+    return { kind: 'inner', words: args, via: 'busybox' };
+  },
+  xargs: (args) => {
+    const parsed = parseArgv('xargs', XARGS, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    const slot = parsed.options.find((o) => o.name === 'process-slot-var')?.value;
+    if (slot && (slot.value === undefined || SENSITIVE_SLOT_VAR.test(slot.value))) {
+      return problem(
+        `xargs --process-slot-var=${slot.text} sets a variable that changes what runs`,
+      );
+    }
+    const words = parsed.operands.length ? parsed.operands : [staticWord('echo')];
+    return { kind: 'inner', words, via: via('xargs', parsed.options), dynamicTail: true };
+  },
+  watch: (args) => {
+    const parsed = parseArgv('watch', WATCH, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    if (parsed.operands.length === 0) return { kind: 'final' };
+    if (!has(parsed.options, 'exec')) {
+      return problem(
+        "watch runs its command through sh, not the gateway's bash; use watch -x bash -c '…'",
+      );
+    }
+    return { kind: 'inner', words: parsed.operands, via: via('watch', parsed.options) };
+  },
+  su: (args) => {
+    const parsed = parseArgv('su', SU, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    if (parsed.operands.some((w) => w.value === '-'))
+      return problem("su - reads the target user's login files before the command");
+    const command = parsed.options.find(
+      (o) => o.name === 'command' || o.name === 'session-command',
+    )?.value;
+    if (!command) return problem('su without -c starts a shell that reads commands from its input');
+    const shell = parsed.options.find((o) => o.name === 'shell')?.value?.value;
+    if (shell !== '/bin/bash' && shell !== '/usr/bin/bash') {
+      return problem(
+        "su -c runs the command in the target user's login shell; give -s /bin/bash so it is the gateway's bash",
+      );
+    }
+    if (has(parsed.options, 'login'))
+      return problem("su -l reads the target user's login files before the command");
+    return {
+      kind: 'script',
+      script: command,
+      via: `su ${describeOptions(parsed.options.filter((o) => o.name !== 'command'))}`.trim(),
+    };
+  },
+  chroot: (args) => {
+    const parsed = parseArgv('chroot', CHROOT, args);
+    if (!parsed.ok) return problem(parsed.problem);
+    const [root, ...command] = parsed.operands;
+    if (!root || root.value !== '/')
+      return problem('chroot into another root runs a program the policy cannot know');
+    if (command.length === 0)
+      return problem('chroot without a command starts an interactive shell');
+    return { kind: 'inner', words: command, via: via('chroot /', parsed.options) };
+  },
+  find: splitFind,
+  bash: unwrapBash,
+};
+
+/** Nested shells that are not the gateway's bash. */
+export function isOtherShell(name: string): boolean {
+  return OTHER_SHELLS.has(name);
+}

@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PolicyEngine } from '../../../src/core/policy/engine.js';
+import { engine, policyFleet, userWith } from '../../support/policy.js';
+
+/**
+ * The classes of the security review (issue 12), each with forms that changed a host while the
+ * plan said allow. Every row must be denied under read-only.
+ */
+const CLASSES: Record<string, string[]> = {
+  'words the walker never visited (after a redirection)': [
+    "env </dev/null sh -c 'touch /tmp/x'",
+    'env </dev/null touch /tmp/x',
+    'echo 2>/dev/null x; cat </dev/null /etc/hostname >/tmp/x',
+    'nice </dev/null rm -rf /srv',
+  ],
+  'the policy modelled bash, the host ran another shell': [
+    '((rm -rf /srv))',
+    "sh -c 'rm -rf /srv'",
+    "dash -c 'touch /tmp/x'",
+    "watch -n 1 'touch /tmp/x'",
+    "su -c 'touch /tmp/x' other",
+    'busybox sh -c id',
+  ],
+  'wrapper options read with a home-made grammar': [
+    'env -iu echo rm -rf /srv',
+    'env --un echo rm -rf /srv',
+    'env --un=echo rm -rf /srv',
+    "env --sp='rm -rf /srv'",
+    "env -S'rm -rf /srv'",
+    'env -vS rm',
+    'env A-B=/usr/bin/echo rm -rf /srv',
+    'sudo --pro x rm -rf /srv',
+    'sudo -nu other rm -rf /srv',
+    'sudo --us=other rm -rf /srv',
+    'sudo -s rm -rf /srv',
+    'sudo -b sleep 100',
+    'xargs -eEOF rm < list',
+    'xargs -e rm < list',
+    'timeout --sig=KILL 5 rm -rf /srv',
+    'nice -5 rm -rf /srv',
+    'nice --adj=3 rm -rf /srv',
+    'stdbuf -oL rm -rf /srv',
+    'time -o /etc/passwd ls',
+    'setsid sleep 100',
+    'chroot /tmp/root ls',
+    'find / -fprint /etc/x',
+    'find / -name x -delete',
+    'find / -newerXY x',
+  ],
+  'words known only at run time where they decide what runs': [
+    '$(echo rm) -rf /srv',
+    '${X:-rm} -rf /srv',
+    '/usr/bin/r? -rf /srv',
+    '{rm,-rf,/srv}',
+    'env $OPT rm -rf /srv',
+    'sudo $OPT ls',
+    'find / $PRIMARY',
+    'find / -name x $ACTION',
+    'timeout $T ls',
+    './ls',
+    '/tmp/ls -la',
+    '/usr/../tmp/ls',
+  ],
+  'strings bash evaluates as code': [
+    "test -v 'a[$(touch /tmp/x)]'",
+    "[ -v 'a[$(touch /tmp/x)]' ]",
+    '[[ -v a[$(touch /tmp/x)] ]]',
+    '[[ $x -eq 1 ]]',
+    "printf -v 'a[$(touch /tmp/x)]' %s x",
+    'echo ${!x}',
+    'echo ${x@P}',
+    'echo $((x))',
+    'echo ${a[$i]}',
+    'echo ${x:$o}',
+    "let 'a[$(touch /tmp/x)]'",
+    'mapfile -C id -c 1 < /etc/hostname',
+    'hash -p /usr/bin/touch cat; cat /tmp/x',
+    'echo {fd}>/dev/null',
+    'read x',
+    'coproc sleep 100',
+  ],
+};
+
+describe('bypass classes', () => {
+  let policy: PolicyEngine;
+  beforeAll(async () => {
+    policy = await engine();
+  });
+  const fleet = policyFleet();
+  const host = fleet.host('web-1')!;
+
+  for (const [name, forms] of Object.entries(CLASSES)) {
+    describe(name, () => {
+      for (const command of forms) {
+        it(`denies ${JSON.stringify(command)} under read-only`, () => {
+          const d = policy.decide({ fleet, user: userWith('read-only'), host }, command);
+          expect(d.decision, d.reason).toBe('deny');
+        });
+      }
+    });
+  }
+
+  it('judges what a wrapper really runs, with its options in canonical form', () => {
+    const d = policy.decide(
+      { fleet, user: userWith('read-only'), host },
+      'sudo -nu www-data env -i LC_ALL=C nice -n5 timeout -sKILL 5 cat /etc/hostname',
+    );
+    expect(d.decision).toBe('allow');
+    expect(d.commands[0]?.command).toBe(
+      'sudo --non-interactive --user=www-data → env --ignore-environment → nice --adjustment=5 → timeout 5 --signal=KILL → cat /etc/hostname',
+    );
+  });
+
+  it('reads bash, not tree-sitter: words after a redirection are arguments', () => {
+    const d = policy.decide(
+      { fleet, user: userWith('read-only'), host },
+      'grep </dev/null -i error /var/log/syslog',
+    );
+    expect(d.decision).toBe('allow');
+    expect(d.commands[0]?.command).toBe('grep -i error /var/log/syslog');
+  });
+
+  it('reads `&>` after a word as bash does: both streams redirected, the rest are arguments', () => {
+    const d = policy.decide(
+      { fleet, user: userWith('read-only'), host },
+      'echo x &>/dev/null rm -rf /srv',
+    );
+    expect(d.commands.map((c) => c.command)).toEqual(['echo x rm -rf /srv']);
+  });
+
+  it('says plainly when a command nests too deeply, instead of an internal error', () => {
+    const deep = `${'('.repeat(8000)}ls${')'.repeat(8000)}`;
+    const d = policy.decide({ fleet, user: userWith('read-only'), host }, deep);
+    expect(d.decision).toBe('deny');
+    expect(d.reason).toMatch(/nests more than 64 levels|longer than/);
+    const nested = `${'('.repeat(100)}ls${')'.repeat(100)}`;
+    expect(policy.decide({ fleet, user: userWith('read-only'), host }, nested).reason).toMatch(
+      /nests more than 64 levels/,
+    );
+  });
+});

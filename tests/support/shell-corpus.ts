@@ -1,0 +1,230 @@
+import fc from 'fast-check';
+
+/**
+ * Generated commands for the differential harness: a leaf command (one that only reads, or one
+ * that changes the host) inside zero to two wrappers spelled in the many ways their real argument
+ * grammars allow, inside a shell construct. The forms are the classes the security review found
+ * (words after a redirection, `&>` after a word, `((…))`, option bundling, abbreviations,
+ * `--opt=value`, attached arguments, odd assignments, run-time words, strings bash evaluates),
+ * and everyday shapes that must stay allowed.
+ *
+ * `w` is a directory of files the login owns; `other` an account the login may sudo to.
+ */
+export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
+  const reads = [
+    `cat ${w}/notes.txt`,
+    `head -n 2 ${w}/notes.txt`,
+    `tail -n1 ${w}/sub/deep.log`,
+    `grep error ${w}/sub/deep.log`,
+    `grep -c -i ERROR ${w}/sub/deep.log`,
+    `wc -l ${w}/notes.txt`,
+    `ls -la ${w}`,
+    `ls ${w}/sub`,
+    'echo hello',
+    "printf '%s\\n' x",
+    'id',
+    'uptime',
+    'date',
+    'true',
+    'uname -a',
+    'df -h',
+    `stat ${w}/marker`,
+    `sort ${w}/notes.txt`,
+    `uniq ${w}/notes.txt`,
+    `cut -c1-3 ${w}/notes.txt`,
+    `du -s ${w}`,
+    'pwd',
+    'whoami',
+    'hostname',
+    'ps -e',
+    'free -m',
+    `find ${w} -name '*.txt'`,
+    `find ${w} -type f -print`,
+    `sha256sum ${w}/notes.txt`,
+    'env',
+  ];
+  const writes = [
+    `touch ${w}/new`,
+    `rm -f ${w}/marker`,
+    `cp ${w}/notes.txt ${w}/copy`,
+    `mkdir ${w}/made`,
+    `mv ${w}/marker ${w}/moved`,
+    `chmod 600 ${w}/marker`,
+    `ln -s notes.txt ${w}/link`,
+    `tee ${w}/teed`,
+    `truncate -s0 ${w}/marker`,
+    'touch /tmp/t',
+    `touch ${w}/other/new`,
+    `find ${w} -name marker -delete`,
+    `find ${w} -fprint ${w}/list`,
+    `sort -o ${w}/sorted ${w}/notes.txt`,
+    'sleep 30',
+    `sed -i s/a/b/ ${w}/notes.txt`,
+    `rm -rf ${w}/sub`,
+    `dd of=${w}/dd count=0`,
+    `sh -c 'touch ${w}/sh'`,
+    `bash -c 'touch ${w}/bash'`,
+  ];
+  const leaf = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...reads) },
+    { weight: 2, arbitrary: fc.constantFrom(...writes) },
+  );
+
+  /** Wrappers in their real spellings: each takes the inner command line. */
+  const wrappers: ((c: string) => string)[] = [
+    (c) => `env ${c}`,
+    (c) => `env -i ${c}`,
+    (c) => `env -iu X ${c}`,
+    (c) => `env -u X ${c}`,
+    (c) => `env --unset=X ${c}`,
+    (c) => `env --un X ${c}`,
+    (c) => `env --un=echo ${c}`,
+    (c) => `env -- ${c}`,
+    (c) => `env A=1 ${c}`,
+    (c) => `env A-B=/usr/bin/echo ${c}`,
+    (c) => `env -S'${c}'`,
+    (c) => `env --sp='${c}'`,
+    (c) => `env -C ${w} ${c}`,
+    (c) => `env --chdir=${w} ${c}`,
+    (c) => `env -0 ${c}`,
+    (c) => `sudo -u ${other} ${c}`,
+    (c) => `sudo -u${other} ${c}`,
+    (c) => `sudo --user=${other} ${c}`,
+    (c) => `sudo --us ${other} ${c}`,
+    (c) => `sudo -nu ${other} -- ${c}`,
+    (c) => `sudo --pro=x -u ${other} ${c}`,
+    (c) => `sudo -E -u ${other} ${c}`,
+    (c) => `sudo -s -u ${other} ${c}`,
+    (c) => `sudo -i -u ${other} ${c}`,
+    (c) => `nice ${c}`,
+    (c) => `nice -n5 ${c}`,
+    (c) => `nice -n 5 ${c}`,
+    (c) => `nice --adj=3 ${c}`,
+    (c) => `nice -5 ${c}`,
+    (c) => `ionice -c3 ${c}`,
+    (c) => `ionice -c 2 -n7 ${c}`,
+    (c) => `ionice -t ${c}`,
+    (c) => `stdbuf -oL ${c}`,
+    (c) => `stdbuf --output=L ${c}`,
+    (c) => `stdbuf -i0 -e0 ${c}`,
+    (c) => `timeout 5 ${c}`,
+    (c) => `timeout -s KILL 5 ${c}`,
+    (c) => `timeout --sig=TERM 5 ${c}`,
+    (c) => `timeout -k1 5 ${c}`,
+    (c) => `timeout --pres 5 ${c}`,
+    (c) => `nohup ${c}`,
+    (c) => `time ${c}`,
+    (c) => `time -p ${c}`,
+    (c) => `setsid ${c}`,
+    (c) => `setsid -w ${c}`,
+    (c) => `setsid --fork ${c}`,
+    (c) => `command ${c}`,
+    (c) => `command -p ${c}`,
+    (c) => `exec ${c}`,
+    (c) => `builtin ${c}`,
+    (c) => `busybox ${c}`,
+    (c) => `chroot / ${c}`,
+    (c) => `echo ${w}/x | xargs ${c}`,
+    (c) => `echo ${w}/x | xargs -0 ${c}`,
+    (c) => `echo ${w}/x | xargs -n1 ${c}`,
+    (c) => `echo ${w}/x | xargs -I{} ${c}`,
+    (c) => `echo ${w}/x | xargs -e ${c}`,
+    (c) => `echo ${w}/x | xargs -eEOF ${c}`,
+    (c) => `echo ${w}/x | xargs --max-args=1 ${c}`,
+    (c) => `find ${w} -maxdepth 0 -exec ${c} \\;`,
+    (c) => `find ${w} -maxdepth 0 -execdir ${c} \\;`,
+    (c) => `find ${w} -maxdepth 0 -exec ${c} {} +`,
+    (c) => `watch -n 0.2 -g -x ${c}`,
+    (c) => `watch -n 0.2 -g '${c}'`,
+    (c) => `bash -c '${c}'`,
+    (c) => `bash --norc -c '${c}'`,
+    (c) => `/bin/bash -c "${c}"`,
+    (c) => `sh -c '${c}'`,
+    (c) => `dash -c '${c}'`,
+    (c) => `su -c '${c}' ${other}`,
+  ];
+  const wrapper = fc.constantFrom(...wrappers);
+  const wrapped = fc
+    .tuple(leaf, fc.array(wrapper, { maxLength: 2 }))
+    .map(([c, ws]) => ws.reduce((inner, wrap) => wrap(inner), c));
+
+  /** Shell constructs around a command; forms that hide words or evaluate strings among them. */
+  const everyday: ((c: string) => string)[] = [
+    (c) => c,
+    (c) => `${c}; true`,
+    (c) => `true && ${c}`,
+    (c) => `false || ${c}`,
+    (c) => `echo x | ${c}`,
+    (c) => `${c} | cat`,
+    (c) => `(${c})`,
+    (c) => `{ ${c}; }`,
+    (c) => `echo "$(${c})"`,
+    (c) => `echo \`${c}\``,
+    (c) => `cat <(${c})`,
+    (c) => `${c} &`,
+    (c) => `${c} |& cat`,
+    (c) => `${c} 2>&1`,
+    (c) => `${c} >/dev/null`,
+    (c) => `! ${c}`,
+    (c) => `${c}\n`,
+  ];
+  const adversarial: ((c: string) => string)[] = [
+    // A redirection between the program and its arguments: the words after it still belong to it.
+    (c) => c.replace(/^(\S+) /, '$1 </dev/null '),
+    (c) => c.replace(/^(\S+) /, '$1 2>/dev/null '),
+    // `&>` after a word: bash redirects both streams; other shells would background.
+    (c) => `echo x &>/dev/null ${c}`,
+    (c) => `((${c}))`,
+    (c) => `echo $((1+1)); ${c}`,
+    // The program's name spelled another way, or only known at run time.
+    (c) => c.replace(/^(\w)(\w*)/, "$1'$2'"),
+    (c) => c.replace(/^(\w)/, '\\$1'),
+    (c) => c.replace(/^(\w+)/, '"$1"'),
+    (c) => c.replace(/^(\w+)/, "$'$1'"),
+    (c) => c.replace(/^(\w+)/, '$(echo $1)'),
+    (c) => c.replace(/^(\w+)/, '${X:-$1}'),
+    (c) => c.replace(/^(\w)(\w+)/, '$1?$2'),
+    (c) => c.replace(/^(\w+) (\S+)/, '{$1,$2}'),
+    // Assignments that change what runs.
+    (c) => `A=1 ${c}`,
+    (c) => `BASH_ENV=${w}/notes.txt ${c}`,
+    (c) => `PATH=${w}:$PATH ${c}`,
+    (c) => `IFS=/ ${c}`,
+    // Strings bash evaluates as code.
+    (c) => `test -v 'a[$(${c})]'`,
+    (c) => `[ -v 'a[$(${c})]' ]`,
+    (c) => `[[ -v a[$(${c})] ]]`,
+    (c) => `printf -v 'a[$(${c})]' %s x`,
+    (c) => `x='a[$(${c})]'; echo $((x))`,
+    (c) => `echo \${x@P}; ${c}`,
+    (c) => `echo \${!x}; ${c}`,
+    (c) => `cat <<EOF\n$(${c})\nEOF`,
+    (c) => `cat <<'EOF'\n$(${c})\nEOF`,
+    (c) => `cat <<< "$(${c})"`,
+    (c) => `[[ -n $(${c}) ]]`,
+    (c) => `hash -p /usr/bin/touch cat; ${c}`,
+    (c) => `trap '${c}' EXIT`,
+    (c) => `f() { ${c}; }; f`,
+    (c) => `coproc ${c}`,
+    (c) => `exec 3>${w}/fd; ${c}`,
+    (c) => `cd ${w} && ${c}`,
+    (c) => `let 'a[$(${c})]'`,
+  ];
+  const construct = fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom(...everyday) },
+    { weight: 1, arbitrary: fc.constantFrom(...adversarial) },
+  );
+  return fc.tuple(wrapped, construct).map(([c, wrap]) => wrap(c));
+}
+
+/** Everyday diagnostics from docs/policy.md: the list between its markers, one command a line. */
+export function everydayCommands(markdown: string): string[] {
+  const start = markdown.indexOf('<!-- everyday:start -->');
+  const end = markdown.indexOf('<!-- everyday:end -->');
+  if (start === -1 || end === -1) throw new Error('docs/policy.md has no everyday list markers');
+  return markdown
+    .slice(start, end)
+    .split('\n')
+    .map((line) => /^- `(.+)`/.exec(line)?.[1])
+    .filter((c): c is string => c !== undefined);
+}
