@@ -209,6 +209,11 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `exec 3>${w}/fd; ${c}`,
     (c) => `cd ${w} && ${c}`,
     (c) => `let 'a[$(${c})]'`,
+    (c) => `echo \${x#$(${c})}`,
+    (c) => `echo \${x/\`${c}\`/y}`,
+    (c) => `[[ x =~ $(${c}) ]]`,
+    (c) => `echo $[$(${c})]`,
+    (c) => `${c} </dev/tcp/127.0.0.1/9`,
   ];
   const construct = fc.oneof(
     { weight: 1, arbitrary: fc.constantFrom(...everyday) },

@@ -110,6 +110,14 @@ export function wasmPaths(): { runtime: string; bash: string } {
   };
 }
 
+const HIDDEN = 'the command hides a substitution where the parser cannot see it';
+
+/** `<<'EOF'`, `<<"EOF"` or `<<\EOF`: the body is not expanded. */
+function quotedHeredoc(node: Node): boolean {
+  const start = named(node).find((c) => c.type === 'heredoc_start')?.text ?? '';
+  return /['"\\]/.test(start);
+}
+
 const SYNTAX_ERROR =
   'the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)';
 
@@ -294,7 +302,8 @@ class Walker {
       case 'heredoc_redirect': {
         for (const child of named(node)) {
           if (child.type === 'heredoc_start' || child.type === 'heredoc_end') continue;
-          if (child.type === 'heredoc_body') this.heredocBody(child, depth + 1);
+          if (child.type === 'heredoc_body')
+            this.heredocBody(child, quotedHeredoc(node), depth + 1);
           // `cat <<EOF | grep x`: tree-sitter hangs the rest of the pipeline on the here-document.
           else if (STATEMENTS.has(child.type)) this.statement(child, [], depth + 1);
           else
@@ -351,10 +360,14 @@ class Walker {
     return { redirect: { kind: 'read', op: op || '<', ...at }, words };
   }
 
-  private heredocBody(node: Node, depth: number): void {
+  private heredocBody(node: Node, quoted: boolean, depth: number): void {
     for (const child of named(node)) {
-      if (child.type === 'heredoc_content') continue;
-      this.word(child, depth + 1);
+      if (child.type === 'heredoc_content') {
+        if (!quoted && HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
+        continue;
+      }
+      // A quoted delimiter (<<'EOF') keeps the body literal; bash runs nothing in it.
+      if (!quoted) this.word(child, depth + 1);
     }
   }
 
@@ -384,6 +397,7 @@ class Walker {
           return;
         case 'regex':
         case 'extglob_pattern':
+          if (HIDDEN_CODE.test(n.text)) this.refuse(HIDDEN);
           return;
         default:
           this.word(n, d);
@@ -430,6 +444,7 @@ class Walker {
     const text = node.text;
     switch (node.type) {
       case 'word': {
+        if (HIDDEN_CODE.test(text)) this.refuse(HIDDEN);
         const bare = unescapeBare(text);
         if (!bare) return dynamicWord(text);
         if (/\{[^}]*(,|\.\.)[^}]*\}/.test(bare.value) || bare.value.startsWith('~'))
@@ -444,7 +459,10 @@ class Walker {
       case 'translated_string': {
         let dynamic = node.type === 'translated_string';
         for (const child of named(node)) {
-          if (child.type === 'string_content') continue;
+          if (child.type === 'string_content') {
+            if (HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
+            continue;
+          }
           dynamic = true;
           this.word(child, depth + 1);
         }
@@ -540,6 +558,7 @@ class Walker {
         case 'number':
           break;
         case 'regex':
+          if (HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
           break;
         default:
           if (substring)
@@ -549,6 +568,12 @@ class Walker {
     }
   }
 }
+
+/**
+ * Text tree-sitter left unparsed (a pattern, a word, here-document content) that still holds a
+ * substitution bash would run: refuse rather than let a command through unseen.
+ */
+const HIDDEN_CODE = /(^|[^\\])(\$[({[]|`)/;
 
 /** Removes backslash escapes from an unquoted word; undefined when it holds anything else to interpret. */
 function unescapeBare(text: string): { value: string; glob: boolean } | undefined {

@@ -95,7 +95,6 @@ export function runOnConnection(
         truncated: stdout.truncated || stderr.truncated,
         error: how.error,
       });
-      // Whichever comes first after the kill — the channel closing or the kill's own wait — reports it.
       const stop = (status: 'timeout' | 'cancelled', error: string) => {
         if (stopped || done) return;
         const how = { status, error };
@@ -147,7 +146,8 @@ export function runOnConnection(
         exitSignal = signal ?? undefined;
       });
       stream.on('close', () => {
-        if (stopped) return finish(stoppedResult(stopped));
+        // A stopped command is reported once its killer has finished (bounded by KILL_WAIT_MS).
+        if (stopped) return;
         if (!exited)
           return finish(
             new ConnectionLostError('the connection closed before the command finished'),
@@ -186,6 +186,21 @@ export function runOnConnection(
 }
 
 /**
+ * TERM first: sudo passes it on to a command running as another user, which the login user
+ * cannot signal itself; then KILL for everything in the session, then the group.
+ */
+function killScript(pid: number): string {
+  return [
+    `pkill -TERM -s ${pid} 2>/dev/null`,
+    `kill -TERM -${pid} 2>/dev/null`,
+    'sleep 0.3',
+    `pkill -KILL -s ${pid} 2>/dev/null`,
+    `kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null`,
+    'true',
+  ].join('; ');
+}
+
+/**
  * Kills the remote session over a second channel (programs like `timeout` move their child into a
  * process group of its own, but not out of the session), then the group; bounded wait, never throws.
  */
@@ -194,15 +209,12 @@ function killGroup(client: ssh2.Client, pid: number | undefined): Promise<void> 
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, KILL_WAIT_MS);
     try {
-      client.exec(
-        `pkill -KILL -s ${pid} 2>/dev/null; kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null; true`,
-        (err, stream) => {
-          if (err) return (clearTimeout(timer), resolve());
-          stream.on('close', () => (clearTimeout(timer), resolve()));
-          stream.resume();
-          stream.stderr.resume();
-        },
-      );
+      client.exec(killScript(pid), (err, stream) => {
+        if (err) return (clearTimeout(timer), resolve());
+        stream.on('close', () => (clearTimeout(timer), resolve()));
+        stream.resume();
+        stream.stderr.resume();
+      });
     } catch {
       clearTimeout(timer);
       resolve();

@@ -190,6 +190,14 @@ function resolveSimple(
     .filter((r) => r.kind === 'write')
     .map((r) => r.target ?? dynamicWord('?'));
   const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
+  for (const r of simple.redirects) {
+    if (!r.target) continue;
+    if (r.target.value === undefined && r.kind === 'read') {
+      problems.push(`reads from "${r.target.text}", a file named only at run time`);
+    } else if (r.target.value !== undefined && /^\/dev\/(tcp|udp)\//.test(r.target.value)) {
+      problems.push(`opens a network connection through ${r.target.value}`);
+    }
+  }
 
   if (simple.words.length === 0) {
     const [first] = simple.assignments;

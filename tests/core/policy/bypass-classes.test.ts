@@ -78,6 +78,15 @@ const CLASSES: Record<string, string[]> = {
     'echo {fd}>/dev/null',
     'read x',
     'coproc sleep 100',
+    'echo ${x#$(touch /tmp/x)}',
+    'echo ${x%%`touch /tmp/x`}',
+    '[[ x =~ $(touch /tmp/x) ]]',
+    'cat <<EOF\n$(touch /tmp/x)\nEOF',
+  ],
+  'reads that are not reads': [
+    'cat < /dev/tcp/127.0.0.1/22',
+    'cat < $F',
+    'head -c 10 </dev/udp/127.0.0.1/53',
   ],
 };
 
