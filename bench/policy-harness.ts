@@ -5,6 +5,7 @@
  * npm run bench:policy-harness -- [size=2000] [seed=random]
  */
 import { runDifferential } from '../tests/support/differential-harness.js';
+import { measurePolicy } from './policy-decisions.js';
 
 const size = Number(process.argv[2] ?? 2000);
 const seed = Number(process.argv[3] ?? Math.floor(Math.random() * 2 ** 31));
@@ -18,6 +19,10 @@ policy differential harness, seed ${report.seed}, ${report.total} commands in ${
   approval required           ${String(report.approvalRequired).padStart(6)}
   denied, run anyway, changed ${String(report.deniedThatChanged).padStart(6)}  ${pct(report.deniedThatChanged)}   (the corpus bites)
   everyday diagnostics denied ${String(report.everydayDenied.length).padStart(6)}            (must be 0)`);
+const policy = await measurePolicy();
+console.log(
+  `  policy decisions/s uncached ${policy.uncached.perSecond.toLocaleString('en').padStart(7)}            (floor 20,000), cached ${policy.cached.perSecond.toLocaleString('en')}`,
+);
 for (const u of report.unsafeAllows)
   console.log(`UNSAFE ${JSON.stringify(u.command)}: ${u.changes.join('; ')}`);
 for (const e of report.everydayDenied) console.log(`EVERYDAY DENIED ${e.command}: ${e.reason}`);

@@ -10,6 +10,9 @@ import fc from 'fast-check';
  *
  * `w` is a directory of files the login owns; `other` an account the login may sudo to.
  */
+const head = (c: string) => c.split(' ')[0] ?? c;
+const tail = (c: string) => c.split(' ').slice(1).join(' ');
+
 export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
   const reads = [
     `cat ${w}/notes.txt`,
@@ -134,6 +137,9 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `find ${w} -maxdepth 0 -exec ${c} \\;`,
     (c) => `find ${w} -maxdepth 0 -execdir ${c} \\;`,
     (c) => `find ${w} -maxdepth 0 -exec ${c} {} +`,
+    // The replace string stands for the input wherever it occurs, the program name included.
+    (c) => `echo ${head(c)} | xargs -I cat cat ${tail(c)}`,
+    (c) => `find /usr/bin -name ${head(c)} -exec {} ${tail(c)} \\;`,
     (c) => `watch -n 0.2 -g -x ${c}`,
     (c) => `watch -n 0.2 -g '${c}'`,
     (c) => `bash -c '${c}'`,

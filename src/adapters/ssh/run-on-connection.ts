@@ -22,6 +22,7 @@ export interface ChannelResult {
 }
 
 const KILL_WAIT_MS = 2_000;
+const MAX_WIRE_LENGTH = 120_000;
 const PID_LINE = new RegExp(`(?:^|\n)${PID_MARK}(\\d+)\n`);
 /** Output before the PID line that is still start-up noise; past it, nothing was a wrapper. */
 const HEADER_LIMIT = 4096;
@@ -64,8 +65,20 @@ export function runOnConnection(
   command: string,
   options: RunOptions,
 ): Promise<ChannelResult> {
+  const wire = pinnedShellCommand(command);
+  // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); the login shell gets one.
+  if (wire.length > MAX_WIRE_LENGTH) {
+    return Promise.resolve({
+      status: 'failed',
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      error: `the command is too long once encoded for the host (${wire.length} bytes, at most ${MAX_WIRE_LENGTH}); nothing ran — split it up`,
+    });
+  }
   return new Promise((resolve, reject) => {
-    client.exec(pinnedShellCommand(command), (err, stream) => {
+    client.exec(wire, (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));
       const stdout = new CappedBuffer(options.maxOutputBytes);
       const stderr = new CappedBuffer(options.maxOutputBytes);

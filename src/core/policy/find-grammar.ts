@@ -155,7 +155,8 @@ export function splitFind(args: readonly Word[]): Unwrapped {
     if (EXECS.has(v)) {
       const inner: Word[] = [];
       for (let w = args[++i]; w && w.value !== ';' && w.value !== '+'; w = args[++i]) {
-        inner.push(w.value === '{}' ? dynamicWord('{}') : w);
+        // find replaces {} wherever it occurs in the command, its name included.
+        inner.push(w.value === undefined || w.value.includes('{}') ? dynamicWord(w.text) : w);
       }
       if (inner.length === 0) return { kind: 'problem', reason: `find ${v} without a command` };
       if (i >= args.length)

@@ -6,7 +6,7 @@ import {
   type ParsedOption,
 } from './argv-grammar.js';
 import { splitFind } from './find-grammar.js';
-import { staticWord, type Word } from './shell-syntax.js';
+import { dynamicWord, staticWord, type Word } from './shell-syntax.js';
 
 /**
  * Programs that run another command, each read by its real argument grammar (argv-grammar.ts):
@@ -460,7 +460,19 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
         `xargs --process-slot-var=${slot.text} sets a variable that changes what runs`,
       );
     }
-    const words = parsed.operands.length ? parsed.operands : [staticWord('echo')];
+    // -I R / -i[R] replace R with input anywhere in the command, its name included.
+    const replace = parsed.options
+      .filter((o) => o.name === 'replace-string' || o.name === 'replace')
+      .map((o) => (o.value ? o.value.value : '{}'));
+    if (replace.some((r) => r === undefined || r === '')) {
+      return problem('xargs -I/-i is given a replace string known only at run time');
+    }
+    const operands = parsed.operands.map((w) =>
+      replace.some((r) => r !== undefined && (w.value === undefined || w.value.includes(r)))
+        ? dynamicWord(w.text)
+        : w,
+    );
+    const words = operands.length ? operands : [staticWord('echo')];
     return { kind: 'inner', words, via: via('xargs', parsed.options), dynamicTail: true };
   },
   watch: (args) => {
@@ -479,6 +491,12 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
     if (!parsed.ok) return problem(parsed.problem);
     if (parsed.operands.some((w) => w.value === '-'))
       return problem("su - reads the target user's login files before the command");
+    // su takes the last -c or -s it is given; more than one is a way to hide which.
+    const counted = (...names: string[]) =>
+      parsed.options.filter((o) => names.includes(o.name)).length;
+    if (counted('command', 'session-command') > 1 || counted('shell') > 1) {
+      return problem('su is given -c or -s more than once');
+    }
     const command = parsed.options.find(
       (o) => o.name === 'command' || o.name === 'session-command',
     )?.value;

@@ -92,6 +92,12 @@ describe('the pinned shell', () => {
     expect(octalEscape(command)).toMatch(/^[A-Za-z0-9\\,._/:=@+-]*$/);
   });
 
+  it('refuses a command too long to hand over, saying so, instead of a cryptic exec failure', async () => {
+    const out = await run(`echo ${'ü'.repeat(16_000)}`);
+    expect(out.status).toBe('failed');
+    expect(out.error).toMatch(/too long once encoded for the host .* nothing ran/);
+  });
+
   it('refuses a login shell that is not POSIX sh, saying so, and runs nothing', async () => {
     if (!isRoot) throw new Error('this test creates an account: run the tests as root');
     ensureAccount('smg-pyshell', { shell: '/usr/bin/python3', home: '/var/lib/smg-pyshell' });

@@ -46,6 +46,11 @@ const CLASSES: Record<string, string[]> = {
     'find / -fprint /etc/x',
     'find / -name x -delete',
     'find / -newerXY x',
+    'echo touch | xargs -I ls ls /tmp/x',
+    'echo touch | xargs -ils ls /tmp/x',
+    "find /usr/bin -name 'touc?' -exec {} /tmp/x \\;",
+    "find /usr/bin -name 'ouch' -exec t{} /tmp/x \\;",
+    "su -s /bin/bash -c 'ls' other -c 'touch /tmp/x'",
   ],
   'words known only at run time where they decide what runs': [
     '$(echo rm) -rf /srv',
