@@ -80,6 +80,8 @@ export function runOnConnection(
   return new Promise((resolve, reject) => {
     client.exec(wire, (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));
+      // Nobody types into a command: a program that reads its input sees EOF, not a wait until the timeout.
+      stream.end();
       const stdout = new CappedBuffer(options.maxOutputBytes);
       const stderr = new CappedBuffer(options.maxOutputBytes);
       let header: Buffer | undefined = Buffer.alloc(0);

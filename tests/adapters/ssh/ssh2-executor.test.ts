@@ -35,6 +35,16 @@ describe('Ssh2Executor', () => {
     });
   });
 
+  it('gives a command that reads its input EOF at once instead of waiting for the timeout', async () => {
+    const started = Date.now();
+    const out = await ssh.exec(targetFor(fleet, host(0)), 'cat; wc -c', {
+      ...opts,
+      timeoutMs: 5_000,
+    });
+    expect(out).toMatchObject({ status: 'ok', stdout: expect.stringMatching(/^\s*0\n$/) });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('returns ok with exit code 0 and keeps output that starts without a newline intact', async () => {
     const out = await ssh.exec(targetFor(fleet, host(0)), "printf 'a'; printf 'b'", opts);
     expect(out).toMatchObject({ status: 'ok', exitCode: 0, stdout: 'ab' });
