@@ -110,6 +110,7 @@ export function wasmPaths(): { runtime: string; bash: string } {
   };
 }
 
+const SAFE_TRANSFORMS = new Set(['Q', 'E', 'A', 'a', 'U', 'u', 'L', 'K', 'k']);
 const HIDDEN = 'the command hides a substitution where the parser cannot see it';
 
 /** `<<'EOF'`, `<<"EOF"` or `<<\EOF`: the body is not expanded. */
@@ -543,8 +544,10 @@ class Walker {
         'the command expands a variable indirectly (${!name}), which is known only at run time',
       );
     }
-    if (operators.some((o) => o.type === '@')) {
-      this.refuse('the command transforms an expansion with ${…@…}, which can evaluate code');
+    // ${x@P} expands the value as a prompt string, running its substitutions; @Q, @E, @U … do not.
+    const at = operators.findIndex((o) => o.type === '@');
+    if (at !== -1 && !SAFE_TRANSFORMS.has(operators[at + 1]?.type ?? '')) {
+      this.refuse('the command expands a value as a prompt (${…@P}), which runs code it holds');
     }
     const substring = operators.some((o) => o.type === ':');
     for (const child of named(node)) {
