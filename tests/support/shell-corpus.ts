@@ -97,6 +97,7 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `sudo -nu ${other} -- ${c}`,
     (c) => `sudo --pro=x -u ${other} ${c}`,
     (c) => `sudo -E -u ${other} ${c}`,
+    (c) => `sudo -nEp cat -u ${other} ${c}`,
     (c) => `sudo -s -u ${other} ${c}`,
     (c) => `sudo -i -u ${other} ${c}`,
     (c) => `nice ${c}`,
@@ -220,6 +221,16 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `[[ x =~ $(${c}) ]]`,
     (c) => `echo $[$(${c})]`,
     (c) => `${c} </dev/tcp/127.0.0.1/9`,
+    // Found by an adversarial review: [ … ] redirections, operators from run-time words,
+    // here-document delimiters bash reads differently, backslashes in backquotes, quotes in ${…}.
+    (c) => `[ x > ${w}/bracket ]; ${c}`,
+    (c) => `test $'\\x2dv' 'a[$(${c})]'`,
+    (c) => `echo \${x:=-v} >/dev/null; test $x 'a[$(${c})]'`,
+    (c) => `cat <<$'EOF'\nx\nEOF\n${c}\n$'EOF'`,
+    (c) => `echo \`echo \\\`${c}\\\`\``,
+    (c) => `echo "\${x:-'$(${c})'}"`,
+    (c) => `${c} >/dev/null 2>&1 &`,
+    (c) => `GREP='${c}' zgrep x ${w}/notes.txt`,
   ];
   const construct = fc.oneof(
     { weight: 1, arbitrary: fc.constantFrom(...everyday) },

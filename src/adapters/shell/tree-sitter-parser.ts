@@ -122,6 +122,10 @@ function quotedHeredoc(node: Node): boolean {
 const SYNTAX_ERROR =
   'the command does not parse as shell (unbalanced quotes, brackets or an incomplete statement)';
 
+function hasDescendant(node: Node, test: (n: Node) => boolean): boolean {
+  return named(node).some((c) => test(c) || hasDescendant(c, test));
+}
+
 const named = (node: Node): Node[] => node.namedChildren.filter((c) => c !== null);
 const all = (node: Node): Node[] => node.children.filter((c) => c !== null);
 const literal = (value: string): Word => ({ text: value, value, glob: false });
@@ -301,6 +305,7 @@ class Walker {
         for (const child of named(node)) this.word(child, depth + 1);
         return { redirect: { kind: 'input-text', op: '<<<' }, words: [] };
       case 'heredoc_redirect': {
+        this.checkHeredocEnd(node);
         for (const child of named(node)) {
           if (child.type === 'heredoc_start' || child.type === 'heredoc_end') continue;
           if (child.type === 'heredoc_body')
@@ -361,6 +366,29 @@ class Walker {
     return { redirect: { kind: 'read', op: op || '<', ...at }, words };
   }
 
+  /**
+   * bash ends a here-document at the first line equal to its delimiter after quote removal;
+   * tree-sitter-bash reads some delimiters differently (`$'EOF'`). Only plain delimiters are
+   * accepted, and no line of the body may be one bash would stop at.
+   */
+  private checkHeredocEnd(node: Node): void {
+    const start = named(node).find((c) => c.type === 'heredoc_start')?.text ?? '';
+    const plain = /^(?:'([\w.-]+)'|"([\w.-]+)"|\\?([\w.-]+))$/.exec(start);
+    const delimiter = plain?.[1] ?? plain?.[2] ?? plain?.[3];
+    if (!delimiter) {
+      this.refuse(
+        'the command uses a here-document delimiter the policy does not read as bash does',
+      );
+      return;
+    }
+    const stripTabs = all(node).some((c) => c.type === '<<-');
+    const body = named(node).find((c) => c.type === 'heredoc_body')?.text ?? '';
+    const lines = body.split('\n');
+    if (lines.some((l) => (stripTabs ? l.replace(/^\t+/, '') : l) === delimiter)) {
+      this.refuse('the here-document ends earlier in bash than the parser thinks');
+    }
+  }
+
   private heredocBody(node: Node, quoted: boolean, depth: number): void {
     for (const child of named(node)) {
       if (child.type === 'heredoc_content') {
@@ -374,6 +402,9 @@ class Walker {
 
   /** `[[ … ]]`: its words are checked like any others; `-v` and arithmetic on run-time values evaluate code. */
   private testCommand(node: Node, inherited: readonly Redirect[], depth: number): void {
+    // `[ … ]` is the test command with ordinary words: < and > there are redirections, and a
+    // run-time word can become an operator (-v). `[[ … ]]` is syntax; its operators are fixed.
+    const single = all(node)[0]?.type === '[';
     const visit = (n: Node, d: number): void => {
       if (this.tooDeep(d)) return;
       switch (n.type) {
@@ -381,6 +412,9 @@ class Walker {
         case 'unary_expression':
         case 'parenthesized_expression': {
           const operator = n.childForFieldName('operator');
+          if (single && operator && /[<>]/.test(operator.text)) {
+            this.refuse('in [ … ], < and > are redirections, not comparisons; use [[ … ]]');
+          }
           if (operator?.text === '-v') {
             this.refuse('the command tests a variable name with -v, which evaluates its subscript');
           }
@@ -401,7 +435,9 @@ class Walker {
           if (HIDDEN_CODE.test(n.text)) this.refuse(HIDDEN);
           return;
         default:
-          this.word(n, d);
+          if (this.word(n, d).value === undefined && single) {
+            this.refuse('[ … ] is given a word known only at run time, which could be an operator');
+          }
       }
     };
     for (const child of named(node)) visit(child, depth + 1);
@@ -493,6 +529,12 @@ class Walker {
         return dynamicWord(text);
       case 'command_substitution':
       case 'process_substitution':
+        // Inside `…` bash removes backslashes before \$, \` and \\ and parses again; the parser does not.
+        if (text.startsWith('`') && text.includes('\\')) {
+          this.refuse(
+            'the command uses a backslash inside `…`, which bash reads twice; use $( … )',
+          );
+        }
         for (const child of named(node)) this.statement(child, [], depth + 1);
         return dynamicWord(text);
       case 'arithmetic_expansion':
@@ -548,6 +590,15 @@ class Walker {
     const at = operators.findIndex((o) => o.type === '@');
     if (at !== -1 && !SAFE_TRANSFORMS.has(operators[at + 1]?.type ?? '')) {
       this.refuse('the command expands a value as a prompt (${…@P}), which runs code it holds');
+    }
+    if (operators.some((o) => o.type === ':=' || o.type === '=')) {
+      this.refuse(
+        'the command assigns a variable inside an expansion (${x:=…}), which later words would use',
+      );
+    }
+    // Inside double quotes, '…' in ${x:-'…'} is not quoting: bash expands what it holds.
+    if (hasDescendant(node, (d) => d.type === 'raw_string' && HIDDEN_CODE.test(d.text))) {
+      this.refuse(HIDDEN);
     }
     const substring = operators.some((o) => o.type === ':');
     for (const child of named(node)) {

@@ -36,17 +36,29 @@ export function octalEscape(command: string): string {
 
 /**
  * The command line sent over SSH for `command`. `printf '%bx'` and `${c%x}` keep trailing
- * newlines, which a command substitution would otherwise strip. `$$` is the login shell's PID;
- * `exec` keeps it for bash, so `kill -9 -PID` reaches everything the command started.
+ * newlines, which a command substitution would otherwise strip. `$$` is the login shell's PID
+ * and the session's: a timeout kills that session. When bash is done, whatever the command left
+ * running in the session (`sleep 1000 >/dev/null &`, `nohup …`) is stopped — TERM first, which
+ * sudo passes on to a command running as another user, then KILL — so a finished command leaves
+ * nothing behind. The usual case costs one pgrep.
  */
 export function pinnedShellCommand(command: string): string {
   return [
     `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `printf '${PID_MARK}%s\\n' "$$"`,
-    `exec /usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}"`,
+    `/usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}"`,
+    'r=$?',
+    // A lone command in $(…) is exec'd by dash and bash alike, so pgrep lists only the session.
+    'set -- $(pgrep -s $$ 2>/dev/null)',
+    `if [ $# -gt 1 ]; then ${stop('TERM')}; sleep 0.2; set -- $(pgrep -s $$); ${stop('KILL')}; fi`,
+    'exit $r',
   ].join('; ');
 }
+
+/** Sends `signal` to every listed process but the wrapper itself. */
+const stop = (signal: string) =>
+  `for p; do [ "$p" = "$$" ] || kill -${signal} "$p" 2>/dev/null; done`;
 
 /** Why a command that printed no PID line did not run, in words for the operator. */
 export function wrapperFailure(exitCode: number | null, stderr: string): string {

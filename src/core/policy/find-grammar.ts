@@ -154,7 +154,9 @@ export function splitFind(args: readonly Word[]): Unwrapped {
     }
     if (EXECS.has(v)) {
       const inner: Word[] = [];
-      for (let w = args[++i]; w && w.value !== ';' && w.value !== '+'; w = args[++i]) {
+      // `;` ends the command; `+` only right after a `{}` (otherwise it is an argument).
+      const ends = (w: Word) => w.value === ';' || (w.value === '+' && inner.at(-1)?.text === '{}');
+      for (let w = args[++i]; w && !ends(w); w = args[++i]) {
         // find replaces {} wherever it occurs in the command, its name included.
         inner.push(w.value === undefined || w.value.includes('{}') ? dynamicWord(w.text) : w);
       }

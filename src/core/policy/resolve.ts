@@ -25,45 +25,38 @@ export interface Analysis {
 
 const MAX_DEPTH = 6;
 
-/** Environment variables that change which program runs or how a shell behaves. */
-const SENSITIVE_VARIABLES = new Set([
-  'PATH',
-  'LD_PRELOAD',
-  'LD_LIBRARY_PATH',
-  'LD_AUDIT',
-  'BASH_ENV',
-  'ENV',
-  'IFS',
-  'SHELLOPTS',
-  'BASHOPTS',
-  'PS4',
-  'PROMPT_COMMAND',
-  'GCONV_PATH',
-  'PYTHONPATH',
-  'PYTHONSTARTUP',
-  'PERL5LIB',
-  'PERL5OPT',
-  'RUBYOPT',
-  'NODE_OPTIONS',
-  'GIT_SSH_COMMAND',
-  'PAGER',
-  'SYSTEMD_PAGER',
-  'EDITOR',
-  'VISUAL',
-  'SUDO_ASKPASS',
-  'HOSTALIASES',
-  'TMPDIR',
+/**
+ * Variables a command may set for the programs it runs: locale, time zone, layout. Any other
+ * can change what a program runs or loads (GREP for zgrep, DOCKER_HOST, OPENSSL_CONF, LD_*),
+ * so the list is of the harmless ones, not of the dangerous.
+ */
+const HARMLESS_VARIABLES = new Set([
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'COLUMNS',
+  'LINES',
+  'TERM',
+  'NO_COLOR',
+  'SYSTEMD_COLORS',
+  'SYSTEMD_URLIFY',
+  'TIME_STYLE',
+  'QUOTING_STYLE',
+  'BLOCK_SIZE',
+  'BLOCKSIZE',
+  'DF_BLOCK_SIZE',
+  'DU_BLOCK_SIZE',
+  'LS_BLOCK_SIZE',
+  'POSIXLY_CORRECT',
 ]);
 
-/** True for a variable that changes which program runs or how bash or the loader behaves. */
+/** True for a variable the policy does not know to be harmless for every program. */
 export function isSensitiveVariable(name: string): boolean {
-  return (
-    SENSITIVE_VARIABLES.has(name) ||
-    name.startsWith('LD_') ||
-    name.startsWith('BASH_FUNC_') ||
-    name.includes('%')
-  );
+  return !HARMLESS_VARIABLES.has(name) && !/^LC_[A-Z]+$/.test(name);
 }
+
+const unknownVariable = (name: string) =>
+  `sets ${name}, which the policy does not know to be harmless for the programs it runs (locale, TZ and layout variables are)`;
 
 const HARMLESS_TARGETS = new Set([
   '/dev/null',
@@ -168,11 +161,13 @@ function builtinProblem(name: string, args: readonly Word[]): string | undefined
   ) {
     return 'printf -v assigns a variable named at run time, which can run code';
   }
-  if (
-    (name === 'test' || name === '[') &&
-    args.some((a) => a.value === '-v' || (a.value === undefined && /-v/.test(a.text)))
-  ) {
-    return `${name} -v evaluates a variable name, which can run code`;
+  if (name === 'test' || name === '[') {
+    if (args.some((a) => a.value === '-v')) {
+      return `${name} -v evaluates a variable name, which can run code`;
+    }
+    if (args.some((a) => a.value === undefined)) {
+      return `${name} is given a word known only at run time, which could become an operator (-v runs code); use [[ … ]]`;
+    }
   }
   return undefined;
 }
@@ -211,7 +206,7 @@ function resolveSimple(
     return;
   }
   for (const a of simple.assignments) {
-    if (isSensitiveVariable(a.name)) problems.push(`sets ${a.name}, which changes what runs`);
+    if (isSensitiveVariable(a.name)) problems.push(unknownVariable(a.name));
   }
 
   let words = [...simple.words];
@@ -254,7 +249,7 @@ function resolveSimple(
         chain = [...chain, unwrapped.via];
         if (unwrapped.dynamicTail) dynamicTail = true;
         for (const a of unwrapped.assignments ?? [])
-          if (isSensitiveVariable(a)) problems.push(`sets ${a}, which changes what runs`);
+          if (isSensitiveVariable(a)) problems.push(unknownVariable(a));
         if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];
         words = [...unwrapped.words];
         continue;

@@ -167,7 +167,9 @@ const SUDO: ArgvSpec = {
     opt('bell', 'B', 'bell'),
     opt('close-from', 'C', 'close-from', 'required'),
     opt('chdir', 'D', 'chdir', 'required'),
-    opt('preserve-env', 'E', 'preserve-env', 'optional'),
+    // -E takes no value; only --preserve-env=LIST does.
+    opt('preserve-env', 'E', undefined),
+    opt('preserve-env', undefined, 'preserve-env', 'optional'),
     opt('edit', 'e', 'edit'),
     opt('group', 'g', 'group', 'required'),
     opt('set-home', 'H', 'set-home'),

@@ -92,6 +92,16 @@ describe('the pinned shell', () => {
     expect(octalEscape(command)).toMatch(/^[A-Za-z0-9\\,._/:=@+-]*$/);
   });
 
+  it('stops what a finished command left running in the background, and keeps its exit status', async () => {
+    const tag = String(3000 + (process.pid % 1000));
+    const out = await run(
+      `sleep ${tag}.5 >/dev/null 2>&1 & nohup sleep ${tag}.6 >/dev/null 2>&1 & exit 3`,
+    );
+    expect(out).toMatchObject({ status: 'failed', exitCode: 3 });
+    const left = spawnSync('pgrep', ['-f', `sleep ${tag}\\.[56]`]).stdout.toString();
+    expect(left).toBe('');
+  });
+
   it('refuses a command too long to hand over, saying so, instead of a cryptic exec failure', async () => {
     const out = await run(`echo ${'ü'.repeat(16_000)}`);
     expect(out.status).toBe('failed');

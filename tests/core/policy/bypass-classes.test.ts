@@ -88,6 +88,23 @@ const CLASSES: Record<string, string[]> = {
     '[[ x =~ $(touch /tmp/x) ]]',
     'cat <<EOF\n$(touch /tmp/x)\nEOF',
   ],
+  'found by an adversarial review of the new walker': [
+    '[ x > /tmp/pwn ]',
+    '[ x = y -o x >> /tmp/pwn ]',
+    '[ x < /dev/tcp/127.0.0.1/1 ]',
+    "test $'\\x2dv' 'a[$(touch /tmp/pwn)]'",
+    "echo -v >/dev/null; test $_ 'a[$(touch /tmp/pwn)]'",
+    "echo ${x:=-v} >/dev/null; test $x 'a[$(touch /tmp/pwn)]'",
+    "cat <<$'EOF'\nx\nEOF\ntouch /tmp/pwn\n$'EOF'",
+    'echo `echo \\`touch /tmp/pwn\\``',
+    'echo `echo "\\$(touch /tmp/pwn)"`',
+    `echo "\${x:-'$(touch /tmp/pwn)'}"`,
+    'sudo -nEp cat touch /tmp/pwn',
+    "GREP='touch /tmp/pwn' zgrep x f.gz",
+    'env GREP=x zgrep x f.gz',
+    'DOCKER_HOST=ssh://nobody@127.0.0.1:1 docker ps',
+    'OPENSSL_CONF=/tmp/x dig example.com',
+  ],
   'reads that are not reads': [
     'cat < /dev/tcp/127.0.0.1/22',
     'cat < $F',
@@ -132,6 +149,17 @@ describe('bypass classes', () => {
     );
     expect(d.decision).toBe('allow');
     expect(d.commands[0]?.command).toBe('grep -i error /var/log/syslog');
+  });
+
+  it('ends find -exec at + only right after {}, as find does', () => {
+    const d = policy.decide(
+      { fleet, user: userWith('read-only'), host },
+      'find /dev/null -exec echo + -o -name x \\;',
+    );
+    expect(d.commands.map((c) => c.command)).toEqual([
+      'find /dev/null -exec',
+      'find -exec → echo + -o -name x …',
+    ]);
   });
 
   it('reads `&>` after a word as bash does: both streams redirected, the rest are arguments', () => {
