@@ -35,24 +35,40 @@ export function octalEscape(command: string): string {
 }
 
 /**
+ * What can leave a process running once bash is done: a background job (`&`, not `&&`, `&>`,
+ * `>&` or `|&`) or a process substitution, which bash does not wait for. The test is on the raw
+ * text and errs towards yes (an `&` inside quotes counts).
+ */
+const MAY_OUTLIVE = /(^|[^&<>|])&(?![&>])|[<>]\(/;
+
+/**
  * The command line sent over SSH for `command`. `printf '%bx'` and `${c%x}` keep trailing
  * newlines, which a command substitution would otherwise strip. `$$` is the login shell's PID
- * and the session's: a timeout kills that session. When bash is done, whatever the command left
- * running in the session (`sleep 1000 >/dev/null &`, `nohup …`) is stopped — TERM first, which
- * sudo passes on to a command running as another user, then KILL — so a finished command leaves
- * nothing behind. The usual case costs one pgrep.
+ * and its session's: a timeout kills that session.
+ *
+ * A command that may leave something running in the background gets bash as a child instead:
+ * when bash is done, whatever is left in the session (`sleep 1000 >/dev/null &`) is stopped —
+ * TERM first, which sudo passes on to a command running as another user, then KILL — and the
+ * wrapper exits with bash's status. That costs a pgrep (about 5 ms), so other commands have
+ * bash exec'd in the wrapper's place.
  */
 export function pinnedShellCommand(command: string): string {
+  const bash = `/usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}"`;
+  const run = MAY_OUTLIVE.test(command)
+    ? [
+        bash,
+        'r=$?',
+        // A lone command in $(…) is exec'd by dash and bash alike, so pgrep lists only the session.
+        'set -- $(pgrep -s $$ 2>/dev/null)',
+        `if [ $# -gt 1 ]; then ${stop('TERM')}; sleep 0.2; set -- $(pgrep -s $$); ${stop('KILL')}; fi`,
+        'exit $r',
+      ]
+    : [`exec ${bash}`];
   return [
     `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `printf '${PID_MARK}%s\\n' "$$"`,
-    `/usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}"`,
-    'r=$?',
-    // A lone command in $(…) is exec'd by dash and bash alike, so pgrep lists only the session.
-    'set -- $(pgrep -s $$ 2>/dev/null)',
-    `if [ $# -gt 1 ]; then ${stop('TERM')}; sleep 0.2; set -- $(pgrep -s $$); ${stop('KILL')}; fi`,
-    'exit $r',
+    ...run,
   ].join('; ');
 }
 

@@ -100,6 +100,9 @@ describe('the pinned shell', () => {
     expect(out).toMatchObject({ status: 'failed', exitCode: 3 });
     const left = spawnSync('pgrep', ['-f', `sleep ${tag}\\.[56]`]).stdout.toString();
     expect(left).toBe('');
+    // bash does not wait for a process substitution either.
+    expect((await run(`echo <(sleep ${tag}.7 >/dev/null)`)).status).toBe('ok');
+    expect(spawnSync('pgrep', ['-f', `sleep ${tag}\\.7`]).stdout.toString()).toBe('');
   });
 
   it('refuses a command too long to hand over, saying so, instead of a cryptic exec failure', async () => {
