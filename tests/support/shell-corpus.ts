@@ -231,6 +231,20 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `echo "\${x:-'$(${c})'}"`,
     (c) => `${c} >/dev/null 2>&1 &`,
     (c) => `GREP='${c}' zgrep x ${w}/notes.txt`,
+    // A second review: CR before #, redirections on ((…)), /dev/stdout onto a file, escaped
+    // backslashes before $(, continuations inside $(, bare here-document bodies, exec -a.
+    (c) => `echo a\r#; ${c}`,
+    (c) => `((1))>${w}/arith; ${c}`,
+    (c) => `echo pwned 1<${w}/notes.txt >/dev/stdout; ${c}`,
+    (c) => `echo \${HOME#\\\\$(${c})}`,
+    (c) => `echo "$\\\n(${c})"`,
+    (c) => `cat <<EOF\n\`${c}\`\nEOF`,
+    (c) => `exec -a ${head(c)} ${c}`,
+    // Run-time words that become options of an allowed program.
+    (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
+    (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,
+    (c) => `ss \${X:--D${w}/ss}; ${c}`,
+    (c) => `echo -D${w}/ss | xargs ss; ${c}`,
   ];
   const construct = fc.oneof(
     { weight: 1, arbitrary: fc.constantFrom(...everyday) },

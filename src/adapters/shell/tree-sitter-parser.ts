@@ -73,6 +73,15 @@ export async function createTreeSitterShellParser(
   parser.setLanguage(bash);
   return {
     parse(source: string): ParseOutcome {
+      // bash splits words on space, tab and newline only; tree-sitter also on CR, FF and VT,
+      // so `a\r# ; touch x` would hide a command behind what it takes for a comment.
+      if (/[\r\f\v]/.test(source)) {
+        return {
+          ok: false,
+          problems: ['the command contains a carriage return, form feed or vertical tab'],
+          syntaxError: false,
+        };
+      }
       if (source.includes('\0'))
         return { ok: false, problems: ['the command contains a NUL byte'], syntaxError: true };
       if (source.length > PARSE_LIMITS.length) {
@@ -203,6 +212,8 @@ class Walker {
       if (!named(node).every((c) => this.isLiteralArithmetic(c, depth + 1))) {
         this.refuse('the command evaluates (( … )) on values known only at run time');
       }
+      // Nothing runs, but its redirections open (and write) files.
+      this.push({ words: [], assignments: [], redirects: inherited });
       return;
     }
     this.refuse(
@@ -347,16 +358,17 @@ class Walker {
     if (descriptor && !/^\d+$/.test(descriptor.text)) {
       this.refuse('the command redirects a file descriptor that is not a number');
     }
+    const fd = descriptor ? { fd: Number(descriptor.text) } : {};
     const [first, ...rest] = destinations;
     const target = first ? this.word(first, depth + 1) : undefined;
     const words = rest.map((d) => ({ at: d.startIndex, word: this.word(d, depth + 1) }));
-    const at = target ? { target } : {};
+    const at = { ...(target ? { target } : {}), ...fd };
     if (WRITE_OPS.has(op)) return { redirect: { kind: 'write', op, ...at }, words };
     if (DUP_OPS.has(op)) {
       // `>& file` with a file name (not a descriptor number or '-') writes the file, like `&>`.
       const isDescriptor = target?.value !== undefined && /^(\d+|-)$/.test(target.value);
       if (op === '>&' && !isDescriptor) return { redirect: { kind: 'write', op, ...at }, words };
-      return { redirect: { kind: 'dup', op }, words };
+      return { redirect: { kind: 'dup', op, ...fd }, words };
     }
     if (!READ_OPS.has(op)) {
       this.refuse(
@@ -390,6 +402,8 @@ class Walker {
   }
 
   private heredocBody(node: Node, quoted: boolean, depth: number): void {
+    // A body tree-sitter found nothing in is one leaf: bash may still find a substitution there.
+    if (!quoted && named(node).length === 0 && HIDDEN_CODE.test(node.text)) this.refuse(HIDDEN);
     for (const child of named(node)) {
       if (child.type === 'heredoc_content') {
         if (!quoted && HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
@@ -477,6 +491,13 @@ class Walker {
    * commands inside substitutions are collected; forms that evaluate strings as code are refused.
    */
   word(node: Node, depth: number): Word {
+    const word = this.wordValue(node, depth);
+    return word.value === undefined && leadsWithNonOption(node)
+      ? { ...word, notOption: true }
+      : word;
+  }
+
+  private wordValue(node: Node, depth: number): Word {
     if (this.tooDeep(depth)) return dynamicWord(node.text);
     const text = node.text;
     switch (node.type) {
@@ -495,6 +516,8 @@ class Walker {
       case 'string':
       case 'translated_string': {
         let dynamic = node.type === 'translated_string';
+        // A `$` the parser did not take as an expansion (`"$\<newline>(…)"`) is one bash may.
+        if (all(node).some((c) => !c.isNamed && c.type === '$')) this.refuse(HIDDEN);
         for (const child of named(node)) {
           if (child.type === 'string_content') {
             if (HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
@@ -627,7 +650,75 @@ class Walker {
  * Text tree-sitter left unparsed (a pattern, a word, here-document content) that still holds a
  * substitution bash would run: refuse rather than let a command through unseen.
  */
-const HIDDEN_CODE = /(^|[^\\])(\$[({[]|`)/;
+const HIDDEN_CODE = /(?:^|[^\\])(?:\\\\)*(?:\$(?:\\\n)*[({[]|`)/;
+
+/**
+ * Variables whose value cannot begin with `-` here: the pinned environment's and bash's own.
+ * Anything else (`$_`, `$BASH_COMMAND`, `$1`, `${x:-…}`) could hold an option.
+ */
+const NON_OPTION_VARIABLES = new Set([
+  'HOME',
+  'PWD',
+  'PATH',
+  'LC_ALL',
+  'HOSTNAME',
+  'HOSTTYPE',
+  'MACHTYPE',
+  'OSTYPE',
+  'BASH',
+  'BASH_VERSION',
+  'PPID',
+  'UID',
+  'EUID',
+  'SHLVL',
+  'RANDOM',
+  'SRANDOM',
+  'SECONDS',
+  'LINENO',
+  'EPOCHSECONDS',
+  'EPOCHREALTIME',
+  '$',
+  '?',
+  '!',
+  '#',
+]);
+
+/** True when a run-time word's first character is fixed and not `-`, or comes from a safe variable. */
+function leadsWithNonOption(node: Node): boolean {
+  switch (node.type) {
+    case 'word':
+      return /^[^-$`'"{~*?[\\]/.test(node.text);
+    case 'concatenation': {
+      const first = named(node)[0];
+      return (
+        first !== undefined && first.startIndex === node.startIndex && leadsWithNonOption(first)
+      );
+    }
+    case 'string': {
+      const first = named(node)[0];
+      if (!first || first.startIndex !== node.startIndex + 1) return false;
+      return first.type === 'string_content'
+        ? !first.text.startsWith('-')
+        : leadsWithNonOption(first);
+    }
+    case 'process_substitution':
+      return true; // a /dev/fd/N path
+    case 'simple_expansion':
+      return NON_OPTION_VARIABLES.has(named(node)[0]?.text ?? '');
+    case 'expansion': {
+      // ${NAME} alone, or ${#NAME} (a length).
+      const parts = all(node).map((c) => c.type);
+      const name = named(node)[0]?.text ?? '';
+      if (parts.join(' ') === '${ variable_name }') return NON_OPTION_VARIABLES.has(name);
+      return (
+        parts.join(' ') === '${ # variable_name }' ||
+        parts.join(' ') === '${ # special_variable_name }'
+      );
+    }
+    default:
+      return false;
+  }
+}
 
 /** Removes backslash escapes from an unquoted word; undefined when it holds anything else to interpret. */
 function unescapeBare(text: string): { value: string; glob: boolean } | undefined {

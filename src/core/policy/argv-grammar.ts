@@ -62,6 +62,10 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
       i++;
       break;
     }
+    // A pattern becomes as many words as it matches, shifting every position after it.
+    if (word.glob && (operands.length === 0 || !spec.stopAtOperand)) {
+      return fail(`${program} is given a pattern (${word.text}) where it reads options`);
+    }
     if (spec.numericOption && options.length === 0 && /^[-+]\d+$/.test(v)) {
       options.push({
         name: spec.numericOption,
@@ -90,6 +94,8 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
       } else if (option.arg === 'required') {
         const value = next();
         if (!value) return fail(`${program} --${option.long} needs a value`);
+        if (value.glob)
+          return fail(`${program} --${option.long} is given a pattern (${value.text})`);
         options.push({ name: option.name, value });
       } else {
         options.push({ name: option.name });
@@ -114,6 +120,7 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
         } else if (option.arg === 'required') {
           const value = next();
           if (!value) return fail(`${program} -${letter} needs a value`);
+          if (value.glob) return fail(`${program} -${letter} is given a pattern (${value.text})`);
           options.push({ name: option.name, value });
         } else {
           options.push({ name: option.name });

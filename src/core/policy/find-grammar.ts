@@ -121,13 +121,28 @@ export function splitFind(args: readonly Word[]): Unwrapped {
       continue;
     }
     if (v.startsWith('-') || v === '(' || v === '!') break;
+    if (word.glob && /^[*?[]/.test(v)) {
+      return {
+        kind: 'problem',
+        reason: `find's starting point ${word.text} may match a file named like a primary`,
+      };
+    }
     findArgs.push(word);
   }
+  // {} stands for a path under a starting point (./… without one): it cannot begin with `-`
+  // when the starting points are written out.
+  const startPoints = findArgs.filter((w) => !GLOBAL.test(w.value ?? ''));
+  const braces: Word = {
+    ...dynamicWord('{}'),
+    ...(startPoints.every((w) => w.value !== undefined && !w.value.startsWith('-'))
+      ? { notOption: true }
+      : {}),
+  };
   for (; i < args.length; i++) {
     const word = args[i];
     if (!word) break;
     const v = word.value;
-    if (v === undefined) {
+    if (v === undefined || (word.glob && /^[-*?[]/.test(v))) {
       return {
         kind: 'problem',
         reason: `find has a primary known only at run time (${word.text})`,
@@ -158,7 +173,8 @@ export function splitFind(args: readonly Word[]): Unwrapped {
       const ends = (w: Word) => w.value === ';' || (w.value === '+' && inner.at(-1)?.text === '{}');
       for (let w = args[++i]; w && !ends(w); w = args[++i]) {
         // find replaces {} wherever it occurs in the command, its name included.
-        inner.push(w.value === undefined || w.value.includes('{}') ? dynamicWord(w.text) : w);
+        if (w.value === '{}') inner.push(braces);
+        else inner.push(w.value === undefined || w.value.includes('{}') ? dynamicWord(w.text) : w);
       }
       if (inner.length === 0) return { kind: 'problem', reason: `find ${v} without a command` };
       if (i >= args.length)

@@ -47,7 +47,6 @@ const HARMLESS_VARIABLES = new Set([
   'DF_BLOCK_SIZE',
   'DU_BLOCK_SIZE',
   'LS_BLOCK_SIZE',
-  'POSIXLY_CORRECT',
 ]);
 
 /** True for a variable the policy does not know to be harmless for every program. */
@@ -58,13 +57,11 @@ export function isSensitiveVariable(name: string): boolean {
 const unknownVariable = (name: string) =>
   `sets ${name}, which the policy does not know to be harmless for the programs it runs (locale, TZ and layout variables are)`;
 
-const HARMLESS_TARGETS = new Set([
-  '/dev/null',
-  '/dev/stdout',
-  '/dev/stderr',
-  '/dev/fd/1',
-  '/dev/fd/2',
-]);
+/**
+ * Only /dev/null: /dev/stdout, /dev/fd/N and the like reopen whatever file the descriptor points
+ * to (`echo x 1<f >/dev/stdout` writes f), so they are writes like any other.
+ */
+const HARMLESS_TARGETS = new Set(['/dev/null']);
 
 /** Where the pinned PATH finds programs; a program named by any other path is unknown. */
 const SYSTEM_DIRS = new Set(['/usr/sbin', '/usr/bin', '/sbin', '/bin']);
@@ -100,6 +97,26 @@ const REFUSED_BUILTINS: Record<string, string> = {
   getopts: 'getopts assigns variables',
   read: 'read assigns variables from its input, which later expansions would use',
 };
+
+/** Programs none of whose options change anything, so a run-time word may be one. */
+const OPTION_FREE = new Set(['echo', 'printf', '[[', 'true', 'false', ':']);
+
+/**
+ * A word that could turn into an option at run time: an expansion or substitution that may
+ * begin with `-`, or a glob that may match a file named like one (`*` in a directory holding
+ * `-o…`). After a literal `--` words are operands. `inputArgs`: xargs appends words from its
+ * input, which are options unless the command ends with `--`.
+ */
+function runTimeOption(args: readonly Word[], inputArgs: boolean): string | undefined {
+  for (const arg of args) {
+    if (arg.value === '--') return undefined;
+    if (arg.value === undefined && !arg.notOption) return `"${arg.text}" (known only at run time)`;
+    if (arg.glob && arg.value !== undefined && /^[-*?[]/.test(arg.value)) {
+      return `"${arg.text}" (a pattern that may match a file named like an option)`;
+    }
+  }
+  return inputArgs ? 'the words xargs appends from its input' : undefined;
+}
 
 /** The program's base name, which is what rules and wrappers are keyed on. */
 export function baseName(program: string): string {
@@ -187,7 +204,11 @@ function resolveSimple(
   const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
   for (const r of simple.redirects) {
     if (!r.target) continue;
-    if (r.target.value === undefined && r.kind === 'read') {
+    if (r.kind === 'read' && r.fd !== undefined && r.fd > 0 && r.fd < 3) {
+      problems.push(`opens a file for reading on output descriptor ${r.fd}`);
+    } else if (r.kind === 'read' && /^\/dev\/(ptmx|pts\/|tty)/.test(r.target.value ?? '')) {
+      problems.push(`reads from a terminal device (${r.target.text})`);
+    } else if (r.target.value === undefined && r.kind === 'read') {
       problems.push(`reads from "${r.target.text}", a file named only at run time`);
     } else if (r.target.value !== undefined && /^\/dev\/(tcp|udp)\//.test(r.target.value)) {
       problems.push(`opens a network connection through ${r.target.value}`);
@@ -213,8 +234,21 @@ function resolveSimple(
   let chain = [...via];
   let dynamicTail = false;
   let allWrites = fileWrites;
-  const emit = (program: string, args: readonly Word[]) =>
+  let inputArgs = false;
+  const emit = (program: string, args: readonly Word[]) => {
+    const name = baseName(program);
+    // Programs with a grammar of their own (wrappers, find) have checked their option positions.
+    if (!WRAPPERS[name] && !OPTION_FREE.has(name)) {
+      const option = runTimeOption(args, inputArgs);
+      if (option) {
+        problems.push(
+          `${name} could read ${option} as an option; write it out, or put it after --`,
+        );
+        return;
+      }
+    }
     commands.push({ program, args, dynamicTail, via: chain, writes: allWrites });
+  };
 
   for (let guard = 0; guard < 16; guard++) {
     const [head, ...args] = words;
@@ -248,6 +282,7 @@ function resolveSimple(
       case 'inner':
         chain = [...chain, unwrapped.via];
         if (unwrapped.dynamicTail) dynamicTail = true;
+        if (unwrapped.inputArgs) inputArgs = true;
         for (const a of unwrapped.assignments ?? [])
           if (isSensitiveVariable(a)) problems.push(unknownVariable(a));
         if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];

@@ -10,6 +10,11 @@ export interface Word {
   readonly value?: string;
   /** Contains unquoted glob characters (`*`, `?`, `[`) that the shell will expand. */
   readonly glob: boolean;
+  /**
+   * Known only at run time, yet known not to begin with `-`, so it cannot become an option:
+   * `/proc/$PPID/status`, `"$HOME"`, a find `{}` under static starting points.
+   */
+  readonly notOption?: boolean;
 }
 
 export type RedirectKind = 'write' | 'read' | 'dup' | 'input-text';
@@ -18,6 +23,8 @@ export interface Redirect {
   readonly kind: RedirectKind;
   readonly op: string;
   readonly target?: Word;
+  /** The descriptor redirected when one is written (`2>`, `1<`). */
+  readonly fd?: number;
 }
 
 export interface SimpleCommand {

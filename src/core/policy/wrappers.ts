@@ -25,6 +25,8 @@ export type Unwrapped =
       readonly dynamicTail?: boolean;
       /** Environment variables the wrapper sets for the command. */
       readonly assignments?: readonly string[];
+      /** The wrapper appends words from its input to the command (xargs without -I). */
+      readonly inputArgs?: boolean;
       /** Files the wrapper itself writes (`time -o`). */
       readonly writes?: readonly Word[];
     }
@@ -112,9 +114,9 @@ const ENV: ArgvSpec = {
     opt('chdir', 'C', 'chdir', 'required'),
     opt('split-string', 'S', 'split-string', 'required'),
     opt('debug', 'v', 'debug'),
-    opt('block-signal', undefined, 'block-signal', 'optional'),
+    // --block-signal and --ignore-signal are left out: they would shield the command from the
+    // TERM that stops it at a timeout.
     opt('default-signal', undefined, 'default-signal', 'optional'),
-    opt('ignore-signal', undefined, 'ignore-signal', 'optional'),
     opt('list-signal-handling', undefined, 'list-signal-handling'),
   ],
 };
@@ -129,7 +131,7 @@ function takeAssignments(
   for (; i < words.length; i++) {
     const word = words[i];
     if (!word) break;
-    if (word.value === undefined) {
+    if (word.value === undefined || word.glob) {
       return {
         problem: `a word known only at run time (${word.text}) stands where a variable or the command goes`,
       };
@@ -310,13 +312,10 @@ const COMMAND: ArgvSpec = {
     opt('describe-verbose', 'V', undefined),
   ],
 };
+/** exec -l (a login shell's start-up files) and -a NAME (programs that act by their name) are left out. */
 const EXEC: ArgvSpec = {
   stopAtOperand: true,
-  options: [
-    opt('clear-environment', 'c', undefined),
-    opt('login', 'l', undefined),
-    opt('argv0', 'a', undefined, 'required'),
-  ],
+  options: [opt('clear-environment', 'c', undefined)],
 };
 const XARGS: ArgvSpec = {
   stopAtOperand: true,
@@ -475,7 +474,13 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
         : w,
     );
     const words = operands.length ? operands : [staticWord('echo')];
-    return { kind: 'inner', words, via: via('xargs', parsed.options), dynamicTail: true };
+    return {
+      kind: 'inner',
+      words,
+      via: via('xargs', parsed.options),
+      dynamicTail: true,
+      inputArgs: replace.length === 0,
+    };
   },
   watch: (args) => {
     const parsed = parseArgv('watch', WATCH, args);
