@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { dynamicWord, type ShellParser, type SimpleCommand, type Word } from './shell-syntax.js';
+import { isSensitiveVariable, unknownVariable } from './environment.js';
 import { isOtherShell, WRAPPERS } from './wrappers.js';
 
 /** A command as it will really run: wrappers peeled off, program named statically. */
@@ -24,38 +25,6 @@ export interface Analysis {
 }
 
 const MAX_DEPTH = 6;
-
-/**
- * Variables a command may set for the programs it runs: locale, time zone, layout. Any other
- * can change what a program runs or loads (GREP for zgrep, DOCKER_HOST, OPENSSL_CONF, LD_*),
- * so the list is of the harmless ones, not of the dangerous.
- */
-const HARMLESS_VARIABLES = new Set([
-  'LANG',
-  'LANGUAGE',
-  'TZ',
-  'COLUMNS',
-  'LINES',
-  'TERM',
-  'NO_COLOR',
-  'SYSTEMD_COLORS',
-  'SYSTEMD_URLIFY',
-  'TIME_STYLE',
-  'QUOTING_STYLE',
-  'BLOCK_SIZE',
-  'BLOCKSIZE',
-  'DF_BLOCK_SIZE',
-  'DU_BLOCK_SIZE',
-  'LS_BLOCK_SIZE',
-]);
-
-/** True for a variable the policy does not know to be harmless for every program. */
-export function isSensitiveVariable(name: string): boolean {
-  return !HARMLESS_VARIABLES.has(name) && !/^LC_[A-Z]+$/.test(name);
-}
-
-const unknownVariable = (name: string) =>
-  `sets ${name}, which the policy does not know to be harmless for the programs it runs (locale, TZ and layout variables are)`;
 
 /**
  * Only /dev/null: /dev/stdout, /dev/fd/N and the like reopen whatever file the descriptor points

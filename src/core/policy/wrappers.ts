@@ -1,10 +1,25 @@
+import { describeOptions, parseArgv, type ArgvSpec, type ParsedOption } from './argv-grammar.js';
 import {
-  describeOptions,
-  opt,
-  parseArgv,
-  type ArgvSpec,
-  type ParsedOption,
-} from './argv-grammar.js';
+  BASH,
+  BASH_SET_OPTIONS,
+  CHROOT,
+  COMMAND,
+  DOAS,
+  ENV,
+  EXEC,
+  IONICE,
+  NICE,
+  NOHUP,
+  SETSID,
+  STDBUF,
+  SU,
+  SUDO,
+  TIME,
+  TIMEOUT,
+  WATCH,
+  XARGS,
+} from './wrapper-grammars.js';
+import { isSensitiveVariable } from './environment.js';
 import { splitFind } from './find-grammar.js';
 import { dynamicWord, staticWord, type Word } from './shell-syntax.js';
 
@@ -60,29 +75,6 @@ const OTHER_SHELLS = new Set([
   'busybox sh',
 ]);
 
-/** Arguments bash accepts in a nested position that keep it the gateway's bash. */
-const BASH: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('command', 'c', undefined),
-    opt('noprofile', undefined, 'noprofile'),
-    opt('norc', undefined, 'norc'),
-    opt('errexit', 'e', undefined),
-    opt('nounset', 'u', undefined),
-    opt('xtrace', 'x', undefined),
-    opt('noglob', 'f', undefined),
-    opt('option', 'o', undefined, 'required'),
-  ],
-};
-const BASH_SET_OPTIONS = new Set([
-  'errexit',
-  'nounset',
-  'pipefail',
-  'xtrace',
-  'noglob',
-  'noclobber',
-]);
-
 function unwrapBash(args: readonly Word[]): Unwrapped {
   const parsed = parseArgv('bash', BASH, args);
   if (!parsed.ok)
@@ -104,22 +96,6 @@ function unwrapBash(args: readonly Word[]): Unwrapped {
   if (!script) return problem('bash -c needs a command');
   return { kind: 'script', script, via: 'bash -c' };
 }
-
-const ENV: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('ignore-environment', 'i', 'ignore-environment'),
-    opt('null', '0', 'null'),
-    opt('unset', 'u', 'unset', 'required'),
-    opt('chdir', 'C', 'chdir', 'required'),
-    opt('split-string', 'S', 'split-string', 'required'),
-    opt('debug', 'v', 'debug'),
-    // --block-signal and --ignore-signal are left out: they would shield the command from the
-    // TERM that stops it at a timeout.
-    opt('default-signal', undefined, 'default-signal', 'optional'),
-    opt('list-signal-handling', undefined, 'list-signal-handling'),
-  ],
-};
 
 /** Leading NAME=VALUE operands: env takes every word with `=` as an assignment, valid name or not. */
 function takeAssignments(
@@ -161,41 +137,6 @@ function unwrapEnv(args: readonly Word[]): Unwrapped {
   };
 }
 
-const SUDO: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('askpass', 'A', 'askpass'),
-    opt('background', 'b', 'background'),
-    opt('bell', 'B', 'bell'),
-    opt('close-from', 'C', 'close-from', 'required'),
-    opt('chdir', 'D', 'chdir', 'required'),
-    // -E takes no value; only --preserve-env=LIST does.
-    opt('preserve-env', 'E', undefined),
-    opt('preserve-env', undefined, 'preserve-env', 'optional'),
-    opt('edit', 'e', 'edit'),
-    opt('group', 'g', 'group', 'required'),
-    opt('set-home', 'H', 'set-home'),
-    opt('host', undefined, 'host', 'required'),
-    opt('login', 'i', 'login'),
-    opt('remove-timestamp', 'K', 'remove-timestamp'),
-    opt('reset-timestamp', 'k', 'reset-timestamp'),
-    opt('list', 'l', 'list'),
-    opt('non-interactive', 'n', 'non-interactive'),
-    opt('preserve-groups', 'P', 'preserve-groups'),
-    opt('prompt', 'p', 'prompt', 'required'),
-    opt('chroot', 'R', 'chroot', 'required'),
-    opt('role', 'r', 'role', 'required'),
-    opt('stdin', 'S', 'stdin'),
-    opt('shell', 's', 'shell'),
-    opt('type', 't', 'type', 'required'),
-    opt('command-timeout', 'T', 'command-timeout', 'required'),
-    opt('other-user', 'U', 'other-user', 'required'),
-    opt('user', 'u', 'user', 'required'),
-    opt('version', 'V', 'version'),
-    opt('validate', 'v', 'validate'),
-  ],
-};
-
 function unwrapSudo(args: readonly Word[]): Unwrapped {
   const parsed = parseArgv('sudo', SUDO, args);
   if (!parsed.ok) return problem(parsed.problem);
@@ -218,15 +159,6 @@ function unwrapSudo(args: readonly Word[]): Unwrapped {
   if (taken.rest.length === 0) return { kind: 'final' };
   return { kind: 'inner', words: taken.rest, via: via('sudo', o), assignments: taken.assignments };
 }
-
-const DOAS: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('non-interactive', 'n', undefined),
-    opt('shell', 's', undefined),
-    opt('user', 'u', undefined, 'required'),
-  ],
-};
 
 function unwrapDoas(args: readonly Word[]): Unwrapped {
   const parsed = parseArgv('doas', DOAS, args);
@@ -252,139 +184,6 @@ function simple(
     return { kind: 'inner', words: parsed.operands, via: via(name, parsed.options) };
   };
 }
-
-const NICE: ArgvSpec = {
-  stopAtOperand: true,
-  numericOption: 'adjustment',
-  options: [opt('adjustment', 'n', 'adjustment', 'required')],
-};
-const IONICE: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('class', 'c', 'class', 'required'),
-    opt('classdata', 'n', 'classdata', 'required'),
-    opt('pid', 'p', 'pid', 'required'),
-    opt('pgid', 'P', 'pgid', 'required'),
-    opt('uid', 'u', 'uid', 'required'),
-    opt('ignore', 't', 'ignore'),
-  ],
-};
-const STDBUF: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('input', 'i', 'input', 'required'),
-    opt('output', 'o', 'output', 'required'),
-    opt('error', 'e', 'error', 'required'),
-  ],
-};
-const TIMEOUT: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('signal', 's', 'signal', 'required'),
-    opt('kill-after', 'k', 'kill-after', 'required'),
-    opt('verbose', 'v', 'verbose'),
-    opt('preserve-status', 'p', 'preserve-status'),
-    opt('foreground', 'f', 'foreground'),
-  ],
-};
-const NOHUP: ArgvSpec = { stopAtOperand: true, options: [] };
-/** GNU time; bash's own `time` keyword takes only -p, and reads anything else as the command. */
-const TIME: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('format', 'f', 'format', 'required'),
-    opt('output', 'o', 'output', 'required'),
-    opt('append', 'a', 'append'),
-    opt('portability', 'p', 'portability'),
-    opt('verbose', 'v', 'verbose'),
-    opt('quiet', 'q', 'quiet'),
-  ],
-};
-const SETSID: ArgvSpec = {
-  stopAtOperand: true,
-  options: [opt('ctty', 'c', 'ctty'), opt('fork', 'f', 'fork'), opt('wait', 'w', 'wait')],
-};
-const COMMAND: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('default-path', 'p', undefined),
-    opt('describe', 'v', undefined),
-    opt('describe-verbose', 'V', undefined),
-  ],
-};
-/** exec -l (a login shell's start-up files) and -a NAME (programs that act by their name) are left out. */
-const EXEC: ArgvSpec = {
-  stopAtOperand: true,
-  options: [opt('clear-environment', 'c', undefined)],
-};
-const XARGS: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('null', '0', 'null'),
-    opt('arg-file', 'a', 'arg-file', 'required'),
-    opt('delimiter', 'd', 'delimiter', 'required'),
-    opt('eof-string', 'E', undefined, 'required'),
-    opt('eof', 'e', 'eof', 'optional'),
-    opt('replace-string', 'I', undefined, 'required'),
-    opt('replace', 'i', 'replace', 'optional'),
-    opt('max-lines-per', 'L', undefined, 'required'),
-    opt('max-lines', 'l', 'max-lines', 'optional'),
-    opt('max-args', 'n', 'max-args', 'required'),
-    opt('open-tty', 'o', 'open-tty'),
-    opt('interactive', 'p', 'interactive'),
-    opt('max-procs', 'P', 'max-procs', 'required'),
-    opt('no-run-if-empty', 'r', 'no-run-if-empty'),
-    opt('max-chars', 's', 'max-chars', 'required'),
-    opt('verbose', 't', 'verbose'),
-    opt('exit', 'x', 'exit'),
-    opt('process-slot-var', undefined, 'process-slot-var', 'required'),
-    opt('show-limits', undefined, 'show-limits'),
-  ],
-};
-const WATCH: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('beep', 'b', 'beep'),
-    opt('color', 'c', 'color'),
-    opt('no-color', 'C', 'no-color'),
-    opt('differences', 'd', 'differences', 'optional'),
-    opt('errexit', 'e', 'errexit'),
-    opt('chgexit', 'g', 'chgexit'),
-    opt('interval', 'n', 'interval', 'required'),
-    opt('precise', 'p', 'precise'),
-    opt('equexit', 'q', 'equexit', 'required'),
-    opt('no-rerun', 'r', 'no-rerun'),
-    opt('no-title', 't', 'no-title'),
-    opt('no-wrap', 'w', 'no-wrap'),
-    opt('exec', 'x', 'exec'),
-  ],
-};
-const SU: ArgvSpec = {
-  stopAtOperand: false,
-  options: [
-    opt('command', 'c', 'command', 'required'),
-    opt('session-command', undefined, 'session-command', 'required'),
-    opt('fast', 'f', 'fast'),
-    opt('group', 'g', 'group', 'required'),
-    opt('supp-group', 'G', 'supp-group', 'required'),
-    opt('login', 'l', 'login'),
-    opt('preserve-environment', 'm', 'preserve-environment'),
-    opt('preserve-environment', 'p', undefined),
-    opt('pty', 'P', 'pty'),
-    opt('shell', 's', 'shell', 'required'),
-    opt('whitelist-environment', 'w', 'whitelist-environment', 'required'),
-  ],
-};
-const CHROOT: ArgvSpec = {
-  stopAtOperand: true,
-  options: [
-    opt('groups', undefined, 'groups', 'required'),
-    opt('userspec', undefined, 'userspec', 'required'),
-    opt('skip-chdir', undefined, 'skip-chdir'),
-  ],
-};
-
-const SENSITIVE_SLOT_VAR = /^(PATH|LD_\w+|BASH_ENV|ENV|IFS|SHELLOPTS|BASHOPTS)$/;
 
 /** Every wrapper the policy unwraps, by program name. */
 export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
@@ -456,7 +255,7 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
     const parsed = parseArgv('xargs', XARGS, args);
     if (!parsed.ok) return problem(parsed.problem);
     const slot = parsed.options.find((o) => o.name === 'process-slot-var')?.value;
-    if (slot && (slot.value === undefined || SENSITIVE_SLOT_VAR.test(slot.value))) {
+    if (slot && (slot.value === undefined || isSensitiveVariable(slot.value))) {
       return problem(
         `xargs --process-slot-var=${slot.text} sets a variable that changes what runs`,
       );
