@@ -240,6 +240,15 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `echo "$\\\n(${c})"`,
     (c) => `cat <<EOF\n\`${c}\`\nEOF`,
     (c) => `exec -a ${head(c)} ${c}`,
+    // A third review: escaped blanks and continuations between words, continuations in
+    // here-document bodies, nested or escaped brace expansions, terminals on spare descriptors.
+    (c) => `echo \\ #;${c}`,
+    (c) => `echo a\\\n#;${c}`,
+    (c) => `cat <<EOF\nEO\\\nF\n${c}\nEOF`,
+    (c) => `find ${w} -name {x{},-o,-delete}; ${c}`,
+    (c) => `sort ${w}/notes.txt {x\\},-o${w}/braced}; ${c}`,
+    (c) => `sort ${w}/notes.txt -o${w}/attached; ${c}`,
+    (c) => `nohup ls 3<//dev/ptmx >&3; ${c}`,
     // Run-time words that become options of an allowed program.
     (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
     (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,
@@ -247,8 +256,8 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `echo -D${w}/ss | xargs ss; ${c}`,
   ];
   const construct = fc.oneof(
-    { weight: 1, arbitrary: fc.constantFrom(...everyday) },
-    { weight: 1, arbitrary: fc.constantFrom(...adversarial) },
+    { weight: 3, arbitrary: fc.constantFrom(...everyday) },
+    { weight: 2, arbitrary: fc.constantFrom(...adversarial) },
   );
   return fc.tuple(wrapped, construct).map(([c, wrap]) => wrap(c));
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import {
   dynamicWord,
+  globMayStartWithDash,
   type ParseOutcome,
   type Redirect,
   type ShellParser,
@@ -97,6 +98,9 @@ export async function createTreeSitterShellParser(
       try {
         if (tree.rootNode.hasError)
           return { ok: false, problems: [SYNTAX_ERROR], syntaxError: true };
+        if (strayEscape(tree.rootNode, source)) {
+          return { ok: false, problems: [STRAY_ESCAPE], syntaxError: false };
+        }
         const walker = new Walker();
         walker.statement(tree.rootNode, [], 0);
         if (walker.problems.size > 0) {
@@ -402,6 +406,8 @@ class Walker {
   }
 
   private heredocBody(node: Node, quoted: boolean, depth: number): void {
+    // In an unquoted body bash joins lines ending in a backslash, which can end it early.
+    if (!quoted && node.text.includes('\\\n')) this.refuse(HIDDEN);
     // A body tree-sitter found nothing in is one leaf: bash may still find a substitution there.
     if (!quoted && named(node).length === 0 && HIDDEN_CODE.test(node.text)) this.refuse(HIDDEN);
     for (const child of named(node)) {
@@ -492,9 +498,12 @@ class Walker {
    */
   word(node: Node, depth: number): Word {
     const word = this.wordValue(node, depth);
-    return word.value === undefined && leadsWithNonOption(node)
-      ? { ...word, notOption: true }
-      : word;
+    if (word.value !== undefined) return word;
+    const splits = splitsAtRunTime(node);
+    return {
+      ...word,
+      ...(splits ? { splits: true } : leadsWithNonOption(node) ? { notOption: true } : {}),
+    };
   }
 
   private wordValue(node: Node, depth: number): Word {
@@ -505,8 +514,7 @@ class Walker {
         if (HIDDEN_CODE.test(text)) this.refuse(HIDDEN);
         const bare = unescapeBare(text);
         if (!bare) return dynamicWord(text);
-        if (/\{[^}]*(,|\.\.)[^}]*\}/.test(bare.value) || bare.value.startsWith('~'))
-          return dynamicWord(text);
+        if (BRACES.test(text) || bare.value.startsWith('~')) return dynamicWord(text);
         return { text, value: bare.value, glob: bare.glob };
       }
       case 'number':
@@ -588,12 +596,11 @@ class Walker {
       }
       value += w.value;
       glob ||= w.glob;
-      unquoted += part.type === 'word' ? w.value : '\u0000';
+      unquoted += part.type === 'word' ? part.text : '\u0000';
     }
     if (!covered || value === undefined) return dynamicWord(node.text);
     // Brace expansion ({a,b} or {1..3}) and a leading ~ change the words the shell passes.
-    if (/\{[^}]*(,|\.\.)[^}]*\}/.test(unquoted) || unquoted.startsWith('~'))
-      return dynamicWord(node.text);
+    if (BRACES.test(unquoted) || unquoted.startsWith('~')) return dynamicWord(node.text);
     return { text: node.text, value, glob };
   }
 
@@ -683,11 +690,71 @@ const NON_OPTION_VARIABLES = new Set([
   '#',
 ]);
 
+/**
+ * Brace expansion: a `{` with a `,` or `..` and a `}` after it, nested or escaped ones included
+ * (`{x{},-o}` is `x{} -o` to bash). Errs towards yes.
+ */
+const BRACES = /\{[\s\S]*(,|\.\.)[\s\S]*\}/;
+
+/** Whether bash may split a run-time word into several (unquoted expansions, substitutions, braces). */
+function splitsAtRunTime(node: Node): boolean {
+  switch (node.type) {
+    case 'concatenation':
+      return named(node).some(splitsAtRunTime);
+    case 'word':
+      return BRACES.test(node.text);
+    case 'brace_expression':
+    case 'command_substitution':
+      return true;
+    case 'simple_expansion':
+    case 'expansion':
+      return !leadsWithNonOption(node);
+    default:
+      return false;
+  }
+}
+
+/**
+ * bash removes a backslash before a blank or newline where tree-sitter takes the pair for
+ * whitespace: `echo \ #; touch x` and `echo a\⏎#; touch x` hide a command behind what the
+ * parser reads as a comment, `tr\⏎uncate` is truncate. Between tokens only the usual
+ * continuation (a blank, then `\` and a newline) is accepted.
+ */
+function strayEscape(root: Node, source: string): boolean {
+  const leaves: [number, number][] = [];
+  const stack: Node[] = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.childCount === 0) leaves.push([node.startIndex, node.endIndex]);
+    else stack.push(...all(node).reverse());
+  }
+  leaves.sort((a, b) => a[0] - b[0]);
+  let from = 0;
+  for (const [start, end] of [...leaves, [source.length, source.length] as [number, number]]) {
+    for (
+      let k = source.indexOf('\\', from);
+      k !== -1 && k < start;
+      k = source.indexOf('\\', k + 1)
+    ) {
+      const before = k === 0 ? '\n' : source.charAt(k - 1);
+      if (source.charAt(k + 1) !== '\n' || !/[ \t\n]/.test(before)) return true;
+    }
+    from = Math.max(from, end);
+  }
+  return false;
+}
+
+const STRAY_ESCAPE =
+  'the command has a backslash before a blank or newline where bash and the parser split words differently; write the words out, or end a line with " \\" to continue it';
+
 /** True when a run-time word's first character is fixed and not `-`, or comes from a safe variable. */
 function leadsWithNonOption(node: Node): boolean {
   switch (node.type) {
     case 'word':
-      return /^[^-$`'"{~*?[\\]/.test(node.text);
+      // ~ expands to a home directory's path; a leading bracket set without - cannot match one.
+      return (
+        /^[^-$`'"{*?[\\]/.test(node.text) ||
+        (node.text.startsWith('[') && !globMayStartWithDash(node.text))
+      );
     case 'concatenation': {
       const first = named(node)[0];
       return (

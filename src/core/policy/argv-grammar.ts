@@ -94,8 +94,11 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
       } else if (option.arg === 'required') {
         const value = next();
         if (!value) return fail(`${program} --${option.long} needs a value`);
-        if (value.glob)
-          return fail(`${program} --${option.long} is given a pattern (${value.text})`);
+        if (value.glob || value.splits) {
+          return fail(
+            `${program} --${option.long} is given ${value.text}, which may become several words`,
+          );
+        }
         options.push({ name: option.name, value });
       } else {
         options.push({ name: option.name });
@@ -120,7 +123,11 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
         } else if (option.arg === 'required') {
           const value = next();
           if (!value) return fail(`${program} -${letter} needs a value`);
-          if (value.glob) return fail(`${program} -${letter} is given a pattern (${value.text})`);
+          if (value.glob || value.splits) {
+            return fail(
+              `${program} -${letter} is given ${value.text}, which may become several words`,
+            );
+          }
           options.push({ name: option.name, value });
         } else {
           options.push({ name: option.name });

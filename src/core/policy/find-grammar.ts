@@ -1,4 +1,4 @@
-import { dynamicWord, type Word } from './shell-syntax.js';
+import { dynamicWord, globMayStartWithDash, type Word } from './shell-syntax.js';
 import type { Unwrapped } from './wrappers.js';
 
 /**
@@ -121,7 +121,7 @@ export function splitFind(args: readonly Word[]): Unwrapped {
       continue;
     }
     if (v.startsWith('-') || v === '(' || v === '!') break;
-    if (word.glob && /^[*?[]/.test(v)) {
+    if (word.glob && globMayStartWithDash(v)) {
       return {
         kind: 'problem',
         reason: `find's starting point ${word.text} may match a file named like a primary`,
@@ -132,6 +132,8 @@ export function splitFind(args: readonly Word[]): Unwrapped {
   // {} stands for a path under a starting point (./… without one): it cannot begin with `-`
   // when the starting points are written out.
   const startPoints = findArgs.filter((w) => !GLOBAL.test(w.value ?? ''));
+  // -files0-from reads paths from a file: {} could then be anything.
+  const fromFile = args.some((w) => w.value === '-files0-from');
   const braces: Word = {
     ...dynamicWord('{}'),
     ...(startPoints.every((w) => w.value !== undefined && !w.value.startsWith('-'))
@@ -142,7 +144,7 @@ export function splitFind(args: readonly Word[]): Unwrapped {
     const word = args[i];
     if (!word) break;
     const v = word.value;
-    if (v === undefined || (word.glob && /^[-*?[]/.test(v))) {
+    if (v === undefined || (word.glob && globMayStartWithDash(v))) {
       return {
         kind: 'problem',
         reason: `find has a primary known only at run time (${word.text})`,
@@ -153,6 +155,13 @@ export function splitFind(args: readonly Word[]): Unwrapped {
     if (WITH_ARG.has(v) || /^-newer[aBcmt][aBcmt]$/.test(v)) {
       const arg = args[++i];
       if (!arg) return { kind: 'problem', reason: `find ${v} needs a value` };
+      // An unquoted pattern or expansion may become several words, the later ones primaries.
+      if (arg.glob || arg.splits) {
+        return {
+          kind: 'problem',
+          reason: `find ${v} ${arg.text} may become several words; quote it (${v} '${arg.text}')`,
+        };
+      }
       findArgs.push(arg);
       continue;
     }
@@ -173,7 +182,7 @@ export function splitFind(args: readonly Word[]): Unwrapped {
       const ends = (w: Word) => w.value === ';' || (w.value === '+' && inner.at(-1)?.text === '{}');
       for (let w = args[++i]; w && !ends(w); w = args[++i]) {
         // find replaces {} wherever it occurs in the command, its name included.
-        if (w.value === '{}') inner.push(braces);
+        if (w.value === '{}') inner.push(fromFile ? dynamicWord('{}') : braces);
         else inner.push(w.value === undefined || w.value.includes('{}') ? dynamicWord(w.text) : w);
       }
       if (inner.length === 0) return { kind: 'problem', reason: `find ${v} without a command` };

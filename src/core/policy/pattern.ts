@@ -16,7 +16,12 @@ export interface CommandPattern {
   readonly args: readonly ArgToken[];
 }
 
-type ArgToken = { kind: 'one' } | { kind: 'rest' } | { kind: 'glob'; re: RegExp };
+/**
+ * `re` keeps `*` within a path segment (allow rules: `/var/log/*` is not `/var/log/../x`);
+ * in an option token (`-o*`, `--output=*`) `loose` lets it run across `/` for deny and approve
+ * rules: `sort -o*` must catch `-o/tmp/x`.
+ */
+type ArgToken = { kind: 'one' } | { kind: 'rest' } | { kind: 'glob'; re: RegExp; loose: RegExp };
 
 /** How to treat a word whose value is only known at run time. */
 export type MatchMode = 'certain' | 'possible';
@@ -74,7 +79,11 @@ export function parsePattern(text: string): CommandPattern {
         ? { kind: 'one' }
         : t === '**'
           ? { kind: 'rest' }
-          : { kind: 'glob', re: globToRegExp(t) },
+          : {
+              kind: 'glob',
+              re: globToRegExp(t),
+              loose: t.startsWith('-') ? globToRegExp(t.replace(/\*+/g, '**')) : globToRegExp(t),
+            },
     ),
   };
 }
@@ -98,7 +107,7 @@ type Arg = Word | typeof TAIL;
 function tokenMatches(token: ArgToken, arg: Word, mode: MatchMode): boolean {
   if (token.kind !== 'glob') return true;
   if (arg.value === undefined) return mode === 'possible';
-  return token.re.test(normalizeArg(arg.value));
+  return (mode === 'possible' ? token.loose : token.re).test(normalizeArg(arg.value));
 }
 
 /**

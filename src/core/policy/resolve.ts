@@ -1,5 +1,11 @@
 import { posix } from 'node:path';
-import { dynamicWord, type ShellParser, type SimpleCommand, type Word } from './shell-syntax.js';
+import {
+  dynamicWord,
+  globMayStartWithDash,
+  type ShellParser,
+  type SimpleCommand,
+  type Word,
+} from './shell-syntax.js';
 import { isSensitiveVariable, unknownVariable } from './environment.js';
 import { isOtherShell, WRAPPERS } from './wrappers.js';
 
@@ -80,7 +86,7 @@ function runTimeOption(args: readonly Word[], inputArgs: boolean): string | unde
   for (const arg of args) {
     if (arg.value === '--') return undefined;
     if (arg.value === undefined && !arg.notOption) return `"${arg.text}" (known only at run time)`;
-    if (arg.glob && arg.value !== undefined && /^[-*?[]/.test(arg.value)) {
+    if (arg.glob && arg.value !== undefined && globMayStartWithDash(arg.value)) {
       return `"${arg.text}" (a pattern that may match a file named like an option)`;
     }
   }
@@ -173,9 +179,13 @@ function resolveSimple(
   const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
   for (const r of simple.redirects) {
     if (!r.target) continue;
-    if (r.kind === 'read' && r.fd !== undefined && r.fd > 0 && r.fd < 3) {
-      problems.push(`opens a file for reading on output descriptor ${r.fd}`);
-    } else if (r.kind === 'read' && /^\/dev\/(ptmx|pts\/|tty)/.test(r.target.value ?? '')) {
+    const device = r.target.value?.startsWith('/') ? posix.normalize(r.target.value) : '';
+    if (r.kind === 'read' && r.fd !== undefined && r.fd > 0) {
+      // A read-only descriptor handed on with >&N is how a terminal reaches stdout (nohup).
+      problems.push(
+        `opens a file for reading on descriptor ${r.fd}; only standard input may be read`,
+      );
+    } else if (r.kind === 'read' && /^\/dev\/(ptmx|pts\/|tty|char\/)/.test(device)) {
       problems.push(`reads from a terminal device (${r.target.text})`);
     } else if (r.target.value === undefined && r.kind === 'read') {
       problems.push(`reads from "${r.target.text}", a file named only at run time`);

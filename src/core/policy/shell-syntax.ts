@@ -15,6 +15,8 @@ export interface Word {
    * `/proc/$PPID/status`, `"$HOME"`, a find `{}` under static starting points.
    */
   readonly notOption?: boolean;
+  /** Unquoted expansion, substitution or brace expansion: bash may make several words of it. */
+  readonly splits?: boolean;
 }
 
 export type RedirectKind = 'write' | 'read' | 'dup' | 'input-text';
@@ -46,3 +48,12 @@ export interface ShellParser {
 
 export const staticWord = (value: string): Word => ({ text: value, value, glob: false });
 export const dynamicWord = (text: string): Word => ({ text, glob: false });
+
+/**
+ * A pattern that could match a file whose name begins with `-`: one that starts with `*`, `?`
+ * or a bracket set that may hold `-` (`[n]ginx` cannot; `[-a]*` can).
+ */
+export function globMayStartWithDash(value: string): boolean {
+  if (value.startsWith('-') || value.startsWith('*') || value.startsWith('?')) return true;
+  return value.startsWith('[') && !/^\[[^\]!^-]+\]/.test(value);
+}

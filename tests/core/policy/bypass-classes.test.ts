@@ -125,6 +125,26 @@ const CLASSES: Record<string, string[]> = {
     'nohup echo hello 1</dev/ptmx',
     'sudo env --ignore-signal=TERM sleep 1000',
   ],
+  'found by a third adversarial review': [
+    'echo \\ #;touch /tmp/pwn',
+    'sort /etc/hostname \\ #;rm -rf /srv',
+    'echo a\\\n#;touch /tmp/pwn',
+    'tr\\\nuncate -s0 /etc/hostname',
+    'sort /etc/hostname -\\\no/tmp/f',
+    'cat <<EOF\nEO\\\nF\ntouch /tmp/pwned\nEOF',
+    'find /srv -name {x{},-o,-delete}',
+    'find /srv -maxdepth 0 -name {x{},-o,-exec,touch,/srv/pwned,\\;}',
+    'ls {x{},-o}',
+    'sort /etc/hostname {x\\},-o/tmp/f}',
+    'nohup ls 3<//dev/ptmx >&3',
+    'nohup ls 3</dev/./ptmx >&3',
+    'sort /etc/hostname -o/tmp/x',
+    'sort /etc/hostname --output=/tmp/x',
+    'find . -name *',
+    'find / -name x -files0-from list -exec cat {} +',
+    'env -u $(echo X rm) ls',
+    'ls x$(echo " -o")',
+  ],
   'run-time words that become options': [
     'ss -tn $(echo -D/tmp/ss)',
     'echo -D/tmp/x >/dev/null; ss $_',
@@ -189,6 +209,19 @@ describe('bypass classes', () => {
       'find /dev/null -exec',
       'find -exec → echo + -o -name x …',
     ]);
+  });
+
+  it('keeps everyday forms a person would miss: [n]ginx, ~, a continued line, xargs … --', () => {
+    for (const command of [
+      'ps aux | grep [n]ginx',
+      'ls ~ ~/x',
+      'journalctl -u nginx \\\n  --no-pager',
+      'find /var/log -name "*.gz" -print0 | xargs -0 ls -l --',
+      'kill -HUP -- $(cat /run/nginx.pid)',
+    ]) {
+      const d = policy.decide({ fleet, user: userWith('operator'), host }, command);
+      expect(d.decision, `${command}: ${d.reason}`).toBe('allow');
+    }
   });
 
   it('reads `&>` after a word as bash does: both streams redirected, the rest are arguments', () => {
