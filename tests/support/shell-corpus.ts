@@ -249,6 +249,11 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `sort ${w}/notes.txt {x\\},-o${w}/braced}; ${c}`,
     (c) => `sort ${w}/notes.txt -o${w}/attached; ${c}`,
     (c) => `nohup ls 3<//dev/ptmx >&3; ${c}`,
+    // A fourth review: $'…' ends, backquotes ended early by bash, substitutions in numbers.
+    (c) => `echo $'\\\\';${c} #'`,
+    (c) => `echo \`echo '\`;${c};\`'\``,
+    (c) => `echo 10#$(${c})`,
+    (c) => `echo $((10#$(${c})))`,
     // Run-time words that become options of an allowed program.
     (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
     (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,

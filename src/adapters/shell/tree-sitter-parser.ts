@@ -98,9 +98,8 @@ export async function createTreeSitterShellParser(
       try {
         if (tree.rootNode.hasError)
           return { ok: false, problems: [SYNTAX_ERROR], syntaxError: true };
-        if (strayEscape(tree.rootNode, source)) {
-          return { ok: false, problems: [STRAY_ESCAPE], syntaxError: false };
-        }
+        const misread = misreadText(tree.rootNode, source);
+        if (misread) return { ok: false, problems: [misread], syntaxError: false };
         const walker = new Walker();
         walker.statement(tree.rootNode, [], 0);
         if (walker.problems.size > 0) {
@@ -137,6 +136,17 @@ const SYNTAX_ERROR =
 
 function hasDescendant(node: Node, test: (n: Node) => boolean): boolean {
   return named(node).some((c) => test(c) || hasDescendant(c, test));
+}
+
+/** A number as bash reads one: digits, a base, a sign; no expansion inside. */
+function isPlainNumber(node: Node): boolean {
+  return node.type === 'number' && node.namedChildCount === 0 && /^[-+]?[\w#@]+$/.test(node.text);
+}
+
+/** `length` characters of the source right after `node`. */
+function source(node: Node, length: number): string {
+  const root = node.tree.rootNode;
+  return root.text.slice(node.endIndex - root.startIndex, node.endIndex - root.startIndex + length);
 }
 
 const named = (node: Node): Node[] => node.namedChildren.filter((c) => c !== null);
@@ -473,7 +483,7 @@ class Walker {
     if (this.tooDeep(depth)) return false;
     switch (node.type) {
       case 'number':
-        return true;
+        return isPlainNumber(node);
       case 'binary_expression':
       case 'unary_expression':
       case 'ternary_expression':
@@ -487,7 +497,7 @@ class Walker {
   private subscript(node: Node): void {
     const index = node.childForFieldName('index');
     const ok =
-      index && (index.type === 'number' || (index.type === 'word' && /^[@*]$/.test(index.text)));
+      index && (isPlainNumber(index) || (index.type === 'word' && /^[@*]$/.test(index.text)));
     if (!ok) this.refuse('the command indexes an array with a value bash evaluates at run time');
   }
 
@@ -518,6 +528,11 @@ class Walker {
         return { text, value: bare.value, glob: bare.glob };
       }
       case 'number':
+        // `10#$(cmd)` is a number to tree-sitter, a substitution to bash.
+        if (!isPlainNumber(node)) {
+          for (const child of named(node)) this.word(child, depth + 1);
+          return dynamicWord(text);
+        }
         return literal(text);
       case 'raw_string':
         return { text, value: text.slice(1, -1), glob: false };
@@ -525,7 +540,9 @@ class Walker {
       case 'translated_string': {
         let dynamic = node.type === 'translated_string';
         // A `$` the parser did not take as an expansion (`"$\<newline>(…)"`) is one bash may.
-        if (all(node).some((c) => !c.isNamed && c.type === '$')) this.refuse(HIDDEN);
+        if (all(node).some((c) => !c.isNamed && c.type === '$' && source(c, 1) === '\\')) {
+          this.refuse(HIDDEN);
+        }
         for (const child of named(node)) {
           if (child.type === 'string_content') {
             if (HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
@@ -561,6 +578,11 @@ class Walker {
       case 'command_substitution':
       case 'process_substitution':
         // Inside `…` bash removes backslashes before \$, \` and \\ and parses again; the parser does not.
+        // bash ends `…` at the first backquote after it, whatever the parser took for a quote,
+        // a comment or a here-document inside: with none inside, both end at the same place.
+        if (text.startsWith('`') && text.slice(1, -1).includes('`')) {
+          this.refuse('the command nests a backquote inside `…`; use $( … )');
+        }
         if (text.startsWith('`') && text.includes('\\')) {
           this.refuse(
             'the command uses a backslash inside `…`, which bash reads twice; use $( … )',
@@ -640,6 +662,10 @@ class Walker {
           this.subscript(child);
           break;
         case 'number':
+          if (!isPlainNumber(child)) this.word(child, depth + 1);
+          if (substring && !isPlainNumber(child)) {
+            this.refuse('the command takes a substring at an offset known only at run time');
+          }
           break;
         case 'regex':
           if (HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
@@ -715,15 +741,17 @@ function splitsAtRunTime(node: Node): boolean {
 }
 
 /**
- * bash removes a backslash before a blank or newline where tree-sitter takes the pair for
- * whitespace: `echo \ #; touch x` and `echo a\⏎#; touch x` hide a command behind what the
- * parser reads as a comment, `tr\⏎uncate` is truncate. Between tokens only the usual
- * continuation (a blank, then `\` and a newline) is accepted.
+ * Text that bash and tree-sitter cut differently, found before the walk. A backslash before a
+ * blank or newline between tokens: tree-sitter takes the pair for whitespace, bash removes it
+ * or keeps it in a word (`echo \ #; touch x` and `echo a\⏎#; touch x` hid a command behind what
+ * the parser read as a comment, `tr\⏎uncate` is truncate); only the usual continuation (a
+ * blank, then `\` and a newline) is accepted. And a `$'…'` string that bash ends elsewhere.
  */
-function strayEscape(root: Node, source: string): boolean {
+function misreadText(root: Node, source: string): string | undefined {
   const leaves: [number, number][] = [];
   const stack: Node[] = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === 'ansi_c_string' && !ansiCEndsWhereBashEnds(node.text)) return ANSI_C_END;
     if (node.childCount === 0) leaves.push([node.startIndex, node.endIndex]);
     else stack.push(...all(node).reverse());
   }
@@ -736,12 +764,25 @@ function strayEscape(root: Node, source: string): boolean {
       k = source.indexOf('\\', k + 1)
     ) {
       const before = k === 0 ? '\n' : source.charAt(k - 1);
-      if (source.charAt(k + 1) !== '\n' || !/[ \t\n]/.test(before)) return true;
+      if (source.charAt(k + 1) !== '\n' || !/[ \t\n]/.test(before)) return STRAY_ESCAPE;
     }
     from = Math.max(from, end);
   }
+  return undefined;
+}
+
+/** bash ends `$'…'` at the first quote not escaped by a backslash (`$'\\'` ends after `\\`). */
+function ansiCEndsWhereBashEnds(text: string): boolean {
+  for (let i = 2; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === '\\') i++;
+    else if (c === "'") return i === text.length - 1;
+  }
   return false;
 }
+
+const ANSI_C_END =
+  "the command has a $'…' string that bash ends elsewhere than the parser (a \\\\ before a quote)";
 
 const STRAY_ESCAPE =
   'the command has a backslash before a blank or newline where bash and the parser split words differently; write the words out, or end a line with " \\" to continue it';

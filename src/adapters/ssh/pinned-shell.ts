@@ -53,7 +53,9 @@ const MAY_OUTLIVE = /(^|[^&<>|])&(?![&>])|[<>]\(/;
  * bash exec'd in the wrapper's place.
  */
 export function pinnedShellCommand(command: string): string {
-  const bash = `/usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}"`;
+  // Input from /dev/null, not sshd's socket: a nested bash -c reads ~/.bashrc when its input is
+  // a network connection and it thinks it is the first shell (after env -i or sudo).
+  const bash = `/usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}" </dev/null`;
   const run = MAY_OUTLIVE.test(command)
     ? [
         bash,

@@ -67,6 +67,11 @@ describe('the pinned shell', () => {
     expect(out.stdout).toContain('PATH=/usr/sbin:/usr/bin:/sbin:/bin\n');
   });
 
+  it("reads its input from /dev/null, so no nested bash takes sshd's socket for a network login", async () => {
+    const out = await run('readlink /proc/$$/fd/0');
+    expect(out.stdout).toBe('/dev/null\n');
+  });
+
   it('ignores BASH_ENV and exported functions the session brings', async () => {
     const out = await run('cat /dev/null; echo done; type cat');
     expect(out.stdout).not.toContain('hijacked');

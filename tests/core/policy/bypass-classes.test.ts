@@ -145,6 +145,24 @@ const CLASSES: Record<string, string[]> = {
     'env -u $(echo X rm) ls',
     'ls x$(echo " -o")',
   ],
+  'found by a fourth adversarial review': [
+    "echo $'\\\\';touch /tmp/pwn #'",
+    "cat <<< $'\\\\';touch /tmp/pwn #'",
+    "echo ${x:-$'\\\\'};touch /tmp/pwn #'}",
+    "echo `echo '`;touch /tmp/pwn;`'`",
+    'echo `echo a #`;touch /tmp/pwn;echo `\n`',
+    "echo `cat <<'EOF'\nx`;touch /tmp/pwn;`\nEOF\n`",
+    'echo 10#$(touch /tmp/pwn)',
+    '[[ 1 -eq 10#$(touch /tmp/pwn) ]]',
+    'echo $((10#$(touch /tmp/pwn)))',
+    '((10#$(touch /tmp/pwn)))',
+    'echo ${a[10#$(touch /tmp/pwn)]}',
+    'echo ${HOME:10#$(touch /tmp/pwn)}',
+    "echo '1+a[$(touch /tmp/pwn)]'; echo $((10#${_}))",
+    'sysctl kernel/hostname=pwned',
+    "ip -b - <<< 'addr add 10.9.9.9/32 dev lo'",
+    'ip -force -batch /dev/stdin',
+  ],
   'run-time words that become options': [
     'ss -tn $(echo -D/tmp/ss)',
     'echo -D/tmp/x >/dev/null; ss $_',
@@ -218,6 +236,9 @@ describe('bypass classes', () => {
       'journalctl -u nginx \\\n  --no-pager',
       'find /var/log -name "*.gz" -print0 | xargs -0 ls -l --',
       'kill -HUP -- $(cat /run/nginx.pid)',
+      'grep "error$" /var/log/syslog',
+      'ip -br a',
+      'echo `hostname`',
     ]) {
       const d = policy.decide({ fleet, user: userWith('operator'), host }, command);
       expect(d.decision, `${command}: ${d.reason}`).toBe('allow');
