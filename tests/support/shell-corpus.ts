@@ -254,6 +254,9 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `echo \`echo '\`;${c};\`'\``,
     (c) => `echo 10#$(${c})`,
     (c) => `echo $((10#$(${c})))`,
+    // A fifth review: service names that are paths, trusted variables a command can set.
+    (c) => `service ../../usr/bin/touch status; ${c}`,
+    (c) => `LC_ALL='${w}/lc -o${w}/lc2' bash -c 'sort $LC_ALL'; ${c}`,
     // Run-time words that become options of an allowed program.
     (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
     (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,

@@ -686,14 +686,13 @@ class Walker {
 const HIDDEN_CODE = /(?:^|[^\\])(?:\\\\)*(?:\$(?:\\\n)*[({[]|`)/;
 
 /**
- * Variables whose value cannot begin with `-` here: the pinned environment's and bash's own.
+ * Variables whose value cannot begin with `-` or split here: the pinned environment's and
+ * bash's own that no command can set (LC_ALL can be, by `LC_ALL=… bash -c`; PWD by `env -C`).
  * Anything else (`$_`, `$BASH_COMMAND`, `$1`, `${x:-…}`) could hold an option.
  */
 const NON_OPTION_VARIABLES = new Set([
   'HOME',
-  'PWD',
   'PATH',
-  'LC_ALL',
   'HOSTNAME',
   'HOSTTYPE',
   'MACHTYPE',
@@ -793,7 +792,7 @@ function leadsWithNonOption(node: Node): boolean {
     case 'word':
       // ~ expands to a home directory's path; a leading bracket set without - cannot match one.
       return (
-        /^[^-$`'"{*?[\\]/.test(node.text) ||
+        (/^[^-$`'"{*?[\\]/.test(node.text) && !/^~[-+]/.test(node.text)) ||
         (node.text.startsWith('[') && !globMayStartWithDash(node.text))
       );
     case 'concatenation': {

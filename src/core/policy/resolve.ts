@@ -221,7 +221,7 @@ function resolveSimple(
       const option = runTimeOption(args, inputArgs);
       if (option) {
         problems.push(
-          `${name} could read ${option} as an option; write it out, or put it after --`,
+          `${name} could read ${option} as an option; write it out, quote it after a fixed start ("/proc/$(…)/status"), or put it after --`,
         );
         return;
       }

@@ -273,12 +273,18 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
         : w,
     );
     const words = operands.length ? operands : [staticWord('echo')];
+    // -n or -L after the last -I turns replacing off again: input words are appended.
+    const names = parsed.options.map((o) => o.name);
+    const lastReplace = Math.max(names.lastIndexOf('replace-string'), names.lastIndexOf('replace'));
+    const appends = ['max-args', 'max-lines', 'max-lines-per'].some(
+      (n) => names.lastIndexOf(n) > lastReplace,
+    );
     return {
       kind: 'inner',
       words,
       via: via('xargs', parsed.options),
       dynamicTail: true,
-      inputArgs: replace.length === 0,
+      inputArgs: replace.length === 0 || appends,
     };
   },
   watch: (args) => {
