@@ -257,6 +257,12 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     // A fifth review: service names that are paths, trusted variables a command can set.
     (c) => `service ../../usr/bin/touch status; ${c}`,
     (c) => `LC_ALL='${w}/lc -o${w}/lc2' bash -c 'sort $LC_ALL'; ${c}`,
+    // A sixth review: process substitution in unparsed text, unnamed ==/=~/$ arguments, words
+    // and continuations across line ends.
+    (c) => `echo \${x:-<(${c})}`,
+    (c) => `sudo -p == ${c}`,
+    (c) => `echo ==\n${c}`,
+    (c) => `echo a\n\\\n${c}`,
     // Run-time words that become options of an allowed program.
     (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
     (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,

@@ -100,7 +100,7 @@ export async function createTreeSitterShellParser(
           return { ok: false, problems: [SYNTAX_ERROR], syntaxError: true };
         const misread = misreadText(tree.rootNode, source);
         if (misread) return { ok: false, problems: [misread], syntaxError: false };
-        const walker = new Walker();
+        const walker = new Walker(source);
         walker.statement(tree.rootNode, [], 0);
         if (walker.problems.size > 0) {
           return { ok: false, problems: [...walker.problems], syntaxError: false };
@@ -143,12 +143,6 @@ function isPlainNumber(node: Node): boolean {
   return node.type === 'number' && node.namedChildCount === 0 && /^[-+]?[\w#@]+$/.test(node.text);
 }
 
-/** `length` characters of the source right after `node`. */
-function source(node: Node, length: number): string {
-  const root = node.tree.rootNode;
-  return root.text.slice(node.endIndex - root.startIndex, node.endIndex - root.startIndex + length);
-}
-
 const named = (node: Node): Node[] => node.namedChildren.filter((c) => c !== null);
 const all = (node: Node): Node[] => node.children.filter((c) => c !== null);
 const literal = (value: string): Word => ({ text: value, value, glob: false });
@@ -162,6 +156,14 @@ interface Placed {
 class Walker {
   readonly problems = new Set<string>();
   readonly commands: SimpleCommand[] = [];
+
+  /** `source` is the parsed text, for what lies between and after nodes. */
+  constructor(private readonly source: string) {}
+
+  /** `length` characters of the source right after `node`. */
+  private after(node: Node, length: number): string {
+    return this.source.slice(node.endIndex, node.endIndex + length);
+  }
 
   private refuse(problem: string): void {
     this.problems.add(problem);
@@ -270,6 +272,23 @@ class Walker {
     const assignments: { name: string; value?: string }[] = [];
     const redirects = [...inherited];
     const redirectNodes = [...outerRedirects];
+    const children = all(node);
+    for (const [i, child] of children.entries()) {
+      // A command ends at a newline that no backslash continues; tree-sitter lets the word after
+      // `==`, `=~` or a bare `$` start on the next line (`echo ==⏎touch x` is two commands).
+      const next = children[i + 1];
+      if (next && /(^|[^\\])\n/.test(this.after(child, next.startIndex - child.endIndex))) {
+        this.refuse('the command continues onto the next line where bash would end it');
+      }
+      // `==`, `=~` and a bare `$` are arguments tree-sitter leaves unnamed: they are words too.
+      if (!child.isNamed) {
+        if (node.fieldNameForChild(i) === 'argument') {
+          words.push({ at: child.startIndex, word: literal(child.text) });
+        } else {
+          this.refuse(`the command has a token the policy does not understand (${child.type})`);
+        }
+      }
+    }
     for (const child of named(node)) {
       if (child.type === 'variable_assignment') assignments.push(this.assignment(child, depth + 1));
       else if (child.type.endsWith('_redirect')) redirectNodes.push(child);
@@ -462,7 +481,7 @@ class Walker {
           return;
         case 'regex':
         case 'extglob_pattern':
-          if (HIDDEN_CODE.test(n.text)) this.refuse(HIDDEN);
+          if (HIDDEN_CODE_UNQUOTED.test(n.text)) this.refuse(HIDDEN);
           return;
         default:
           if (this.word(n, d).value === undefined && single) {
@@ -521,7 +540,10 @@ class Walker {
     const text = node.text;
     switch (node.type) {
       case 'word': {
-        if (HIDDEN_CODE.test(text)) this.refuse(HIDDEN);
+        if (HIDDEN_CODE_UNQUOTED.test(text)) this.refuse(HIDDEN);
+        // bash never puts an unescaped newline inside a word; tree-sitter sometimes does (`$⏎\cmd`).
+        if (/(^|[^\\])\n/.test(text))
+          this.refuse('the command has a word that runs across a line end');
         const bare = unescapeBare(text);
         if (!bare) return dynamicWord(text);
         if (BRACES.test(text) || bare.value.startsWith('~')) return dynamicWord(text);
@@ -540,7 +562,7 @@ class Walker {
       case 'translated_string': {
         let dynamic = node.type === 'translated_string';
         // A `$` the parser did not take as an expansion (`"$\<newline>(…)"`) is one bash may.
-        if (all(node).some((c) => !c.isNamed && c.type === '$' && source(c, 1) === '\\')) {
+        if (all(node).some((c) => !c.isNamed && c.type === '$' && this.after(c, 1) === '\\')) {
           this.refuse(HIDDEN);
         }
         for (const child of named(node)) {
@@ -668,7 +690,7 @@ class Walker {
           }
           break;
         case 'regex':
-          if (HIDDEN_CODE.test(child.text)) this.refuse(HIDDEN);
+          if (HIDDEN_CODE_UNQUOTED.test(child.text)) this.refuse(HIDDEN);
           break;
         default:
           if (substring)
@@ -683,6 +705,10 @@ class Walker {
  * Text tree-sitter left unparsed (a pattern, a word, here-document content) that still holds a
  * substitution bash would run: refuse rather than let a command through unseen.
  */
+/** Outside double quotes process substitution runs too: `${x:-<(cmd)}`, `[[ x =~ <(cmd) ]]`. */
+const HIDDEN_CODE_UNQUOTED = {
+  test: (text: string) => HIDDEN_CODE.test(text) || /(?:^|[^\\])(?:\\\\)*[<>]\(/.test(text),
+};
 const HIDDEN_CODE = /(?:^|[^\\])(?:\\\\)*(?:\$(?:\\\n)*[({[]|`)/;
 
 /**
@@ -762,8 +788,10 @@ function misreadText(root: Node, source: string): string | undefined {
       k !== -1 && k < start;
       k = source.indexOf('\\', k + 1)
     ) {
-      const before = k === 0 ? '\n' : source.charAt(k - 1);
-      if (source.charAt(k + 1) !== '\n' || !/[ \t\n]/.test(before)) return STRAY_ESCAPE;
+      // A continuation after a blank; after a newline (or at the start) tree-sitter has eaten the
+      // newline that ends the command before it.
+      const before = k === 0 ? '' : source.charAt(k - 1);
+      if (source.charAt(k + 1) !== '\n' || !/[ \t]/.test(before)) return STRAY_ESCAPE;
     }
     from = Math.max(from, end);
   }

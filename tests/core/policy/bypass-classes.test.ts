@@ -178,6 +178,19 @@ const CLASSES: Record<string, string[]> = {
     'echo Q | xargs -I Q -n1 ss',
     'ls ~-',
   ],
+  'found by a sixth adversarial review': [
+    'echo ${x:-<(touch /tmp/pwn)}',
+    'echo ${HOME#<(touch /tmp/pwn)}',
+    'cat <<< ${x:->(touch /tmp/pwn)}',
+    '[[ x =~ <(touch /tmp/pwn) ]]',
+    'sudo -p == find /bin/cat -exec touch /tmp/pwn \\;',
+    'command time -f =~ find /bin/cat -exec touch /tmp/pwn \\;',
+    'sudo -p $ find /bin/cat -exec touch /tmp/pwn \\;',
+    'cat ==\ntouch /tmp/pwn',
+    'echo =~ \n\n touch /tmp/pwn',
+    'echo a\n\\\ntouch /tmp/pwn',
+    'echo $\n\\touch /tmp/pwn',
+  ],
   'run-time words that become options': [
     'ss -tn $(echo -D/tmp/ss)',
     'echo -D/tmp/x >/dev/null; ss $_',
@@ -258,6 +271,11 @@ describe('bypass classes', () => {
       const d = policy.decide({ fleet, user: userWith('operator'), host }, command);
       expect(d.decision, `${command}: ${d.reason}`).toBe('allow');
     }
+  });
+
+  it('keeps ==, =~ and a bare $ as the words they are', () => {
+    const d = policy.decide({ fleet, user: userWith('read-only'), host }, 'echo == =~ $ x');
+    expect(d.commands.map((c) => c.command)).toEqual(['echo == =~ $ x']);
   });
 
   it('reads `&>` after a word as bash does: both streams redirected, the rest are arguments', () => {
