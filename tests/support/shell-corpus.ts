@@ -263,6 +263,12 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `sudo -p == ${c}`,
     (c) => `echo ==\n${c}`,
     (c) => `echo a\n\\\n${c}`,
+    // A differential fuzzer: text tree-sitter skips, glued comments and [[, braces in ${…}.
+    (c) => `cat <<\u3000 'EOF'\n\`${c}\`\nEOF`,
+    (c) => `cat <<'EOF'#;${c}\nEOF`,
+    (c) => `[[x = y || ${c} ]]`,
+    (c) => `echo \${x%{}&${c} }`,
+    (c) => `! ((echo '$(${c})'))`,
     // Run-time words that become options of an allowed program.
     (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
     (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,

@@ -122,6 +122,17 @@ export function wasmPaths(): { runtime: string; bash: string } {
   };
 }
 
+const NESTED_PARTS = new Set([
+  'expansion',
+  'simple_expansion',
+  'command_substitution',
+  'process_substitution',
+  'arithmetic_expansion',
+  'string',
+  'raw_string',
+  'ansi_c_string',
+  'translated_string',
+]);
 const SAFE_TRANSFORMS = new Set(['Q', 'E', 'A', 'a', 'U', 'u', 'L', 'K', 'k']);
 const HIDDEN = 'the command hides a substitution where the parser cannot see it';
 
@@ -192,10 +203,16 @@ class Walker {
     switch (node.type) {
       case 'comment':
         return;
+      case 'subshell':
+        // `! ((…))` is arithmetic to bash; tree-sitter reads two nested subshells.
+        if (node.text.startsWith('((')) {
+          return this.refuse('the command uses (( … )) where bash evaluates arithmetic');
+        }
+        for (const child of named(node)) this.statement(child, inherited, depth + 1);
+        return;
       case 'program':
       case 'list':
       case 'pipeline':
-      case 'subshell':
       case 'negated_command':
         for (const child of named(node)) this.statement(child, inherited, depth + 1);
         return;
@@ -279,6 +296,11 @@ class Walker {
       const next = children[i + 1];
       if (next && /(^|[^\\])\n/.test(this.after(child, next.startIndex - child.endIndex))) {
         this.refuse('the command continues onto the next line where bash would end it');
+      }
+      // Two words with nothing between them are one word to bash.
+      const wordLike = (n: Node) => !n.type.endsWith('_redirect') && n.type !== 'comment';
+      if (next && next.startIndex === child.endIndex && wordLike(child) && wordLike(next)) {
+        this.refuse('the command has two words with nothing between them, which bash reads as one');
       }
       // `==`, `=~` and a bare `$` are arguments tree-sitter leaves unnamed: they are words too.
       if (!child.isNamed) {
@@ -453,7 +475,14 @@ class Walker {
   private testCommand(node: Node, inherited: readonly Redirect[], depth: number): void {
     // `[ … ]` is the test command with ordinary words: < and > there are redirections, and a
     // run-time word can become an operator (-v). `[[ … ]]` is syntax; its operators are fixed.
-    const single = all(node)[0]?.type === '[';
+    const open = all(node)[0];
+    const single = open?.type === '[';
+    // `[[x` and `[x` are ordinary words to bash, the name of a command.
+    if (open && !/^[ \t\n]/.test(this.after(open, 1))) {
+      this.refuse(
+        `the command glues ${open.type} to the next word; bash would run a command named so`,
+      );
+    }
     const visit = (n: Node, d: number): void => {
       if (this.tooDeep(d)) return;
       switch (n.type) {
@@ -586,6 +615,7 @@ class Walker {
       case 'variable_name':
         return dynamicWord(text);
       case 'simple_expansion':
+        if (text.includes('\n')) this.refuse('the command has a $ that runs across a line end');
         for (const child of named(node)) {
           if (child.type !== 'variable_name' && child.type !== 'special_variable_name') {
             this.refuse(
@@ -650,6 +680,16 @@ class Walker {
 
   /** `${…}`: indirection, transformations and run-time offsets or subscripts evaluate code. */
   private expansion(node: Node, depth: number): void {
+    // bash ends ${…} at the first } outside quotes and nested expansions, and matches quotes in
+    // its patterns; tree-sitter counts braces and can end a pattern inside a quote. What is left
+    // once nested expansions and strings are taken out must hold no brace or quote.
+    let rest = node.text.slice(2, -1);
+    for (const child of named(node)) {
+      if (NESTED_PARTS.has(child.type)) rest = rest.replace(child.text, '');
+    }
+    if (/[{}"'`]/.test(rest)) {
+      this.refuse('the command has braces or quotes inside ${…} that bash reads differently');
+    }
     const children = all(node);
     const operators = children.filter(
       (c) => node.fieldNameForChild(children.indexOf(c)) === 'operator',
@@ -773,16 +813,36 @@ function splitsAtRunTime(node: Node): boolean {
  * blank, then `\` and a newline) is accepted. And a `$'…'` string that bash ends elsewhere.
  */
 function misreadText(root: Node, source: string): string | undefined {
-  const leaves: [number, number][] = [];
+  const leaves: [number, number, string][] = [];
+  /** Here-document bodies: their text between expansions is the body's own; `quoted`: literal. */
+  const bodies: { start: number; end: number; quoted: boolean }[] = [];
   const stack: Node[] = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.type === 'ansi_c_string' && !ansiCEndsWhereBashEnds(node.text)) return ANSI_C_END;
-    if (node.childCount === 0) leaves.push([node.startIndex, node.endIndex]);
+    if (node.type === 'heredoc_body' && node.parent) {
+      bodies.push({
+        start: node.startIndex,
+        end: node.endIndex,
+        quoted: quotedHeredoc(node.parent),
+      });
+    }
+    if (node.childCount === 0) leaves.push([node.startIndex, node.endIndex, node.type]);
     else stack.push(...all(node).reverse());
   }
   leaves.sort((a, b) => a[0] - b[0]);
   let from = 0;
-  for (const [start, end] of [...leaves, [source.length, source.length] as [number, number]]) {
+  for (const [start, end, type] of [...leaves, [source.length, source.length, ''] as const]) {
+    // Between tokens bash sees blanks, newlines and continuations only; anything else (a Unicode
+    // blank after <<, text tree-sitter left out of a here-document) was read by one of the two.
+    const body = bodies.find((b) => start > b.start && start <= b.end);
+    const split = body ? Math.max(from, body.start) : start;
+    const blank = /^(?:[ \t\n]|\\\n)*$/.test(source.slice(from, split));
+    const text = source.slice(split, start);
+    if (!blank || (body && !body.quoted && /[`$\\]/.test(text))) return SKIPPED_TEXT;
+    // A comment starts only after a blank or an operator; `'EOF'#` and `[]#` are one word to bash.
+    if (type === 'comment' && start > 0 && !/[ \t\n;&|()<>]/.test(source.charAt(start - 1))) {
+      return GLUED_COMMENT;
+    }
     for (
       let k = source.indexOf('\\', from);
       k !== -1 && k < start;
@@ -807,6 +867,10 @@ function ansiCEndsWhereBashEnds(text: string): boolean {
   }
   return false;
 }
+
+const SKIPPED_TEXT =
+  'the command has text the parser skipped between words (a Unicode blank, or here-document text)';
+const GLUED_COMMENT = 'the command has a # right after a word, which bash keeps in the word';
 
 const ANSI_C_END =
   "the command has a $'…' string that bash ends elsewhere than the parser (a \\\\ before a quote)";

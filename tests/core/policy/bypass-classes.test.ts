@@ -191,6 +191,21 @@ const CLASSES: Record<string, string[]> = {
     'echo a\n\\\ntouch /tmp/pwn',
     'echo $\n\\touch /tmp/pwn',
   ],
+  'found by a differential fuzzer (1.4 million strings)': [
+    "cat <<\u3000 'EOF'\n`touch /tmp/pwn`\nEOF",
+    'echo ${x%{}&touch /tmp/pwn }',
+    "printf x ''\"${x%{}\"''}\ntouch /tmp/pwn\n\"",
+    "echo ${x^x\"}'\"' #'};touch /tmp/pwn",
+    'cat<<<$\ntouch /tmp/pwn',
+    'echo 2>/dev/null $\ntouch /tmp/pwn',
+    "cat <<'EOF'#;touch /tmp/pwn\nEOF",
+    'cat<<EOF\n`touch /tmp/pwn`$HOME\nEOF',
+    '[[x = y || touch = /tmp/pwn ]]',
+    '[]#>(touch /tmp/pwn)',
+    "! ((echo '$(touch /tmp/pwn)'))",
+    'echo <(true)x$${x,;touch /tmp/pwn }',
+    '[[x > /tmp/pwn ]]',
+  ],
   'run-time words that become options': [
     'ss -tn $(echo -D/tmp/ss)',
     'echo -D/tmp/x >/dev/null; ss $_',
@@ -267,6 +282,9 @@ describe('bypass classes', () => {
       'grep "error$" /var/log/syslog',
       'ip -br a',
       'echo `hostname`',
+      'cat <<EOF\nhello $HOME and more\nEOF',
+      'echo ${x:-"a b"} ${x#*/} ${HOME%/}',
+      'ls -la # a comment',
     ]) {
       const d = policy.decide({ fleet, user: userWith('operator'), host }, command);
       expect(d.decision, `${command}: ${d.reason}`).toBe('allow');
