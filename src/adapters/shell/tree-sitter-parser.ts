@@ -4,6 +4,7 @@ import { Language, Parser, type Node } from 'web-tree-sitter';
 import {
   dynamicWord,
   globMayStartWithDash,
+  staticWord,
   type ParseOutcome,
   type Redirect,
   type ShellParser,
@@ -156,7 +157,6 @@ function isPlainNumber(node: Node): boolean {
 
 const named = (node: Node): Node[] => node.namedChildren.filter((c) => c !== null);
 const all = (node: Node): Node[] => node.children.filter((c) => c !== null);
-const literal = (value: string): Word => ({ text: value, value, glob: false });
 
 /** A word of the command with where it starts, so words split by redirections keep their order. */
 interface Placed {
@@ -305,7 +305,7 @@ class Walker {
       // `==`, `=~` and a bare `$` are arguments tree-sitter leaves unnamed: they are words too.
       if (!child.isNamed) {
         if (node.fieldNameForChild(i) === 'argument') {
-          words.push({ at: child.startIndex, word: literal(child.text) });
+          words.push({ at: child.startIndex, word: staticWord(child.text) });
         } else {
           this.refuse(`the command has a token the policy does not understand (${child.type})`);
         }
@@ -520,7 +520,7 @@ class Walker {
     };
     for (const child of named(node)) visit(child, depth + 1);
     this.push({
-      words: [literal('[['), dynamicWord(node.text)],
+      words: [staticWord('[['), dynamicWord(node.text)],
       assignments: [],
       redirects: inherited,
     });
@@ -584,7 +584,7 @@ class Walker {
           for (const child of named(node)) this.word(child, depth + 1);
           return dynamicWord(text);
         }
-        return literal(text);
+        return staticWord(text);
       case 'raw_string':
         return { text, value: text.slice(1, -1), glob: false };
       case 'string':
