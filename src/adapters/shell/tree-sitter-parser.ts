@@ -449,6 +449,13 @@ class Walker {
       return;
     }
     const stripTabs = all(node).some((c) => c.type === '<<-');
+    // tree-sitter may take a line that is not the delimiter for the end (even at end of input,
+    // where bash reads the rest as body, expanding it).
+    const end = named(node).find((c) => c.type === 'heredoc_end')?.text ?? '';
+    if ((stripTabs ? end.replace(/^\t+/, '') : end) !== delimiter) {
+      this.refuse('the here-document ends elsewhere in bash than the parser thinks');
+      return;
+    }
     const body = named(node).find((c) => c.type === 'heredoc_body')?.text ?? '';
     const lines = body.split('\n');
     if (lines.some((l) => (stripTabs ? l.replace(/^\t+/, '') : l) === delimiter)) {

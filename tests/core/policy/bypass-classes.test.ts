@@ -205,6 +205,7 @@ const CLASSES: Record<string, string[]> = {
     "! ((echo '$(touch /tmp/pwn)'))",
     'echo <(true)x$${x,;touch /tmp/pwn }',
     '[[x > /tmp/pwn ]]',
+    'echo \\x<<x\n$x`touch /tmp/pwn`',
   ],
   'run-time words that become options': [
     'ss -tn $(echo -D/tmp/ss)',
