@@ -1,4 +1,11 @@
 import fc from 'fast-check';
+import {
+  parseOptionSyntax,
+  type CommandSpec,
+  type ProgramSpec,
+} from '../../src/core/policy/program-spec.js';
+import { PROGRAMS } from '../../src/core/policy/programs/index.js';
+import { READ_ONLY_PROGRAMS } from '../../src/core/policy/builtin-profiles.js';
 
 /**
  * Generated commands for the differential harness: a leaf command (one that only reads, or one
@@ -71,6 +78,8 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
   const leaf = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...reads) },
     { weight: 2, arbitrary: fc.constantFrom(...writes) },
+    { weight: 3, arbitrary: programOptions(w) },
+    { weight: 1, arbitrary: fc.constantFrom(...gtfobinsForms(w)) },
   );
 
   /** Wrappers in their real spellings: each takes the inner command line. */
@@ -280,6 +289,114 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     { weight: 2, arbitrary: fc.constantFrom(...adversarial) },
   );
   return fc.tuple(wrapped, construct).map(([c, wrap]) => wrap(c));
+}
+
+/**
+ * Every program read-only allows, with options drawn from its spec in every spelling getopt
+ * accepts (`--name=v`, `--na v`, `-xv`, `-x v`, bundles), values by placeholder (`OUT` is a file
+ * in `w`), and operands of each kind — including names that are paths.
+ */
+function programOptions(w: string): fc.Arbitrary<string> {
+  const specs = READ_ONLY_PROGRAMS.flatMap((name) => PROGRAMS.get(name) ?? []);
+  const value = (placeholder: string | undefined) =>
+    placeholder === 'OUT'
+      ? fc.constantFrom(`${w}/out`, `${w}/sub/out`)
+      : placeholder === 'FILE'
+        ? fc.constantFrom(`${w}/notes.txt`, `${w}/sub/deep.log`)
+        : placeholder === 'NAME'
+          ? fc.constantFrom('ssh', '../../usr/bin/touch', 'x')
+          : fc.constantFrom('1', '5', 'a', 'pid,cmd', `${w}/v`, '0101000070', 'x=1', 'L');
+  const option = (spec: CommandSpec) => {
+    const options = (spec.options ?? []).flatMap((g) =>
+      g.options.map((o) => parseOptionSyntax(o, spec.singleDash)),
+    );
+    if (options.length === 0) return fc.constant('');
+    return fc
+      .tuple(fc.constantFrom(...options), value(undefined), fc.nat(3))
+      .chain(([o, , style]) =>
+        value(o.placeholder).map((v) => {
+          if (spec.singleDash) return o.arg ? `-${o.long} ${v}` : `-${o.long}`;
+          const long = o.long;
+          if (long && (style < 2 || !o.short)) {
+            const spelt = style === 1 && long.length > 4 ? long.slice(0, 4) : long;
+            return o.arg ? (style === 0 ? `--${spelt}=${v}` : `--${spelt} ${v}`) : `--${spelt}`;
+          }
+          if (!o.arg) return `-${o.short}`;
+          return style === 2 ? `-${o.short}${v}` : `-${o.short} ${v}`;
+        }),
+      );
+  };
+  const operand = (spec: CommandSpec) => {
+    switch (spec.operands.kind) {
+      case 'files':
+        return fc.constantFrom(`${w}/notes.txt`, `${w}/sub/deep.log`, `${w}/notes.txt ${w}/out`);
+      case 'paths':
+        return fc.constantFrom(w, `${w}/sub`, `${w}/marker`);
+      case 'names':
+        return fc.constantFrom('ssh', 'cron', '../../usr/bin/touch', 'poweroff.target');
+      case 'writes':
+        return fc.constant(`${w}/out`);
+      case 'none':
+        return fc.constant('');
+      case 'text':
+        return fc.constantFrom('x', '1', '0101000070', 'a=1', '+%s', `${w}/notes.txt`);
+    }
+  };
+  const command = (spec: CommandSpec, shown: string): fc.Arbitrary<string> => {
+    const subs = Object.keys(spec.subcommands ?? {});
+    const rest =
+      subs.length > 0 && spec.subcommands
+        ? fc.constantFrom(...subs).chain((name) => {
+            const sub = spec.subcommands?.[name];
+            const spelt = spec.match === 'first-prefix' ? name.slice(0, 1) : name;
+            return sub ? command(sub, spelt) : fc.constant(spelt);
+          })
+        : fc.array(operand(spec), { maxLength: 2 }).map((o) => o.join(' '));
+    return fc
+      .tuple(fc.array(option(spec), { maxLength: 3 }), rest)
+      .map(([options, r]) => [shown, ...options, r].filter(Boolean).join(' '));
+  };
+  return fc.constantFrom(...specs).chain((spec: ProgramSpec) => command(spec, spec.name));
+}
+
+/** GTFOBins-style forms of read-only programs: each writes, runs or loads something. */
+function gtfobinsForms(w: string): string[] {
+  return [
+    `sort -o ${w}/g-sort ${w}/notes.txt`,
+    `sort -uo${w}/g-sort2 ${w}/notes.txt`,
+    `sort --outp=${w}/g-sort3 ${w}/notes.txt`,
+    `sort -S 1 --compress-program=touch ${w}/notes.txt`,
+    `time -o ${w}/g-time true`,
+    `ss -D ${w}/g-ss`,
+    `ss --diag=${w}/g-ss2`,
+    `file -C -m ${w}/notes.txt`,
+    `LD_DEBUG=all LD_DEBUG_OUTPUT=${w}/g-ld true`,
+    `uniq ${w}/notes.txt ${w}/g-uniq`,
+    `date -s 01010000`,
+    `date 0101000070`,
+    'hostname harness-renamed',
+    `hostname -F ${w}/notes.txt`,
+    'sysctl -w kernel.hostname=renamed',
+    'sysctl kernel.hostname=renamed',
+    'service ../../usr/bin/touch status',
+    `journalctl --cursor-file=${w}/g-cursor -n1`,
+    'journalctl --vacuum-size=1',
+    `ip -b ${w}/notes.txt`,
+    `ip -batch ${w}/notes.txt`,
+    'ip a a 10.9.9.9/32 dev lo',
+    'ip l s lo down',
+    `tail -n1 ${w}/notes.txt --pid=1`,
+    `grep -r x ${w}`,
+    `dmesg -C`,
+    `systemctl -H localhost status`,
+    `apt-cache --pkg-cache=${w}/g-pkg policy`,
+    `dpkg --log=${w}/g-dpkg -l`,
+    `zgrep -f ${w}/notes.txt x ${w}/notes.txt`,
+    `mount -t tmpfs none ${w}/sub`,
+    `find ${w} -fprintf ${w}/g-find x`,
+    `printenv -0`,
+    `which -a ls`,
+  ];
 }
 
 /** Everyday diagnostics from docs/policy.md: the list between its markers, one command a line. */

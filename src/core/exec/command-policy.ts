@@ -12,6 +12,11 @@ export interface CommandVerdict {
   readonly reason: string;
   readonly rule?: string;
   readonly risk: Risk;
+  /**
+   * How the program's arguments were read: by its spec, in canonical form (`spec: sort
+   * --output=/tmp/x`), or `no spec: …` when rules matched the words as written.
+   */
+  readonly grammar: string;
 }
 
 export interface PolicyDecision {

@@ -1,4 +1,4 @@
-import type { Word } from './shell-syntax.js';
+import { globMayStartWithDash, type Word } from './shell-syntax.js';
 
 /**
  * The argument grammar of a program, as getopt_long reads it: short options that bundle
@@ -24,6 +24,13 @@ export interface ArgvSpec {
   readonly stopAtOperand: boolean;
   /** A word like `-5` or `+5` is a numeric option (nice's obsolete `-N`). */
   readonly numericOption?: string;
+  /**
+   * Options are whole words with one dash (`ip -json`), matched exactly against `long`: no
+   * bundling, no abbreviation, no attached values.
+   */
+  readonly singleDash?: boolean;
+  /** Long options must be written in full: abbreviations deny. */
+  readonly exactLong?: boolean;
 }
 
 export interface ParsedOption {
@@ -54,6 +61,14 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
     if (v === undefined) {
       // A run-time word could be any option; after the operands start it is only an operand.
       if (operands.length > 0 && spec.stopAtOperand) break;
+      if (word.notOption) {
+        operands.push(word);
+        if (spec.stopAtOperand) {
+          i++;
+          break;
+        }
+        continue;
+      }
       return fail(
         `${program} is given a word known only at run time (${word.text}) where it reads options`,
       );
@@ -62,8 +77,9 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
       i++;
       break;
     }
-    // A pattern becomes as many words as it matches, shifting every position after it.
-    if (word.glob && (operands.length === 0 || !spec.stopAtOperand)) {
+    // A pattern becomes as many words as it matches, shifting every position after it; where
+    // options and operands mix, one that cannot match a name starting with - is operands only.
+    if (word.glob && (spec.stopAtOperand ? operands.length === 0 : globMayStartWithDash(v))) {
       return fail(`${program} is given a pattern (${word.text}) where it reads options`);
     }
     if (spec.numericOption && options.length === 0 && /^[-+]\d+$/.test(v)) {
@@ -73,13 +89,28 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
       });
       continue;
     }
+    if (spec.singleDash && v.startsWith('-') && v.length > 1) {
+      const option = spec.options.find((o) => o.long === v.slice(1));
+      if (!option) return fail(`${program} has no option ${v} that the policy knows`);
+      if (option.arg === 'required') {
+        const value = next();
+        if (!value) return fail(`${program} ${v} needs a value`);
+        options.push({ name: option.name, value });
+      } else options.push({ name: option.name });
+      continue;
+    }
     if (v.startsWith('--')) {
       const eq = v.indexOf('=');
       const name = eq === -1 ? v.slice(2) : v.slice(2, eq);
       const candidates = spec.options.filter((o) => o.long?.startsWith(name));
       const option =
         candidates.find((o) => o.long === name) ??
-        (candidates.length === 1 ? candidates[0] : undefined);
+        (candidates.length === 1 && !spec.exactLong ? candidates[0] : undefined);
+      if (!option && spec.exactLong && candidates.length > 0) {
+        return fail(
+          `${program} --${name} is not an option the policy knows; write the option out in full (${candidates.map((o) => `--${o.long}`).join(', ')})`,
+        );
+      }
       if (!option) {
         return fail(
           candidates.length > 1

@@ -16,6 +16,7 @@ import {
 import { matchCommand, matchPath, type CommandPattern } from './pattern.js';
 import type { Profile, Rule } from './profiles.js';
 import type { HostScope } from './policy-config.js';
+import { mentionedSecret } from './secrets.js';
 import { classifyRisk, maxRisk, riskRank, type Risk } from './risk.js';
 import type { ShellParser } from './shell-syntax.js';
 import type { Word } from './shell-syntax.js';
@@ -98,6 +99,15 @@ export class PolicyEngine implements CommandPolicy {
     if (analysis.problems.length > 0) {
       const shown = profiles.map((p) => p.name).join(' + ');
       // Valid shell the policy cannot analyse runs only where every applicable profile says so.
+      const secret = mentionedSecret(command);
+      if (secret)
+        return {
+          decision: 'deny',
+          reason: `${secret}; no profile lets a command read secrets through the gateway`,
+          rule: 'secrets',
+          profile: shown,
+          commands: [],
+        };
       if (!analysis.syntaxError && profiles.every((p) => p.allowsUnanalyzable)) {
         return {
           decision: 'allow',
@@ -123,7 +133,12 @@ export class PolicyEngine implements CommandPolicy {
       risk = maxRisk(risk, commandRisk);
       const verdict = strictest(profiles.map((p) => judgeCommand(p, c, commandRisk, host, fleet)));
       overall = stricter(overall, verdict);
-      return { command: describeCommand(c), risk: commandRisk, ...verdict };
+      return {
+        command: describeCommand(c),
+        risk: commandRisk,
+        ...verdict,
+        grammar: describeGrammar(c),
+      };
     });
     if (overall.decision === 'allow' && commands.length > 0) {
       overall = {
@@ -151,6 +166,12 @@ function judgeCommand(
 ): Judgement {
   const scoped = (rules: readonly Rule[]) =>
     rules.some((r) => r.when) ? rules.filter((r) => inScope(r.when, host, fleet)) : rules;
+  if (command.secret)
+    return {
+      decision: 'deny',
+      rule: 'secrets',
+      reason: `${command.secret}; no profile lets a command read secrets through the gateway`,
+    };
   const judgements: Judgement[] = [];
   if (command.program) {
     judgements.push(
@@ -160,10 +181,12 @@ function judgeCommand(
         describeCommand(command),
         (r, mode) => {
           if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
+          if (r.target.kind !== 'command') return false;
+          // Deny and approve rules match either spelling; their exceptions must match both.
+          const lenient = r.verdict === 'allow' ? 'either' : 'both';
           return (
-            r.target.kind === 'command' &&
-            matchCommand(r.target.pattern, command, mode) &&
-            !r.except.some((e) => matchCommand(e as CommandPattern, command, 'certain'))
+            matchSpellings(r.target.pattern, command, mode, 'either') &&
+            !r.except.some((e) => matchSpellings(e as CommandPattern, command, 'certain', lenient))
           );
         },
       ),
@@ -174,6 +197,30 @@ function judgeCommand(
   return judgements.length
     ? strictest(judgements)
     : { decision: 'allow', reason: 'nothing to run' };
+}
+
+/**
+ * A rule pattern against the words as written and, where a spec read them, the canonical argv
+ * (`ip a a` is also `ip address add`, `sort -uo x` also `sort --unique --output=x`).
+ */
+function matchSpellings(
+  pattern: CommandPattern,
+  command: ResolvedCommand,
+  mode: 'certain' | 'possible',
+  need: 'either' | 'both',
+): boolean {
+  const raw = matchCommand(pattern, command, mode);
+  if (!command.spec || raw === (need === 'either')) return raw;
+  return matchCommand(pattern, { ...command, args: command.spec.canonical }, mode);
+}
+
+/** How a command's arguments were read, for the plan. */
+function describeGrammar(c: ResolvedCommand): string {
+  if (!c.program) return 'no program';
+  const name = baseName(c.program);
+  if (!c.spec)
+    return `no spec: no program spec backs this decision; rules matched the words as written`;
+  return `spec: ${[name, ...c.spec.canonical.map((w) => w.text)].join(' ')}`;
 }
 
 function judgeWrite(rules: readonly Rule[], profile: Profile, target: Word): Judgement {

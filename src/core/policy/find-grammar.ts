@@ -1,3 +1,4 @@
+import { secretFile, secretTree } from './secrets.js';
 import { dynamicWord, globMayStartWithDash, type Word } from './shell-syntax.js';
 import type { Unwrapped } from './wrappers.js';
 
@@ -134,11 +135,18 @@ export function splitFind(args: readonly Word[]): Unwrapped {
   const startPoints = findArgs.filter((w) => !GLOBAL.test(w.value ?? ''));
   // -files0-from reads paths from a file: {} could then be anything.
   const fromFile = args.some((w) => w.value === '-files0-from');
+  // It names no secret when every starting point is written out, holds none, and find does
+  // not follow links out of them.
+  const follows = args.some((w) => w.value === '-L' || w.value === '-follow');
+  const safeStarts =
+    startPoints.length > 0 &&
+    (!startPoints.some((w) => secretTree(w)) || onlySafeNames(args, startPoints));
   const braces: Word = {
     ...dynamicWord('{}'),
     ...(startPoints.every((w) => w.value !== undefined && !w.value.startsWith('-'))
       ? { notOption: true }
       : {}),
+    ...(safeStarts && !follows && !fromFile ? { notSecret: true } : {}),
   };
   for (; i < args.length; i++) {
     const word = args[i];
@@ -194,4 +202,20 @@ export function splitFind(args: readonly Word[]): Unwrapped {
     return { kind: 'problem', reason: `find has no primary ${v} that the policy knows` };
   }
   return { kind: 'find', findArgs, execs, writes };
+}
+
+/**
+ * `find /etc -name '*.conf'` under a tree that holds secrets: safe when every match must carry a
+ * name no secret has (one `-name`, no `-o`), and no starting point holds home directories.
+ */
+function onlySafeNames(args: readonly Word[], startPoints: readonly Word[]): boolean {
+  const branches = new Set(['-o', '-or', ',', '!', '-not', '(']);
+  if (args.some((w) => w.value !== undefined && branches.has(w.value))) return false;
+  if (startPoints.some((w) => w.value === undefined || !/^\/(etc|var|usr|opt|srv)\b/.test(w.value)))
+    return false;
+  const at = args.findIndex((w) => w.value === '-name' || w.value === '-iname');
+  const given = args[at + 1]?.value;
+  const pattern = args[at]?.value === '-iname' ? given?.toLowerCase() : given;
+  if (at === -1 || pattern === undefined || pattern.includes('/')) return false;
+  return !secretFile({ text: pattern, value: pattern, glob: /[*?[]/.test(pattern) });
 }

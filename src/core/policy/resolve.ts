@@ -8,6 +8,10 @@ import {
 } from './shell-syntax.js';
 import { isSensitiveVariable, unknownVariable } from './environment.js';
 import { isOtherShell, WRAPPERS } from './wrappers.js';
+import { judgeProgram } from './program-spec.js';
+import { PROGRAMS } from './programs/index.js';
+import type { Risk } from './risk.js';
+import { secretFile, secretTree } from './secrets.js';
 
 /** A command as it will really run: wrappers peeled off, program named statically. */
 export interface ResolvedCommand {
@@ -18,8 +22,20 @@ export interface ResolvedCommand {
   readonly dynamicTail: boolean;
   /** Wrappers it was found inside, outermost first, with their canonical options (`sudo --user=web`). */
   readonly via: readonly string[];
-  /** Files written by output redirections. */
+  /** Files written by output redirections, and by the program where its spec says so (`sort -o`). */
   readonly writes: readonly Word[];
+  /**
+   * What the program's spec makes of it: the argv as the program reads it (sub-commands by
+   * canonical name, then `--long=value` options, then operands), the highest risk of what it
+   * changes, and what that is. Absent when no spec backs the decision (rules judge the words).
+   */
+  readonly spec?: {
+    readonly canonical: readonly Word[];
+    readonly risk: Risk;
+    readonly does: readonly string[];
+  };
+  /** Why it would read a secret (shadow, a private key, the gateway's files): denied everywhere. */
+  readonly secret?: string;
 }
 
 export interface Analysis {
@@ -91,6 +107,14 @@ function runTimeOption(args: readonly Word[], inputArgs: boolean): string | unde
     }
   }
   return inputArgs ? 'the words xargs appends from its input' : undefined;
+}
+
+function firstOf(words: readonly Word[], check: (w: Word) => string | undefined) {
+  for (const word of words) {
+    const found = check(word);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The program's base name, which is what rules and wrappers are keyed on. */
@@ -194,7 +218,13 @@ function resolveSimple(
     }
   }
 
+  const redirectReads = simple.redirects.flatMap((r) =>
+    r.kind === 'read' && r.target ? [r.target] : [],
+  );
   if (simple.words.length === 0) {
+    const secret = firstOf(redirectReads, secretFile);
+    if (secret)
+      commands.push({ program: '', args: [], dynamicTail: false, via, writes: [], secret });
     const [first] = simple.assignments;
     if (first) {
       problems.push(
@@ -216,6 +246,33 @@ function resolveSimple(
   let inputArgs = false;
   const emit = (program: string, args: readonly Word[]) => {
     const name = baseName(program);
+    const spec = WRAPPERS[name] ? undefined : PROGRAMS.get(name);
+    if (spec) {
+      const judged = judgeProgram(spec, args);
+      const appended = inputArgs ? runTimeOption(args, inputArgs) : undefined;
+      if (!judged.ok || appended) {
+        problems.push(
+          judged.ok
+            ? `${name} could read ${appended ?? ''} as options; end its arguments with --`
+            : judged.problem,
+        );
+        return;
+      }
+      const secret =
+        judged.secret ??
+        firstOf(redirectReads, secretFile) ??
+        firstOf(judged.reads, judged.recursive ? secretTree : secretFile);
+      commands.push({
+        program,
+        args,
+        dynamicTail,
+        via: chain,
+        writes: [...allWrites, ...judged.writes],
+        spec: { canonical: judged.canonical, risk: judged.risk, does: judged.does },
+        ...(secret ? { secret } : {}),
+      });
+      return;
+    }
     // Programs with a grammar of their own (wrappers, find) have checked their option positions.
     if (!WRAPPERS[name] && !OPTION_FREE.has(name)) {
       const option = runTimeOption(args, inputArgs);
@@ -226,7 +283,21 @@ function resolveSimple(
         return;
       }
     }
-    commands.push({ program, args, dynamicTail, via: chain, writes: allWrites });
+    // Without a spec, any written-out argument may name a file the program reads.
+    const secret =
+      firstOf(redirectReads, secretFile) ??
+      firstOf(
+        args.filter((a) => a.value !== undefined),
+        secretFile,
+      );
+    commands.push({
+      program,
+      args,
+      dynamicTail,
+      via: chain,
+      writes: allWrites,
+      ...(secret ? { secret } : {}),
+    });
   };
 
   for (let guard = 0; guard < 16; guard++) {

@@ -215,6 +215,8 @@ export function classifyRisk(c: ResolvedCommand): Risk {
     else risk = maxRisk(risk, 'medium');
   }
   if (!c.program) return risk;
+  // A program with a spec is classed by what its spec says the given options and operands do.
+  if (c.spec) return maxRisk(risk, c.spec.risk);
   return maxRisk(risk, programRisk(baseName(c.program), values(c)));
 }
 

@@ -15,6 +15,8 @@ export interface Word {
    * `/proc/$PPID/status`, `"$HOME"`, a find `{}` under static starting points.
    */
   readonly notOption?: boolean;
+  /** Known only at run time, yet known not to name a secret: find's `{}` under safe starting points. */
+  readonly notSecret?: boolean;
   /** Unquoted expansion, substitution or brace expansion: bash may make several words of it. */
   readonly splits?: boolean;
 }

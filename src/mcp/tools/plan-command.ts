@@ -38,6 +38,11 @@ export const planCommandTool = defineTool({
             reason: z.string(),
             rule: z.string().optional(),
             risk: z.enum(RISKS),
+            grammar: z
+              .string()
+              .describe(
+                "how the program's arguments were read: 'spec: …' in canonical form, or 'no spec: …' when only rule patterns judged them",
+              ),
           }),
         ),
       }),
@@ -78,7 +83,9 @@ function planText(o: PlanResult): string {
     );
     lines.push(`   ${r.reason}`);
     for (const c of r.commands)
-      lines.push(`   • ${c.command}: ${c.decision} [${c.risk}]${c.rule ? ` by ${c.rule}` : ''}`);
+      lines.push(
+        `   • ${c.command}: ${c.decision} [${c.risk}]${c.rule ? ` by ${c.rule}` : ''} (${c.grammar})`,
+      );
   }
   return lines.join('\n');
 }

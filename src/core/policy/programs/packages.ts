@@ -1,0 +1,3 @@
+import type { ProgramSpec } from '../program-spec.js';
+
+export const SPECS: readonly ProgramSpec[] = [];

@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PolicyEngine } from '../../../src/core/policy/engine.js';
+import { secretFile, secretTree } from '../../../src/core/policy/secrets.js';
+import { staticWord, type Word } from '../../../src/core/policy/shell-syntax.js';
+import { engine, policyFleet, userWith } from '../../support/policy.js';
+
+const glob = (value: string): Word => ({ text: value, value, glob: true });
+
+describe('secret files', () => {
+  it.each([
+    '/etc/shadow',
+    '/etc/gshadow-',
+    '/var/backups/shadow.bak',
+    '/etc/ssh/ssh_host_ed25519_key',
+    '/root/.ssh/authorized_keys',
+    '~/.ssh/id_rsa',
+    '.ssh/config',
+    '/home/ann/.aws/credentials',
+    '/etc/ssl/private/server.key',
+    '/var/log/../../etc/shadow',
+    '/srv/gateway/fleet.yaml',
+    '/srv/gateway/.data/db',
+  ])('%s is a secret', (path) => {
+    expect(secretFile(staticWord(path))).toBeDefined();
+  });
+
+  it.each([
+    '/etc/passwd',
+    '/etc/ssh/sshd_config',
+    '/etc/ssh/ssh_host_ed25519_key.pub',
+    '/var/log/syslog',
+    '/proc/meminfo',
+  ])('%s is not', (path) => {
+    expect(secretFile(staticWord(path))).toBeUndefined();
+  });
+
+  it('judges a pattern by what it could match, as bash globs it (* skips dot files)', () => {
+    expect(secretFile(glob('/etc/sha*'))).toContain('shadow');
+    expect(secretFile(glob('/etc/[gs]shadow'))).toBeDefined();
+    expect(secretFile(glob('/root/.s*/*'))).toContain('.ssh');
+    expect(secretFile(glob('/home/*/.ssh/id_*'))).toBeDefined();
+    expect(secretFile(glob('/var/log/*.log'))).toBeUndefined();
+    // A bare * could match a key file by name; write the pattern out (`*.log`).
+    expect(secretFile(glob('/var/log/*'))).toBeDefined();
+  });
+
+  it('a file named at run time is safe only when its last component is written out', () => {
+    expect(secretFile({ text: '"/proc/$pid/status"', glob: false })).toBeUndefined();
+    expect(secretFile({ text: '"$HOME"/.ssh/id_rsa', glob: false })).toBeDefined();
+    expect(secretFile({ text: '"$f"', glob: false })).toBeDefined();
+  });
+
+  it('a tree is secret when it holds a secret place, or is relative to the home', () => {
+    for (const tree of ['/', '/etc', '/etc/ssl', '/root', '/home', '/var', '.', 'logs'])
+      expect(secretTree(staticWord(tree)), tree).toBeDefined();
+    for (const tree of ['/var/log', '/etc/nginx', '/opt/app/logs'])
+      expect(secretTree(staticWord(tree)), tree).toBeUndefined();
+  });
+});
+
+describe('reading a secret is denied under every profile', () => {
+  let policy: PolicyEngine;
+  beforeAll(async () => {
+    policy = await engine();
+  });
+  const fleet = policyFleet();
+  const host = fleet.hosts[0];
+  const decide = (profile: string, command: string) => {
+    if (!host) throw new Error('no host');
+    return policy.decide({ fleet, user: userWith(profile), host }, command);
+  };
+
+  it.each([
+    'cat /etc/shadow',
+    'sudo cat /etc/shadow',
+    'head -c 100 /root/.ssh/id_ed25519',
+    'cat < /etc/shadow',
+    'echo "$(< /etc/gshadow)"',
+    'grep root /etc/sha*',
+    'grep -r BEGIN /etc',
+    'grep -R BEGIN .',
+    'find / -name id_rsa -exec cat {} +',
+    'tail -n1 /var/log/../../etc/shadow',
+    'getent shadow',
+    'sort --files0-from=/etc/shadow',
+  ])('%s', (command) => {
+    for (const profile of ['read-only', 'operator', 'unrestricted']) {
+      const d = decide(profile, command);
+      expect(d.decision, `${profile}: ${d.reason}`).toBe('deny');
+      expect(d.reason).toMatch(/secret|shadow|cannot be checked/);
+    }
+  });
+
+  it('everyday reads under places that hold no secrets stay allowed', () => {
+    for (const command of [
+      'grep -r error /var/log',
+      'find /var/log -name "*.log" -exec tail -n 1 {} +',
+      'find /etc -name "*.conf" -exec grep -l ssl {} +',
+      'cat /etc/passwd',
+      'ls -la /root/.ssh',
+      'cat "/proc/$PPID/status"',
+    ]) {
+      const d = decide('read-only', command);
+      expect(d.decision, `${command}: ${d.reason}`).toBe('allow');
+    }
+  });
+
+  it('find with a filter that could still match a secret, or negated, is denied', () => {
+    for (const command of [
+      'find /etc -name "*shadow*" -exec cat {} +',
+      'find /etc ! -name "*.conf" -exec cat {} +',
+      'find /etc -name "*.conf" -o -name x -exec cat {} +',
+      'find -L /var/log -exec cat {} +',
+    ])
+      expect(decide('read-only', command).decision, command).toBe('deny');
+  });
+});
