@@ -18,7 +18,8 @@ export function ruleText(rule: RuleConfig): string {
   const except = rule.except?.length
     ? ` except ${rule.except.map((e) => `\`${e}\``).join(', ')}`
     : '';
-  return `${verdict} ${shown}${except}${rule.reason ? ` — ${rule.reason}` : ''}`;
+  const risk = rule.maxRisk ? ` up to risk ${rule.maxRisk}` : '';
+  return `${verdict} ${shown}${except}${risk}${rule.reason ? ` — ${rule.reason}` : ''}`;
 }
 
 export function builtinProfilesMarkdown(): string {
@@ -58,7 +59,8 @@ function groupLine(group: OptionGroup): string {
   const writes = group.options.some((o) => o.includes('OUT'))
     ? ' **writes a file** (judged by write rules) —'
     : '';
-  return `- ${options} —${writes} ${effect ? `${effect}: ` : ''}${group.why}`;
+  const said = group.effect && Object.values(group.effect).includes(group.why);
+  return `- ${options} —${writes} ${effect}${effect && !said ? ': ' : ''}${said ? '' : group.why}`;
 }
 
 function commandMarkdown(title: string, spec: CommandSpec, out: string[]): void {

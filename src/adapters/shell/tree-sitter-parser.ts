@@ -798,7 +798,8 @@ const BRACES = /\{[\s\S]*(,|\.\.)[\s\S]*\}/;
 function splitsAtRunTime(node: Node): boolean {
   switch (node.type) {
     case 'concatenation':
-      return named(node).some(splitsAtRunTime);
+      // `{x{},-o,-delete}` reaches tree-sitter as a run of plain words: the braces span them.
+      return BRACES.test(node.text) || named(node).some(splitsAtRunTime);
     case 'word':
       return BRACES.test(node.text);
     case 'brace_expression':

@@ -13,6 +13,8 @@ export interface OptionSpec {
   readonly long?: string;
   /** `required`: attached or the next word; `optional`: only attached (`-dX`, `--opt=X`). */
   readonly arg?: 'required' | 'optional';
+  /** An optional value may also be the next word when it looks like one (journalctl `-b -1`). */
+  readonly nextValue?: RegExp;
 }
 
 export interface ArgvSpec {
@@ -47,6 +49,9 @@ export type ParsedArgv =
   | { readonly ok: false; readonly problem: string };
 
 const fail = (problem: string): ParsedArgv => ({ ok: false, problem });
+
+const looksLike = (word: Word | undefined, value: RegExp) =>
+  word?.value !== undefined && !word.glob && value.test(word.value);
 
 /** Parses `args` (without the program name) by `spec`. */
 export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]): ParsedArgv {
@@ -122,6 +127,13 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
         if (!option.arg) return fail(`${program} --${option.long} takes no value`);
         const value = v.slice(eq + 1);
         options.push({ name: option.name, value: { text: value, value, glob: false } });
+      } else if (
+        option.arg === 'optional' &&
+        option.nextValue &&
+        looksLike(args[i + 1], option.nextValue)
+      ) {
+        const value = next();
+        if (value) options.push({ name: option.name, value });
       } else if (option.arg === 'required') {
         const value = next();
         if (!value) return fail(`${program} --${option.long} needs a value`);
@@ -151,6 +163,13 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
             name: option.name,
             value: { text: attached, value: attached, glob: false },
           });
+        } else if (
+          option.arg === 'optional' &&
+          option.nextValue &&
+          looksLike(args[i + 1], option.nextValue)
+        ) {
+          const value = next();
+          if (value) options.push({ name: option.name, value });
         } else if (option.arg === 'required') {
           const value = next();
           if (!value) return fail(`${program} -${letter} needs a value`);

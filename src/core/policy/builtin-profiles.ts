@@ -35,7 +35,6 @@ export const READ_ONLY_PROGRAMS = [
   'last',
   'getent',
   'ps',
-  'top',
   'pgrep',
   'pidof',
   // network
@@ -95,30 +94,28 @@ export const READ_ONLY_PROGRAMS = [
   'which',
 ];
 
-const READ_ONLY_RULES: RuleConfig[] = [
-  ...READ_ONLY_PROGRAMS.map((program) => ({ allow: `${program} **` })),
-  { allow: 'env' },
-  { allow: 'command -v *' },
-  { allow: 'find **' },
-];
+/** Each program of the list, up to `maxRisk` (read-only: low; operator: any, approval above). */
+const programRules = (maxRisk?: 'low'): RuleConfig[] =>
+  [...READ_ONLY_PROGRAMS, 'find'].map((program) => ({
+    allow: `${program} **`,
+    ...(maxRisk ? { maxRisk } : {}),
+  }));
+const WRAPPERS_ALONE: RuleConfig[] = [{ allow: 'env' }, { allow: 'command -v *' }];
 
 export const BUILTIN_PROFILES: Record<string, ProfileConfig> = {
   'read-only': {
     description:
       'Diagnostics that change nothing: uptime, df, free, ps, ss, journalctl, systemctl status, cat/tail/grep of logs. No writes, no programs run, no code loaded, nothing sent out.',
-    rules: [
-      ...READ_ONLY_RULES,
-      {
-        deny: { risk: 'medium' },
-        reason: 'read-only changes nothing: no writes, service control, signals or system settings',
-      },
-    ],
+    rules: [...programRules('low'), ...WRAPPERS_ALONE],
   },
   operator: {
     description:
       'read-only plus service control, signals and files under /tmp; power, kernel settings, networking, firewall, users, packages, disks and file changes elsewhere require approval.',
     rules: [
-      ...READ_ONLY_RULES,
+      ...programRules(),
+      ...WRAPPERS_ALONE,
+      // top -b creates ~/.config/procps when it is missing: a small write read-only refuses.
+      { allow: 'top **' },
       { allow: 'kill **' },
       { allow: 'pkill **' },
       { allow: 'mkdir **' },

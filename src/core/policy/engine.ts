@@ -99,16 +99,16 @@ export class PolicyEngine implements CommandPolicy {
     if (analysis.problems.length > 0) {
       const shown = profiles.map((p) => p.name).join(' + ');
       // Valid shell the policy cannot analyse runs only where every applicable profile says so.
-      const secret = mentionedSecret(command);
-      if (secret)
-        return {
-          decision: 'deny',
-          reason: `${secret}; no profile lets a command read secrets through the gateway`,
-          rule: 'secrets',
-          profile: shown,
-          commands: [],
-        };
       if (!analysis.syntaxError && profiles.every((p) => p.allowsUnanalyzable)) {
+        const secret = analysis.commands.find((c) => c.secret)?.secret ?? mentionedSecret(command);
+        if (secret)
+          return {
+            decision: 'deny',
+            reason: `${secret}; no profile lets a command read secrets through the gateway`,
+            rule: 'secrets',
+            profile: shown,
+            commands: [],
+          };
         return {
           decision: 'allow',
           reason: `allowed without analysis by ${shown} (${analysis.problems.join('; ')})`,
@@ -174,22 +174,37 @@ function judgeCommand(
     };
   const judgements: Judgement[] = [];
   if (command.program) {
+    let capped: Rule | undefined;
+    const shown = describeCommand(command);
+    const judgement = judge(
+      scoped(profile.rulesFor(baseName(command.program))),
+      profile,
+      shown,
+      (r, mode) => {
+        if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
+        if (r.target.kind !== 'command') return false;
+        // Deny and approve rules match either spelling; their exceptions must match both.
+        const lenient = r.verdict === 'allow' ? 'either' : 'both';
+        const matched =
+          matchSpellings(r.target.pattern, command, mode, 'either') &&
+          !r.except.some((e) => matchSpellings(e as CommandPattern, command, 'certain', lenient));
+        if (matched && r.maxRisk && riskRank(risk) > riskRank(r.maxRisk)) {
+          capped ??= r;
+          return false;
+        }
+        return matched;
+      },
+    );
+    const what = [...(command.spec?.does ?? []), ...command.writes.map((w) => `writes ${w.text}`)];
+    const does = what.length ? ` (${what.join('; ')})` : '';
     judgements.push(
-      judge(
-        scoped(profile.rulesFor(baseName(command.program))),
-        profile,
-        describeCommand(command),
-        (r, mode) => {
-          if (r.target.kind === 'risk') return riskRank(risk) >= riskRank(r.target.level);
-          if (r.target.kind !== 'command') return false;
-          // Deny and approve rules match either spelling; their exceptions must match both.
-          const lenient = r.verdict === 'allow' ? 'either' : 'both';
-          return (
-            matchSpellings(r.target.pattern, command, mode, 'either') &&
-            !r.except.some((e) => matchSpellings(e as CommandPattern, command, 'certain', lenient))
-          );
-        },
-      ),
+      judgement.decision === 'deny' && !judgement.rule && capped
+        ? {
+            decision: 'deny',
+            rule: capped.label,
+            reason: `"${shown}" is risk ${risk}${does}, which ${capped.label} does not cover`,
+          }
+        : judgement,
     );
   }
   for (const target of command.writes)

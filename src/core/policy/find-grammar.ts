@@ -216,6 +216,9 @@ function onlySafeNames(args: readonly Word[], startPoints: readonly Word[]): boo
   const at = args.findIndex((w) => w.value === '-name' || w.value === '-iname');
   const given = args[at + 1]?.value;
   const pattern = args[at]?.value === '-iname' ? given?.toLowerCase() : given;
+  // find runs -exec for whatever reaches it: the name filter must come first.
+  const firstExec = args.findIndex((w) => w.value !== undefined && EXECS.has(w.value));
   if (at === -1 || pattern === undefined || pattern.includes('/')) return false;
+  if (firstExec !== -1 && firstExec < at) return false;
   return !secretFile({ text: pattern, value: pattern, glob: /[*?[]/.test(pattern) });
 }

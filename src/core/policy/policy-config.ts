@@ -27,10 +27,18 @@ export const ruleSchema = z
     except: z.array(z.string().min(1)).optional(),
     /** Shown to the user when this rule decides. */
     reason: z.string().max(300).optional(),
+    /**
+     * An allow rule that covers a command only up to this risk: `allow: "systemctl **"` with
+     * `maxRisk: low` allows `systemctl status` and not `systemctl restart`.
+     */
+    maxRisk: z.enum(RISKS).optional(),
   })
   .strict()
   .refine((r) => [r.allow, r.approve, r.deny].filter((x) => x !== undefined).length === 1, {
     error: 'a rule needs exactly one of allow, approve or deny',
+  })
+  .refine((r) => r.maxRisk === undefined || r.allow !== undefined, {
+    error: 'maxRisk goes with an allow rule',
   })
   .refine(
     (r) =>

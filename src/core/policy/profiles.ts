@@ -17,6 +17,8 @@ export interface Rule {
   readonly except: readonly (CommandPattern | RegExp)[];
   readonly when?: HostScope;
   readonly reason?: string;
+  /** An allow rule covers commands only up to this risk. */
+  readonly maxRisk?: Risk;
   /** `profile verdict target`, as shown to users: `operator approve {risk: high}`. */
   readonly label: string;
 }
@@ -98,9 +100,11 @@ function compileRule(
   const shownExcept = rule.except?.length
     ? ` except ${rule.except.map((e) => `"${e}"`).join(', ')}`
     : '';
+  const shownRisk = rule.maxRisk ? ` up to risk ${rule.maxRisk}` : '';
   const common = {
     verdict,
-    label: label + shownExcept,
+    label: label + shownExcept + shownRisk,
+    ...(rule.maxRisk ? { maxRisk: rule.maxRisk } : {}),
     except,
     ...(rule.when ? { when: rule.when } : {}),
     ...(rule.reason ? { reason: rule.reason } : {}),

@@ -25,6 +25,8 @@ export interface OptionGroup {
   readonly why: string;
   readonly options: readonly string[];
   readonly effect?: Effect;
+  /** Their optional values may be the next word when it matches (journalctl `-b -1`). */
+  readonly nextValue?: RegExp;
   /** These options make the program read whole trees under its file operands (`grep -r`). */
   readonly recursive?: boolean;
 }
@@ -49,7 +51,10 @@ export interface Operands {
   /** The first operand is a pattern, not a file, unless one of these options gives it (grep -e). */
   readonly patternFirstUnless?: readonly string[];
   /** Judges the operands as a whole: `date MMDDhhmm` sets the clock, `kill -1` kills everything. */
-  readonly judge?: (operands: readonly Word[]) => Effect | undefined;
+  readonly judge?: (
+    operands: readonly Word[],
+    options: readonly ParsedOption[],
+  ) => Effect | undefined;
 }
 
 export interface CommandSpec {
@@ -105,6 +110,7 @@ export type ProgramJudgement =
 
 interface CompiledOption extends OptionSpec {
   readonly placeholder?: string;
+  readonly singleDash?: boolean;
   readonly group: OptionGroup;
 }
 
@@ -142,7 +148,12 @@ function optionsOf(spec: CommandSpec): readonly CompiledOption[] {
   let found = compiled.get(spec);
   if (!found) {
     found = (spec.options ?? []).flatMap((group) =>
-      group.options.map((text) => ({ ...parseOptionSyntax(text, spec.singleDash), group })),
+      group.options.map((text) => ({
+        ...parseOptionSyntax(text, spec.singleDash),
+        group,
+        ...(group.nextValue ? { nextValue: group.nextValue } : {}),
+        ...(spec.singleDash ? { singleDash: true } : {}),
+      })),
     );
     compiled.set(spec, found);
   }
@@ -153,8 +164,13 @@ function optionsOf(spec: CommandSpec): readonly CompiledOption[] {
 export function nameProblem(word: Word, what = 'a name'): string | undefined {
   if (word.value === undefined) return `${word.text} is ${what} known only at run time`;
   if (word.glob) return `${word.text} is a pattern where ${what} belongs`;
-  if (word.value.includes('/') || word.value.includes('..') || word.value.startsWith('-'))
-    return `${word.value} is not ${what}: it may not contain / or .. or start with -`;
+  if (word.value === '') return `an empty word is not ${what}`;
+  if (
+    word.value.includes('..') ||
+    !/^[\w:.@\\+,*?[\]-]+$/.test(word.value) ||
+    word.value.startsWith('-')
+  )
+    return `${word.value} is not ${what}: it may hold only letters, digits, _ : . @ \\ + , - and (quoted) * ? [ ] — no /, no .., no blanks and not start with -`;
   return undefined;
 }
 
@@ -167,6 +183,8 @@ class Judging {
   readonly reads: Word[] = [];
   readonly canonical: Word[] = [];
   recursive = false;
+  /** Where the sub-command names end in `canonical`. */
+  pathEnd = 0;
   secret?: string;
   problem?: string;
 
@@ -207,7 +225,7 @@ class Judging {
     // A recursive search given no file searches where it starts: the login user's home.
     if (this.recursive && spec.kind === 'files' && words.length === 0)
       this.reads.push(staticWord('.'));
-    this.apply(spec.judge?.(all), program);
+    this.apply(spec.judge?.(all, given), program);
     this.canonical.push(...all);
   }
 }
@@ -279,10 +297,10 @@ function readCommand(
     return;
   }
   j.canonical.push(staticWord(name));
-  const before = j.canonical.length;
+  j.pathEnd = j.canonical.length;
   readCommand(`${shown} ${name}`, sub, first ? rest : [], j, spec.inheritOptions ? options : []);
-  // Options given before the sub-command follow it in the canonical argv, with its own.
-  j.canonical.splice(before, 0, ...optionWords);
+  // Options given before the sub-command follow the whole sub-command path, with its own.
+  j.canonical.splice(j.pathEnd, 0, ...optionWords);
 }
 
 function subcommandName(spec: CommandSpec, word: Word): string | undefined {
@@ -303,7 +321,7 @@ function judgeOption(
   j: Judging,
 ): Word {
   const option = options.find((o) => o.name === parsed.name);
-  const flag = option?.long ? `--${option.long}` : `-${parsed.name}`;
+  const flag = option?.long ? `${option.singleDash ? '-' : '--'}${option.long}` : `-${parsed.name}`;
   if (!option) return staticWord(flag);
   j.apply(option.group.effect, `${shown} ${flag}`);
   if (option.group.recursive) j.recursive = true;

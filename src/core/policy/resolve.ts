@@ -31,6 +31,8 @@ export interface ResolvedCommand {
    */
   readonly spec?: {
     readonly canonical: readonly Word[];
+    /** The files its options and operands write (also in `writes`). */
+    readonly writes: readonly Word[];
     readonly risk: Risk;
     readonly does: readonly string[];
   };
@@ -125,7 +127,11 @@ export function baseName(program: string): string {
 /** Renders a resolved command for people: `sudo → systemctl restart nginx`. */
 export function describeCommand(c: ResolvedCommand): string {
   const argv = [c.program, ...c.args.map((a) => a.text)].join(' ') + (c.dynamicTail ? ' …' : '');
-  const writes = c.writes.map((w) => `> ${w.text}`).join(' ');
+  // Files the argv itself names (`sort -o x`) are already shown in it.
+  const writes = c.writes
+    .filter((w) => !c.spec?.writes.includes(w))
+    .map((w) => `> ${w.text}`)
+    .join(' ');
   const body = [c.program ? argv : '', writes].filter(Boolean).join(' ');
   return c.via.length ? `${c.via.join(' → ')} → ${body}` : body;
 }
@@ -249,7 +255,9 @@ function resolveSimple(
     const spec = WRAPPERS[name] ? undefined : PROGRAMS.get(name);
     if (spec) {
       const judged = judgeProgram(spec, args);
-      const appended = inputArgs ? runTimeOption(args, inputArgs) : undefined;
+      // Words xargs appends are options to a program that has any; echo's are only text.
+      const textOnly = spec.rawArgs && spec.operands.kind === 'text' && !spec.operands.judge;
+      const appended = inputArgs && !textOnly ? runTimeOption(args, inputArgs) : undefined;
       if (!judged.ok || appended) {
         problems.push(
           judged.ok
@@ -268,7 +276,12 @@ function resolveSimple(
         dynamicTail,
         via: chain,
         writes: [...allWrites, ...judged.writes],
-        spec: { canonical: judged.canonical, risk: judged.risk, does: judged.does },
+        spec: {
+          canonical: judged.canonical,
+          writes: judged.writes,
+          risk: judged.risk,
+          does: judged.does,
+        },
         ...(secret ? { secret } : {}),
       });
       return;
@@ -288,7 +301,7 @@ function resolveSimple(
       firstOf(redirectReads, secretFile) ??
       firstOf(
         args.filter((a) => a.value !== undefined),
-        secretFile,
+        (a) => secretFile(a, true),
       );
     commands.push({
       program,

@@ -3,30 +3,58 @@ import type { Word } from './shell-syntax.js';
 
 /**
  * Files whose contents no profile lets a command read: password hashes, private keys, credential
- * stores, and the gateway's own config and data. Judged on the path as written — a link
- * elsewhere on the host that points at one is not followed, which is why fleet hosts must not
- * hold the gateway's secrets at all.
+ * stores, raw disks and memory, other processes' environments, and the gateway's own config and
+ * data. Judged on the path as written — a link elsewhere on the host that points at one is not
+ * followed, which is why fleet hosts must not hold the gateway's secrets at all — except that a
+ * path through `..` or a /proc link is refused, since a link can lead it anywhere.
  */
-const SECRET_DIRECTORIES = ['.ssh', '.gnupg', '.aws', '.kube', '.docker', '.password-store'];
+const SECRET_DIRECTORIES = [
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.kube',
+  '.docker',
+  '.password-store',
+  // The gateway's own store.
+  '.data',
+];
 const SECRET_FILES = [
   /^g?shadow(-|\.bak)?$/,
+  /^opasswd$/,
   /^ssh_host_\w+_key$/,
   /^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/,
-  /\.key$/,
+  /\.(key|keytab)$/,
+  /^privkey.*\.pem$/,
   /^\.(netrc|pgpass|git-credentials|my\.cnf)$/,
-  // The gateway's own: its fleet config (credentials of every host) and its data directory.
+  // The gateway's fleet config: the credentials of every host.
   /^fleet\.(ya?ml|json)$/,
 ];
-const SECRET_DIRECTORY_PATHS = ['/etc/ssl/private', '/etc/ssh', '/root', '/home', '/var/backups'];
-const SECRET_NAMES = [
+/** Places that hold secrets under any name. */
+const SECRET_PLACES = [
+  /^\/etc\/ssl\/private(\/|$)/,
+  /^\/etc\/pki\/[^/]+\/private(\/|$)/,
+  /^\/etc\/letsencrypt(\/|$)/,
+  /^\/proc\/kcore$/,
+  /^\/proc\/[^/]+\/(environ|mem|root|cwd|fd|map_files)(\/|$)/,
+  /^\/proc\/(self|thread-self)(\/|$)/,
+  /^\/dev\/(?!(null|zero|random|urandom|full)$|(shm|mqueue)\/)/,
+];
+/** Trees a recursive read may search: they hold logs and system files, not keys. */
+const SEARCHABLE_TREES = [
+  /^\/var\/log(\/|$)/,
+  /^\/usr\/(share|lib|include)(\/|$)/,
+  /^\/proc\/sys(\/|$)/,
+];
+
+/** Names a pattern is tried against: each secret name or a typical instance of one. */
+const SECRET_EXAMPLES = [
   ...SECRET_DIRECTORIES,
-  '.data',
   'shadow',
   'gshadow',
   'shadow-',
   'gshadow-',
   'shadow.bak',
-  'gshadow.bak',
+  'opasswd',
   'ssh_host_rsa_key',
   'ssh_host_ed25519_key',
   'ssh_host_ecdsa_key',
@@ -34,6 +62,8 @@ const SECRET_NAMES = [
   'id_ed25519',
   'id_ecdsa',
   'server.key',
+  'krb5.keytab',
+  'privkey.pem',
   '.netrc',
   '.pgpass',
   '.git-credentials',
@@ -42,9 +72,13 @@ const SECRET_NAMES = [
 ];
 
 const isSecretName = (name: string) =>
-  SECRET_DIRECTORIES.includes(name) || name === '.data' || SECRET_FILES.some((re) => re.test(name));
+  SECRET_DIRECTORIES.includes(name) || SECRET_FILES.some((re) => re.test(name));
 
-/** A path component of a bash pattern as a regular expression (`*` does not match a leading dot). */
+/**
+ * A path component of a bash pattern as a regular expression. `*` does not match a leading dot;
+ * a bracket expression — whatever its classes, collating symbols or leading `]` — is taken as
+ * any one character, which can only match more.
+ */
 function componentPattern(glob: string): RegExp {
   let re = glob.startsWith('.') ? '' : '(?!\\.)';
   for (let i = 0; i < glob.length; i++) {
@@ -52,57 +86,100 @@ function componentPattern(glob: string): RegExp {
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
     else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
+      const end = bracketEnd(glob, i);
       if (end === -1) re += '\\[';
       else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
+        re += '.';
         i = end;
       }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    } else if (c === '\\') {
+      re += (glob.charAt(++i) || '\\').replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
+    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
 }
 
-/** Why reading the file `word` names could read a secret, or undefined. */
-export function secretFile(word: Word): string | undefined {
-  if (word.value === undefined) return word.notSecret ? undefined : dynamicSecret(word.text);
-  const path = word.value.startsWith('/') ? posix.normalize(word.value) : word.value;
-  const components = path.split('/').filter((c) => c !== '');
-  if (!word.glob) {
-    const hit = components.find(isSecretName);
-    return hit ? `${word.value} is a secret (${hit})` : undefined;
+/** Where the bracket expression opened at `start` ends, as bash reads it; -1 if it does not. */
+function bracketEnd(glob: string, start: number): number {
+  let i = start + 1;
+  if (glob[i] === '!' || glob[i] === '^') i++;
+  if (glob[i] === ']') i++;
+  for (; i < glob.length; i++) {
+    const c = glob[i];
+    const next = glob[i + 1];
+    if (c === '[' && (next === ':' || next === '.' || next === '=')) {
+      const close = glob.indexOf(`${next}]`, i + 2);
+      if (close === -1) return -1;
+      i = close + 1;
+    } else if (c === ']') return i;
   }
+  return -1;
+}
+
+const couldBeSecret = (component: string): string | undefined => {
+  if (!/[*?[\\]/.test(component)) return isSecretName(component) ? component : undefined;
+  const re = componentPattern(component);
+  return SECRET_EXAMPLES.find((name) => re.test(name));
+};
+
+/**
+ * Why reading the file `word` names could read a secret, or undefined. `named`: the word is any
+ * argument of a program without a spec, which may as well write a device as read it (mkfs).
+ */
+export function secretFile(word: Word, named = false): string | undefined {
+  if (word.value === undefined) return word.notSecret ? undefined : dynamicSecret(word.text);
+  const value = word.value;
+  const components = value.split('/');
+  if (components.includes('..') && !named)
+    return `${value} goes through .., which a link can lead anywhere (a secret included); write the path without ..`;
+  const path = value.startsWith('/') ? posix.normalize(value) : value;
+  const place = SECRET_PLACES.find((re) => re.test(path) && !(named && path.startsWith('/dev/')));
+  if (place) return `${value} is a secret (${place.source.replace(/\\/g, '')})`;
+  if (word.glob && /^\/(proc|dev)(\/|$)/.test(path) && /[*?[]/.test(path))
+    return `the pattern ${value} could match a process's memory, environment or a raw disk`;
   for (const component of components) {
-    if (!/[*?[]/.test(component)) {
-      if (isSecretName(component)) return `${word.value} is a secret (${component})`;
-      continue;
-    }
-    const re = componentPattern(component);
-    const hit = SECRET_NAMES.find((name) => re.test(name));
-    if (hit) return `the pattern ${word.value} could match a secret (${hit})`;
+    if (!component) continue;
+    const hit = word.glob
+      ? couldBeSecret(component)
+      : isSecretName(component)
+        ? component
+        : undefined;
+    if (hit)
+      return word.glob && hit !== component
+        ? `the pattern ${value} could match a secret (${hit})`
+        : `${value} is a secret (${hit})`;
   }
   return undefined;
 }
 
 /**
- * A file named partly at run time: safe only when what follows the last run-time part is a
- * written-out file name that is not a secret (`/proc/$pid/status`).
+ * A file named partly at run time (`~/.aws/credentials`, `"$HOME"/.ssh/x`, `/proc/$pid/status`):
+ * every written-out component is checked, and what follows the last run-time part must be a
+ * written-out name, so the run-time part cannot name the file itself.
  */
 function dynamicSecret(text: string): string | undefined {
-  const tail = /\/([\w.-]+)["']?$/.exec(text);
-  const last = tail?.[1];
-  if (!last || !tail || /[$`]/.test(text.slice(tail.index)))
+  // A process substitution is a pipe (/dev/fd/N) whose commands are judged on their own.
+  if (/^[<>]\(/.test(text)) return undefined;
+  const components = text.replace(/["']/g, '').split('/');
+  for (const component of components) {
+    if (component === '..')
+      return `${text} goes through .., which a link can lead anywhere; write the path without ..`;
+    if (/[$`]/.test(component)) continue;
+    const hit = couldBeSecret(component);
+    if (hit) return `${text} could name a secret (${hit})`;
+  }
+  const last = components.at(-1) ?? '';
+  if (components.length < 2 || !/^[\w.-]+$/.test(last))
     return `${text} names a file only at run time, which could be a secret`;
-  if (isSecretName(last)) return `${text} is a secret (${last})`;
+  if (/^\/?proc\//.test(text.replace(/["']/g, '')) && /^(environ|mem)$/.test(last))
+    return `${text} is a process's ${last}, which can hold credentials`;
   return undefined;
 }
 
 /**
- * Why searching the tree under `word` (grep -r) could read a secret: it is, or holds, one of the
- * places secrets live — or it is relative, and commands start in the login user's home.
+ * Why searching the tree under `word` (grep -r, find -exec) could read a secret: recursive reads
+ * stay under trees that hold logs and system files (/var/log, /usr/share, /usr/lib, /proc/sys),
+ * since keys and credentials can sit anywhere else (/var/lib, /opt, /srv, /etc).
  */
 export function secretTree(word: Word): string | undefined {
   const own = secretFile(word);
@@ -112,11 +189,39 @@ export function secretTree(word: Word): string | undefined {
     return `${word.text} is a tree named at run time or by a pattern, which could hold secrets`;
   if (!v.startsWith('/'))
     return `${v} is relative to the login user's home, which holds ~/.ssh; name the directory`;
-  const path = posix.normalize(v).replace(/\/$/, '') || '/';
-  const holds = SECRET_DIRECTORY_PATHS.find((p) => p === path || p.startsWith(`${path}/`));
-  if (holds || path === '/' || path === '/etc')
-    return `${path} holds secrets (${holds ?? '/etc/shadow'}); search a directory below it`;
+  const path = posix.normalize(v);
+  if (!SEARCHABLE_TREES.some((re) => re.test(path)))
+    return `${path} may hold keys or credentials; a recursive read stays under /var/log, /usr/share, /usr/lib or /proc/sys (name files, or filter find by -name)`;
   return undefined;
+}
+
+/** Places known to hold secrets, for judging what a copy of a whole tree takes along. */
+const SECRET_HOLDERS = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/security/opasswd',
+  '/etc/ssh',
+  '/etc/ssl/private',
+  '/etc/pki',
+  '/etc/letsencrypt',
+  '/root',
+  '/home',
+  '/var/backups',
+];
+
+/**
+ * Why copying the tree under `word` (cp -r, rsync) takes a known secret along: it is one, or
+ * holds one of the places they are kept. Narrower than `secretTree`, which is for reads whose
+ * output a model sees; a copy is judged by who may make it (operators need approval).
+ */
+export function holdsSecrets(word: Word): string | undefined {
+  const own = secretFile(word);
+  if (own || word.value === undefined || word.glob || !word.value.startsWith('/')) return own;
+  const path = posix.normalize(word.value).replace(/(.)\/$/, '$1');
+  const held = SECRET_HOLDERS.find(
+    (p) => p === path || p.startsWith(path === '/' ? '/' : `${path}/`),
+  );
+  return held ? `${path} holds secrets (${held})` : undefined;
 }
 
 /**
@@ -125,7 +230,9 @@ export function secretTree(word: Word): string | undefined {
  */
 export function mentionedSecret(source: string): string | undefined {
   for (const token of source.split(/[\s'"`<>()|;&$={}\\]+/)) {
-    if (!token) continue;
+    // Paths only: a bare `*` in a loop is not a file read.
+    if (!token.includes('/') && !isSecretName(token)) continue;
+    if (token.includes('..') || /^\/dev\/(tcp|udp)\//.test(token)) continue;
     const found = secretFile({ text: token, value: token, glob: /[*?[]/.test(token) });
     if (found) return found;
   }

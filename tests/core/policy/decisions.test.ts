@@ -30,13 +30,16 @@ const TABLE: [string, D, D][] = [
   ['echo $HOSTNAME', 'A', 'A'],
   ['cat /proc/meminfo', 'A', 'A'],
   ['systemctl list-units --failed', 'A', 'A'],
-  ['lsof -i :443', 'A', 'A'],
+  // Not specified, so not built in: ss -p shows who holds a port.
+  ['lsof -i :443', 'D', 'D'],
   ['test -f /etc/passwd && echo yes', 'A', 'A'],
-  ['top -b -n 1 | head -20', 'A', 'A'],
+  // top -b creates ~/.config/procps when it is missing.
+  ['top -b -n 1 | head -20', 'D', 'A'],
   ['vmstat 1 5', 'A', 'A'],
   ['journalctl -p err -b | tail -n 20', 'A', 'A'],
   ['sudo journalctl -u ssh', 'A', 'A'],
-  ['timeout 5 ping -c 3 10.0.0.1', 'A', 'A'],
+  // Probes send data off the host (a DNS name, a ping pattern): not built in.
+  ['timeout 5 ping -c 3 10.0.0.1', 'D', 'D'],
   ['find /etc -name "*.conf" -exec grep -l ssl {} +', 'A', 'A'],
   ['cat /var/log/*.log | wc -l', 'A', 'A'],
   ['ls | xargs -n1 echo', 'A', 'A'],
@@ -48,7 +51,7 @@ const TABLE: [string, D, D][] = [
   ['apt list --installed', 'A', 'A'],
   ['sysctl net.ipv4.ip_forward', 'A', 'A'],
   ['crontab -l', 'A', 'A'],
-  ['ping -c 3 8.8.8.8', 'A', 'A'],
+  ['ping -c 3 8.8.8.8', 'D', 'D'],
   ['ls -la /root/.ssh/', 'A', 'A'],
   ["cat <<'EOF'\n$(reboot)\nEOF", 'A', 'A'],
   ['ls &', 'A', 'A'],
@@ -98,7 +101,7 @@ const TABLE: [string, D, D][] = [
   ['(ls; rm -rf /)', 'D', 'D'],
   ['{ ls; reboot; }', 'D', 'P'],
   ['cat <<EOF\n$(reboot)\nEOF', 'D', 'P'],
-  ['diff <(ls /a) <(rm -rf /srv/b)', 'D', 'P'],
+  ['cat <(ls /a) <(rm -rf /srv/b)', 'D', 'P'],
   ['ls & rm -rf /tmp/x', 'D', 'P'],
   // watch runs a string through sh, which is not the bash that is judged; -x runs argv.
   ["watch -n 1 'rm -rf /tmp/x'", 'D', 'D'],
@@ -143,7 +146,9 @@ const TABLE: [string, D, D][] = [
   ['ls &> /tmp/out', 'D', 'A'],
   ['ls >& /etc/out', 'D', 'P'],
   ['sort -o /etc/passwd /tmp/x', 'D', 'P'],
-  ['find /var -fprint /tmp/out', 'D', 'P'],
+  // operators write under /tmp freely; elsewhere with approval.
+  ['find /var -fprint /tmp/out', 'D', 'A'],
+  ['find /var -fprint /var/tmp/out', 'D', 'P'],
   // Service control, packages, users, firewall, power.
   ['systemctl restart nginx', 'D', 'A'],
   ['sudo systemctl restart nginx', 'D', 'A'],
@@ -274,9 +279,10 @@ describe('built-in profiles', () => {
       {
         command: 'sudo → systemctl restart nginx',
         decision: 'allow',
-        rule: 'operator allow "systemctl restart **"',
+        rule: 'operator allow "systemctl **"',
         reason: expect.any(String),
         risk: 'medium',
+        grammar: 'spec: systemctl restart nginx',
       },
       {
         command: 'rm -rf /tmp/cache',
@@ -284,6 +290,7 @@ describe('built-in profiles', () => {
         rule: 'operator approve {risk: high}',
         reason: expect.stringMatching(/requires approval/),
         risk: 'critical',
+        grammar: expect.stringMatching(/^spec: rm /),
       },
     ]);
   });

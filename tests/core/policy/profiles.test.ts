@@ -56,14 +56,34 @@ describe('configured profiles', () => {
 
   it('keeps an inherited deny: an extending profile cannot allow what its parent denies', () => {
     const shadowed = policyFleet({
-      profiles: { lenient: { extends: 'read-only', rules: [{ allow: 'systemctl reload nginx' }] } },
+      profiles: { lenient: { extends: 'operator', rules: [{ allow: 'rm -rf /' }] } },
     });
     expect(
       policy.decide(
         { fleet: shadowed, user: userWith('lenient'), host: shadowed.host('web-1')! },
-        'systemctl reload nginx',
+        'rm -rf /',
       ).decision,
     ).toBe('deny');
+  });
+
+  it('extends read-only with what its allow rules cap: maxRisk low', () => {
+    const wider = policyFleet({
+      profiles: {
+        reloader: { extends: 'read-only', rules: [{ allow: 'systemctl reload nginx' }] },
+      },
+    });
+    const on = (command: string) =>
+      policy.decide(
+        { fleet: wider, user: userWith('reloader'), host: wider.host('web-1')! },
+        command,
+      );
+    expect(on('systemctl reload nginx').decision).toBe('allow');
+    expect(on('systemctl restart nginx')).toMatchObject({
+      decision: 'deny',
+      reason: expect.stringMatching(
+        /risk medium \(restarts units\), which read-only allow "systemctl \*\*" up to risk low does not cover/,
+      ),
+    });
   });
 
   it('honours `except` on a broader rule', () => {
@@ -79,7 +99,7 @@ describe('configured profiles', () => {
     expect(decide('operator', 'web-1', 'systemctl restart nginx').decision).toBe('allow');
     const onProd = decide('operator', 'db-1', 'systemctl restart nginx');
     expect(onProd).toMatchObject({ decision: 'deny', profile: 'operator + read-only' });
-    expect(onProd.reason).toMatch(/denied/);
+    expect(onProd.reason).toMatch(/risk medium/);
   });
 
   it('denies with a clear reason when the user names a profile the config lacks', () => {

@@ -50,10 +50,22 @@ describe('secret files', () => {
     expect(secretFile({ text: '"$f"', glob: false })).toBeDefined();
   });
 
-  it('a tree is secret when it holds a secret place, or is relative to the home', () => {
-    for (const tree of ['/', '/etc', '/etc/ssl', '/root', '/home', '/var', '.', 'logs'])
+  it('a recursive read stays under trees of logs and system files', () => {
+    for (const tree of [
+      '/',
+      '/etc',
+      '/etc/nginx',
+      '/root',
+      '/var',
+      '/var/lib',
+      '/opt/app',
+      '/proc/self/root/etc',
+      '/var/run/../etc',
+      '.',
+      'logs',
+    ])
       expect(secretTree(staticWord(tree)), tree).toBeDefined();
-    for (const tree of ['/var/log', '/etc/nginx', '/opt/app/logs'])
+    for (const tree of ['/var/log', '/var/log/nginx/', '/usr/share/doc', '/proc/sys/net'])
       expect(secretTree(staticWord(tree)), tree).toBeUndefined();
   });
 });
@@ -83,6 +95,29 @@ describe('reading a secret is denied under every profile', () => {
     'tail -n1 /var/log/../../etc/shadow',
     'getent shadow',
     'sort --files0-from=/etc/shadow',
+    // A seventh review: bracket classes, home paths, /proc links, -exec before -name, places
+    // that hold keys under any name, raw disks.
+    'cat /etc/[[:alpha:]]hadow',
+    'cat /etc/[]s]hadow',
+    'cat /etc/[[.s.]]hadow',
+    'cat /root/.[[:lower:]]sh/authorized_keys',
+    'cat ~/.aws/credentials',
+    'cat "$HOME/.aws/credentials"',
+    'cat ~root/.ssh/config',
+    'cat "$HOME"/.ssh/authorized_keys',
+    'grep -r root: /proc/self/root/etc',
+    'grep -r x /proc/self/cwd',
+    'grep -rs root: /var/run/../etc',
+    'find /proc/self/root/etc -maxdepth 1 -name "sha*" -exec cat {} +',
+    'find /var/run/../etc -maxdepth 1 -name "gsh*" -exec cat {} +',
+    "find /etc -exec cat {} + -name 'zz.conf'",
+    'find /etc -name "[[:alpha:]]*" -exec cat {} +',
+    'grep -r PRIVATE /var/lib',
+    'find /var/lib -type f -exec cat {} +',
+    'cat /etc/letsencrypt/live/example.com/privkey.pem',
+    'grep -a "^root:" /dev/sda1',
+    'cat /etc/security/opasswd',
+    'cat /proc/1/environ',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);

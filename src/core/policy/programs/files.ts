@@ -644,8 +644,14 @@ export const SPECS: readonly ProgramSpec[] = [
       },
       {
         // -s is how one reads the file system type on a partition: `file -s /dev/sda1`.
-        why: 'look inside compressed files and block devices, still printing only their type',
-        options: ['-z, --uncompress', '-Z, --uncompress-noreport', '-s, --special-files'],
+        why: 'look inside block devices, still printing only their type',
+        options: ['-s, --special-files'],
+      },
+      {
+        // file runs gzip, lzip, lz4 … from PATH to look inside (seen under strace).
+        why: 'look inside compressed files by running their decompressors',
+        options: ['-z, --uncompress', '-Z, --uncompress-noreport'],
+        effect: { refused: 'runs decompressor programs on the files' },
       },
       {
         // GTFOBins: the lines of -f's list and of -m's magic file appear in what file prints.

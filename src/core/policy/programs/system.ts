@@ -1,4 +1,5 @@
 import type { Effect, OptionGroup, ProgramSpec, SubcommandSpec } from '../program-spec.js';
+import type { ParsedOption } from '../argv-grammar.js';
 import { secretFile } from '../secrets.js';
 import type { Word } from '../shell-syntax.js';
 
@@ -23,11 +24,7 @@ const NETWORKING: Effect = { risk: 'high', does: 'changes networking' };
 const high = (does: string): Effect => ({ risk: 'high', does });
 
 const RANK = (e: Effect): number =>
-  'refused' in e
-    ? 5
-    : 'secret' in e
-      ? 4
-      : { low: 0, medium: 1, high: 2, critical: 3 }[e.risk];
+  'refused' in e ? 5 : 'secret' in e ? 4 : { low: 0, medium: 1, high: 2, critical: 3 }[e.risk];
 
 /** The weightiest of several effects: refused, then secret, then by risk; the first of equals. */
 function worst(effects: readonly (Effect | undefined)[]): Effect | undefined {
@@ -156,7 +153,7 @@ function psArguments(words: readonly Word[]): Effect | undefined {
 // kill
 // ---------------------------------------------------------------------------------------------
 
-const SIGNAL = /^(?:SIG)?[A-Za-z0-9+-]+$/;
+const SIGNAL = /^[A-Za-z0-9][A-Za-z0-9+-]*$/;
 
 /** What a PID operand of kill selects. */
 function killTarget(word: Word): Effect {
@@ -225,8 +222,7 @@ function killArguments(words: readonly Word[]): Effect | undefined {
   }
   const effect = worst(targets.map(killTarget));
   if (effect && 'refused' in effect) return effect;
-  if (signal === '0' || signal?.toUpperCase() === 'SIG0')
-    return undefined; // only tests that the processes exist
+  if (signal === '0' || signal?.toUpperCase() === 'SIG0') return undefined; // only tests that the processes exist
   return effect;
 }
 
@@ -283,7 +279,21 @@ const processSelection = (value: 'NAME' | 'LIST'): readonly OptionGroup[] => [
  * regular expression beyond plain text (`.`, `.*`, `^`, `a|b`, `[a-z]`) may match every process:
  * those are high. Plain text with `.` wildcards, anchored or not, is an ordinary kill.
  */
-function pkillPattern(words: readonly Word[]): Effect | undefined {
+/** What PID 1 is called: the service manager, which reboots or powers off on some signals. */
+const PID1_NAMES = [
+  'systemd',
+  'init',
+  '/sbin/init',
+  '/lib/systemd/systemd',
+  '/usr/lib/systemd/systemd',
+];
+
+function pkillPattern(
+  words: readonly Word[],
+  options: readonly ParsedOption[],
+): Effect | undefined {
+  if (options.some((o) => o.name === 'oldest'))
+    return high('signals the oldest matching process, which can be PID 1 (-o)');
   const [pattern] = words;
   if (!pattern) return high('signals every process the options select (no pattern is given)');
   const v = pattern.value;
@@ -291,12 +301,23 @@ function pkillPattern(words: readonly Word[]): Effect | undefined {
     return high(`signals the processes matching ${pattern.text}, known only at run time`);
   if (v.startsWith('-'))
     return high(`signals every process the options select (pkill reads ${v} as the signal)`);
+  if (PID1_NAMES.some((name) => matchesExtended(v, name)))
+    return high(`signals the processes matching ${v}, PID 1 (the service manager) among them`);
   const body = v.replace(/^\^/, '').replace(/\$$/, '');
   if (/[^\w .:/@%=,-]/.test(body))
     return high(`signals the processes matching the regular expression ${v}, which may be all`);
   if (body.replace(/\./g, '').length < 2)
     return high(`signals the processes matching ${JSON.stringify(v)}, which is nearly every one`);
   return KILLS;
+}
+
+/** Whether an extended regular expression matches `text`; one JavaScript cannot read matches. */
+function matchesExtended(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(pattern).test(text);
+  } catch {
+    return true;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +374,27 @@ const GETENT_DATABASES = new Set([
   'services',
 ]);
 
+/** An address ss reads without a lookup: `*`, IPv4, IPv6 (bracketed or not), a prefix, a port. */
+const SS_ADDRESS = /^(\*|[0-9.]+|\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*\]?)(\/\d+)?(:(\d+|\*))?$/;
+
+/** ss looks a host name after src/dst up in DNS: data sent off the host. */
+function ssFilter(words: readonly Word[]): Effect | undefined {
+  const tokens = words.flatMap((w) => (w.value ?? w.text).split(/\s+/)).filter(Boolean);
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] !== 'src' && tokens[i] !== 'dst') continue;
+    let j = i + 1;
+    while (['=', '==', 'eq'].includes(tokens[j] ?? '')) j++;
+    const address = tokens[j];
+    if (address !== undefined && !SS_ADDRESS.test(address))
+      return {
+        refused: `looks ${address} up in DNS, which sends it off the host; write the address as a number`,
+      };
+  }
+  return undefined;
+}
+
+const DNS_DATABASES = new Set(['ahosts', 'ahostsv4', 'ahostsv6', 'hosts', 'networks']);
+
 function getentOperands(words: readonly Word[]): Effect | undefined {
   const [database] = words;
   if (!database) return undefined;
@@ -360,6 +402,11 @@ function getentOperands(words: readonly Word[]): Effect | undefined {
   if (v === 'shadow' || v === 'gshadow') return { secret: `${v} holds password hashes` };
   if (v === undefined || !GETENT_DATABASES.has(v))
     return { refused: `${database.text} is not a database the policy knows` };
+  // A key the host looks up in DNS is data sent out (`getent hosts <data>.example`).
+  if (DNS_DATABASES.has(v) && words.length > 1)
+    return {
+      refused: `looks ${v} keys up in DNS, which sends them off the host; run it with no key to list /etc/hosts`,
+    };
   return undefined;
 }
 
@@ -1116,7 +1163,11 @@ export const SPECS: readonly ProgramSpec[] = [
       },
       HELP_VERSION,
     ],
-    operands: { kind: 'text', about: 'a filter: [state STATE] [EXPRESSION]' },
+    operands: {
+      kind: 'text',
+      about: 'a filter: [state STATE] [EXPRESSION], with addresses written as numbers',
+      judge: ssFilter,
+    },
   },
   {
     name: 'ip',

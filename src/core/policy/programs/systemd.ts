@@ -50,6 +50,26 @@ const POWER_SERVICES = new Set([
   'umountroot',
 ]);
 
+/**
+ * Services whose start or stop changes what operators need approval for: the firewall (stopping
+ * nftables flushes the ruleset), packages (apt-daily-upgrade installs), disks and kernel settings.
+ */
+const GUARDED_SERVICES: readonly [RegExp, string][] = [
+  [/^(nftables|ufw|firewalld|iptables|ip6tables|netfilter-persistent|ebtables)$/, 'the firewall'],
+  [
+    /^(apt-daily|apt-daily-upgrade|unattended-upgrades|dnf-automatic.*|yum-cron|packagekit|snapd)$/,
+    'packages',
+  ],
+  [
+    /^(systemd-fsck|systemd-makefs|systemd-growfs|systemd-mkswap|fstrim|lvm2-.*|mdmonitor|multipathd)(@.*)?$/,
+    'disks',
+  ],
+  [
+    /^(systemd-sysctl|systemd-modules-load|systemd-sysusers|kmod-static-nodes)$/,
+    'kernel settings and users',
+  ],
+];
+
 const GLOB = /[*?[]/;
 
 /** Why starting, stopping or signalling this unit is more than routine, if it is. */
@@ -67,14 +87,19 @@ function unitConcern(unit: string): string | undefined {
       return `mounts or unmounts ${unit}`;
     case 'slice':
       return `acts on every unit in ${unit}`;
-    default:
-      return POWER_SERVICES.has(base)
-        ? `powers off, reboots, suspends or enters rescue mode (${unit})`
-        : undefined;
+    case 'scope':
+      // PID 1 takes SIGRTMIN+4 as poweroff, SIGINT as ctrl-alt-del (reboot).
+      return base === 'init' ? 'signals the service manager itself (PID 1)' : undefined;
+    default: {
+      if (POWER_SERVICES.has(base))
+        return `powers off, reboots, suspends or enters rescue mode (${unit})`;
+      const guarded = GUARDED_SERVICES.find(([re]) => re.test(base));
+      return guarded ? `changes ${guarded[1]} (${unit})` : undefined;
+    }
   }
 }
 
-/** Service control on units: high when a unit is a target, mount, slice, power service or pattern. */
+/** Service control on units: high for a target, mount, slice, init.scope, power service or pattern. */
 function judgeUnits(words: readonly Word[]): Effect | undefined {
   for (const word of words) {
     const concern = word.value === undefined ? undefined : unitConcern(word.value);
@@ -97,7 +122,7 @@ function unitFirst(words: readonly Word[]): Effect | undefined {
 }
 
 const REMOTE: OptionGroup = {
-  why: 'operate on another host over ssh, or on a local container, which the policy does not see',
+  why: 'reach another host over ssh, or a local container',
   options: ['-H, --host=HOST', '-M, --machine=CONTAINER'],
   effect: { refused: 'operates on another host or container, which the policy does not see' },
 };
@@ -209,7 +234,7 @@ const SYSTEMCTL: ProgramSpec = {
     },
     REMOTE,
     {
-      why: 'read and change unit files under another root directory or a disk image it mounts',
+      why: 'work on unit files under another root directory, or in a disk image they mount',
       options: ['--root=ROOT', '--image=IMAGE'],
       effect: { refused: 'operates on another root or disk image, which the policy does not see' },
     },
@@ -440,7 +465,6 @@ const JOURNALCTL: ProgramSpec = {
         '-U, --until=DATE',
         '-c, --cursor=CURSOR',
         '--after-cursor=CURSOR',
-        '-b, --boot[=ID]',
         '-u, --unit=UNIT',
         '--user-unit=UNIT',
         '--invocation=ID',
@@ -459,11 +483,17 @@ const JOURNALCTL: ProgramSpec = {
       ],
     },
     {
+      // journalctl takes these values from the next word too when it is a boot offset, a boot
+      // ID or a count (`-b -1`, `-n 50`), as it does itself.
+      why: 'only choose which boot is read and how many entries are printed',
+      options: ['-b, --boot[=ID]', '-n, --lines[=N]'],
+      nextValue: /^([-+]?\d+|[0-9a-f]{32}([-+]\d+)?|all)$/,
+    },
+    {
       why: 'only choose how entries are printed',
       options: [
         '-o, --output=MODE',
         '--output-fields=LIST',
-        '-n, --lines[=N]',
         '-r, --reverse',
         '--show-cursor',
         '--utc',
@@ -527,7 +557,7 @@ const JOURNALCTL: ProgramSpec = {
       effect: { risk: 'high', does: 'rewrites the message catalog' },
     },
     {
-      why: "read a local container's journal, which the policy does not see",
+      why: "read a local container's journal",
       options: ['-M, --machine=CONTAINER'],
       effect: { refused: 'reads a container the policy does not see' },
     },
@@ -847,7 +877,7 @@ const SYSTEMD_ANALYZE: ProgramSpec = {
     },
     REMOTE,
     {
-      why: 'read another root directory, or a disk image it mounts',
+      why: 'read another root directory, or a disk image they mount',
       options: ['--root=ROOT', '--image=IMAGE'],
       effect: { refused: 'operates on another root or disk image, which the policy does not see' },
     },
@@ -927,7 +957,13 @@ const SYSTEMD_ANALYZE: ProgramSpec = {
       about: 'versions and an operator',
       max: 3,
     }),
-    verify: read('check unit files for errors', { kind: 'files', about: 'unit files' }),
+    // verify loads the units in a test manager (it runs no ExecStart=), but it runs man for each
+    // Documentation= page they name, unless --man=no: a program, if a known one, so not read-only.
+    verify: {
+      about: 'check unit files for errors',
+      effect: { risk: 'medium', does: "runs man for the units' Documentation= pages" },
+      operands: { kind: 'files', about: 'unit files' },
+    },
     calendar: read('normalize calendar events and say when they next elapse', {
       kind: 'text',
       about: 'calendar specifications',
@@ -991,7 +1027,12 @@ function judgeService(words: readonly Word[]): Effect | undefined {
   }
   // No words at all: service prints its usage.
   if (!name) return undefined;
-  const problem = nameProblem(name, 'a service name');
+  // service expands the name unquoted: a pattern would match files in its directory.
+  const problem =
+    nameProblem(name, 'a service name') ??
+    (/[*?[\]]/.test(name.value ?? '')
+      ? `${name.text} is a pattern, not a service name`
+      : undefined);
   if (problem || name.value === '') return { refused: problem ?? 'is given an empty service name' };
   if (action === undefined || !SERVICE_ACTIONS.has(action)) {
     return {
@@ -1004,7 +1045,9 @@ function judgeService(words: readonly Word[]): Effect | undefined {
   if (effect && POWER_SERVICES.has(base)) {
     return { risk: 'high', does: `powers off, reboots or changes the runlevel (${base})` };
   }
-  return effect;
+  // On a systemd host, service NAME ACTION is systemctl ACTION NAME: the same units are guarded.
+  const concern = effect && unitConcern(base);
+  return concern ? { risk: 'high', does: concern } : effect;
 }
 
 const SERVICE: ProgramSpec = {

