@@ -78,7 +78,9 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
   const leaf = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...reads) },
     { weight: 2, arbitrary: fc.constantFrom(...writes) },
-    { weight: 3, arbitrary: programOptions(w) },
+    // Allowed forms of every option run for real (nothing may change), then hostile ones.
+    { weight: 3, arbitrary: programOptions(w, 'harmless') },
+    { weight: 2, arbitrary: programOptions(w, 'hostile') },
     { weight: 1, arbitrary: fc.constantFrom(...gtfobinsForms(w)) },
   );
 
@@ -296,20 +298,26 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
  * accepts (`--name=v`, `--na v`, `-xv`, `-x v`, bundles), values by placeholder (`OUT` is a file
  * in `w`), and operands of each kind — including names that are paths.
  */
-function programOptions(w: string): fc.Arbitrary<string> {
+export function programOptions(w: string, values: 'harmless' | 'hostile'): fc.Arbitrary<string> {
   const specs = READ_ONLY_PROGRAMS.flatMap((name) => PROGRAMS.get(name) ?? []);
+  const harmless = values === 'harmless';
   const value = (placeholder: string | undefined) =>
-    placeholder === 'OUT'
-      ? fc.constantFrom(`${w}/out`, `${w}/sub/out`)
-      : placeholder === 'FILE'
-        ? fc.constantFrom(`${w}/notes.txt`, `${w}/sub/deep.log`)
-        : placeholder === 'NAME'
-          ? fc.constantFrom('ssh', '../../usr/bin/touch', 'x')
-          : fc.constantFrom('1', '5', 'a', 'pid,cmd', `${w}/v`, '0101000070', 'x=1', 'L');
+    harmless
+      ? placeholder === 'FILE'
+        ? fc.constant(`${w}/notes.txt`)
+        : fc.constantFrom('1', '5', 'ssh')
+      : placeholder === 'OUT'
+        ? fc.constantFrom(`${w}/out`, `${w}/sub/out`)
+        : placeholder === 'FILE'
+          ? fc.constantFrom(`${w}/notes.txt`, `${w}/sub/deep.log`)
+          : placeholder === 'NAME'
+            ? fc.constantFrom('ssh', '../../usr/bin/touch', 'x')
+            : fc.constantFrom('1', '5', 'a', 'pid,cmd', `${w}/v`, '0101000070', 'x=1', 'L');
   const option = (spec: CommandSpec) => {
-    const options = (spec.options ?? []).flatMap((g) =>
-      g.options.map((o) => parseOptionSyntax(o, spec.singleDash)),
-    );
+    const options = (spec.options ?? [])
+      .filter((g) => !harmless || (!g.effect && !g.recursive))
+      .flatMap((g) => g.options.map((o) => parseOptionSyntax(o, spec.singleDash)))
+      .filter((o) => !harmless || o.placeholder !== 'OUT');
     if (options.length === 0) return fc.constant('');
     return fc
       .tuple(fc.constantFrom(...options), value(undefined), fc.nat(3))
@@ -318,7 +326,7 @@ function programOptions(w: string): fc.Arbitrary<string> {
           if (spec.singleDash) return o.arg ? `-${o.long} ${v}` : `-${o.long}`;
           const long = o.long;
           if (long && (style < 2 || !o.short)) {
-            const spelt = style === 1 && long.length > 4 ? long.slice(0, 4) : long;
+            const spelt = style === 1 && long.length > 4 && !harmless ? long.slice(0, 4) : long;
             return o.arg ? (style === 0 ? `--${spelt}=${v}` : `--${spelt} ${v}`) : `--${spelt}`;
           }
           if (!o.arg) return `-${o.short}`;
@@ -327,6 +335,10 @@ function programOptions(w: string): fc.Arbitrary<string> {
       );
   };
   const operand = (spec: CommandSpec) => {
+    if (harmless)
+      return spec.operands.kind === 'none' || spec.operands.kind === 'writes'
+        ? fc.constant('')
+        : fc.constantFrom(`${w}/notes.txt`, 'ssh', '1');
     switch (spec.operands.kind) {
       case 'files':
         return fc.constantFrom(`${w}/notes.txt`, `${w}/sub/deep.log`, `${w}/notes.txt ${w}/out`);
@@ -348,7 +360,8 @@ function programOptions(w: string): fc.Arbitrary<string> {
       subs.length > 0 && spec.subcommands
         ? fc.constantFrom(...subs).chain((name) => {
             const sub = spec.subcommands?.[name];
-            const spelt = spec.match === 'first-prefix' ? name.slice(0, 1) : name;
+            if (harmless && sub?.effect) return fc.constant('');
+            const spelt = spec.match === 'first-prefix' && !harmless ? name.slice(0, 1) : name;
             return sub ? command(sub, spelt) : fc.constant(spelt);
           })
         : fc.array(operand(spec), { maxLength: 2 }).map((o) => o.join(' '));
