@@ -7,7 +7,10 @@ export type Risk = (typeof RISKS)[number];
 export const riskRank = (r: Risk): number => RISKS.indexOf(r);
 export const maxRisk = (a: Risk, b: Risk): Risk => (riskRank(a) >= riskRank(b) ? a : b);
 
-/** Commands that only read or report, whatever their arguments (option-specific writes are below). */
+/**
+ * Risk by program name, for programs without a spec (a spec says what each option does; see
+ * programs/): commands that only read or report, whatever their arguments.
+ */
 const READS = new Set(
   (
     'uptime df free ps ss netstat lsblk lscpu lsmem uname id whoami w who last lastlog hostname date ls stat file cat head tail ' +
@@ -19,41 +22,6 @@ const READS = new Set(
     'seq yes arch lsusb lspci lshw dmidecode blkid free curl wget'
   ).split(' '),
 );
-
-const SERVICE_VERBS = new Set([
-  'start',
-  'stop',
-  'restart',
-  'reload',
-  'try-restart',
-  'reload-or-restart',
-  'try-reload-or-restart',
-  'kill',
-  'reset-failed',
-  'daemon-reload',
-]);
-const POWER_VERBS = new Set([
-  'reboot',
-  'poweroff',
-  'halt',
-  'kexec',
-  'rescue',
-  'emergency',
-  'suspend',
-  'hibernate',
-  'isolate',
-]);
-const UNIT_STATE_VERBS = new Set([
-  'enable',
-  'disable',
-  'mask',
-  'unmask',
-  'preset',
-  'set-property',
-  'edit',
-  'revert',
-  'link',
-]);
 
 const PACKAGE_MANAGERS = new Set([
   'apt',
@@ -190,11 +158,6 @@ const PROCESS_CONTROL = new Set(['kill', 'pkill', 'killall', 'renice']);
 const BLOCK_DEVICE = /^\/dev\/(sd|hd|vd|xvd|nvme|mmcblk|md|dm-|mapper\/|disk\/|loop)/;
 
 const values = (c: ResolvedCommand) => c.args.map((a) => a.value ?? '');
-const hasFlag = (args: string[], short: string, long: string[]) =>
-  args.some(
-    (a) =>
-      (a.startsWith('-') && !a.startsWith('--') && a.slice(1).includes(short)) || long.includes(a),
-  );
 
 /** How much damage a command can do: read, write, service control, package change, destruction. */
 export function classifyRisk(c: ResolvedCommand): Risk {
@@ -222,11 +185,6 @@ export function classifyRisk(c: ResolvedCommand): Risk {
 
 function programRisk(name: string, args: string[]): Risk {
   const first = args.find((a) => !a.startsWith('-')) ?? '';
-  if (name === 'rm') {
-    const recursive = hasFlag(args, 'r', ['--recursive']) || hasFlag(args, 'R', []);
-    const force = hasFlag(args, 'f', ['--force']);
-    return recursive && force ? 'critical' : recursive ? 'high' : 'medium';
-  }
   if (name === 'dd') return args.some((a) => a.startsWith('of=')) ? 'critical' : 'low';
   if (name.startsWith('mkfs') || DISK_DESTROYERS.has(name)) return 'critical';
   if (USER_CHANGES.has(name) || FIREWALL.has(name) || POWER.has(name) || KERNEL.has(name))
@@ -237,68 +195,12 @@ function programRisk(name: string, args: string[]): Risk {
       args.every((a) => a.startsWith('-') && PACKAGE_READ_VERBS.has(a))
       ? 'low'
       : 'high';
-  if (name === 'systemctl') {
-    if (POWER_VERBS.has(first)) return 'high';
-    if (UNIT_STATE_VERBS.has(first)) return 'high';
-    if (SERVICE_VERBS.has(first)) return 'medium';
-    return 'low';
-  }
-  if (name === 'service') return args[1] && !['status'].includes(args[1]) ? 'medium' : 'low';
   if (name === 'find')
     return args.includes('-delete')
       ? 'high'
       : args.some((a) => a.startsWith('-fprint') || a === '-fls')
         ? 'medium'
         : 'low';
-  if (name === 'sed')
-    return hasFlag(args, 'i', ['--in-place']) || args.some((a) => a.startsWith('--in-place'))
-      ? 'medium'
-      : 'low';
-  if (name === 'chmod' || name === 'chown' || name === 'chgrp')
-    return hasFlag(args, 'R', ['--recursive']) ? 'high' : 'medium';
-  if (name === 'sysctl')
-    return args.some((a) => a === '-w' || a === '-p' || a.includes('=')) ? 'high' : 'low';
-  if (name === 'date')
-    return args.some((a) => a === '-s' || a.startsWith('--set')) ? 'high' : 'low';
-  if (name === 'hostname') return args.some((a) => !a.startsWith('-')) ? 'high' : 'low';
-  if (name === 'timedatectl' || name === 'hostnamectl')
-    return first.startsWith('set-') ? 'high' : 'low';
-  if (name === 'ip')
-    return args.some((a) =>
-      ['add', 'del', 'delete', 'change', 'replace', 'flush', 'set', 'append'].includes(a),
-    )
-      ? 'high'
-      : 'low';
-  if (name === 'journalctl')
-    return args.some(
-      (a) =>
-        a.startsWith('--vacuum') ||
-        ['--rotate', '--flush', '--relinquish-var', '--setup-keys'].includes(a),
-    )
-      ? 'medium'
-      : 'low';
-  if (name === 'dmesg')
-    return args.some((a) =>
-      [
-        '-c',
-        '-C',
-        '--clear',
-        '--read-clear',
-        '-D',
-        '-E',
-        '-n',
-        '--console-off',
-        '--console-on',
-        '--console-level',
-      ].includes(a),
-    )
-      ? 'medium'
-      : 'low';
-  if (name === 'crontab')
-    return args.some((a) => a === '-r' || a === '-e' || a === '-i') ||
-      args.some((a) => !a.startsWith('-'))
-      ? 'high'
-      : 'low';
   if (name === 'docker' || name === 'kubectl')
     return [
       'ps',
@@ -331,8 +233,6 @@ function programRisk(name: string, args: string[]): Risk {
     )
       ? 'medium'
       : 'low';
-  if (name === 'sort')
-    return args.some((a) => a === '-o' || a.startsWith('--output')) ? 'medium' : 'low';
   if (FILE_CHANGES.has(name) || PROCESS_CONTROL.has(name)) return 'medium';
   if (READS.has(name)) return 'low';
   return 'medium';
