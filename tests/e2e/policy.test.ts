@@ -142,13 +142,13 @@ describe('command policy end to end', () => {
       {
         host: 'pol-1',
         decision: 'allow',
-        rule: 'operator allow "systemctl restart **"',
+        rule: 'operator allow "systemctl **"',
         risk: 'medium',
       },
       {
         host: 'pol-2',
         decision: 'deny',
-        rule: 'read-only deny "systemctl ** restart **"',
+        rule: 'read-only allow "systemctl **" up to risk low',
         risk: 'medium',
       },
     ]);

@@ -244,7 +244,10 @@ describe('MCP tools end to end', () => {
 
     it('truncates output at the fleet maxOutputBytes', async () => {
       const d = data(
-        await call(operator, 'run_command', { host: 'node-4', command: 'seq 1 5000' }),
+        await call(operator, 'run_command', {
+          host: 'node-4',
+          command: "printf '%04d\\n' {1..1000}",
+        }),
       );
       expect(d.results[0].truncated).toBe(true);
       expect(d.results[0].stdout).toHaveLength(2048);

@@ -35,7 +35,9 @@ const SECRET_PLACES = [
   /^\/etc\/pki\/[^/]+\/private(\/|$)/,
   /^\/etc\/letsencrypt(\/|$)/,
   /^\/proc\/kcore$/,
-  /^\/proc\/[^/]+\/(environ|mem|root|cwd|fd|map_files)(\/|$)/,
+  /^\/proc\/[^/]+\/(task\/[^/]+\/)?(environ|mem|root|cwd|fd|map_files)(\/|$)/,
+  // Debian's openssl links /usr/lib/ssl/private to /etc/ssl/private.
+  /^\/usr\/lib\/ssl(\/|$)/,
   /^\/proc\/(self|thread-self)(\/|$)/,
   /^\/dev\/(?!(null|zero|random|urandom|full)$|(shm|mqueue)\/)/,
 ];

@@ -170,7 +170,8 @@ const TABLE: [string, D, D][] = [
   ['dd if=/dev/zero of=/dev/sda', 'D', 'P'],
   ['chmod -R 777 /srv', 'D', 'P'],
   ['kill -9 1234', 'D', 'A'],
-  ['pkill -f myapp', 'D', 'A'],
+  // -f matches whole command lines, which PID 1's can match (RTMIN+4 powers off).
+  ['pkill -f myapp', 'D', 'P'],
   ['date -s "2020-01-01"', 'D', 'P'],
   ['sysctl -w net.ipv4.ip_forward=1', 'D', 'P'],
   ['sysctl net.ipv4.ip_forward=1', 'D', 'P'],

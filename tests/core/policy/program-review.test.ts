@@ -58,6 +58,15 @@ describe('program specs close what the review found', () => {
     ["service 'nginx -H attacker.example.com x' status", /not a service name/],
     ["service 'reboot.target ssh' start", /not a service name/],
     ['file -z /var/log/syslog.2.gz', /decompressor/],
+    // An eighth review: operands dpkg-deb prints as paths, filters and file lists read unseen,
+    // process environments, sysctl names that climb out of /proc/sys.
+    ['sudo dpkg -I /var/cache/apt/archives/x.deb ../../etc/shadow', /unpacks control files/],
+    ["echo 'dst x.example' | ss -F -", /filter from a file/],
+    ['sudo ps axeww', /no option e/],
+    ['ps -auxe', /BSD letters/],
+    ['ps -eo pid,environ', /environments/],
+    ["echo '0  /dev/watchdog' | sudo md5sum -c", /files a list names/],
+    ["sudo sysctl -n 'kernel.//.//.//.etc.shadow'", /not a setting name/],
   ])('read-only denies %s', (command, why) => {
     const d = decide('read-only', command);
     expect(d.decision, d.reason).toBe('deny');
@@ -86,6 +95,10 @@ describe('program specs close what the review found', () => {
     'service ufw stop',
     'systemctl start apt-daily-upgrade.service',
     'systemctl restart systemd-sysctl',
+    'pkill -f --signal=INT deserialize',
+    'systemctl stop systemd-cryptsetup@data',
+    'systemctl start logrotate',
+    'systemctl stop shorewall',
   ])('operator needs approval for %s', (command) => {
     const d = decide('operator', command);
     expect(d.decision, d.reason).toBe('approval_required');

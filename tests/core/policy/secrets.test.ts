@@ -90,7 +90,7 @@ describe('reading a secret is denied under every profile', () => {
     'echo "$(< /etc/gshadow)"',
     'grep root /etc/sha*',
     'grep -r BEGIN /etc',
-    'grep -R BEGIN .',
+    'grep -r BEGIN .',
     'find / -name id_rsa -exec cat {} +',
     'tail -n1 /var/log/../../etc/shadow',
     'getent shadow',
@@ -118,6 +118,9 @@ describe('reading a secret is denied under every profile', () => {
     'grep -a "^root:" /dev/sda1',
     'cat /etc/security/opasswd',
     'cat /proc/1/environ',
+    'cat /proc/1/task/1/environ',
+    "grep -r '' /usr/lib/ssl/private/",
+    'find /usr/lib/ssl/private/ -type f -exec cat {} +',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);

@@ -15,6 +15,10 @@ import type { Word } from '../shell-syntax.js';
  */
 
 const RUNS_A_PROGRAM: Effect = { refused: 'runs a program the policy cannot see' };
+const LISTED_FILES: Effect = {
+  refused:
+    'opens the files a list names, which the policy cannot see (a device among them can reboot the host)',
+};
 
 /** The first operand a date is given: `+FORMAT` prints, anything else sets the clock. */
 function dateOperand(words: readonly Word[]): Effect | undefined {
@@ -122,8 +126,14 @@ const GREP_OPTIONS: readonly OptionGroup[] = [
   {
     // -d takes read, skip or recurse; a spec cannot judge the value, so any -d counts as recursive.
     why: 'search every file under a directory (-d recurse too; with no file, the current directory), so the whole tree must hold no secrets',
-    options: ['-r, --recursive', '-R, --dereference-recursive', '-d, --directories=ACTION'],
+    options: ['-r, --recursive', '-d, --directories=ACTION'],
     recursive: true,
+  },
+  {
+    // -R follows every link in the tree, out of the searchable places (/usr/lib/ssl/private).
+    why: 'search every file under a directory, following links out of it',
+    options: ['-R, --dereference-recursive'],
+    effect: { refused: 'follows links out of the tree it searches' },
   },
   {
     why: 'only choose which files a recursive search reads',
@@ -152,9 +162,10 @@ const checksumSpec = (name: string, about: string): ProgramSpec => ({
       options: ['-b, --binary', '--tag', '-t, --text', '-z, --zero'],
     },
     {
-      // -c reads the files a checksum list names and prints OK or FAILED for each, no contents.
-      why: 'check the files a checksum list names, printing only whether each matches',
+      // -c opens the files a checksum list names: unseen, a device (/dev/watchdog) among them.
+      why: 'check the files a checksum list names',
       options: ['-c, --check', '--ignore-missing', '--quiet', '--status', '--strict', '-w, --warn'],
+      effect: LISTED_FILES,
     },
   ],
   operands: { kind: 'files' },
@@ -249,9 +260,10 @@ export const SPECS: readonly ProgramSpec[] = [
         ],
       },
       {
-        // GTFOBins: the list's contents appear in error messages; the files it names are only counted.
-        why: 'count the files named in a list file, which is checked like any file read',
+        // The files it names are opened unseen (GTFOBins: the list's lines appear in errors).
+        why: 'count the files named in a list file',
         options: ['--files0-from=FILE'],
+        effect: LISTED_FILES,
       },
     ],
     operands: { kind: 'files' },
@@ -517,8 +529,13 @@ export const SPECS: readonly ProgramSpec[] = [
         ],
       },
       {
-        why: 'read names, or patterns to skip, from a file, which is checked like any file read',
-        options: ['--files0-from=FILE', '-X, --exclude-from=FILE'],
+        why: 'read patterns to skip from a file, which is checked like any file read',
+        options: ['-X, --exclude-from=FILE'],
+      },
+      {
+        why: 'measure the files named in a list file',
+        options: ['--files0-from=FILE'],
+        effect: LISTED_FILES,
       },
     ],
     operands: { kind: 'paths' },
@@ -656,8 +673,13 @@ export const SPECS: readonly ProgramSpec[] = [
       {
         // GTFOBins: the lines of -f's list and of -m's magic file appear in what file prints.
         // -m takes a colon-separated list, and a directory there is read file by file.
-        why: 'read file names or magic from a file, which is checked like any file read (-c prints the magic it read)',
-        options: ['-f, --files-from=FILE', '-c, --checking-printout'],
+        why: 'print the magic it read (-c)',
+        options: ['-c, --checking-printout'],
+      },
+      {
+        why: 'read the names of the files to look at from a file',
+        options: ['-f, --files-from=FILE'],
+        effect: LISTED_FILES,
       },
       {
         why: 'reads a colon-separated list of magic files and directories',
@@ -693,9 +715,10 @@ export const SPECS: readonly ProgramSpec[] = [
         ],
       },
       {
-        why: 'print every file under a directory, so the whole tree must hold no secrets',
+        // gzip -r with -f follows links out of the tree; zgrep and grep -r serve instead.
+        why: 'print every file under a directory',
         options: ['-r, --recursive'],
-        recursive: true,
+        effect: { refused: 'reads a whole tree, following links with -f' },
       },
     ],
     operands: { kind: 'files' },

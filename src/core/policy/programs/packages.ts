@@ -103,8 +103,15 @@ const DPKG: ProgramSpec = {
     {
       // dpkg-deb lists the archive or prints its control members; nothing is unpacked, and a
       // file that is not a .deb is refused with "not a Debian format archive", not printed.
-      why: 'print the file list, control information or fields of a .deb archive, without unpacking it',
-      options: ['-c, --contents', '-I, --info', '-f, --field'],
+      why: 'print the file list of a .deb archive, without unpacking it',
+      options: ['-c, --contents'],
+    },
+    {
+      // dpkg-deb unpacks the control members into /tmp and prints any operand under it: `dpkg
+      // -I x.deb ../../etc/shadow` prints the file (found by an adversarial review).
+      why: 'print the control information or fields of a .deb archive',
+      options: ['-I, --info', '-f, --field'],
+      effect: { refused: 'unpacks control files into /tmp and prints operands as paths under it' },
     },
     {
       // -V hashes installed files and prints only the ones that differ, never their contents.

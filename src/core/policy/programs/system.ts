@@ -54,7 +54,8 @@ const HELP_VERSION: OptionGroup = {
 const PS_UNIX_FLAGS = new Set('AaFfHjLlMmNPTcdewxyZV');
 /** UNIX letters that take a value: the rest of the word, or the next word. */
 const PS_UNIX_VALUE = new Set('CGgOopqstUu');
-const PS_BSD_FLAGS = new Set('aceHfghjLlMmnrSsTuVvwXxZ');
+// BSD `e` is left out: it prints each process's environment, which can hold credentials.
+const PS_BSD_FLAGS = new Set('acHfghjLlMmnrSsTuVvwXxZ');
 /** BSD letters that take a value (`t` takes the next word when there is one). */
 const PS_BSD_VALUE = new Set('kOopqtU');
 const PS_LONG_FLAGS = new Set([
@@ -128,6 +129,9 @@ function psArguments(words: readonly Word[]): Effect | undefined {
         if (!unix && /\d/.test(c)) break; // BSD: a PID list ends the word
         const takes = unix ? PS_UNIX_VALUE : PS_BSD_VALUE;
         if (takes.has(c)) {
+          // ps reads a word it cannot parse the UNIX way again as BSD letters (`-auxe`).
+          if (unix && /e/.test(letters.slice(k + 1)))
+            return { refused: `${v} could be read as BSD letters, e among them (environments)` };
           needsValue = k === letters.length - 1;
           optionalValue = !unix && c === 't';
           break;
@@ -143,6 +147,10 @@ function psArguments(words: readonly Word[]): Effect | undefined {
         return { refused: `${v} needs a value` };
       }
       if (value.glob) return { refused: `is given a pattern (${value.text}) as the value of ${v}` };
+      if (/env/i.test(value.text))
+        return {
+          refused: `${value.text} asks for process environments, which can hold credentials`,
+        };
       i++; // a list, a format or a name: a value may be known only at run time (ps -p "$pid")
     }
   }
@@ -292,6 +300,8 @@ function pkillPattern(
   words: readonly Word[],
   options: readonly ParsedOption[],
 ): Effect | undefined {
+  if (options.some((o) => o.name === 'full'))
+    return high('matches whole command lines (-f), which PID 1 can match');
   if (options.some((o) => o.name === 'oldest'))
     return high('signals the oldest matching process, which can be PID 1 (-o)');
   const [pattern] = words;
@@ -337,7 +347,12 @@ const RUNS_PROGRAM_SETTINGS = new Set([
  * with -p the operands are files to load. A name with `..` would read outside /proc/sys (older
  * procps), and a secret path is one whatever -p says.
  */
-function sysctlOperands(words: readonly Word[]): Effect | undefined {
+function sysctlOperands(
+  words: readonly Word[],
+  options: readonly ParsedOption[],
+): Effect | undefined {
+  // With -p (or -f) the operands are files to load, not setting names.
+  const files = options.some((o) => o.name === 'load' || o.name === 'f');
   return worst(
     words.map((word): Effect | undefined => {
       const v = word.value;
@@ -345,8 +360,15 @@ function sysctlOperands(words: readonly Word[]): Effect | undefined {
         return { refused: `is given ${word.text}, a setting known only at run time` };
       const eq = v.indexOf('=');
       const name = eq === -1 ? v : v.slice(0, eq);
-      if (name.includes('..') || name.startsWith('-'))
-        return { refused: `${name} is not a setting name: it may not contain .. or start with -` };
+      // sysctl swaps . and / when the first separator is a dot: `kernel.//.//.etc` climbs out.
+      if (
+        name.includes('..') ||
+        name.startsWith('-') ||
+        (!files && !/^[\w-]+([./][\w-]+)*$/.test(name))
+      )
+        return {
+          refused: `${name} is not a setting name: words of letters, digits, _ and - joined by single dots or slashes`,
+        };
       const secret = secretFile(word);
       if (secret) return { secret: `reads a file: ${secret}` };
       if (eq === -1) return undefined;
@@ -577,8 +599,8 @@ export const SPECS: readonly ProgramSpec[] = [
     name: 'ps',
     about: 'list processes (BSD `ps aux`, UNIX `ps -ef`, `ps -eo pid,cmd --sort=-%cpu`)',
     // ps has its own parser (see psArguments); each word is checked against its letters and
-    // long options. None of its options writes, runs or loads anything. BSD `e` and the
-    // `environ` column show each process's environment, as /proc/PID/environ does.
+    // long options. None of its options writes, runs or loads anything. BSD `e` (each
+    // process's environment, as /proc/PID/environ) is left out.
     rawArgs: true,
     operands: {
       kind: 'text',
@@ -1152,8 +1174,10 @@ export const SPECS: readonly ProgramSpec[] = [
         options: ['-N, --net=NAME'],
       },
       {
-        why: 'read the filter from a file (its contents are checked like any read)',
+        // Its host names would be looked up in DNS unseen (`… | ss -F -`).
+        why: 'read the filter from a file, which the policy cannot judge',
         options: ['-F, --filter=FILE'],
+        effect: { refused: 'reads its filter from a file: host names there are looked up in DNS' },
       },
       { why: 'dump raw TCP information into a file', options: ['-D, --diag=OUT'] },
       {

@@ -55,13 +55,17 @@ const POWER_SERVICES = new Set([
  * nftables flushes the ruleset), packages (apt-daily-upgrade installs), disks and kernel settings.
  */
 const GUARDED_SERVICES: readonly [RegExp, string][] = [
-  [/^(nftables|ufw|firewalld|iptables|ip6tables|netfilter-persistent|ebtables)$/, 'the firewall'],
+  [
+    /^(nftables|ufw|firewalld|iptables|ip6tables|netfilter-persistent|ebtables|shorewall6?|ferm)$/,
+    'the firewall',
+  ],
+  [/^(logrotate)$/, 'logs (it removes old ones)'],
   [
     /^(apt-daily|apt-daily-upgrade|unattended-upgrades|dnf-automatic.*|yum-cron|packagekit|snapd)$/,
     'packages',
   ],
   [
-    /^(systemd-fsck|systemd-makefs|systemd-growfs|systemd-mkswap|fstrim|lvm2-.*|mdmonitor|multipathd)(@.*)?$/,
+    /^(systemd-fsck|systemd-makefs|systemd-growfs|systemd-mkswap|systemd-cryptsetup|fstrim|lvm2-.*|mdmonitor|multipathd)(@.*)?$/,
     'disks',
   ],
   [

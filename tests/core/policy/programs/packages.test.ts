@@ -88,8 +88,6 @@ describe('package specs', () => {
       'dpkg --print-architecture',
       'dpkg --print-foreign-architectures',
       'dpkg -c /var/cache/apt/archives/nginx_1.22.1-9_amd64.deb',
-      'dpkg -I /tmp/x.deb control',
-      'dpkg -f /tmp/x.deb Version',
       'dpkg -C',
       'dpkg -V nginx',
       'dpkg --no-pager -l',

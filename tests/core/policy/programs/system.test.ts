@@ -431,13 +431,17 @@ describe('system specs', () => {
       ['-9', 'nginx'],
       ['--signal', 'HUP', 'nginx'],
       ['--signal=USR1', 'gunicorn'],
-      ['-f', 'python app.py'],
       ['-u', 'deploy', 'node'],
       ['-x', 'php-fpm7.4'],
       ['-e', '^sshd$'],
       ['-t', 'tty1', 'bash'],
       ['-F', '/run/nginx.pid', 'nginx'],
     ];
+    it('is high with -f: whole command lines, which PID 1 can match', () => {
+      expect(ok(judge('pkill', '-f', 'python app.py')).risk).toBe('high');
+      expect(ok(judge('pkill', '-f', '--signal=INT', 'deserialize')).risk).toBe('high');
+    });
+
     it.each(MEDIUM)('pkill %s …', (...args) => {
       const j = ok(judge('pkill', ...args));
       expect(j.risk).toBe('medium');
@@ -578,7 +582,6 @@ describe('system specs', () => {
       ['last --file=/path/to/input-file', ['/path/to/input-file']],
       ['dmesg -rF /path/to/input-file', ['/path/to/input-file']],
       ['dmesg --file=/path/to/input-file', ['/path/to/input-file']],
-      ['ss -a -F /path/to/input-file', ['/path/to/input-file']],
       ['who /var/log/wtmp', ['/var/log/wtmp']],
       ['findmnt -F /path/to/input-file', ['/path/to/input-file']],
       ['pgrep -F /path/to/input-file', ['/path/to/input-file']],
