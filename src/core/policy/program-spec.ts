@@ -54,7 +54,17 @@ export interface Operands {
   readonly judge?: (
     operands: readonly Word[],
     options: readonly ParsedOption[],
-  ) => Effect | undefined;
+  ) => Effect | OperandRoles | undefined;
+}
+
+/**
+ * What a judge says each operand is, where position decides it (`cp SRC… DEST` writes DEST and
+ * reads the rest; `chmod MODE FILE…` writes the files): it replaces what the kind says.
+ */
+export interface OperandRoles {
+  readonly writes: readonly Word[];
+  readonly reads?: readonly Word[];
+  readonly effect?: Effect;
 }
 
 export interface CommandSpec {
@@ -214,18 +224,28 @@ class Judging {
           : `${program} takes at most ${spec.max} operand${spec.max === 1 ? '' : 's'} here`;
       return;
     }
+    const reads: Word[] = [];
+    const writes: Word[] = [];
     for (const word of words) {
       if (spec.kind === 'none') this.problem ??= `${program} takes no operands here`;
       else if (spec.kind === 'names') {
         const p = nameProblem(word);
         if (p) this.problem ??= `${program}: ${p}`;
-      } else if (spec.kind === 'files') this.reads.push(word);
-      else if (spec.kind === 'writes') this.writes.push(word);
+      } else if (spec.kind === 'files') reads.push(word);
+      else if (spec.kind === 'writes') writes.push(word);
     }
     // A recursive search given no file searches where it starts: the login user's home.
-    if (this.recursive && spec.kind === 'files' && words.length === 0)
-      this.reads.push(staticWord('.'));
-    this.apply(spec.judge?.(all, given), program);
+    if (this.recursive && spec.kind === 'files' && words.length === 0) reads.push(staticWord('.'));
+    const judged = spec.judge?.(all, given);
+    if (judged && 'writes' in judged) {
+      this.writes.push(...judged.writes);
+      this.reads.push(...(judged.reads ?? []));
+      this.apply(judged.effect, program);
+    } else {
+      this.writes.push(...writes);
+      this.reads.push(...reads);
+      this.apply(judged, program);
+    }
     this.canonical.push(...all);
   }
 }

@@ -52,7 +52,7 @@ describe('program specs close what the review found', () => {
     ['hostname renamed', /risk high/],
     ['date -s 10:00', /risk high/],
     ['sysctl -w vm.swappiness=1', /risk high/],
-    ['uniq /etc/hosts /tmp/x', /second operand|writes/],
+    ['uniq /etc/hosts /tmp/x', /writes \/tmp\/x/],
     // A seventh review: a host name ss looks up, a service name the script splits.
     ['ss -tn dst exfil-data.example.com', /DNS/],
     ["service 'nginx -H attacker.example.com x' status", /not a service name/],

@@ -1,6 +1,8 @@
 import { posix } from 'node:path';
+import type { ParsedOption } from '../argv-grammar.js';
 import type {
   Operands,
+  OperandRoles,
   Effect,
   OptionGroup,
   ProgramJudgement,
@@ -81,6 +83,37 @@ const exposes =
     return undefined;
   };
 
+/** Whether an option (by canonical name) was given. */
+const given = (options: readonly ParsedOption[], ...names: string[]) =>
+  options.some((o) => names.includes(o.name));
+
+/**
+ * `cp SRC… DEST`, `mv`, `ln TARGET… LINK`, `install`: the last operand is written and the rest
+ * are read — unless -t names the directory written into (an option value, already a write),
+ * when every operand is read. One operand alone (`ln -s /x`) is written where it lands.
+ */
+const copies =
+  (verb: string, sourcesChange = false) =>
+  (words: readonly Word[], options: readonly ParsedOption[]): OperandRoles => {
+    const secret = exposes(verb)(words);
+    const effect = secret ? { effect: secret } : {};
+    // mv takes its sources away from where they were: they are written too.
+    if (sourcesChange) return { writes: words, reads: words, ...effect };
+    if (given(options, 'target-directory')) return { writes: [], reads: words, ...effect };
+    if (words.length < 2) return { writes: words, ...effect };
+    return { writes: words.slice(-1), reads: words.slice(0, -1), ...effect };
+  };
+
+/** `chmod MODE FILE…`: the first operand is a mode, owner or group — unless --reference gives it. */
+const ownership =
+  (first?: (word: Word) => Effect | undefined) =>
+  (words: readonly Word[], options: readonly ParsedOption[]): OperandRoles => {
+    if (given(options, 'reference')) return { writes: words };
+    const [head, ...files] = words;
+    const effect = head && first?.(head);
+    return { writes: files, ...(effect ? { effect } : {}) };
+  };
+
 // ——— Shared options ———
 
 const BACKUP: OptionGroup = {
@@ -146,9 +179,7 @@ function setsId(mode: string): boolean {
   return mode.split(',').some((part) => /^[ugoa]*[-+=]/.test(part) && /[+=][^-+=]*s/.test(part));
 }
 
-function chmodOperands(words: readonly Word[]): Effect | undefined {
-  const [mode] = words;
-  if (!mode) return undefined;
+function chmodMode(mode: Word): Effect | undefined {
   if (mode.value === undefined)
     return { refused: `is given a mode known only at run time (${mode.text})` };
   // GTFOBins chmod: chmod 6777 FILE lets anyone run FILE with its owner's rights.
@@ -527,7 +558,10 @@ export const SPECS: readonly ProgramSpec[] = [
       { why: 'set the SELinux context of the destination', options: ['-Z, --context'] },
       VERBOSE,
     ],
-    operands: writes('SOURCE… DEST: each is moved or replaced', exposes('moves')),
+    operands: writes(
+      'SOURCE… DEST: every name is written (the sources move away)',
+      copies('moves', true),
+    ),
   },
   {
     name: 'cp',
@@ -584,7 +618,10 @@ export const SPECS: readonly ProgramSpec[] = [
       VERBOSE,
       // --copy-contents is left out: with -R it reads devices and FIFOs as files.
     ],
-    operands: writes('SOURCE… DEST: every name counts as written', exposes('copies')),
+    operands: writes(
+      'SOURCE… DEST: DEST is written (with -t, the directory it names)',
+      copies('copies'),
+    ),
   },
   {
     name: 'ln',
@@ -611,7 +648,10 @@ export const SPECS: readonly ProgramSpec[] = [
       VERBOSE,
       // -d, -F, --directory (hard links to directories) are left out.
     ],
-    operands: writes('TARGET… LINK_NAME: every name counts as written', exposes('links to')),
+    operands: writes(
+      'TARGET… LINK_NAME: the link is written (with -t, into that directory)',
+      copies('links to'),
+    ),
   },
   {
     name: 'chmod',
@@ -628,7 +668,7 @@ export const SPECS: readonly ProgramSpec[] = [
         },
       },
     ],
-    operands: writes('MODE, then files (the mode counts as a name here)', chmodOperands),
+    operands: writes('MODE, then the files changed', ownership(chmodMode)),
   },
   {
     name: 'chown',
@@ -642,7 +682,7 @@ export const SPECS: readonly ProgramSpec[] = [
         options: ['--reference=RFILE', '--from=CURRENT_OWNER'],
       },
     ],
-    operands: writes('OWNER[:GROUP], then files (the owner counts as a name here)'),
+    operands: writes('OWNER[:GROUP], then the files changed', ownership()),
   },
   {
     name: 'chgrp',
@@ -653,7 +693,7 @@ export const SPECS: readonly ProgramSpec[] = [
       FOLLOW_LINKS,
       { why: 'use the group of another file', options: ['--reference=RFILE'] },
     ],
-    operands: writes('GROUP, then files (the group counts as a name here)'),
+    operands: writes('GROUP, then the files changed', ownership()),
   },
   {
     name: 'tee',
@@ -720,8 +760,9 @@ export const SPECS: readonly ProgramSpec[] = [
       VERBOSE,
     ],
     operands: writes(
-      'SOURCE… DEST, or directories with -d: every name counts as written',
-      exposes('installs'),
+      'SOURCE… DEST (with -t, the directory it names), or directories with -d: DEST is written',
+      (words, options) =>
+        given(options, 'directory') ? { writes: words } : copies('installs')(words, options),
     ),
   },
   {

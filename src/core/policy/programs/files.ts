@@ -1,4 +1,4 @@
-import type { Effect, OptionGroup, ProgramSpec } from '../program-spec.js';
+import type { Effect, OperandRoles, OptionGroup, ProgramSpec } from '../program-spec.js';
 import type { Word } from '../shell-syntax.js';
 
 /**
@@ -29,17 +29,15 @@ function dateOperand(words: readonly Word[]): Effect | undefined {
 }
 
 /** `uniq IN OUT` writes OUT; a pattern or an unquoted expansion may become two words. */
-function uniqOperands(words: readonly Word[]): Effect | undefined {
-  if (words.length > 1)
-    return {
-      refused:
-        'writes its second operand (uniq INPUT OUTPUT); redirect the output instead, so the write is judged',
-    };
+function uniqOperands(words: readonly Word[]): Effect | OperandRoles | undefined {
+  const [input, output] = words;
+  if (words.length > 2) return { refused: 'takes at most an input and an output file' };
   if (words.some((w) => w.glob || w.splits))
     return {
       refused: `is given ${words.map((w) => w.text).join(' ')}, which may become two words, the second a file it writes`,
     };
-  return undefined;
+  // uniq INPUT OUTPUT writes OUTPUT.
+  return { writes: output ? [output] : [], reads: input ? [input] : [] };
 }
 
 /** `printf -v NAME` assigns a shell variable, whose name may hold an array subscript that runs code. */

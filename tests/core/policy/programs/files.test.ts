@@ -275,10 +275,12 @@ describe('files specs', () => {
   });
 
   describe('uniq', () => {
-    it('refuses a second operand, which it writes', () => {
-      expect(problem(line('uniq in out'))).toMatch(/second operand/);
-      expect(problem(line('uniq -c - /etc/passwd'))).toMatch(/second operand/);
-      expect(problem(line('uniq -- in out'))).toMatch(/second operand/);
+    it('writes its second operand, and refuses words that may become two', () => {
+      expect(values(ok(line('uniq in out')).writes)).toEqual(['out']);
+      expect(values(ok(line('uniq in out')).reads)).toEqual(['in']);
+      expect(values(ok(line('uniq -c - /etc/passwd')).writes)).toEqual(['/etc/passwd']);
+      expect(values(ok(line('uniq -- in out')).writes)).toEqual(['out']);
+      expect(problem(line('uniq a b c'))).toMatch(/at most/);
       expect(
         problem(judge('uniq', { text: '/tmp/*.txt', value: '/tmp/*.txt', glob: true })),
       ).toMatch(/two words/);
