@@ -118,6 +118,38 @@ const setsWithOperand =
   (words: readonly Word[]): Effect | undefined =>
     words.length > at ? effect : undefined;
 
+/** systemctl and systemd-analyze alike: show the manager's logging, or set it with an operand. */
+const MANAGER_LOGGING: Readonly<Record<string, SubcommandSpec>> = {
+  'log-level': {
+    about: "show or set the manager's log level",
+    operands: {
+      kind: 'text',
+      about: 'a level to set',
+      max: 1,
+      judge: setsWithOperand({ risk: 'high', does: "changes the service manager's log level" }),
+    },
+  },
+  'log-target': {
+    about: 'show or set where the manager logs',
+    operands: {
+      kind: 'text',
+      about: 'a target to set',
+      max: 1,
+      judge: setsWithOperand({ risk: 'high', does: 'changes where the service manager logs' }),
+    },
+  },
+};
+
+const SERVICE_WATCHDOGS: SubcommandSpec = {
+  about: 'show or set whether service watchdogs are enforced',
+  operands: {
+    kind: 'text',
+    about: 'yes or no, to set',
+    max: 1,
+    judge: setsWithOperand({ risk: 'high', does: 'turns service watchdogs on or off' }),
+  },
+};
+
 /** `set-property UNIT NAME=VALUE…`, `bind UNIT PATH`: the first operand is a unit name. */
 function unitFirst(words: readonly Word[]): Effect | undefined {
   const first = words[0];
@@ -402,33 +434,8 @@ const SYSTEMCTL: ProgramSpec = {
       operands: noOperands,
     },
     'daemon-reexec': power('re-execute the service manager', 're-executes the service manager'),
-    'log-level': {
-      about: "show or set the manager's log level",
-      operands: {
-        kind: 'text',
-        about: 'a level to set',
-        max: 1,
-        judge: setsWithOperand({ risk: 'high', does: "changes the service manager's log level" }),
-      },
-    },
-    'log-target': {
-      about: 'show or set where the manager logs',
-      operands: {
-        kind: 'text',
-        about: 'a target to set',
-        max: 1,
-        judge: setsWithOperand({ risk: 'high', does: 'changes where the service manager logs' }),
-      },
-    },
-    'service-watchdogs': {
-      about: 'show or set whether service watchdogs are enforced',
-      operands: {
-        kind: 'text',
-        about: 'yes or no, to set',
-        max: 1,
-        judge: setsWithOperand({ risk: 'high', does: 'turns service watchdogs on or off' }),
-      },
-    },
+    ...MANAGER_LOGGING,
+    'service-watchdogs': SERVICE_WATCHDOGS,
     'is-system-running': read('say whether the system is fully running', noOperands),
     default: power('enter the default target', 'changes the runlevel to the default target'),
     rescue: power('enter rescue mode', 'drops the host into rescue mode'),
@@ -894,24 +901,7 @@ const SYSTEMD_ANALYZE: ProgramSpec = {
     'critical-chain': read('print the time-critical chain of units', unitNames('unit names')),
     plot: read('print an SVG chart of the boot', noOperands),
     dot: read('print the dependency graph in dot format', unitNames('unit patterns')),
-    'log-level': {
-      about: "show or set the manager's log level",
-      operands: {
-        kind: 'text',
-        about: 'a level to set',
-        max: 1,
-        judge: setsWithOperand({ risk: 'high', does: "changes the service manager's log level" }),
-      },
-    },
-    'log-target': {
-      about: 'show or set where the manager logs',
-      operands: {
-        kind: 'text',
-        about: 'a target to set',
-        max: 1,
-        judge: setsWithOperand({ risk: 'high', does: 'changes where the service manager logs' }),
-      },
-    },
+    ...MANAGER_LOGGING,
     'set-log-level': high(
       "set the manager's log level",
       "changes the service manager's log level",
@@ -928,15 +918,7 @@ const SYSTEMD_ANALYZE: ProgramSpec = {
       max: 1,
     }),
     'get-log-target': read('print where the manager logs', noOperands),
-    'service-watchdogs': {
-      about: 'show or set whether service watchdogs are enforced',
-      operands: {
-        kind: 'text',
-        about: 'yes or no, to set',
-        max: 1,
-        judge: setsWithOperand({ risk: 'high', does: 'turns service watchdogs on or off' }),
-      },
-    },
+    'service-watchdogs': SERVICE_WATCHDOGS,
     dump: read("print the manager's state", unitNames('unit patterns')),
     'cat-config': {
       about: 'print a systemd configuration file and its drop-ins',

@@ -1,42 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  judgeProgram,
-  parseOptionSyntax,
-  type ProgramJudgement,
-  type ProgramSpec,
-} from '../../../../src/core/policy/program-spec.js';
+import { parseOptionSyntax, type ProgramSpec } from '../../../../src/core/policy/program-spec.js';
 import { SPECS } from '../../../../src/core/policy/programs/packages.js';
-import { dynamicWord, staticWord, type Word } from '../../../../src/core/policy/shell-syntax.js';
+import { ok, problem, specsOf, values } from '../../../support/program-spec.js';
+import { dynamicWord } from '../../../../src/core/policy/shell-syntax.js';
 
-function spec(name: string): ProgramSpec {
-  const found = SPECS.find((s) => s.name === name);
-  if (!found) throw new Error(`no spec for ${name}`);
-  return found;
-}
-
-const word = (w: string | Word): Word => (typeof w === 'string' ? staticWord(w) : w);
-
-/** Judges `name args…`; plain strings are static words. */
-const judge = (name: string, ...args: (string | Word)[]): ProgramJudgement =>
-  judgeProgram(spec(name), args.map(word));
-
-/** Judges a command line split on spaces (for arguments without spaces). */
-const line = (text: string): ProgramJudgement => {
-  const [name = '', ...args] = text.split(' ');
-  return judge(name, ...args);
-};
-
-const values = (words: readonly Word[]): (string | undefined)[] => words.map((w) => w.value);
-
-function ok(j: ProgramJudgement): Extract<ProgramJudgement, { ok: true }> {
-  if (!j.ok) throw new Error(`expected the command to parse: ${j.problem}`);
-  return j;
-}
-
-function problem(j: ProgramJudgement): string {
-  if (j.ok) throw new Error(`expected a problem, got ${JSON.stringify(j.canonical)}`);
-  return j.problem;
-}
+const { judge, line } = specsOf(SPECS);
 
 /** Every command, option group and sub-command of a spec, for the structural checks. */
 function commands(s: ProgramSpec): { name: string; spec: ProgramSpec }[] {

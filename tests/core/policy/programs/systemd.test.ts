@@ -4,43 +4,18 @@ import {
   parseOptionSyntax,
   type CommandSpec,
   type ProgramJudgement,
-  type ProgramSpec,
 } from '../../../../src/core/policy/program-spec.js';
 import { SPECS } from '../../../../src/core/policy/programs/systemd.js';
-import { dynamicWord, staticWord, type Word } from '../../../../src/core/policy/shell-syntax.js';
+import { glob, ok, problem, specsOf, values, word } from '../../../support/program-spec.js';
+import { dynamicWord, type Word } from '../../../../src/core/policy/shell-syntax.js';
 
-function spec(name: string): ProgramSpec {
-  const found = SPECS.find((s) => s.name === name);
-  if (!found) throw new Error(`no spec for ${name}`);
-  return found;
-}
-
-const word = (w: string | Word): Word => (typeof w === 'string' ? staticWord(w) : w);
+const { spec, line } = specsOf(SPECS);
 
 /** Judges `name args…`; plain strings are static (quoted) words. */
 const judge = (name: string, ...args: (string | Word)[]): ProgramJudgement =>
   judgeProgram(spec(name), args.map(word));
 
-/** Judges a command line split on spaces (for arguments without spaces). */
-const line = (text: string): ProgramJudgement => {
-  const [name = '', ...args] = text.split(' ');
-  return judge(name, ...args);
-};
-
 /** An unquoted pattern, which the shell expands. */
-const glob = (text: string): Word => ({ text, value: text, glob: true });
-
-const values = (words: readonly Word[]): (string | undefined)[] => words.map((w) => w.value);
-
-function ok(j: ProgramJudgement): Extract<ProgramJudgement, { ok: true }> {
-  if (!j.ok) throw new Error(`expected the command to parse: ${j.problem}`);
-  return j;
-}
-
-function problem(j: ProgramJudgement): string {
-  if (j.ok) throw new Error(`expected a problem, got ${JSON.stringify(j.canonical)}`);
-  return j.problem;
-}
 
 const risk = (text: string) => ok(line(text)).risk;
 

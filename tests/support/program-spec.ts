@@ -1,0 +1,38 @@
+import {
+  judgeProgram,
+  type ProgramJudgement,
+  type ProgramSpec,
+} from '../../src/core/policy/program-spec.js';
+import { staticWord, type Word } from '../../src/core/policy/shell-syntax.js';
+
+/** Helpers for testing a group of program specs by name, with plain strings as static words. */
+export function specsOf(specs: readonly ProgramSpec[]) {
+  const spec = (name: string): ProgramSpec => {
+    const found = specs.find((s) => s.name === name);
+    if (!found) throw new Error(`no spec for ${name}`);
+    return found;
+  };
+  /** Judges `name args…`. */
+  const judge = (name: string, ...args: (string | Word)[]): ProgramJudgement =>
+    judgeProgram(spec(name), args.map(word));
+  /** Judges a command line split on spaces (for arguments without spaces). */
+  const line = (text: string): ProgramJudgement => {
+    const [name = '', ...args] = text.split(' ');
+    return judge(name, ...args);
+  };
+  return { spec, judge, line };
+}
+
+export const word = (w: string | Word): Word => (typeof w === 'string' ? staticWord(w) : w);
+export const glob = (text: string): Word => ({ text, value: text, glob: true });
+export const values = (words: readonly Word[]): (string | undefined)[] => words.map((w) => w.value);
+
+export function ok(j: ProgramJudgement): Extract<ProgramJudgement, { ok: true }> {
+  if (!j.ok) throw new Error(`expected the command to parse: ${j.problem}`);
+  return j;
+}
+
+export function problem(j: ProgramJudgement): string {
+  if (j.ok) throw new Error(`expected a problem, got ${JSON.stringify(j.canonical)}`);
+  return j.problem;
+}
