@@ -1,4 +1,4 @@
-import { secretFile, secretTree } from './secrets.js';
+import { secretTree } from './secrets.js';
 import { dynamicWord, globMayStartWithDash, type Word } from './shell-syntax.js';
 import type { Unwrapped } from './wrappers.js';
 
@@ -138,9 +138,7 @@ export function splitFind(args: readonly Word[]): Unwrapped {
   // It names no secret when every starting point is written out, holds none, and find does
   // not follow links out of them.
   const follows = args.some((w) => w.value === '-L' || w.value === '-follow');
-  const safeStarts =
-    startPoints.length > 0 &&
-    (!startPoints.some((w) => secretTree(w)) || onlySafeNames(args, startPoints));
+  const safeStarts = startPoints.length > 0 && !startPoints.some((w) => secretTree(w));
   const braces: Word = {
     ...dynamicWord('{}'),
     ...(startPoints.every((w) => w.value !== undefined && !w.value.startsWith('-'))
@@ -202,23 +200,4 @@ export function splitFind(args: readonly Word[]): Unwrapped {
     return { kind: 'problem', reason: `find has no primary ${v} that the policy knows` };
   }
   return { kind: 'find', findArgs, execs, writes };
-}
-
-/**
- * `find /etc -name '*.conf'` under a tree that holds secrets: safe when every match must carry a
- * name no secret has (one `-name`, no `-o`), and no starting point holds home directories.
- */
-function onlySafeNames(args: readonly Word[], startPoints: readonly Word[]): boolean {
-  const branches = new Set(['-o', '-or', ',', '!', '-not', '(']);
-  if (args.some((w) => w.value !== undefined && branches.has(w.value))) return false;
-  if (startPoints.some((w) => w.value === undefined || !/^\/(etc|var|usr|opt|srv)\b/.test(w.value)))
-    return false;
-  const at = args.findIndex((w) => w.value === '-name' || w.value === '-iname');
-  const given = args[at + 1]?.value;
-  const pattern = args[at]?.value === '-iname' ? given?.toLowerCase() : given;
-  // find runs -exec for whatever reaches it: the name filter must come first.
-  const firstExec = args.findIndex((w) => w.value !== undefined && EXECS.has(w.value));
-  if (at === -1 || pattern === undefined || pattern.includes('/')) return false;
-  if (firstExec !== -1 && firstExec < at) return false;
-  return !secretFile({ text: pattern, value: pattern, glob: /[*?[]/.test(pattern) });
 }

@@ -95,6 +95,8 @@ export interface CommandSpec {
 
 export interface SubcommandSpec extends CommandSpec {
   readonly aliases?: readonly string[];
+  /** A grouping word the canonical argv leaves out (`docker container stop` is `docker stop`). */
+  readonly grouping?: boolean;
 }
 
 export interface ProgramSpec extends CommandSpec {
@@ -316,7 +318,7 @@ function readCommand(
       : `${shown} needs a sub-command (${Object.keys(spec.subcommands).join(', ')})`;
     return;
   }
-  j.canonical.push(staticWord(name));
+  if (!sub.grouping) j.canonical.push(staticWord(name));
   j.pathEnd = j.canonical.length;
   readCommand(`${shown} ${name}`, sub, first ? rest : [], j, spec.inheritOptions ? options : []);
   // Options given before the sub-command follow the whole sub-command path, with its own.

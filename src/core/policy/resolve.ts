@@ -111,6 +111,18 @@ function runTimeOption(args: readonly Word[], inputArgs: boolean): string | unde
   return inputArgs ? 'the words xargs appends from its input' : undefined;
 }
 
+/** `word` as a path from `cwd`, when it is relative and the command does not run in the home. */
+function rebase(word: Word, cwd: Word | undefined): Word {
+  if (!cwd || word.value?.startsWith('/') || word.value?.startsWith('~')) return word;
+  if (cwd.value === undefined || word.value === undefined)
+    return { text: `${cwd.text}/${word.text}`, glob: false };
+  return {
+    ...word,
+    text: posix.join(cwd.value, word.value),
+    value: posix.join(cwd.value, word.value),
+  };
+}
+
 function firstOf(words: readonly Word[], check: (w: Word) => string | undefined) {
   for (const word of words) {
     const found = check(word);
@@ -250,6 +262,9 @@ function resolveSimple(
   let dynamicTail = false;
   let allWrites = fileWrites;
   let inputArgs = false;
+  let cwd: Word | undefined;
+  /** A relative file is read where the command runs: under `env -C DIR` that is DIR, not home. */
+  const where = (w: Word): Word => rebase(w, cwd);
   const emit = (program: string, args: readonly Word[]) => {
     const name = baseName(program);
     const spec = WRAPPERS[name] ? undefined : PROGRAMS.get(name);
@@ -269,7 +284,7 @@ function resolveSimple(
       const secret =
         judged.secret ??
         firstOf(redirectReads, secretFile) ??
-        firstOf(judged.reads, judged.recursive ? secretTree : secretFile);
+        firstOf(judged.reads.map(where), judged.recursive ? secretTree : secretFile);
       commands.push({
         program,
         args,
@@ -298,11 +313,7 @@ function resolveSimple(
     }
     // Without a spec, any written-out argument may name a file the program reads.
     const secret =
-      firstOf(redirectReads, secretFile) ??
-      firstOf(
-        args.filter((a) => a.value !== undefined),
-        (a) => secretFile(a, true),
-      );
+      firstOf(redirectReads, secretFile) ?? firstOf(args.map(where), (a) => secretFile(a, true));
     commands.push({
       program,
       args,
@@ -349,6 +360,7 @@ function resolveSimple(
         for (const a of unwrapped.assignments ?? [])
           if (isSensitiveVariable(a)) problems.push(unknownVariable(a));
         if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];
+        if (unwrapped.cwd) cwd = rebase(unwrapped.cwd, cwd);
         words = [...unwrapped.words];
         continue;
       case 'script': {

@@ -30,16 +30,18 @@ const SECRET_FILES = [
   /^fleet\.(ya?ml|json)$/,
 ];
 /** Places that hold secrets under any name. */
-const SECRET_PLACES = [
-  /^\/etc\/ssl\/private(\/|$)/,
-  /^\/etc\/pki\/[^/]+\/private(\/|$)/,
-  /^\/etc\/letsencrypt(\/|$)/,
-  /^\/proc\/kcore$/,
-  /^\/proc\/[^/]+\/(task\/[^/]+\/)?(environ|mem|root|cwd|fd|map_files)(\/|$)/,
-  // Debian's openssl links /usr/lib/ssl/private to /etc/ssl/private.
-  /^\/usr\/lib\/ssl(\/|$)/,
-  /^\/proc\/(self|thread-self)(\/|$)/,
-  /^\/dev\/(?!(null|zero|random|urandom|full)$|(shm|mqueue)\/)/,
+const SECRET_PLACES: readonly [RegExp, string][] = [
+  [/^\/etc\/ssl\/private(\/|$)/, 'private TLS keys'],
+  [/^\/etc\/pki\/[^/]+\/private(\/|$)/, 'private TLS keys'],
+  [/^\/etc\/letsencrypt(\/|$)/, "Let's Encrypt keys"],
+  [/^\/usr\/lib\/ssl(\/|$)/, "Debian's link to /etc/ssl/private"],
+  [/^\/proc\/kcore$/, 'kernel memory'],
+  [
+    /^\/proc\/[^/]+\/(task\/[^/]+\/)?(environ|mem|root|cwd|fd|map_files)(\/|$)/,
+    "a process's environment, memory or view of files",
+  ],
+  [/^\/proc\/(self|thread-self)(\/|$)/, "a process's own view of files"],
+  [/^\/dev\/(?!(null|zero|random|urandom|full)$|(shm|mqueue)\/)/, 'a device: a raw disk or memory'],
 ];
 /** Trees a recursive read may search: they hold logs and system files, not keys. */
 const SEARCHABLE_TREES = [
@@ -129,14 +131,14 @@ const couldBeSecret = (component: string): string | undefined => {
  * argument of a program without a spec, which may as well write a device as read it (mkfs).
  */
 export function secretFile(word: Word, named = false): string | undefined {
-  if (word.value === undefined) return word.notSecret ? undefined : dynamicSecret(word.text);
+  if (word.value === undefined) return word.notSecret ? undefined : dynamicSecret(word.text, named);
   const value = word.value;
   const components = value.split('/');
   if (components.includes('..') && !named)
     return `${value} goes through .., which a link can lead anywhere (a secret included); write the path without ..`;
   const path = value.startsWith('/') ? posix.normalize(value) : value;
-  const place = SECRET_PLACES.find((re) => re.test(path) && !(named && path.startsWith('/dev/')));
-  if (place) return `${value} is a secret (${place.source.replace(/\\/g, '')})`;
+  const place = SECRET_PLACES.find(([re]) => re.test(path) && !(named && path.startsWith('/dev/')));
+  if (place) return `${value} is a secret (${place[1]})`;
   if (word.glob && /^\/(proc|dev)(\/|$)/.test(path) && /[*?[]/.test(path))
     return `the pattern ${value} could match a process's memory, environment or a raw disk`;
   for (const component of components) {
@@ -159,9 +161,11 @@ export function secretFile(word: Word, named = false): string | undefined {
  * every written-out component is checked, and what follows the last run-time part must be a
  * written-out name, so the run-time part cannot name the file itself.
  */
-function dynamicSecret(text: string): string | undefined {
+function dynamicSecret(text: string, named = false): string | undefined {
   // A process substitution is a pipe (/dev/fd/N) whose commands are judged on their own.
   if (/^[<>]\(/.test(text)) return undefined;
+  if (text === '{}')
+    return '{} is every file find finds, and its starting points may hold keys or credentials (find -exec reads stay under /var/log, /usr/share, /usr/lib or /proc/sys)';
   const components = text.replace(/["']/g, '').split('/');
   for (const component of components) {
     if (component === '..')
@@ -171,6 +175,8 @@ function dynamicSecret(text: string): string | undefined {
     if (hit) return `${text} could name a secret (${hit})`;
   }
   const last = components.at(-1) ?? '';
+  // Any argument of a program without a spec: only a written-out secret place counts.
+  if (named) return undefined;
   if (components.length < 2 || !/^[\w.-]+$/.test(last))
     return `${text} names a file only at run time, which could be a secret`;
   if (/^\/?proc\//.test(text.replace(/["']/g, '')) && /^(environ|mem)$/.test(last))

@@ -44,6 +44,8 @@ export type Unwrapped =
       readonly inputArgs?: boolean;
       /** Files the wrapper itself writes (`time -o`). */
       readonly writes?: readonly Word[];
+      /** The directory the command runs in (`env -C DIR`, `sudo -D DIR`, `chroot /`). */
+      readonly cwd?: Word;
     }
   /** Runs a bash script string (`bash -c '…'`). */
   | { readonly kind: 'script'; readonly script: Word; readonly via: string }
@@ -129,11 +131,13 @@ function unwrapEnv(args: readonly Word[]): Unwrapped {
   const taken = takeAssignments(parsed.operands, true);
   if ('problem' in taken) return problem(`env: ${taken.problem}`);
   if (taken.rest.length === 0) return { kind: 'final' };
+  const cwd = parsed.options.find((o) => o.name === 'chdir')?.value;
   return {
     kind: 'inner',
     words: taken.rest,
     via: via('env', parsed.options),
     assignments: taken.assignments,
+    ...(cwd ? { cwd } : {}),
   };
 }
 
@@ -157,7 +161,14 @@ function unwrapSudo(args: readonly Word[]): Unwrapped {
     );
   }
   if (taken.rest.length === 0) return { kind: 'final' };
-  return { kind: 'inner', words: taken.rest, via: via('sudo', o), assignments: taken.assignments };
+  const cwd = o.find((option) => option.name === 'chdir')?.value;
+  return {
+    kind: 'inner',
+    words: taken.rest,
+    via: via('sudo', o),
+    assignments: taken.assignments,
+    ...(cwd ? { cwd } : {}),
+  };
 }
 
 function unwrapDoas(args: readonly Word[]): Unwrapped {
@@ -335,7 +346,13 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
       return problem('chroot into another root runs a program the policy cannot know');
     if (command.length === 0)
       return problem('chroot without a command starts an interactive shell');
-    return { kind: 'inner', words: command, via: via('chroot /', parsed.options) };
+    return {
+      kind: 'inner',
+      words: command,
+      via: via('chroot /', parsed.options),
+      // chroot changes into the new root unless told not to.
+      ...(has(parsed.options, 'skip-chdir') ? {} : { cwd: staticWord('/') }),
+    };
   },
   find: splitFind,
   bash: unwrapBash,

@@ -40,7 +40,9 @@ const TABLE: [string, D, D][] = [
   ['sudo journalctl -u ssh', 'A', 'A'],
   // Probes send data off the host (a DNS name, a ping pattern): not built in.
   ['timeout 5 ping -c 3 10.0.0.1', 'D', 'D'],
-  ['find /etc -name "*.conf" -exec grep -l ssl {} +', 'A', 'A'],
+  ['find /var/log -name "*.log" -exec grep -l error {} +', 'A', 'A'],
+  // /etc holds private keys under any name (/etc/ssl/private): grep /etc/nginx/*.conf instead.
+  ['find /etc -name "*.conf" -exec grep -l ssl {} +', 'D', 'D'],
   ['cat /var/log/*.log | wc -l', 'A', 'A'],
   ['ls | xargs -n1 echo', 'A', 'A'],
   ['env', 'A', 'A'],

@@ -99,6 +99,13 @@ describe('program specs close what the review found', () => {
     'systemctl stop systemd-cryptsetup@data',
     'systemctl start logrotate',
     'systemctl stop shorewall',
+    // A ninth review: case-blind patterns, aliases and units that remove files or open shells.
+    'pkill -i --signal=RTMIN+4 SYSTEMD',
+    'systemctl restart procps',
+    'systemctl stop fail2ban',
+    'systemctl restart systemd-tmpfiles-setup',
+    'systemctl start systemd-growfs-root',
+    'systemctl start debug-shell',
   ])('operator needs approval for %s', (command) => {
     const d = decide('operator', command);
     expect(d.decision, d.reason).toBe('approval_required');
@@ -137,6 +144,20 @@ describe('program specs close what the review found', () => {
       decision: 'deny',
       reason: expect.stringMatching(/no address changes/),
     });
+  });
+
+  it('reads docker container VERB as docker VERB, so a rule on one catches the other', () => {
+    const strict = policyFleet({
+      profiles: { 'no-stop': { extends: 'operator', rules: [{ deny: 'docker stop **' }] } },
+    });
+    const h = strict.hosts[0];
+    if (!h) throw new Error('no host');
+    const d = policy.decide(
+      { fleet: strict, user: userWith('no-stop'), host: h },
+      'docker container stop web',
+    );
+    expect(d.decision).toBe('deny');
+    expect(d.commands[0]?.grammar).toBe('spec: docker stop web');
   });
 
   it('says in the plan whether a spec or only a pattern backed the decision', () => {

@@ -121,6 +121,14 @@ describe('reading a secret is denied under every profile', () => {
     'cat /proc/1/task/1/environ',
     "grep -r '' /usr/lib/ssl/private/",
     'find /usr/lib/ssl/private/ -type f -exec cat {} +',
+    // A third review: a name filter does not keep find out of places with keys under any name.
+    "find /etc -name 'ssl-cert-snakeoil*' -exec cat {} +",
+    'find /var/lib -name authorized_keys -exec cat {} +',
+    // Wrappers that change directory: relative reads land where they run.
+    'env -C /proc/1 cat environ',
+    'env --chdir=/root/.ssh cat authorized_keys',
+    'sudo chroot / cat proc/1/environ',
+    'base64 ~/.ssh/id_rsa',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);
@@ -133,7 +141,6 @@ describe('reading a secret is denied under every profile', () => {
     for (const command of [
       'grep -r error /var/log',
       'find /var/log -name "*.log" -exec tail -n 1 {} +',
-      'find /etc -name "*.conf" -exec grep -l ssl {} +',
       'cat /etc/passwd',
       'ls -la /root/.ssh',
       'cat "/proc/$PPID/status"',

@@ -1026,8 +1026,9 @@ const DOCKER: ProgramSpec = {
     restart: DOCKER_RESTART,
     container: {
       about: 'the same, as docker container VERB',
+      grouping: true,
       subcommands: {
-        ls: { ...DOCKER_PS, aliases: ['ps', 'list'] },
+        ps: { ...DOCKER_PS, aliases: ['ls', 'list'] },
         logs: DOCKER_LOGS,
         stats: DOCKER_STATS,
         top: DOCKER_TOP,

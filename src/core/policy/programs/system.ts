@@ -311,7 +311,8 @@ function pkillPattern(
     return high(`signals the processes matching ${pattern.text}, known only at run time`);
   if (v.startsWith('-'))
     return high(`signals every process the options select (pkill reads ${v} as the signal)`);
-  if (PID1_NAMES.some((name) => matchesExtended(v, name)))
+  const caseless = options.some((o) => o.name === 'ignore-case');
+  if (PID1_NAMES.some((name) => matchesExtended(v, name, caseless)))
     return high(`signals the processes matching ${v}, PID 1 (the service manager) among them`);
   const body = v.replace(/^\^/, '').replace(/\$$/, '');
   if (/[^\w .:/@%=,-]/.test(body))
@@ -322,9 +323,9 @@ function pkillPattern(
 }
 
 /** Whether an extended regular expression matches `text`; one JavaScript cannot read matches. */
-function matchesExtended(pattern: string, text: string): boolean {
+function matchesExtended(pattern: string, text: string, caseless: boolean): boolean {
   try {
-    return new RegExp(pattern).test(text);
+    return new RegExp(pattern, caseless ? 'i' : '').test(text);
   } catch {
     return true;
   }

@@ -52,26 +52,30 @@ const POWER_SERVICES = new Set([
 
 /**
  * Services whose start or stop changes what operators need approval for: the firewall (stopping
- * nftables flushes the ruleset), packages (apt-daily-upgrade installs), disks and kernel settings.
+ * nftables flushes the ruleset), packages (apt-daily-upgrade installs), disks, kernel settings,
+ * logs and /tmp (systemd-tmpfiles removes files), a root shell on the console. Judged by the
+ * name given: an alias the host defines (procps is systemd-sysctl on Debian) is listed by name
+ * where known; the gateway cannot ask the host before it decides.
  */
 const GUARDED_SERVICES: readonly [RegExp, string][] = [
   [
-    /^(nftables|ufw|firewalld|iptables|ip6tables|netfilter-persistent|ebtables|shorewall6?|ferm)$/,
+    /^(nftables|ufw|firewalld|dbus-org\.fedoraproject\.FirewallD1|iptables|ip6tables|netfilter-persistent|ebtables|shorewall6?|ferm|fail2ban)$/,
     'the firewall',
   ],
-  [/^(logrotate)$/, 'logs (it removes old ones)'],
+  [/^(logrotate|systemd-tmpfiles-.*)$/, 'logs and temporary files (it removes them)'],
   [
-    /^(apt-daily|apt-daily-upgrade|unattended-upgrades|dnf-automatic.*|yum-cron|packagekit|snapd)$/,
+    /^(apt-daily|apt-daily-upgrade|unattended-upgrades|dnf-automatic.*|dnf-makecache|yum-cron|packagekit.*|transactional-update|snapd)$/,
     'packages',
   ],
   [
-    /^(systemd-fsck|systemd-makefs|systemd-growfs|systemd-mkswap|systemd-cryptsetup|fstrim|lvm2-.*|mdmonitor|multipathd)(@.*)?$/,
+    /^(systemd-fsck|systemd-makefs|systemd-growfs|systemd-mkswap|systemd-cryptsetup|systemd-repart|fstrim|e2scrub.*|blk-availability|open-iscsi|iscsid|lvm2-.*|mdmonitor|multipathd)([@-].*)?$/,
     'disks',
   ],
   [
-    /^(systemd-sysctl|systemd-modules-load|systemd-sysusers|kmod-static-nodes)$/,
+    /^(systemd-sysctl|procps|kmod|systemd-modules-load|systemd-sysusers|kmod-static-nodes)$/,
     'kernel settings and users',
   ],
+  [/^debug-shell$/, 'logins: it opens a root shell on a console'],
 ];
 
 const GLOB = /[*?[]/;
