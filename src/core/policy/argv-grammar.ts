@@ -95,7 +95,9 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
       continue;
     }
     if (spec.singleDash && v.startsWith('-') && v.length > 1) {
-      const option = spec.options.find((o) => o.long === v.slice(1));
+      // ip reads `--json` as `-json`.
+      const name = v.startsWith('--') ? v.slice(2) : v.slice(1);
+      const option = spec.options.find((o) => o.long === name);
       if (!option) return fail(`${program} has no option ${v} that the policy knows`);
       if (option.arg === 'required') {
         const value = next();

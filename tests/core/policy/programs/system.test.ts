@@ -288,6 +288,10 @@ describe('system specs', () => {
       if (risk === 'high') expect(j.does.join(' ')).toMatch(/changes networking/);
     });
 
+    it('reads --json as -json, as ip does', () => {
+      expect(values(ok(line('ip --json addr')).canonical)).toEqual(['address', 'show', '-json']);
+    });
+
     it('names object and verb in full in the canonical form', () => {
       expect(values(ok(line('ip -br -4 a')).canonical)).toEqual(['address', 'show', '-br', '-4']);
     });
@@ -318,7 +322,6 @@ describe('system specs', () => {
       'ip -resolve route',
       'ip -st link',
       'ip -js addr',
-      'ip --json addr',
       'ip -color=always addr',
       'ip addr -4 show',
       'ip addr show -4',
