@@ -10,7 +10,8 @@ import { staticWord, type Word } from './shell-syntax.js';
  *
  * Option syntax: `-o, --output=OUT`, `-f, --follow[=HOW]` (value only attached), `-n N`, `--all`;
  * with `singleDash`, `-json`. The placeholder says what a value is: `FILE` a file read, `OUT` a
- * file written, `NAME` a name that may not be a path (`/`, `..`); anything else is text.
+ * file written, `PATTERN` a file pattern the program expands itself, `NAME` a name that may not
+ * be a path (`/`, `..`); anything else is text.
  */
 export type Effect =
   /** Changes the state of the system; `risk` is medium for routine control, high for the rest. */
@@ -351,6 +352,9 @@ function judgeOption(
   if (!value) return staticWord(flag);
   if (option.placeholder === 'OUT') j.writes.push(value);
   else if (option.placeholder === 'FILE') j.reads.push(value);
+  // A file pattern the program expands itself (journalctl --file='/var/log/journal/*/*').
+  else if (option.placeholder === 'PATTERN')
+    j.reads.push(value.value === undefined ? value : { ...value, glob: /[*?[]/.test(value.value) });
   else if (option.placeholder === 'NAME') {
     const p = nameProblem(value);
     if (p) j.problem ??= `${shown} ${flag}: ${p}`;

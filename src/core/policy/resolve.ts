@@ -6,7 +6,7 @@ import {
   type SimpleCommand,
   type Word,
 } from './shell-syntax.js';
-import { isSensitiveVariable, unknownVariable } from './environment.js';
+import { variableProblem } from './environment.js';
 import { isOtherShell, WRAPPERS } from './wrappers.js';
 import { judgeProgram } from './program-spec.js';
 import { PROGRAMS } from './programs/index.js';
@@ -254,7 +254,8 @@ function resolveSimple(
     return;
   }
   for (const a of simple.assignments) {
-    if (isSensitiveVariable(a.name)) problems.push(unknownVariable(a.name));
+    const problem = variableProblem(a.name, a.value);
+    if (problem) problems.push(problem);
   }
 
   let words = [...simple.words];
@@ -357,8 +358,10 @@ function resolveSimple(
         chain = [...chain, unwrapped.via];
         if (unwrapped.dynamicTail) dynamicTail = true;
         if (unwrapped.inputArgs) inputArgs = true;
-        for (const a of unwrapped.assignments ?? [])
-          if (isSensitiveVariable(a)) problems.push(unknownVariable(a));
+        for (const a of unwrapped.assignments ?? []) {
+          const problem = variableProblem(a.name, a.value);
+          if (problem) problems.push(problem);
+        }
         if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];
         if (unwrapped.cwd) cwd = rebase(unwrapped.cwd, cwd);
         words = [...unwrapped.words];

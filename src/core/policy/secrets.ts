@@ -41,6 +41,7 @@ const SECRET_PLACES: readonly [RegExp, string][] = [
     "a process's environment, memory or view of files",
   ],
   [/^\/proc\/(self|thread-self)(\/|$)/, "a process's own view of files"],
+  [/^\/dev\/(zero|random|urandom|full)$/, 'an endless device: whatever reads it never ends'],
   [/^\/dev\/(?!(null|zero|random|urandom|full)$|(shm|mqueue)\/)/, 'a device: a raw disk or memory'],
 ];
 /** Trees a recursive read may search: they hold logs and system files, not keys. */
@@ -73,6 +74,22 @@ const SECRET_EXAMPLES = [
   '.git-credentials',
   '.my.cnf',
   'fleet.yaml',
+];
+
+/** Paths a pattern is tried against whole: one of each kind of secret place. */
+const SECRET_PATH_EXAMPLES = [
+  '/dev/sda',
+  '/dev/watchdog',
+  '/dev/zero',
+  '/dev/mem',
+  '/proc/1/environ',
+  '/proc/1/mem',
+  '/proc/1/root',
+  '/proc/self/root',
+  '/proc/kcore',
+  '/etc/ssl/private/server.pem',
+  '/etc/letsencrypt/live/x/privkey.pem',
+  '/usr/lib/ssl/private/server.pem',
 ];
 
 const isSecretName = (name: string) =>
@@ -120,10 +137,11 @@ function bracketEnd(glob: string, start: number): number {
   return -1;
 }
 
-const couldBeSecret = (component: string): string | undefined => {
+/** A secret name a path component could be; a directory component only a secret directory. */
+const couldBeSecret = (component: string, directory = false): string | undefined => {
   if (!/[*?[\\]/.test(component)) return isSecretName(component) ? component : undefined;
   const re = componentPattern(component);
-  return SECRET_EXAMPLES.find((name) => re.test(name));
+  return (directory ? SECRET_DIRECTORIES : SECRET_EXAMPLES).find((name) => re.test(name));
 };
 
 /**
@@ -139,12 +157,20 @@ export function secretFile(word: Word, named = false): string | undefined {
   const path = value.startsWith('/') ? posix.normalize(value) : value;
   const place = SECRET_PLACES.find(([re]) => re.test(path) && !(named && path.startsWith('/dev/')));
   if (place) return `${value} is a secret (${place[1]})`;
-  if (word.glob && /^\/(proc|dev)(\/|$)/.test(path) && /[*?[]/.test(path))
-    return `the pattern ${value} could match a process's memory, environment or a raw disk`;
-  for (const component of components) {
+  if (word.glob && path.startsWith('/')) {
+    const whole = new RegExp(
+      `^${path
+        .split('/')
+        .map((c) => (c ? componentPattern(c).source.replace(/^\^|\$$/g, '') : ''))
+        .join('/')}(/.*)?$`,
+    );
+    const hit = SECRET_PATH_EXAMPLES.find((example) => whole.test(example));
+    if (hit) return `the pattern ${value} could match ${hit}, a secret place`;
+  }
+  for (const [i, component] of components.entries()) {
     if (!component) continue;
     const hit = word.glob
-      ? couldBeSecret(component)
+      ? couldBeSecret(component, i < components.length - 1)
       : isSecretName(component)
         ? component
         : undefined;

@@ -39,7 +39,7 @@ export type Unwrapped =
       readonly via: string;
       readonly dynamicTail?: boolean;
       /** Environment variables the wrapper sets for the command. */
-      readonly assignments?: readonly string[];
+      readonly assignments?: readonly { readonly name: string; readonly value: string }[];
       /** The wrapper appends words from its input to the command (xargs without -I). */
       readonly inputArgs?: boolean;
       /** Files the wrapper itself writes (`time -o`). */
@@ -103,8 +103,8 @@ function unwrapBash(args: readonly Word[]): Unwrapped {
 function takeAssignments(
   words: readonly Word[],
   allowAnyName: boolean,
-): { assignments: string[]; rest: readonly Word[] } | { problem: string } {
-  const assignments: string[] = [];
+): { assignments: { name: string; value: string }[]; rest: readonly Word[] } | { problem: string } {
+  const assignments: { name: string; value: string }[] = [];
   let i = 0;
   for (; i < words.length; i++) {
     const word = words[i];
@@ -118,7 +118,7 @@ function takeAssignments(
     if (eq <= 0) break;
     const name = word.value.slice(0, eq);
     if (!allowAnyName && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) break;
-    assignments.push(name);
+    assignments.push({ name, value: word.value.slice(eq + 1) });
   }
   return { assignments, rest: words.slice(i) };
 }

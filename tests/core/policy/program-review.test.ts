@@ -67,6 +67,18 @@ describe('program specs close what the review found', () => {
     ['ps -eo pid,environ', /environments/],
     ["echo '0  /dev/watchdog' | sudo md5sum -c", /files a list names/],
     ["sudo sysctl -n 'kernel.//.//.//.etc.shadow'", /not a setting name/],
+    // A tenth review: ps falling back to BSD letters, time zones and catalogs that are paths,
+    // patterns a program expands itself, temporary files, libblkid's cache, test managers.
+    ['ps -e -x', /no option -x/],
+    ['ps -He -T', /BSD letters/],
+    ['sudo env TZ=/dev/watchdog date', /not a locale or time-zone name/],
+    ['env LANGUAGE=../../../../tmp/x ls /nonexist', /not a locale or time-zone name/],
+    [`date -d 'TZ="/dev/watchdog" now'`, /time zone that is a path/],
+    ["journalctl --file='/de?/watchdog'", /could match \/dev\/watchdog/],
+    ['sort -S 64M /var/log/syslog', /no option -S/],
+    ['timeout -s KILL 50 sort /dev/zero', /endless device/],
+    ['sudo findmnt UUID=nope', /libblkid/],
+    ['systemd-analyze condition ConditionPathExists=/x', /test service manager/],
   ])('read-only denies %s', (command, why) => {
     const d = decide('read-only', command);
     expect(d.decision, d.reason).toBe('deny');

@@ -1,4 +1,5 @@
 import type { Effect, OperandRoles, OptionGroup, ProgramSpec } from '../program-spec.js';
+import type { ParsedOption } from '../argv-grammar.js';
 import type { Word } from '../shell-syntax.js';
 
 /**
@@ -21,7 +22,10 @@ const LISTED_FILES: Effect = {
 };
 
 /** The first operand a date is given: `+FORMAT` prints, anything else sets the clock. */
-function dateOperand(words: readonly Word[]): Effect | undefined {
+function dateOperand(words: readonly Word[], options: readonly ParsedOption[]): Effect | undefined {
+  // `date -d 'TZ="/dev/watchdog" now'`: glibc opens the file a TZ path names.
+  const zone = options.find((o) => /TZ\s*=\s*["']?[^"'\s]*(\/|\.\.)/.test(o.value?.value ?? ''));
+  if (zone) return { refused: `is given a time zone that is a path (${zone.value?.text ?? ''})` };
   const [first] = words;
   if (!first) return undefined;
   if (first.value?.startsWith('+')) return undefined;
@@ -301,7 +305,7 @@ export const SPECS: readonly ProgramSpec[] = [
       },
       {
         why: 'only tune memory and threads',
-        options: ['-S, --buffer-size=SIZE', '--parallel=N'],
+        options: ['--parallel=N'],
       },
       {
         // Declared so that --version is not read as an abbreviation of --version-sort.

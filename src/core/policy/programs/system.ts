@@ -51,7 +51,9 @@ const HELP_VERSION: OptionGroup = {
  * one ps documents: letters from the sets below, a value after a letter or long option that
  * takes one, or a PID.
  */
-const PS_UNIX_FLAGS = new Set('AaFfHjLlMmNPTcdewxyZV');
+// -x is left out: procps rejects it as a UNIX option and re-reads every dashed word as BSD
+// letters, so -e becomes BSD e (environments) — `ps -e -x`.
+const PS_UNIX_FLAGS = new Set('AaFfHjLlMmNPTcdewyZV');
 /** UNIX letters that take a value: the rest of the word, or the next word. */
 const PS_UNIX_VALUE = new Set('CGgOopqstUu');
 // BSD `e` is left out: it prints each process's environment, which can hold credentials.
@@ -98,6 +100,12 @@ const PS_LONG_VALUE = new Set([
 ]);
 
 function psArguments(words: readonly Word[]): Effect | undefined {
+  // -H with -T is another combination procps rejects and re-reads as BSD letters.
+  const dashed = words.flatMap((w) =>
+    w.value?.startsWith('-') && !w.value.startsWith('--') ? [w.value] : [],
+  );
+  if (dashed.some((w) => w.includes('H')) && dashed.some((w) => w.includes('T')))
+    return { refused: 'ps re-reads -H with -T as BSD letters, e among them (environments)' };
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
     if (!word) break;
@@ -329,6 +337,23 @@ function matchesExtended(pattern: string, text: string, caseless: boolean): bool
   } catch {
     return true;
   }
+}
+
+/**
+ * A tag (LABEL=, UUID=, PARTUUID=, PARTLABEL=) or -e makes libblkid probe every disk and write
+ * its cache (/run/blkid/blkid.tab) as root.
+ */
+function findmntTags(words: readonly Word[], options: readonly ParsedOption[]): Effect | undefined {
+  const values = [
+    ...words,
+    ...options.flatMap((o) => (o.name === 'source' && o.value ? [o.value] : [])),
+  ];
+  const tag = values.find((w) => w.value === undefined || /^(PART)?(LABEL|UUID)=/.test(w.value));
+  return tag
+    ? {
+        refused: `resolves ${tag.text} through libblkid, which writes its cache as root; name the device`,
+      }
+    : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -930,7 +955,6 @@ export const SPECS: readonly ProgramSpec[] = [
           '-C, --nocanonicalize',
           '-c, --canonicalize',
           '-d, --direction=WORD',
-          '-e, --evaluate',
           '-f, --first-only',
           '-i, --invert',
           '-N, --task=TID',
@@ -975,7 +999,12 @@ export const SPECS: readonly ProgramSpec[] = [
       },
       HELP_VERSION,
     ],
-    operands: { kind: 'paths', about: 'a device or mount point', max: 2 },
+    operands: {
+      kind: 'paths',
+      about: 'a device or mount point (not a LABEL=, UUID= … tag)',
+      max: 2,
+      judge: findmntTags,
+    },
   },
   {
     name: 'mount',

@@ -545,7 +545,7 @@ const JOURNALCTL: ProgramSpec = {
     },
     {
       why: 'read journal files from another directory or file, judged like any file read',
-      options: ['-D, --directory=FILE', '--file=FILE', '--root=FILE'],
+      options: ['-D, --directory=FILE', '--file=PATTERN', '--root=FILE'],
     },
     {
       why: 'reads a cursor from the file and writes the new one back to it',
@@ -938,10 +938,16 @@ const SYSTEMD_ANALYZE: ProgramSpec = {
     'syscall-filter': read('list system call sets', { kind: 'text', about: '@set names' }),
     capability: read('list capabilities', { kind: 'text', about: 'capability names or numbers' }),
     filesystems: read('list file system sets', { kind: 'text', about: '@set names' }),
-    condition: read('evaluate Condition= and Assert= settings', {
-      kind: 'text',
-      about: 'conditions',
-    }),
+    // As root it starts a test manager that touches /run/systemd/systemd-units-load and
+    // creates a temporary directory.
+    condition: {
+      about: 'evaluate Condition= and Assert= settings',
+      effect: {
+        risk: 'medium',
+        does: 'starts a test service manager, which writes under /run and /tmp',
+      },
+      operands: { kind: 'text', about: 'conditions' },
+    },
     'compare-versions': read('compare two version strings', {
       kind: 'text',
       about: 'versions and an operator',

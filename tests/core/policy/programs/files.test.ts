@@ -50,7 +50,7 @@ describe('files specs', () => {
       'sort -u -k2,2 sizes.txt',
       'sort -c /tmp/list',
       'sort --check=quiet /tmp/list',
-      'sort -h -S 10M --parallel=2',
+      'sort -h --parallel=2',
       'uniq -c',
       'uniq -d /tmp/sorted',
       'cut -d : -f 1,7 /etc/group',

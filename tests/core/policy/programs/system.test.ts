@@ -60,7 +60,6 @@ describe('system specs', () => {
       'ps axjf',
       'ps auxww',
       'ps -aux',
-      'ps -ax',
       'ps -eLf',
       'ps -ef --forest',
       'ps -p 1234 -o comm=',

@@ -495,7 +495,6 @@ describe('systemd-analyze', () => {
       'systemd-analyze calendar --iterations=3 daily',
       'systemd-analyze log-level',
       'systemd-analyze get-log-level',
-      'systemd-analyze condition ConditionPathExists=/etc/os-release',
       'systemd-analyze cat-config systemd/journald.conf',
       'systemd-analyze cat-config /etc/systemd/logind.conf',
       'systemd-analyze cat-config tmpfiles.d',
