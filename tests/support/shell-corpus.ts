@@ -280,6 +280,9 @@ export function commandCorpus(w: string, other: string): fc.Arbitrary<string> {
     (c) => `[[x = y || ${c} ]]`,
     (c) => `echo \${x%{}&${c} }`,
     (c) => `! ((echo '$(${c})'))`,
+    // A closed descriptor before a word, a descriptor number glued to a redirection.
+    (c) => c.replace(/^(\S+) /, '$1 2>&- '),
+    (c) => c.replace(/^(\S+) (\S+) /, '$1 $2 0</dev/null '),
     // Run-time words that become options of an allowed program.
     (c) => `ss -tn $(echo -D${w}/ss); ${c}`,
     (c) => `echo -D${w}/ss >/dev/null; ss $_; ${c}`,

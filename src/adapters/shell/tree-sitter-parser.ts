@@ -330,8 +330,25 @@ class Walker {
       words.push(...extra);
     }
     this.refuseFdVariables(node, redirectNodes);
+    this.refuseGluedDescriptors(node, redirectNodes);
     words.sort((a, b) => a.at - b.at);
     this.push({ words: words.map((w) => w.word), assignments, redirects });
+  }
+
+  /**
+   * `echo a 0>/dev/null b`: bash reads the 0 as the redirection's descriptor; tree-sitter leaves
+   * it an argument, shifting every word after it.
+   */
+  private refuseGluedDescriptors(node: Node, redirects: readonly Node[]): void {
+    const body = node.childForFieldName('body');
+    for (const child of [...named(node), ...(body ? named(body) : [])]) {
+      if (!/^\d+$/.test(child.text)) continue;
+      if (redirects.some((r) => r.startIndex === child.endIndex)) {
+        this.refuse(
+          `the command has a number touching a redirection (${child.text}${this.after(child, 2)}…), which bash reads as its descriptor and the parser as an argument; drop it (0< is <, 1> is >) or put a space before the redirection if it is an argument`,
+        );
+      }
+    }
   }
 
   /** `{fd}>file` assigns a variable in bash; tree-sitter reads `{fd}` as a word. */
@@ -414,6 +431,12 @@ class Walker {
       this.refuse('the command redirects a file descriptor that is not a number');
     }
     const fd = descriptor ? { fd: Number(descriptor.text) } : {};
+    // `2>&-` closes the descriptor and takes no word: what tree-sitter puts after it as a
+    // destination is an argument of the command (`cat 2>&- /etc/shadow`).
+    if (op === '>&-' || op === '<&-') {
+      const words = destinations.map((d) => ({ at: d.startIndex, word: this.word(d, depth + 1) }));
+      return { redirect: { kind: 'dup', op, ...fd }, words };
+    }
     const [first, ...rest] = destinations;
     const target = first ? this.word(first, depth + 1) : undefined;
     const words = rest.map((d) => ({ at: d.startIndex, word: this.word(d, depth + 1) }));

@@ -98,7 +98,7 @@ const GLOBAL = /^-([HLP]|D|O\d?)$/;
 
 export function splitFind(args: readonly Word[]): Unwrapped {
   const findArgs: Word[] = [];
-  const execs: Word[][] = [];
+  const execs: { words: Word[]; inDir: boolean }[] = [];
   const writes: Word[] = [];
   let i = 0;
   // Global options, then starting points: everything before the first word that starts an expression.
@@ -194,7 +194,7 @@ export function splitFind(args: readonly Word[]): Unwrapped {
       if (inner.length === 0) return { kind: 'problem', reason: `find ${v} without a command` };
       if (i >= args.length)
         return { kind: 'problem', reason: `find ${v} is not ended by ';' or '+'` };
-      execs.push(inner);
+      execs.push({ words: inner, inDir: v === '-execdir' || v === '-okdir' });
       continue;
     }
     return { kind: 'problem', reason: `find has no primary ${v} that the policy knows` };

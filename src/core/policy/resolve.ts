@@ -113,9 +113,11 @@ function runTimeOption(args: readonly Word[], inputArgs: boolean): string | unde
 
 /** `word` as a path from `cwd`, when it is relative and the command does not run in the home. */
 function rebase(word: Word, cwd: Word | undefined): Word {
-  if (!cwd || word.value?.startsWith('/') || word.value?.startsWith('~')) return word;
-  if (cwd.value === undefined || word.value === undefined)
-    return { text: `${cwd.text}/${word.text}`, glob: false };
+  if (!cwd || word.notSecret || word.value?.startsWith('/') || word.value?.startsWith('~'))
+    return word;
+  // Under a directory known only at run time, a relative name could be anything there.
+  if (cwd.value === undefined) return { text: `${word.text} (under ${cwd.text})`, glob: false };
+  if (word.value === undefined) return { text: `${cwd.text}/${word.text}`, glob: false };
   return {
     ...word,
     text: posix.join(cwd.value, word.value),
@@ -158,6 +160,7 @@ export function analyze(
   source: string,
   depth = 0,
   via: readonly string[] = [],
+  cwd?: Word,
 ): Analysis {
   if (depth > MAX_DEPTH)
     return { commands: [], problems: ['commands nested too deeply (bash -c inside bash -c …)'] };
@@ -165,7 +168,7 @@ export function analyze(
   if (!parsed.ok)
     return { commands: [], problems: [...parsed.problems], syntaxError: parsed.syntaxError };
   const out: Analysis = { commands: [], problems: [] };
-  for (const simple of parsed.commands) resolveSimple(parser, simple, depth, via, out);
+  for (const simple of parsed.commands) resolveSimple(parser, simple, depth, via, out, cwd);
   return out;
 }
 
@@ -212,6 +215,7 @@ function resolveSimple(
   depth: number,
   via: readonly string[],
   out: Analysis,
+  startDir?: Word,
 ): void {
   const problems = out.problems as string[];
   const commands = out.commands as ResolvedCommand[];
@@ -236,8 +240,9 @@ function resolveSimple(
     }
   }
 
+  // The shell opens redirections where it runs: under `env -C DIR bash -c '…'`, in DIR.
   const redirectReads = simple.redirects.flatMap((r) =>
-    r.kind === 'read' && r.target ? [r.target] : [],
+    r.kind === 'read' && r.target ? [rebase(r.target, startDir)] : [],
   );
   if (simple.words.length === 0) {
     const secret = firstOf(redirectReads, secretFile);
@@ -263,7 +268,8 @@ function resolveSimple(
   let dynamicTail = false;
   let allWrites = fileWrites;
   let inputArgs = false;
-  let cwd: Word | undefined;
+  let cwd: Word | undefined = startDir;
+  const wrapperReads: Word[] = [];
   /** A relative file is read where the command runs: under `env -C DIR` that is DIR, not home. */
   const where = (w: Word): Word => rebase(w, cwd);
   const emit = (program: string, args: readonly Word[]) => {
@@ -284,7 +290,7 @@ function resolveSimple(
       }
       const secret =
         judged.secret ??
-        firstOf(redirectReads, secretFile) ??
+        firstOf([...redirectReads, ...wrapperReads], secretFile) ??
         firstOf(judged.reads.map(where), judged.recursive ? secretTree : secretFile);
       commands.push({
         program,
@@ -314,7 +320,8 @@ function resolveSimple(
     }
     // Without a spec, any written-out argument may name a file the program reads.
     const secret =
-      firstOf(redirectReads, secretFile) ?? firstOf(args.map(where), (a) => secretFile(a, true));
+      firstOf([...redirectReads, ...wrapperReads], secretFile) ??
+      firstOf(args.map(where), (a) => secretFile(a, true));
     commands.push({
       program,
       args,
@@ -364,6 +371,7 @@ function resolveSimple(
         }
         if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];
         if (unwrapped.cwd) cwd = rebase(unwrapped.cwd, cwd);
+        if (unwrapped.reads) wrapperReads.push(...unwrapped.reads.map(where));
         words = [...unwrapped.words];
         continue;
       case 'script': {
@@ -371,10 +379,13 @@ function resolveSimple(
           problems.push(`${name} runs a script that is only known at run time`);
           return;
         }
-        const nested = analyze(parser, unwrapped.script.value, depth + 1, [
-          ...chain,
-          unwrapped.via,
-        ]);
+        const nested = analyze(
+          parser,
+          unwrapped.script.value,
+          depth + 1,
+          [...chain, unwrapped.via],
+          cwd,
+        );
         commands.push(
           ...nested.commands.map((c) =>
             allWrites.length ? { ...c, writes: [...c.writes, ...allWrites] } : c,
@@ -391,10 +402,12 @@ function resolveSimple(
           const before = commands.length;
           resolveSimple(
             parser,
-            { words: inner, assignments: [], redirects: [] },
+            { words: inner.words, assignments: [], redirects: [] },
             depth,
             [...chain, 'find -exec'],
             out,
+            // -execdir runs in the directory of each file found, known only at run time.
+            inner.inDir ? dynamicWord('(the directory of each file find finds)') : cwd,
           );
           commands.splice(
             before,

@@ -26,6 +26,10 @@ const SECRET_FILES = [
   /\.(key|keytab)$/,
   /^privkey.*\.pem$/,
   /^\.(netrc|pgpass|git-credentials|my\.cnf)$/,
+  // Shell and client histories hold typed passwords; btmp holds failed login names (often one).
+  /^\.(bash|zsh|mysql|psql|python)_history$/,
+  /^btmp(\.\d+|-\d+)?$/,
+  /^(debian\.cnf|chap-secrets|pap-secrets)$/,
   // The gateway's fleet config: the credentials of every host.
   /^fleet\.(ya?ml|json)$/,
 ];
@@ -34,6 +38,9 @@ const SECRET_PLACES: readonly [RegExp, string][] = [
   [/^\/etc\/ssl\/private(\/|$)/, 'private TLS keys'],
   [/^\/etc\/pki\/[^/]+\/private(\/|$)/, 'private TLS keys'],
   [/^\/etc\/letsencrypt(\/|$)/, "Let's Encrypt keys"],
+  [/^\/etc\/wireguard(\/|$)/, 'WireGuard keys'],
+  [/^\/etc\/NetworkManager\/system-connections(\/|$)/, 'network passwords'],
+  [/^\/var\/lib\/sss\/secrets(\/|$)/, 'SSSD secrets'],
   [/^\/usr\/lib\/ssl(\/|$)/, "Debian's link to /etc/ssl/private"],
   [/^\/proc\/kcore$/, 'kernel memory'],
   [
@@ -74,6 +81,9 @@ const SECRET_EXAMPLES = [
   '.git-credentials',
   '.my.cnf',
   'fleet.yaml',
+  '.bash_history',
+  'btmp',
+  'debian.cnf',
 ];
 
 /** Paths a pattern is tried against whole: one of each kind of secret place. */

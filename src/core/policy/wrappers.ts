@@ -46,13 +46,16 @@ export type Unwrapped =
       readonly writes?: readonly Word[];
       /** The directory the command runs in (`env -C DIR`, `sudo -D DIR`, `chroot /`). */
       readonly cwd?: Word;
+      /** Files the wrapper itself reads (`xargs -a FILE`), checked for secrets. */
+      readonly reads?: readonly Word[];
     }
   /** Runs a bash script string (`bash -c '…'`). */
   | { readonly kind: 'script'; readonly script: Word; readonly via: string }
   | {
       readonly kind: 'find';
       readonly findArgs: readonly Word[];
-      readonly execs: readonly (readonly Word[])[];
+      /** Commands -exec runs; `inDir` for -execdir/-okdir, which run in each match's directory. */
+      readonly execs: readonly { readonly words: readonly Word[]; readonly inDir: boolean }[];
       readonly writes: readonly Word[];
     };
 
@@ -284,6 +287,11 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
         : w,
     );
     const words = operands.length ? operands : [staticWord('echo')];
+    // -P 0 starts as many at once as there are input lines.
+    const procs = parsed.options.find((o) => o.name === 'max-procs')?.value;
+    if (procs && (procs.value === undefined || !/^([1-9]|1[0-6])$/.test(procs.value)))
+      return problem(`xargs -P ${procs.text}: at most 16 commands run at once through the gateway`);
+    const argFile = parsed.options.find((o) => o.name === 'arg-file')?.value;
     // -n or -L after the last -I turns replacing off again: input words are appended.
     const names = parsed.options.map((o) => o.name);
     const lastReplace = Math.max(names.lastIndexOf('replace-string'), names.lastIndexOf('replace'));
@@ -296,6 +304,7 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
       via: via('xargs', parsed.options),
       dynamicTail: true,
       inputArgs: replace.length === 0 || appends,
+      ...(argFile ? { reads: [argFile] } : {}),
     };
   },
   watch: (args) => {

@@ -221,6 +221,13 @@ const CLASSES: Record<string, string[]> = {
     'cat < $F',
     'head -c 10 </dev/udp/127.0.0.1/53',
   ],
+  'closed descriptors and glued descriptor numbers (a fifth review of issue 13)': [
+    'env 2>&- bash 2>&- -c 2>&- "touch /tmp/x"',
+    'systemctl >&- poweroff',
+    'hostname <&- pwned',
+    'env -u 0</dev/null cat touch /tmp/pwn',
+    'echo a 0>/dev/null b',
+  ],
 };
 
 describe('bypass classes', () => {

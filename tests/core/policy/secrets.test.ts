@@ -129,6 +129,20 @@ describe('reading a secret is denied under every profile', () => {
     'env --chdir=/root/.ssh cat authorized_keys',
     'sudo chroot / cat proc/1/environ',
     'base64 ~/.ssh/id_rsa',
+    // A fifth review: a closed descriptor hides the next word, xargs reads a file, a directory
+    // change carries into bash -c and find -exec, -execdir runs anywhere, histories, btmp.
+    'cat 2>&- /etc/shadow',
+    'xargs -a /etc/shadow',
+    'xargs -0a /etc/ssh/ssh_host_ed25519_key echo',
+    'env -C /etc/ssl/private bash -c "cat server.pem"',
+    'chroot / bash -c "cat proc/1/environ"',
+    'env -C / find /dev/null -exec cat proc/1/environ \\;',
+    'find /proc -maxdepth 0 -execdir cat proc/1/environ \\;',
+    'env -C /root/.ssh bash -c "cat < id_rsa"',
+    'env -C "$X" cat environ',
+    'last -f /var/log/btmp',
+    'cat /root/.bash_history',
+    'cat /etc/wireguard/wg0.conf',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);
