@@ -354,7 +354,8 @@ class Walker {
   /** `{fd}>file` assigns a variable in bash; tree-sitter reads `{fd}` as a word. */
   private refuseFdVariables(node: Node, redirects: readonly Node[]): void {
     for (const child of named(node)) {
-      if (!/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(child.text)) continue;
+      // Also `{a[$(cmd)]}>`: bash evaluates the subscript, running what it holds.
+      if (!/^\{[\s\S]*\}$/.test(child.text)) continue;
       if (redirects.some((r) => r.startIndex === child.endIndex)) {
         this.refuse('the command assigns a file descriptor to a variable ({var}>…)');
       }
@@ -429,6 +430,13 @@ class Walker {
     }
     if (descriptor && !/^\d+$/.test(descriptor.text)) {
       this.refuse('the command redirects a file descriptor that is not a number');
+    }
+    // bash takes digits before < or > as a descriptor only when they fit an int; larger ones
+    // stay a word of the command (`hostname 4294967296>/dev/null` renames the host).
+    if (descriptor && Number(descriptor.text) > 2147483647) {
+      this.refuse(
+        `the command has ${descriptor.text} before a redirection, too large for a descriptor, which bash passes as an argument; put a space before the redirection`,
+      );
     }
     const fd = descriptor ? { fd: Number(descriptor.text) } : {};
     // `2>&-` closes the descriptor and takes no word: what tree-sitter puts after it as a

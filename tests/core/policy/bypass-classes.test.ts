@@ -227,6 +227,10 @@ const CLASSES: Record<string, string[]> = {
     'hostname <&- pwned',
     'env -u 0</dev/null cat touch /tmp/pwn',
     'echo a 0>/dev/null b',
+    // A sixth review: digits too large for a descriptor stay a word; {a[…]}> runs its subscript.
+    'hostname 4294967296>/dev/null',
+    'date 123123592030>/dev/null',
+    "printf '[%s]\\n' x {a['$(touch /tmp/p2)']}>/dev/null y",
   ],
 };
 
