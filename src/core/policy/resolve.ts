@@ -116,7 +116,7 @@ function rebase(word: Word, cwd: Word | undefined): Word {
   if (!cwd || word.notSecret || word.value?.startsWith('/') || word.value?.startsWith('~'))
     return word;
   // Under a directory known only at run time, a relative name could be anything there.
-  if (cwd.value === undefined) return { text: `${word.text} (under ${cwd.text})`, glob: false };
+  if (cwd.value === undefined) return { text: `${cwd.text}/${word.text}`, glob: false };
   if (word.value === undefined) return { text: `${cwd.text}/${word.text}`, glob: false };
   return {
     ...word,
@@ -407,7 +407,7 @@ function resolveSimple(
             [...chain, 'find -exec'],
             out,
             // -execdir runs in the directory of each file found, known only at run time.
-            inner.inDir ? dynamicWord('(the directory of each file find finds)') : cwd,
+            inner.inDir ? dynamicWord('$(dirname {})') : cwd,
           );
           commands.splice(
             before,

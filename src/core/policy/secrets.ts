@@ -43,6 +43,11 @@ const SECRET_PLACES: readonly [RegExp, string][] = [
   [/^\/var\/lib\/sss\/secrets(\/|$)/, 'SSSD secrets'],
   [/^\/usr\/lib\/ssl(\/|$)/, "Debian's link to /etc/ssl/private"],
   [/^\/proc\/kcore$/, 'kernel memory'],
+  // Reading these consumes them: the kernel log's readers (rsyslog) and tracers lose what is read.
+  [
+    /^\/proc\/kmsg$|^\/sys\/kernel\/(debug\/)?tracing\/(per_cpu\/[^/]+\/)?trace_pipe/,
+    'a log that reading empties',
+  ],
   [
     /^\/proc\/[^/]+\/(task\/[^/]+\/)?(environ|mem|root|cwd|fd|map_files)(\/|$)/,
     "a process's environment, memory or view of files",
@@ -192,32 +197,45 @@ export function secretFile(word: Word, named = false): string | undefined {
   return undefined;
 }
 
+/** A process ID known only at run time: `$PPID`, `$$`, `$!`, `$(pgrep …)`, `$(pidof …)`. */
+const PID_EXPANSION =
+  /^(\$(PPID|\$|!|BASHPID)|\$\{(PPID|BASHPID)\}|\$\((pgrep|pidof) [^()`$;|&<>]*\))$/;
+
 /**
- * A file named partly at run time (`~/.aws/credentials`, `"$HOME"/.ssh/x`, `/proc/$pid/status`):
- * every written-out component is checked, and what follows the last run-time part must be a
- * written-out name, so the run-time part cannot name the file itself.
+ * A file named partly at run time. The home (`~`, `$HOME`) is the login user's, fixed by the
+ * pinned shell; under /proc a process ID may come from `$PPID`, `$$` or `$(pgrep …)`. Any other
+ * run-time part could be any directory or name — `~sys` is /dev on Debian, `/$'dev'/sda` is
+ * /dev/sda — so the path is refused: write it out.
  */
 function dynamicSecret(text: string, named = false): string | undefined {
   // A process substitution is a pipe (/dev/fd/N) whose commands are judged on their own.
   if (/^[<>]\(/.test(text)) return undefined;
   if (text === '{}')
     return '{} is every file find finds, and its starting points may hold keys or credentials (find -exec reads stay under /var/log, /usr/share, /usr/lib or /proc/sys)';
-  const components = text.replace(/["']/g, '').split('/');
-  for (const component of components) {
-    if (component === '..')
-      return `${text} goes through .., which a link can lead anywhere; write the path without ..`;
-    if (/[$`]/.test(component)) continue;
-    const hit = couldBeSecret(component);
-    if (hit) return `${text} could name a secret (${hit})`;
+  const unquoted = text.replace(/^"|"$/g, '').replace(/"(\$\{?HOME\}?)"/g, '$1');
+  const path = unquoted.replace(/^(~|"?\$HOME"?|"?\$\{HOME\}"?)(?=\/|$)/, '/home/user');
+  if (/^~/.test(path))
+    return `${text} is in another user's home, which can be any directory (~sys is /dev)`;
+  const components = path.split('/');
+  const known = components.map((component, i) => {
+    if (!/[$`~"'\\]/.test(component)) return component;
+    return components[i - 1] === 'proc' &&
+      i === 2 &&
+      components[0] === '' &&
+      PID_EXPANSION.test(component)
+      ? '1'
+      : undefined;
+  });
+  if (known.some((c) => c === undefined)) {
+    // Any argument of a program without a spec: only a written-out secret name counts.
+    if (named) {
+      const hit = components.find((c) => !/[$`]/.test(c) && couldBeSecret(c.replace(/["']/g, '')));
+      return hit ? `${text} could name a secret (${hit})` : undefined;
+    }
+    return `${text} names a file partly at run time, which could be a secret; write the path out`;
   }
-  const last = components.at(-1) ?? '';
-  // Any argument of a program without a spec: only a written-out secret place counts.
-  if (named) return undefined;
-  if (components.length < 2 || !/^[\w.-]+$/.test(last))
-    return `${text} names a file only at run time, which could be a secret`;
-  if (/^\/?proc\//.test(text.replace(/["']/g, '')) && /^(environ|mem)$/.test(last))
-    return `${text} is a process's ${last}, which can hold credentials`;
-  return undefined;
+  const value = known.join('/');
+  return secretFile({ text, value, glob: false }, named);
 }
 
 /**

@@ -79,6 +79,7 @@ describe('program specs close what the review found', () => {
     ['timeout -s KILL 50 sort /dev/zero', /endless device/],
     ['sudo findmnt UUID=nope', /libblkid/],
     ['systemd-analyze condition ConditionPathExists=/x', /test service manager/],
+    ['zgrep -f /dev/null x /var/log/syslog', /pattern file into \/tmp/],
   ])('read-only denies %s', (command, why) => {
     const d = decide('read-only', command);
     expect(d.decision, d.reason).toBe('deny');
@@ -118,6 +119,10 @@ describe('program specs close what the review found', () => {
     'systemctl restart systemd-tmpfiles-setup',
     'systemctl start systemd-growfs-root',
     'systemctl start debug-shell',
+    'systemctl stop networking',
+    'service networking stop',
+    'systemctl stop auditd',
+    'systemctl restart tuned',
   ])('operator needs approval for %s', (command) => {
     const d = decide('operator', command);
     expect(d.decision, d.reason).toBe('approval_required');

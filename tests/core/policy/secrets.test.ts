@@ -45,7 +45,12 @@ describe('secret files', () => {
   });
 
   it('a file named at run time is safe only when its last component is written out', () => {
-    expect(secretFile({ text: '"/proc/$pid/status"', glob: false })).toBeUndefined();
+    expect(secretFile({ text: '"/proc/$PPID/status"', glob: false })).toBeUndefined();
+    expect(secretFile({ text: '"/proc/$(pgrep -o nginx)/status"', glob: false })).toBeUndefined();
+    // Any other run-time part could be any directory: ~sys is /dev, $'dev' is dev.
+    expect(secretFile({ text: '"/proc/$pid/status"', glob: false })).toMatch(/write the path out/);
+    expect(secretFile({ text: '~sys/sda1', glob: false })).toMatch(/another user's home/);
+    expect(secretFile({ text: "/$'dev'/sda", glob: false })).toMatch(/partly at run time/);
     expect(secretFile({ text: '"$HOME"/.ssh/id_rsa', glob: false })).toBeDefined();
     expect(secretFile({ text: '"$f"', glob: false })).toBeDefined();
   });
@@ -143,6 +148,12 @@ describe('reading a secret is denied under every profile', () => {
     'last -f /var/log/btmp',
     'cat /root/.bash_history',
     'cat /etc/wireguard/wg0.conf',
+    // A seventh review: run-time parts of a path that name a directory.
+    'grep -a root: ~sys/sda1',
+    "cat /$'dev'/sda",
+    'cat "/root/.s${x}sh/authorized_keys"',
+    "cat /$'proc'/1/environ",
+    'cat /proc/kmsg',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);

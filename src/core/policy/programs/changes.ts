@@ -55,6 +55,9 @@ function exposure(word: Word): string | undefined {
   const own = secretFile(word);
   if (own) return own;
   const v = word.value;
+  // The home itself (a copy of ~ takes ~/.ssh along).
+  if (v === undefined && /^(~|"?\$\{?HOME\}?"?)\/?$/.test(word.text))
+    return `${word.text} is the login user's home, which holds ~/.ssh`;
   if (v === undefined || word.glob) return undefined;
   const path = posix.normalize(v);
   if (

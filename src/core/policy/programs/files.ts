@@ -790,8 +790,10 @@ export const SPECS: readonly ProgramSpec[] = [
         options: ['-0', '-1', '-2', '-3', '-4', '-5', '-6', '-7', '-8', '-9'],
       },
       {
-        why: 'read patterns from a file, which is checked like any file read',
+        // zgrep copies a -f file that is not a regular file into /tmp/zgrepXXXX (gzip 1.12).
+        why: 'read patterns from a file',
         options: ['-f FILE', '--file[=FILE]'],
+        effect: { refused: 'may copy the pattern file into /tmp; give patterns with -e' },
       },
     ],
     operands: {

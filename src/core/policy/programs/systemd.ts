@@ -76,6 +76,14 @@ const GUARDED_SERVICES: readonly [RegExp, string][] = [
     'kernel settings and users',
   ],
   [/^debug-shell$/, 'logins: it opens a root shell on a console'],
+  [
+    /^(networking|NetworkManager|systemd-networkd|ifup@.*|wpa_supplicant.*|ipset|auditd)$/,
+    'networking, the firewall or auditing',
+  ],
+  [
+    /^(systemd-binfmt|tuned|systemd-sysext|systemd-confext|systemd-udev-trigger|systemd-boot-update|zfs-.*)$/,
+    'kernel settings, system images or disks',
+  ],
 ];
 
 const GLOB = /[*?[]/;

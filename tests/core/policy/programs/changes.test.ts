@@ -157,7 +157,7 @@ describe('change specs', () => {
         /run time/,
       );
       expect(secret(judge('cp', '-r', { ...dynamicWord('~'), notOption: true }, '/tmp/x'))).toMatch(
-        /run time/,
+        /home, which holds ~\/.ssh/,
       );
     });
 

@@ -158,7 +158,6 @@ describe('files specs', () => {
       ['fgrep x /path/to/input-file', ['/path/to/input-file']],
       ['zcat -f /path/to/input-file', ['/path/to/input-file']],
       ['zgrep x /path/to/input-file', ['/path/to/input-file']],
-      ['zgrep -f /path/to/patterns /srv/a.gz', ['/path/to/patterns', '/srv/a.gz']],
       ['date -f /path/to/input-file', ['/path/to/input-file']],
       ['date --file=/path/to/input-file', ['/path/to/input-file']],
       ['du -X /path/to/list /var', ['/path/to/list']],
