@@ -59,6 +59,18 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
   const operands: Word[] = [];
   let i = 0;
   const next = (): Word | undefined => args[++i];
+  /** An option whose value was not attached: the next word, when it takes one there. */
+  const separateValue = (option: OptionSpec, flag: string): ParsedOption | string => {
+    const wanted =
+      option.arg === 'required' ||
+      (option.arg === 'optional' && option.nextValue && looksLike(args[i + 1], option.nextValue));
+    if (!wanted) return { name: option.name };
+    const value = next();
+    if (!value) return `${program} ${flag} needs a value`;
+    if (value.glob || value.splits)
+      return `${program} ${flag} is given ${value.text}, which may become several words`;
+    return { name: option.name, value };
+  };
   for (; i < args.length; i++) {
     const word = args[i];
     if (!word) break;
@@ -129,24 +141,10 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
         if (!option.arg) return fail(`${program} --${option.long} takes no value`);
         const value = v.slice(eq + 1);
         options.push({ name: option.name, value: { text: value, value, glob: false } });
-      } else if (
-        option.arg === 'optional' &&
-        option.nextValue &&
-        looksLike(args[i + 1], option.nextValue)
-      ) {
-        const value = next();
-        if (value) options.push({ name: option.name, value });
-      } else if (option.arg === 'required') {
-        const value = next();
-        if (!value) return fail(`${program} --${option.long} needs a value`);
-        if (value.glob || value.splits) {
-          return fail(
-            `${program} --${option.long} is given ${value.text}, which may become several words`,
-          );
-        }
-        options.push({ name: option.name, value });
       } else {
-        options.push({ name: option.name });
+        const taken = separateValue(option, `--${option.long ?? option.name}`);
+        if (typeof taken === 'string') return fail(taken);
+        options.push(taken);
       }
       continue;
     }
@@ -165,24 +163,10 @@ export function parseArgv(program: string, spec: ArgvSpec, args: readonly Word[]
             name: option.name,
             value: { text: attached, value: attached, glob: false },
           });
-        } else if (
-          option.arg === 'optional' &&
-          option.nextValue &&
-          looksLike(args[i + 1], option.nextValue)
-        ) {
-          const value = next();
-          if (value) options.push({ name: option.name, value });
-        } else if (option.arg === 'required') {
-          const value = next();
-          if (!value) return fail(`${program} -${letter} needs a value`);
-          if (value.glob || value.splits) {
-            return fail(
-              `${program} -${letter} is given ${value.text}, which may become several words`,
-            );
-          }
-          options.push({ name: option.name, value });
         } else {
-          options.push({ name: option.name });
+          const taken = separateValue(option, `-${letter}`);
+          if (typeof taken === 'string') return fail(taken);
+          options.push(taken);
         }
         break;
       }
