@@ -74,8 +74,6 @@ export const READ_ONLY_PROGRAMS = [
   'sha256sum',
   // packages and containers
   'dpkg',
-  'apt',
-  'apt-cache',
   'rpm',
   'crontab',
   'docker',
@@ -114,8 +112,9 @@ export const BUILTIN_PROFILES: Record<string, ProfileConfig> = {
     rules: [
       ...programRules(),
       ...WRAPPERS_ALONE,
-      // top -b creates ~/.config/procps when it is missing: a small write read-only refuses.
-      { allow: 'top **' },
+      // Small writes read-only refuses: top -b creates ~/.config/procps when it is missing;
+      // apt and apt-cache rebuild a stale package cache in /var/cache/apt as root.
+      ...['top', 'apt', 'apt-cache'].map((program) => ({ allow: `${program} **` })),
       { allow: 'kill **' },
       { allow: 'pkill **' },
       { allow: 'mkdir **' },

@@ -50,7 +50,9 @@ const TABLE: [string, D, D][] = [
   ['LC_ALL=C sort /etc/passwd', 'A', 'A'],
   ['cat /etc/passwd > /dev/null', 'A', 'A'],
   ['ls 2>&1', 'A', 'A'],
-  ['apt list --installed', 'A', 'A'],
+  // apt rebuilds a stale package cache as root: dpkg -l reads without writing.
+  ['apt list --installed', 'D', 'A'],
+  ['dpkg -l nginx', 'A', 'A'],
   ['sysctl net.ipv4.ip_forward', 'A', 'A'],
   ['crontab -l', 'A', 'A'],
   ['ping -c 3 8.8.8.8', 'D', 'D'],

@@ -1018,6 +1018,8 @@ const DOCKER: ProgramSpec = {
     },
     info: {
       about: 'print system-wide information',
+      // It runs every CLI plugin (docker-* in ~/.docker/cli-plugins and the system directories).
+      effect: { refused: 'runs every Docker CLI plugin to list it' },
       options: DOCKER_VERSION_FORMAT,
       operands: { kind: 'none' },
     },

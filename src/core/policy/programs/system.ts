@@ -99,7 +99,44 @@ const PS_LONG_VALUE = new Set([
   'width',
 ]);
 
+/**
+ * procps reads a command line it cannot parse the UNIX way again as BSD letters, so a dashed
+ * `e` becomes BSD e (every process's environment). Whether the UNIX read fails can depend on
+ * the host (`-u x`, a user that does not exist), so with an `e` in a dashed word only letters
+ * that cannot fail together are accepted: `ps -ef`, `ps -eo pid,cmd --sort=-%cpu`, `ps -eF`.
+ */
+const PS_SAFE_WITH_E = /^-[efFoAadNwc]+$/;
+const PS_SAFE_LONG_WITH_E =
+  /^--(sort|no-headers?|cols|columns|width|lines|rows|format|forest)(=|$)/;
+const PS_VALUE_BEFORE = new Set([
+  '-o',
+  '-O',
+  '--sort',
+  '--format',
+  '--cols',
+  '--columns',
+  '--width',
+  '--lines',
+  '--rows',
+]);
+
 function psArguments(words: readonly Word[]): Effect | undefined {
+  const texts = words.map((w) => w.value ?? w.text);
+  if (texts.some((t) => /env/i.test(t)))
+    return { refused: 'asks for process environments, which can hold credentials' };
+  if (texts.some((t) => /^-[^-]*e/.test(t))) {
+    const unsafe = texts.find(
+      (t, i) =>
+        t.startsWith('-') &&
+        !PS_SAFE_WITH_E.test(t) &&
+        !PS_SAFE_LONG_WITH_E.test(t) &&
+        !PS_VALUE_BEFORE.has(texts[i - 1] ?? ''),
+    );
+    if (unsafe)
+      return {
+        refused: `${unsafe} with -e could make ps re-read the words as BSD letters, e among them (environments); use ps -ef, ps -eo …, or ps aux`,
+      };
+  }
   // -H with -T is another combination procps rejects and re-reads as BSD letters.
   const dashed = words.flatMap((w) =>
     w.value?.startsWith('-') && !w.value.startsWith('--') ? [w.value] : [],
@@ -349,6 +386,14 @@ function findmntTags(words: readonly Word[], options: readonly ParsedOption[]): 
     ...options.flatMap((o) => (o.name === 'source' && o.value ? [o.value] : [])),
   ];
   const tag = values.find((w) => w.value === undefined || /^(PART)?(LABEL|UUID)=/.test(w.value));
+  // Tag columns make libmount scan the disks for entries udev cannot resolve.
+  const column = options.find(
+    (o) => o.name === 'output' && /(LABEL|UUID)/i.test(o.value?.value ?? '$'),
+  );
+  if (column)
+    return {
+      refused: `shows ${column.value?.text ?? ''}: libblkid may scan the disks and write its cache as root`,
+    };
   return tag
     ? {
         refused: `resolves ${tag.text} through libblkid, which writes its cache as root; name the device`,
@@ -426,16 +471,59 @@ const GETENT_DATABASES = new Set([
 const SS_ADDRESS = /^(\*|[0-9.]+|\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*\]?)(\/\d+)?(:(\d+|\*))?$/;
 
 /** ss looks a host name after src/dst up in DNS: data sent off the host. */
+/** Words of an ss filter that are not addresses: states, keywords, operators. */
+const SS_KEYWORDS = new Set(
+  (
+    'state exclude src dst sport dport dev fwmark cgroup autobound and or not && || ! ( ) = == != eq neq ne ' +
+    '> < >= <= ge le gt lt established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait closed ' +
+    'close-wait last-ack listening closing all connected synchronized bucket big'
+  ).split(' '),
+);
+/** Keywords whose value is a port, an interface, a mark or a cgroup, not an address. */
+const SS_VALUE_KEYWORDS = new Set(['sport', 'dport', 'dev', 'fwmark', 'cgroup']);
+
+/**
+ * ss looks a host name up in DNS wherever its filter takes an address (after src/dst, or
+ * bare): data sent off the host. Every word that is not a keyword or a keyword's value must be
+ * an address written as a number, and none may be known only at run time.
+ */
 function ssFilter(words: readonly Word[]): Effect | undefined {
-  const tokens = words.flatMap((w) => (w.value ?? w.text).split(/\s+/)).filter(Boolean);
+  if (words.some((w) => w.value === undefined))
+    return { refused: 'is given a filter known only at run time, whose host names go to DNS' };
+  const tokens = words
+    .flatMap((w) => (w.value ?? '').replace(/[()]/g, ' $& ').split(/\s+/))
+    .filter(Boolean);
   for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i] !== 'src' && tokens[i] !== 'dst') continue;
-    let j = i + 1;
-    while (['=', '==', 'eq'].includes(tokens[j] ?? '')) j++;
-    const address = tokens[j];
-    if (address !== undefined && !SS_ADDRESS.test(address))
+    const token = tokens[i] ?? '';
+    if (SS_KEYWORDS.has(token)) {
+      if (SS_VALUE_KEYWORDS.has(token)) {
+        let j = i + 1;
+        while (
+          [
+            '=',
+            '==',
+            '!=',
+            'eq',
+            'neq',
+            'ne',
+            '>',
+            '<',
+            '>=',
+            '<=',
+            'ge',
+            'le',
+            'gt',
+            'lt',
+          ].includes(tokens[j] ?? '')
+        )
+          j++;
+        i = j;
+      }
+      continue;
+    }
+    if (!SS_ADDRESS.test(token))
       return {
-        refused: `looks ${address} up in DNS, which sends it off the host; write the address as a number`,
+        refused: `looks ${token} up in DNS, which sends it off the host; write the address as a number`,
       };
   }
   return undefined;
@@ -968,7 +1056,6 @@ export const SPECS: readonly ProgramSpec[] = [
           '-M, --mountpoint=DIR',
           '-t, --types=LIST',
           '-U, --uniq',
-          '-x, --verify',
           '--verbose',
         ],
       },

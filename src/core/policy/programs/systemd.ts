@@ -882,11 +882,19 @@ const SYSTEMD_ANALYZE: ProgramSpec = {
       options: ['--iterations=N', '--base-time=TIMESTAMP'],
     },
     {
+      // security --offline builds the same test manager as verify and condition.
+      why: 'analyse unit files offline, in a test service manager',
+      options: ['--offline=BOOL'],
+      effect: {
+        risk: 'medium',
+        does: 'starts a test service manager, which writes under /run and /tmp',
+      },
+    },
+    {
       why: 'only choose what verify, security and condition check (profiles and policies are read like any file)',
       options: [
         '--man[=BOOL]',
         '--recursive-errors=MODE',
-        '--offline=BOOL',
         '--threshold=N',
         '--security-policy=FILE',
         '--profile=FILE',

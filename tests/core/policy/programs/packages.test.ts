@@ -128,7 +128,6 @@ describe('package specs', () => {
       'docker stats --no-stream',
       'docker stats --no-stream --format {{.Name}} web db',
       'docker version',
-      'docker info -f {{.ServerVersion}}',
       'docker top web',
       'docker port web',
       'docker port web 80/tcp',
