@@ -270,11 +270,16 @@ function resolveSimple(
   let inputArgs = false;
   let cwd: Word | undefined = startDir;
   const wrapperReads: Word[] = [];
+  let clearsPath = false;
   /** A relative file is read where the command runs: under `env -C DIR` that is DIR, not home. */
   const where = (w: Word): Word => rebase(w, cwd);
-  const emit = (program: string, args: readonly Word[]) => {
+  const emit = (program: string, given: readonly Word[]) => {
+    let args = given;
     const name = baseName(program);
     const spec = WRAPPERS[name] ? undefined : PROGRAMS.get(name);
+    // After a literal --, the words xargs appends are operands: judged as run-time ones.
+    const appendedWord: Word = { text: '$(xargs input)', glob: false, notOption: true };
+    if (inputArgs && args.some((a) => a.value === '--')) args = [...args, appendedWord];
     if (spec) {
       const judged = judgeProgram(spec, args);
       // Words xargs appends are options to a program that has any; echo's are only text.
@@ -372,9 +377,16 @@ function resolveSimple(
         if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];
         if (unwrapped.cwd) cwd = rebase(unwrapped.cwd, cwd);
         if (unwrapped.reads) wrapperReads.push(...unwrapped.reads.map(where));
+        if (unwrapped.clearsPath) clearsPath = true;
         words = [...unwrapped.words];
         continue;
       case 'script': {
+        if (clearsPath) {
+          problems.push(
+            `${name} runs without PATH here (env -i, env -u PATH, exec -c), so it would look programs up in its default, which ends in .; keep PATH`,
+          );
+          return;
+        }
         if (unwrapped.script.value === undefined) {
           problems.push(`${name} runs a script that is only known at run time`);
           return;

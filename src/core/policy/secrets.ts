@@ -212,13 +212,17 @@ function dynamicSecret(text: string, named = false): string | undefined {
   if (/^[<>]\(/.test(text)) return undefined;
   if (text === '{}')
     return '{} is every file find finds, and its starting points may hold keys or credentials (find -exec reads stay under /var/log, /usr/share, /usr/lib or /proc/sys)';
+  // A run-time word whose text shows no expansion was built elsewhere (xargs -I): unknown.
+  if (!/[$`~{}]/.test(text))
+    return named ? undefined : `${text} names a file only at run time, which could be a secret`;
   const unquoted = text.replace(/^"|"$/g, '').replace(/"(\$\{?HOME\}?)"/g, '$1');
   const path = unquoted.replace(/^(~|"?\$HOME"?|"?\$\{HOME\}"?)(?=\/|$)/, '/home/user');
   if (/^~/.test(path))
     return `${text} is in another user's home, which can be any directory (~sys is /dev)`;
   const components = path.split('/');
   const known = components.map((component, i) => {
-    if (!/[$`~"'\\]/.test(component)) return component;
+    // Brace expansion makes several names of one word.
+    if (!/[$`~"'\\{}]/.test(component)) return component;
     return components[i - 1] === 'proc' &&
       i === 2 &&
       components[0] === '' &&

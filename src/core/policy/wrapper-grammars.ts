@@ -116,7 +116,7 @@ export const TIMEOUT: ArgvSpec = {
     opt('kill-after', 'k', 'kill-after', 'required'),
     opt('verbose', 'v', 'verbose'),
     opt('preserve-status', 'p', 'preserve-status'),
-    opt('foreground', 'f', 'foreground'),
+    // --foreground is left out: it lets the command's children outlive the timeout.
   ],
 };
 

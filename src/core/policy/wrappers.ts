@@ -48,6 +48,11 @@ export type Unwrapped =
       readonly cwd?: Word;
       /** Files the wrapper itself reads (`xargs -a FILE`), checked for secrets. */
       readonly reads?: readonly Word[];
+      /**
+       * The command runs without PATH (`env -i`, `env -u PATH`, `exec -c`): a nested bash then
+       * looks programs up in its built-in default, which ends in `.`.
+       */
+      readonly clearsPath?: boolean;
     }
   /** Runs a bash script string (`bash -c '…'`). */
   | { readonly kind: 'script'; readonly script: Word; readonly via: string }
@@ -135,10 +140,17 @@ function unwrapEnv(args: readonly Word[]): Unwrapped {
   if ('problem' in taken) return problem(`env: ${taken.problem}`);
   if (taken.rest.length === 0) return { kind: 'final' };
   const cwd = parsed.options.find((o) => o.name === 'chdir')?.value;
+  const clearsPath =
+    has(parsed.options, 'ignore-environment') ||
+    parsed.options.some(
+      (o) => o.name === 'unset' && o.value?.value !== undefined && o.value.value === 'PATH',
+    ) ||
+    parsed.options.some((o) => o.name === 'unset' && o.value?.value === undefined);
   return {
     kind: 'inner',
     words: taken.rest,
     via: via('env', parsed.options),
+    ...(clearsPath ? { clearsPath } : {}),
     assignments: taken.assignments,
     ...(cwd ? { cwd } : {}),
   };
@@ -204,10 +216,20 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
   env: unwrapEnv,
   sudo: unwrapSudo,
   doas: unwrapDoas,
-  nice: simple('nice', NICE),
+  // A negative adjustment or the real-time class lets a long search starve the host.
+  nice: simple('nice', NICE, (o) =>
+    o.some((x) => x.name === 'adjustment' && !/^\+?\d+$/.test(x.value?.value ?? '-'))
+      ? 'nice with a negative adjustment (or one known only at run time) raises priority; use a positive one'
+      : undefined,
+  ),
   ionice: (args) => {
     const parsed = parseArgv('ionice', IONICE, args);
     if (!parsed.ok) return problem(parsed.problem);
+    const cls = parsed.options.find((o) => o.name === 'class')?.value?.value;
+    if (cls !== undefined && !/^(2|3|best-effort|idle)$/.test(cls))
+      return problem(
+        'ionice -c 1 (real time) lets the command starve every other disk user; use -c 2 or 3',
+      );
     if (has(parsed.options, 'pid', 'pgid', 'uid')) {
       if (parsed.operands.length)
         return problem('ionice -p/-P/-u takes process ids, not a command');
@@ -253,7 +275,12 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
       return { kind: 'final' };
     return { kind: 'inner', words: parsed.operands, via: via('command', parsed.options) };
   },
-  exec: simple('exec', EXEC),
+  exec: (args) => {
+    const inner = simple('exec', EXEC)(args);
+    return inner.kind === 'inner' && inner.via.includes('--clear-environment')
+      ? { ...inner, clearsPath: true }
+      : inner;
+  },
   builtin: (args) =>
     args.length ? { kind: 'inner', words: args, via: 'builtin' } : { kind: 'final' },
   busybox: (args) => {
@@ -281,9 +308,11 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
     if (replace.some((r) => r === undefined || r === '')) {
       return problem('xargs -I/-i is given a replace string known only at run time');
     }
+    // A word holding the replace string is input, known only at run time: spelled as such, so
+    // the secret check does not read `Q` or `/etc/{}` as written-out names.
     const operands = parsed.operands.map((w) =>
       replace.some((r) => r !== undefined && (w.value === undefined || w.value.includes(r)))
-        ? dynamicWord(w.text)
+        ? dynamicWord(`$(xargs input: ${w.text})`)
         : w,
     );
     const words = operands.length ? operands : [staticWord('echo')];
@@ -291,7 +320,10 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
     const procs = parsed.options.find((o) => o.name === 'max-procs')?.value;
     if (procs && (procs.value === undefined || !/^([1-9]|1[0-6])$/.test(procs.value)))
       return problem(`xargs -P ${procs.text}: at most 16 commands run at once through the gateway`);
-    const argFile = parsed.options.find((o) => o.name === 'arg-file')?.value;
+    // xargs reads the last -a; every one is checked.
+    const argFiles = parsed.options.flatMap((o) =>
+      o.name === 'arg-file' && o.value ? [o.value] : [],
+    );
     // -n or -L after the last -I turns replacing off again: input words are appended.
     const names = parsed.options.map((o) => o.name);
     const lastReplace = Math.max(names.lastIndexOf('replace-string'), names.lastIndexOf('replace'));
@@ -304,7 +336,7 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
       via: via('xargs', parsed.options),
       dynamicTail: true,
       inputArgs: replace.length === 0 || appends,
-      ...(argFile ? { reads: [argFile] } : {}),
+      ...(argFiles.length ? { reads: argFiles } : {}),
     };
   },
   watch: (args) => {

@@ -77,6 +77,18 @@ describe('program specs close what the review found', () => {
     ['docker info', /plugin/],
     ['findmnt -s -o SOURCE,UUID', /libblkid/],
     ['apt list --upgradable', /no rule/],
+    // A sixteenth review: words xargs appends after --, -I replacements, several -a files,
+    // a nested bash without PATH, timeout --foreground, priority raised under sudo.
+    ['echo reboot | xargs systemctl --', /sub-command known only at run time/],
+    ['echo /etc/shadow | xargs cat --', /run time/],
+    ['echo /etc/shadow | xargs -I Q cat -- Q', /run time/],
+    ['xargs -a /etc/hostname -a /etc/shadow wc -c --', /shadow/],
+    ["env -i bash -c 'rpm -qa'", /without PATH/],
+    ["exec -c bash -c 'ls'", /without PATH/],
+    ['timeout --foreground 1 ls', /foreground/],
+    ['sudo nice -n -20 ls', /negative adjustment/],
+    ['sudo ionice -c 1 ls', /real time/],
+    ['cat -- /etc/{shadow,x}', /run time/],
     ['ps -He -T', /BSD letters/],
     ['sudo env TZ=/dev/watchdog date', /not a locale or time-zone name/],
     ['env LANGUAGE=../../../../tmp/x ls /nonexist', /not a locale or time-zone name/],
@@ -130,6 +142,21 @@ describe('program specs close what the review found', () => {
     'service networking stop',
     'systemctl stop auditd',
     'systemctl restart tuned',
+    // A fifteenth review: journal rotation vacuums, D-Bus aliases, module loading, sessions,
+    // logins through sshd, daemons signalled by name.
+    'journalctl --rotate',
+    'systemctl stop dbus-org.freedesktop.network1',
+    'systemctl start modprobe@sctp.service',
+    'systemctl stop systemd-user-sessions',
+    'systemctl stop user-runtime-dir@0',
+    'systemctl stop ssh',
+    'systemctl kill -s STOP nginx',
+    'pkill -x sshd',
+    'pkill -x firewalld',
+    'systemctl stop rsyslog',
+    'systemctl stop chrony',
+    'echo pwned | xargs hostname --',
+    'echo /etc/x | xargs touch --',
   ])('operator needs approval for %s', (command) => {
     const d = decide('operator', command);
     expect(d.decision, d.reason).toBe('approval_required');
@@ -142,7 +169,7 @@ describe('program specs close what the review found', () => {
       'service nginx restart',
       'kill -HUP 1234',
       'pkill --signal=HUP -x nginx',
-      'journalctl --rotate',
+      'journalctl --flush',
     ]) {
       const d = decide('operator', command);
       expect(d.decision, `${command}: ${d.reason}`).toBe('allow');

@@ -332,6 +332,37 @@ const processSelection = (value: 'NAME' | 'LIST'): readonly OptionGroup[] => [
  * regular expression beyond plain text (`.`, `.*`, `^`, `a|b`, `[a-z]`) may match every process:
  * those are high. Plain text with `.` wildcards, anchored or not, is an ordinary kill.
  */
+/**
+ * Daemons whose death changes what operators need approval for (the firewall flushed, logins
+ * locked out, logging or auditing off); their services are guarded under systemctl too.
+ */
+const GUARDED_PROCESSES = [
+  'sshd',
+  'systemd-journald',
+  'systemd-journal',
+  'systemd-logind',
+  'systemd-udevd',
+  'systemd-networkd',
+  'systemd-resolved',
+  'firewalld',
+  'fail2ban-server',
+  'auditd',
+  'rsyslogd',
+  'dbus-daemon',
+  'dbus-broker',
+  'polkitd',
+  'keepalived',
+  'multipathd',
+  'NetworkManager',
+  'wpa_supplicant',
+  'chronyd',
+  'ntpd',
+  'sssd',
+  'dockerd',
+  'containerd',
+  'tini',
+];
+
 /** What PID 1 is called: the service manager, which reboots or powers off on some signals. */
 const PID1_NAMES = [
   'systemd',
@@ -359,6 +390,11 @@ function pkillPattern(
   const caseless = options.some((o) => o.name === 'ignore-case');
   if (PID1_NAMES.some((name) => matchesExtended(v, name, caseless)))
     return high(`signals the processes matching ${v}, PID 1 (the service manager) among them`);
+  const guarded = GUARDED_PROCESSES.find((name) => matchesExtended(v, name, caseless));
+  if (guarded)
+    return high(
+      `signals ${guarded}, whose death flushes the firewall, locks logins or stops logging`,
+    );
   const body = v.replace(/^\^/, '').replace(/\$$/, '');
   if (/[^\w .:/@%=,-]/.test(body))
     return high(`signals the processes matching the regular expression ${v}, which may be all`);

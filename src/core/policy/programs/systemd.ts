@@ -1,3 +1,4 @@
+import type { ParsedOption } from '../argv-grammar.js';
 import type { Effect, OptionGroup, ProgramSpec, SubcommandSpec } from '../program-spec.js';
 import { nameProblem } from '../program-spec.js';
 import type { Word } from '../shell-syntax.js';
@@ -76,6 +77,30 @@ const GUARDED_SERVICES: readonly [RegExp, string][] = [
     'kernel settings and users',
   ],
   [/^debug-shell$/, 'logins: it opens a root shell on a console'],
+  // The system's own plumbing: every systemd-* unit, the bus, user sessions, module loading.
+  [
+    /^(systemd-.*|dbus|dbus-broker|dbus-org\..*|polkit|user@.*|user-runtime-dir@.*)$/,
+    "the system's own services",
+  ],
+  [/^modprobe@.*$/, 'kernel modules'],
+  [
+    /^(ssh|sshd|getty@.*|serial-getty@.*|sssd|nslcd|nscd|winbind)$/,
+    'logins (the gateway reaches hosts over ssh)',
+  ],
+  [/^(rsyslog|syslog|syslog-ng)$/, 'logging'],
+  [
+    /^(network|network-manager|wg-quick@.*|openvpn.*|strongswan.*|keepalived|frr|openvswitch.*|dhcpcd|ModemManager|arptables|shorewall.*|sshguard|csf|lfd|crowdsec.*|firehol)$/,
+    'networking or the firewall',
+  ],
+  [
+    /^(iscsi|nfs-server|nfs-kernel-server|autofs|rpcbind|dm-event|rbdmap|dphys-swapfile|quotaon)$/,
+    'storage',
+  ],
+  [/^(chrony|chronyd|ntp|ntpd|ntpsec)$/, 'the clock'],
+  [
+    /^(ldconfig|man-db|dpkg-db-backup|apport|kdump-tools|cpupower|ksm)$/,
+    'system files or kernel settings',
+  ],
   [
     /^(networking|NetworkManager|systemd-networkd|ifup@.*|wpa_supplicant.*|ipset|auditd)$/,
     'networking, the firewall or auditing',
@@ -116,7 +141,16 @@ function unitConcern(unit: string): string | undefined {
 }
 
 /** Service control on units: high for a target, mount, slice, init.scope, power service or pattern. */
-function judgeUnits(words: readonly Word[]): Effect | undefined {
+/** Signals that freeze or kill outright: a frozen sshd locks everyone out. */
+const STOPPING_SIGNALS = /^(SIG)?(STOP|TSTP|KILL)$|^(9|19|20)$/i;
+
+function judgeUnits(
+  words: readonly Word[],
+  options: readonly ParsedOption[] = [],
+): Effect | undefined {
+  const signal = options.find((o) => o.name === 'signal')?.value;
+  if (signal && (signal.value === undefined || STOPPING_SIGNALS.test(signal.value)))
+    return { risk: 'high', does: `sends ${signal.text}, which freezes or kills without cleanup` };
   for (const word of words) {
     const concern = word.value === undefined ? undefined : unitConcern(word.value);
     if (concern) return { risk: 'high', does: concern };
@@ -560,9 +594,18 @@ const JOURNALCTL: ProgramSpec = {
       options: ['--cursor-file=OUT'],
     },
     {
-      why: 'ask journald to rotate, flush or sync its files, or to stop writing to /var',
-      options: ['--rotate', '--flush', '--sync', '--relinquish-var', '--smart-relinquish-var'],
+      why: 'ask journald to flush or sync its files',
+      options: ['--flush', '--sync'],
       effect: { risk: 'medium', does: 'changes how journald writes its files' },
+    },
+    {
+      // Each rotation also vacuums by SystemMaxFiles: a hundred of them delete the archive.
+      why: 'rotate the journal (which vacuums old files), or stop writing to /var (logs become volatile)',
+      options: ['--rotate', '--relinquish-var', '--smart-relinquish-var'],
+      effect: {
+        risk: 'high',
+        does: 'rotates or relocates the journal, deleting or losing old entries',
+      },
     },
     {
       why: 'delete archived journal files down to a size, count or age',

@@ -399,7 +399,7 @@ describe('system specs', () => {
       ['--signal=USR1', 'gunicorn'],
       ['-u', 'deploy', 'node'],
       ['-x', 'php-fpm7.4'],
-      ['-e', '^sshd$'],
+      ['-e', '^nginx$'],
       ['-t', 'tty1', 'bash'],
       ['-F', '/run/nginx.pid', 'nginx'],
     ];
