@@ -20,7 +20,14 @@ export function addressRefusal(address: string, allowLoopback: boolean): string 
   } catch {
     return `"${address}" is not an IP address`;
   }
-  const range = ip.range();
+  // ::a.b.c.d (IPv4-compatible, deprecated) reaches the IPv4 address on some stacks, and
+  // ipaddr.js files it under unicast.
+  const parts = ip.kind() === 'ipv6' ? (ip as ipaddr.IPv6).parts : [];
+  const compatible =
+    parts.length === 8 &&
+    parts.slice(0, 6).every((p) => p === 0) &&
+    ((parts[6] ?? 0) !== 0 || (parts[7] ?? 0) > 1);
+  const range = compatible ? 'IPv4-compatible' : ip.range();
   if (range === 'unicast') return undefined;
   if (range === 'loopback' && allowLoopback) return undefined;
   return `it resolves to a ${range} address (${ip.toString()}), which the gateway does not fetch from`;

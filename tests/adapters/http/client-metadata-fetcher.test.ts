@@ -36,6 +36,36 @@ describe('HttpClientMetadataFetcher', () => {
     expect(addressRefusal('10.1.2.3', true)).toMatch(/private/);
   });
 
+  // Every notation of a special-purpose address (issue 14): IPv4 embedded in IPv6 in each of the
+  // ways the standards allow, and IPv4 written in decimal, octal or hex (which URL parsing
+  // normalises before the check).
+  it.each([
+    ['::7f00:1', 'IPv4-compatible loopback'],
+    ['::a01:203', 'IPv4-compatible private'],
+    ['::ffff:7f00:1', 'IPv4-mapped loopback'],
+    ['::ffff:a9fe:a9fe', 'IPv4-mapped link-local'],
+    ['64:ff9b::7f00:1', 'NAT64 loopback'],
+    ['64:ff9b:1::a01:203', 'local-use NAT64'],
+    ['2002:7f00:1::', '6to4 of loopback'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo'],
+    ['::', 'unspecified'],
+    ['ff02::1', 'multicast'],
+    ['2001:db8::1', 'documentation'],
+  ])('refuses %s (%s)', (address) => {
+    expect(addressRefusal(address, false), address).toMatch(/does not fetch/);
+  });
+
+  it.each([
+    'https://2130706433/x',
+    'https://0x7f.1/x',
+    'https://0177.0.0.1/x',
+    'https://[::7f00:1]/x',
+  ])('refuses %s before connecting', async (url) => {
+    await expect(new HttpClientMetadataFetcher().fetchJson(new URL(url))).rejects.toThrow(
+      /does not fetch/,
+    );
+  });
+
   it('refuses loopback and private targets before connecting, by literal and by name', async () => {
     const fetcher = new HttpClientMetadataFetcher();
     await expect(fetcher.fetchJson(new URL('https://127.0.0.1/client.json'))).rejects.toThrow(
