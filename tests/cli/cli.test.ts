@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,7 +196,13 @@ describe('ssh-mcp-gateway CLI', () => {
         await new Promise((r) => setTimeout(r, 50));
       expect(output).toContain(`http://127.0.0.1:${port}/mcp`);
       expect(output).toMatch(/no fleet\.yaml yet/);
-      const key = /smg_[A-Za-z0-9_-]{43}/.exec(output)?.[0];
+      // Output is not a terminal here (a service manager's journal would keep it): the key goes
+      // to a file only its owner can read, never to stdout.
+      expect(output).not.toMatch(/smg_[A-Za-z0-9_-]{43}/);
+      const file = /API key is in (\S+) /.exec(output)?.[1];
+      expect(file).toBeDefined();
+      expect(statSync(file ?? '').mode & 0o777).toBe(0o600);
+      const key = /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(file ?? '', 'utf8'))?.[0];
       expect(key).toBeDefined();
       const client = new Client({ name: 't', version: '1' });
       await client.connect(

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { composeLocal } from '../../compose/local.js';
 import type { Context } from 'hono';
 import { createApp, type GatewayApp } from '../../http/app.js';
@@ -110,7 +112,18 @@ export async function serveCommand(
       const created = await addUser(store.users, { name: FIRST_ADMIN, role: 'admin' }, systemClock);
       await auditAdmin(store, `first start: created ${FIRST_ADMIN} key=${created.keyId}`);
       io.out(`First start: created user "${FIRST_ADMIN}" (role admin).`);
-      printKey(io, created.key);
+      // Under a service manager stdout lands in a journal others can read: the key goes to a
+      // terminal only, otherwise to a file only its owner can read.
+      if (io.terminal) printKey(io, created.key);
+      else {
+        const file = writeKeyFile(
+          values.memory || values.dynamodb ? undefined : values.data,
+          created.key,
+        );
+        io.out(
+          `Its API key is in ${file} (readable by you only; not printed, since output is not a terminal). Store it, then delete the file.`,
+        );
+      }
     }
     const mcpUrl = `${publicUrl ? new URL(publicUrl).origin : server.url}/mcp`;
     io.out(`Connect an MCP client to ${mcpUrl} with the header "Authorization: Bearer <API key>".`);
@@ -154,5 +167,21 @@ async function listen(
         `port ${port} on ${host} is in use; stop what holds it or pass ${flag}`,
       );
     throw error;
+  }
+}
+
+/** Writes the first admin key to a new file readable by its owner only; returns its path. */
+function writeKeyFile(dataDir: string | undefined, key: string): string {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ssh-mcp-gateway-'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Never over another file: an earlier key file left behind gets a successor beside it.
+  for (let n = 0; ; n++) {
+    const file = resolve(dir, n ? `first-admin-key.${n}` : 'first-admin-key');
+    try {
+      writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw error;
+    }
   }
 }
