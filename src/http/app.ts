@@ -88,6 +88,8 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
             message: `request bodies are limited to ${options.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`,
           },
           413,
+          // The rest of the body is never read: the connection cannot carry another request.
+          { connection: 'close' },
         ),
     }),
   );

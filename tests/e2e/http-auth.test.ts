@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { revokeUser, rotateKey } from '../../src/core/users/user-admin.js';
@@ -123,6 +124,30 @@ describe('HTTP surface', () => {
         host: new URL(gw.url).host,
       }),
     ).toBe(413);
+  });
+
+  it('closes the connection after a 413, rather than keep it alive with the body unread', async () => {
+    const { hostname, port, pathname, host } = new URL(gw.url);
+    const socket = connect(Number(port), hostname);
+    const length = 2 * 1024 * 1024;
+    let response = '';
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (d: Buffer) => (response += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST ${pathname} HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\n` +
+        `Authorization: Bearer ${operatorKey}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${length}\r\n\r\n`,
+    );
+    socket.write('x'.repeat(length / 2));
+    const outcome = await Promise.race([
+      closed.then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still open'), 3000)),
+    ]);
+    socket.destroy();
+    expect(response).toMatch(/^HTTP\/1\.1 413/);
+    expect(response.toLowerCase()).toContain('connection: close');
+    expect(outcome).toBe('closed');
   });
 
   it('stops accepting a rotated-out key and a revoked user on the very next request', async () => {
