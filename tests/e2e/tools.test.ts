@@ -100,10 +100,22 @@ describe('MCP tools end to end', () => {
       expect(operatorTools).toContain('run_command');
     });
 
-    it('refuses a viewer who calls run_command anyway', async () => {
-      const r = await call(viewer, 'run_command', { host: 'node-1', command: 'id' });
+    it('refuses a viewer who calls run_command anyway: nothing runs, and it looks like no such tool', async () => {
+      const command = `echo viewer-probe-${Date.now()}`;
+      const r = await call(viewer, 'run_command', { host: 'node-1', command });
       expect(r.isError).toBe(true);
-      expect(text(r)).toMatch(/run_command/);
+      // The same answer as for a tool that does not exist: the role's tools are not revealed.
+      const missing = await call(viewer, 'no_such_tool', {});
+      expect(text(r)).toBe(text(missing).replace('no_such_tool', 'run_command'));
+      // Nothing was judged or run on the viewer's behalf.
+      const records = await gw.gateway.store.auditStore.range({ limit: 50, newestFirst: true });
+      expect(
+        records.filter(
+          (rec) =>
+            rec.event.type.startsWith('exec.') &&
+            (rec.event.user === 'watcher' || rec.event.command === command),
+        ),
+      ).toEqual([]);
     });
   });
 
