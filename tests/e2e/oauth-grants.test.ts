@@ -221,9 +221,19 @@ describe('authorization server: codes, tokens and revocation', () => {
       raw.authorizeParams(pkcePair(), { code_challenge_method: 'plain' }),
       key,
     );
-    expect(new URL(plain.headers.get('location')!).searchParams.get('error')).toBe(
-      'invalid_request',
-    );
+    // An error page, never a redirect, until client, redirect URI and PKCE are valid (issue 14).
+    expect(plain.status).toBe(400);
+    expect(plain.headers.get('location')).toBeNull();
+    expect(await plain.text()).toMatch(/S256/);
+    const wrongs: Record<string, string>[] = [{ code_challenge: '' }, { response_type: 'token' }];
+    for (const bad of wrongs) {
+      const res = await fetch(
+        `${origin}/authorize?${new URLSearchParams({ ...raw.authorizeParams(pkcePair()), ...bad }).toString()}`,
+        { redirect: 'manual' },
+      );
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+    }
 
     const confidential = new RawOAuthClient(origin, callback.url);
     const reg = await confidential.register({ token_endpoint_auth_method: 'client_secret_basic' });

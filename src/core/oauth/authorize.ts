@@ -31,7 +31,7 @@ export interface AuthorizationRequest {
 export type CheckedAuthorization =
   /** The client or redirect URI cannot be trusted: tell the user, never redirect (RFC 6749 §4.1.2.1). */
   | { readonly kind: 'fatal'; readonly message: string }
-  /** The client is known but the request is wrong: send the error back to the client. */
+  /** Client, redirect URI and PKCE are valid, but the request is wrong: tell the client. */
   | { readonly kind: 'error-redirect'; readonly location: string }
   | { readonly kind: 'ok'; readonly request: AuthorizationRequest; readonly client: OAuthClient };
 
@@ -93,14 +93,18 @@ export async function checkAuthorizationRequest(
       iss: urls.issuer,
     }),
   });
-  if (params['response_type'] !== 'code')
-    return fail('unsupported_response_type', 'response_type must be "code"');
+  // Until the request is well formed, with PKCE, nothing is sent to the redirect URI: any
+  // self-registered client could otherwise bounce a person to any https URI it registered.
+  const page = (message: string): CheckedAuthorization => ({
+    kind: 'fatal',
+    message: `${message}. The request was stopped here; start again from your MCP client.`,
+  });
+  if (params['response_type'] !== 'code') return page('response_type must be "code"');
   const challenge = params['code_challenge'];
-  if (!challenge) return fail('invalid_request', 'code_challenge is required (PKCE with S256)');
-  if (params['code_challenge_method'] !== 'S256')
-    return fail('invalid_request', 'code_challenge_method must be S256');
+  if (!challenge) return page('code_challenge is required (PKCE with S256)');
+  if (params['code_challenge_method'] !== 'S256') return page('code_challenge_method must be S256');
   if (!/^[A-Za-z0-9_-]{43}$/.test(challenge))
-    return fail('invalid_request', 'code_challenge must be a base64url SHA-256 (43 characters)');
+    return page('code_challenge must be a base64url SHA-256 (43 characters)');
   const requestedResource = params['resource'];
   if (requestedResource !== undefined && !namesResource(requestedResource, urls))
     return fail('invalid_target', `this server issues tokens only for ${urls.resource}`);
