@@ -145,8 +145,11 @@ function serverUrls(publicUrl: string | undefined): (c: Context) => ServerUrls {
     const fixed = { issuer: origin, resource: `${origin}/mcp` };
     return () => fixed;
   }
+  // The Host header, which hostOrigin has checked against the allowed hosts — never the request
+  // line, which may be absolute-form (`GET http://evil.example/… HTTP/1.1`) with a good Host.
   return (c) => {
-    const origin = new URL(c.req.url).origin;
+    const url = new URL(c.req.url);
+    const origin = `${url.protocol}//${c.req.header('host') ?? url.host}`;
     return { issuer: origin, resource: `${origin}/mcp` };
   };
 }

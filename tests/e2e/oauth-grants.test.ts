@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { RawOAuthClient, mcpStatus, pkcePair, startCallbackServer } from '../support/oauth.js';
@@ -214,6 +215,24 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another client from the same address is counted separately.
     expect((await raw.consent(raw.authorizeParams(pkcePair()), key)).status).toBe(302);
+  });
+
+  it('names itself from the allowed Host, never from an absolute-form request line', async () => {
+    const { hostname, port, host } = new URL(origin);
+    const body = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(
+        `GET http://evil.example/.well-known/oauth-authorization-server HTTP/1.1\r\n` +
+          `Host: ${host}\r\nConnection: close\r\n\r\n`,
+      );
+    });
+    expect(body).toMatch(/^HTTP\/1\.1 200/);
+    expect(body).not.toContain('evil.example');
+    expect(body).toContain(`"issuer":"${origin}"`);
   });
 
   it('requires S256 and a confidential client’s secret', async () => {
