@@ -217,6 +217,36 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect((await raw.consent(raw.authorizeParams(pkcePair()), key)).status).toBe(302);
   });
 
+  it('accepts the consent form only with its page’s CSRF token and cookie, never from Origin: null', async () => {
+    const params = raw.authorizeParams(pkcePair());
+    const post = (extra: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${origin}/authorize`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ ...params, api_key: key, decision: 'approve', ...extra }),
+      });
+    // A form posted from another site: no cookie, no token.
+    const forged = await post({});
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('location')).toBeNull();
+    // The page's own token and cookie, but for another authorization (another state).
+    const shown = await fetch(
+      `${origin}/authorize?${new URLSearchParams({ ...params, state: 'other' }).toString()}`,
+    );
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(await shown.text())?.[1] ?? '';
+    const cookie = shown.headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(shown.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    expect(shown.headers.get('set-cookie')).toMatch(/SameSite=Strict/i);
+    expect((await post({ csrf_token: csrf }, { cookie })).status).toBe(403);
+    // The right token from the right page, sent with Origin: null.
+    expect(
+      (await post({ csrf_token: csrf, state: 'other' }, { cookie, origin: 'null' })).status,
+    ).toBe(403);
+    // The same form as the browser sends it.
+    expect((await post({ csrf_token: csrf, state: 'other' }, { cookie })).status).toBe(302);
+  });
+
   it('names itself from the allowed Host, never from an absolute-form request line', async () => {
     const { hostname, port, host } = new URL(origin);
     const body = await new Promise<string>((resolve, reject) => {

@@ -124,13 +124,34 @@ export class RawOAuthClient {
     };
   }
 
-  /** Submits the consent form as a browser would; answers the response without following redirects. */
-  consent(params: Record<string, string>, apiKey: string, decision = 'approve'): Promise<Response> {
+  /**
+   * Submits the consent form as a browser would: loads the page (its cookie and CSRF token),
+   * then posts it; answers the response without following redirects.
+   */
+  async consent(
+    params: Record<string, string>,
+    apiKey: string,
+    decision = 'approve',
+  ): Promise<Response> {
+    const shown = await fetch(`${this.base}/authorize?${new URLSearchParams(params).toString()}`, {
+      redirect: 'manual',
+    });
+    const html = await shown.text();
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(html)?.[1];
+    const cookie = shown.headers.get('set-cookie')?.split(';')[0];
     return fetch(`${this.base}/authorize`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...params, api_key: apiKey, decision }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(cookie ? { cookie } : {}),
+      },
+      body: new URLSearchParams({
+        ...params,
+        api_key: apiKey,
+        decision,
+        ...(csrf ? { csrf_token: csrf } : {}),
+      }),
     });
   }
 

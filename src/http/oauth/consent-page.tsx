@@ -20,7 +20,7 @@ const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="referrer" content="no-referrer" />
+      <meta name="referrer" content="same-origin" />
       <title>{title}</title>
       <style nonce={nonce}>{STYLE}</style>
     </head>
@@ -32,12 +32,14 @@ export interface ConsentPageProps {
   readonly nonce: string;
   readonly client: OAuthClient;
   readonly request: AuthorizationRequest;
+  /** The form's CSRF token (consent-csrf.ts). */
+  readonly csrf: string;
   /** Shown above the form after a refused attempt. */
   readonly error?: string;
 }
 
 /** Every value is rendered through JSX, which escapes it; nothing is injected as raw HTML. */
-export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, error }) => {
+export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, csrf, error }) => {
   const name = client.clientName ?? 'An MCP client';
   const redirect = new URL(request.redirectUri);
   const destination =
@@ -86,6 +88,7 @@ export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, erro
         <input type="hidden" name="code_challenge" value={request.codeChallenge} />
         <input type="hidden" name="code_challenge_method" value="S256" />
         <input type="hidden" name="resource" value={request.resource} />
+        <input type="hidden" name="csrf_token" value={csrf} />
         <label for="api_key">Your API key</label>
         <input
           id="api_key"

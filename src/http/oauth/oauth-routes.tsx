@@ -20,6 +20,7 @@ import {
 } from '../../core/oauth/token-endpoint.js';
 import { hostOrigin } from '../middleware/host-origin/index.js';
 import { ConsentPage, ErrorPage } from './consent-page.js';
+import { consentTokenValid, issueConsentToken } from './consent-csrf.js';
 import {
   OAUTH_PATHS,
   authorizationServerMetadata,
@@ -89,14 +90,33 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
     }
   });
 
+  const secure = (c: Context) => options.urls(c).issuer.startsWith('https:');
+  const consentPage = (
+    c: Context,
+    status: 200 | 401 | 429,
+    request: AuthorizationRequest,
+    client: OAuthClient,
+    error?: string,
+  ) => page(c, status, request, client, issueConsentToken(c, request, secure(c)), error);
+
   app.get(OAUTH_PATHS.authorize, async (c) => {
     const params = c.req.query();
-    return authorizePage(c, params, async (request, client) => page(c, 200, request, client));
+    return authorizePage(c, params, async (request, client) =>
+      consentPage(c, 200, request, client),
+    );
   });
 
   app.post(OAUTH_PATHS.authorize, async (c) => {
     const params = await formParams(c);
     return authorizePage(c, params, async (request, client) => {
+      // A sandboxed or privacy-stripped page posts with Origin: null; the form is ours alone.
+      if (c.req.header('origin') === 'null' || !consentTokenValid(c, request, params['csrf_token']))
+        return errorPage(
+          c,
+          403,
+          'This form did not come from this page',
+          'The consent form was sent from elsewhere, or it expired. Start again from your MCP client.',
+        );
       const urls = options.urls(c);
       if (params['decision'] === 'deny') return redirect(c, denyAuthorization(request, urls));
       const result = await approveAuthorization(
@@ -110,7 +130,7 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
         case 'redirect':
           return redirect(c, result.location);
         case 'wrong-key':
-          return page(
+          return consentPage(
             c,
             401,
             request,
@@ -119,7 +139,7 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
           );
         case 'rate-limited':
           c.header('retry-after', String(result.retryAfterSeconds));
-          return page(
+          return consentPage(
             c,
             429,
             request,
@@ -175,7 +195,9 @@ function securityHeaders(c: Context, nonce: string, formTarget?: string): void {
   );
   c.header('x-frame-options', 'DENY');
   c.header('x-content-type-options', 'nosniff');
-  c.header('referrer-policy', 'no-referrer');
+  // same-origin, not no-referrer: under no-referrer the form's own POST carries Origin: null,
+  // which /authorize refuses; other sites still get no referrer.
+  c.header('referrer-policy', 'same-origin');
   c.header('cache-control', 'no-store');
 }
 
@@ -190,19 +212,26 @@ function page(
   status: 200 | 401 | 429,
   request: AuthorizationRequest,
   client: OAuthClient,
+  csrf: string,
   error?: string,
 ): Response | Promise<Response> {
   const nonce = randomBytes(16).toString('base64');
   securityHeaders(c, nonce, redirectSource(request.redirectUri));
   return c.html(
-    <ConsentPage nonce={nonce} client={client} request={request} {...(error ? { error } : {})} />,
+    <ConsentPage
+      nonce={nonce}
+      client={client}
+      request={request}
+      csrf={csrf}
+      {...(error ? { error } : {})}
+    />,
     status,
   );
 }
 
 function errorPage(
   c: Context,
-  status: 400,
+  status: 400 | 403,
   title: string,
   message: string,
 ): Response | Promise<Response> {
