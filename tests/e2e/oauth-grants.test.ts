@@ -202,18 +202,28 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect((await oauthError(await raw.refresh(tokens.refresh_token))).error).toBe('invalid_grant');
   });
 
-  it('counts wrong keys per client and address, and then stops checking keys for a while', async () => {
+  it('counts wrong keys per address, then refuses wrong ones for a while and still lets a right key in', async () => {
     const other = new RawOAuthClient(origin, callback.url);
     await other.register();
     const params = other.authorizeParams(pkcePair());
+    // Earlier tests may have spent some of this address's tries in the same window.
     const statuses: number[] = [];
-    for (let i = 0; i < CONSENT_ATTEMPTS.max; i++)
+    while (statuses.at(-1) !== 429 && statuses.length <= CONSENT_ATTEMPTS.max)
       statuses.push((await other.consent(params, `smg_${'B'.repeat(43)}`)).status);
-    expect(statuses).toEqual([...Array(CONSENT_ATTEMPTS.max - 1).fill(401), 429]);
-    const blocked = await other.consent(params, key);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true);
+    expect(statuses.length).toBeLessThanOrEqual(CONSENT_ATTEMPTS.max);
+    const blocked = await other.consent(params, `smg_${'C'.repeat(43)}`);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Another client from the same address is counted separately.
+    // Wrong keys count per address: another (new) client from it gets no fresh tries.
+    const fresh = new RawOAuthClient(origin, callback.url);
+    await fresh.register();
+    expect(
+      (await fresh.consent(fresh.authorizeParams(pkcePair()), `smg_${'D'.repeat(43)}`)).status,
+    ).toBe(429);
+    // A right key still gets in while others at the address guess wrong.
+    expect((await other.consent(params, key)).status).toBe(302);
     expect((await raw.consent(raw.authorizeParams(pkcePair()), key)).status).toBe(302);
   });
 

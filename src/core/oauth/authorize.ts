@@ -13,7 +13,7 @@ import {
 import type { OAuthClient } from './oauth-records.js';
 import { withQuery } from './redirect-uri.js';
 import { AttemptLimit } from './attempt-limit.js';
-import { hashSecret, issueSecret, randomId } from './secrets.js';
+import { issueSecret, randomId } from './secrets.js';
 
 /** The query (GET) or form (POST) parameters of an authorization request. */
 export type AuthorizationParams = Readonly<Record<string, string | undefined>>;
@@ -134,13 +134,16 @@ export async function approveAuthorization(
   deps: OAuthDeps,
   urls: ServerUrls,
 ): Promise<ApprovalResult> {
+  // Wrong keys are counted per address, whatever the client: a new self-registered client gets
+  // no fresh tries. A right key still gets in while others at the address guess wrong — a key is
+  // 256 random bits, so answering it gives a guesser nothing.
   const limit = new AttemptLimit(deps.oauth, deps.clock, 'consent', CONSENT_ATTEMPTS);
-  const limitKey = `${hashSecret(request.clientId).slice(0, 16)}:${address}`;
+  const limitKey = `address:${address}`;
   const blocked = await limit.blockedFor(limitKey);
-  if (blocked > 0) return { kind: 'rate-limited', retryAfterSeconds: blocked };
 
   const key = apiKey.trim();
   const user = await authenticate(deps.users, key);
+  if (!user && blocked > 0) return { kind: 'rate-limited', retryAfterSeconds: blocked };
   if (!user) {
     const { remaining, retryAfterSeconds } = await limit.count(limitKey);
     // Awaited: on Lambda nothing runs after the answer. A failed audit write is logged, not shown.
