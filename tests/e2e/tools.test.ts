@@ -286,6 +286,9 @@ describe('MCP tools end to end', () => {
       );
       expect(d.results[0]).toMatchObject({ status: 'ok', stdout: '[REDACTED]\n' });
       const history = await gw.gateway.deps.history.listByHost('locked', 5);
+      // The item for this command is there, scrubbed (an empty history would pass vacuously).
+      expect(history.map((h) => h.command)).toContain('echo [REDACTED]');
+      expect(history.find((h) => h.command === 'echo [REDACTED]')?.stdout).toBe('[REDACTED]\n');
       expect(JSON.stringify(history)).not.toContain(PASSPHRASE);
       const recent = await gw.gateway.store.auditStore.range({ limit: 20, newestFirst: true });
       expect(JSON.stringify(recent)).not.toContain(PASSPHRASE);
