@@ -17,7 +17,12 @@ import { startLambdaStandIn, type LambdaStandIn } from '../support/lambda-standi
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smg-fleet-Xy12Ab';
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws';
 
-type Result = { statusCode: number; headers?: Record<string, string>; body: string };
+type Result = {
+  statusCode: number;
+  headers?: Record<string, string>;
+  cookies?: string[];
+  body: string;
+};
 type Handler = (event: unknown, context: unknown) => Promise<Result>;
 type Worker = (event: { jobId: string }, context: unknown) => Promise<void>;
 
@@ -260,10 +265,15 @@ describe('bundled Lambda handler', () => {
     );
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Claude');
+    // The form posts back with its CSRF token and the cookie the page set, as a browser does.
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.body ?? '')?.[1] ?? '';
+    const setCookie = page.cookies?.[0] ?? page.headers?.['set-cookie'] ?? '';
+    expect(String(setCookie)).toMatch(/Secure/);
+    const cookie = String(setCookie).split(';')[0] ?? '';
     const consent = await handler(
       functionUrlEvent(
-        `${form.toString()}&${new URLSearchParams({ api_key: key, decision: 'approve' }).toString()}`,
-        { origin },
+        `${form.toString()}&${new URLSearchParams({ api_key: key, decision: 'approve', csrf_token: csrf }).toString()}`,
+        { origin, cookie },
         'POST',
         '/authorize',
       ),
