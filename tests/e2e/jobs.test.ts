@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -239,7 +239,9 @@ describe('jobs end to end', () => {
     child.stdout.on('data', (d) => (out += d));
     try {
       await until(async () => /Connect an MCP client/.test(out), 20_000);
-      const key = /smg_[A-Za-z0-9_-]{43}/.exec(out)![0];
+      // Output is not a terminal: the first admin key is in a file whose path is printed.
+      const keyFile = /API key is in (\S+) /.exec(out)![1]!;
+      const key = /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(keyFile, 'utf8'))![0];
       const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
       const { StreamableHTTPClientTransport } =
         await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
