@@ -1,5 +1,8 @@
+import { expect } from 'vitest';
 import {
   judgeProgram,
+  parseOptionSyntax,
+  type CommandSpec,
   type ProgramJudgement,
   type ProgramSpec,
 } from '../../src/core/policy/program-spec.js';
@@ -35,4 +38,33 @@ export function ok(j: ProgramJudgement): Extract<ProgramJudgement, { ok: true }>
 export function problem(j: ProgramJudgement): string {
   if (j.ok) throw new Error(`expected a problem, got ${JSON.stringify(j.canonical)}`);
   return j.problem;
+}
+
+/**
+ * Checks a group of specs the way every spec file must hold: each command and sub-command says
+ * what it is for, each option group why, and no option is declared twice where it is read
+ * (a sub-command that inherits its parent's options shares their names).
+ */
+export function expectWellFormed(specs: readonly ProgramSpec[]): void {
+  const check = (shown: string, s: CommandSpec, inherited: ReadonlySet<string>) => {
+    expect(s.about.length, `${shown} has no about`).toBeGreaterThan(0);
+    const seen = new Set(inherited);
+    for (const group of s.options ?? []) {
+      expect(group.why.length, `${shown}: a group without a why`).toBeGreaterThan(0);
+      for (const text of group.options) {
+        const o = parseOptionSyntax(text, s.singleDash);
+        const keys = s.singleDash
+          ? [`-${o.long ?? ''}`]
+          : [o.short && `-${o.short}`, o.long && `--${o.long}`];
+        for (const key of keys) {
+          if (!key) continue;
+          expect(seen.has(key), `${shown} ${key} is declared twice`).toBe(false);
+          seen.add(key);
+        }
+      }
+    }
+    for (const [name, sub] of Object.entries(s.subcommands ?? {}))
+      check(`${shown} ${name}`, sub, s.inheritOptions ? seen : new Set());
+  };
+  for (const s of specs) check(s.name, s, new Set());
 }

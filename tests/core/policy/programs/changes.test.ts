@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseOptionSyntax,
-  type ProgramJudgement,
-} from '../../../../src/core/policy/program-spec.js';
+import { type ProgramJudgement } from '../../../../src/core/policy/program-spec.js';
 import { SPECS } from '../../../../src/core/policy/programs/changes.js';
-import { ok, problem, specsOf, values } from '../../../support/program-spec.js';
+import { ok, problem, specsOf, values, expectWellFormed } from '../../../support/program-spec.js';
 import { dynamicWord } from '../../../../src/core/policy/shell-syntax.js';
 
 const { judge, line } = specsOf(SPECS);
@@ -26,21 +23,7 @@ describe('change specs', () => {
   });
 
   it('write every option as --help does, and each option once per program', () => {
-    for (const s of SPECS) {
-      const seen = new Set<string>();
-      for (const group of s.options ?? []) {
-        expect(group.why.length, `${s.name}: a group without a why`).toBeGreaterThan(0);
-        for (const text of group.options) {
-          const o = parseOptionSyntax(text);
-          for (const key of [o.short && `-${o.short}`, o.long && `--${o.long}`]) {
-            if (!key) continue;
-            expect(seen.has(key), `${s.name} ${key} is declared twice`).toBe(false);
-            seen.add(key);
-          }
-        }
-      }
-      expect(s.about.length).toBeGreaterThan(0);
-    }
+    expectWellFormed(SPECS);
   });
 
   describe('everyday changes are medium and name what they write', () => {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptionSyntax, type ProgramSpec } from '../../../../src/core/policy/program-spec.js';
 import { SPECS } from '../../../../src/core/policy/programs/packages.js';
-import { ok, problem, specsOf, values } from '../../../support/program-spec.js';
+import { ok, problem, specsOf, values, expectWellFormed } from '../../../support/program-spec.js';
 import { dynamicWord } from '../../../../src/core/policy/shell-syntax.js';
 
 const { judge, line } = specsOf(SPECS);
 
 /** Every command, option group and sub-command of a spec, for the structural checks. */
-function commands(s: ProgramSpec): { name: string; spec: ProgramSpec }[] {
-  const out: { name: string; spec: ProgramSpec }[] = [{ name: s.name, spec: s }];
-  for (const [name, sub] of Object.entries(s.subcommands ?? {}))
-    out.push(...commands({ ...sub, name: `${s.name} ${name}` }));
-  return out;
-}
-
 describe('package specs', () => {
   it('specify exactly the programs of the group, once each', () => {
     expect(SPECS.map((s) => s.name).sort()).toEqual(
@@ -22,23 +14,7 @@ describe('package specs', () => {
   });
 
   it('write every option as --help does, and each option once per command', () => {
-    for (const top of SPECS) {
-      for (const { name, spec: s } of commands(top)) {
-        const seen = new Set<string>();
-        for (const group of s.options ?? []) {
-          expect(group.why.length, `${name}: a group without a why`).toBeGreaterThan(0);
-          for (const text of group.options) {
-            const o = parseOptionSyntax(text);
-            for (const key of [o.short && `-${o.short}`, o.long && `--${o.long}`]) {
-              if (!key) continue;
-              expect(seen.has(key), `${name} ${key} is declared twice`).toBe(false);
-              seen.add(key);
-            }
-          }
-        }
-        expect(s.about.length, `${name} has no about`).toBeGreaterThan(0);
-      }
-    }
+    expectWellFormed(SPECS);
   });
 
   describe('everyday forms are low risk and write nothing', () => {

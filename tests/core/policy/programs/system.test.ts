@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptionSyntax, type CommandSpec } from '../../../../src/core/policy/program-spec.js';
 import { SPECS } from '../../../../src/core/policy/programs/system.js';
-import { glob, ok, problem, specsOf, values } from '../../../support/program-spec.js';
+import {
+  glob,
+  ok,
+  problem,
+  specsOf,
+  values,
+  expectWellFormed,
+} from '../../../support/program-spec.js';
 import { dynamicWord, type Word } from '../../../../src/core/policy/shell-syntax.js';
 
 const { judge, line } = specsOf(SPECS);
@@ -10,38 +16,13 @@ const PROGRAMS =
   'uptime free ps top vmstat pgrep pidof kill pkill w who last hostname lscpu lsblk findmnt ' +
   'mount dmesg sysctl ss ip lsmod getent';
 
-function* commands(s: CommandSpec, path: string): Generator<[string, CommandSpec]> {
-  yield [path, s];
-  for (const [name, sub] of Object.entries(s.subcommands ?? {}))
-    yield* commands(sub, `${path} ${name}`);
-}
-
 describe('system specs', () => {
   it('specify exactly the programs of the group, once each', () => {
     expect(SPECS.map((s) => s.name).sort()).toEqual(PROGRAMS.split(' ').sort());
   });
 
   it('write every option as --help does, and each option once per command', () => {
-    for (const s of SPECS) {
-      expect(s.about.length).toBeGreaterThan(0);
-      for (const [path, c] of commands(s, s.name)) {
-        const seen = new Set<string>();
-        for (const group of c.options ?? []) {
-          expect(group.why.length, `${path}: a group without a why`).toBeGreaterThan(0);
-          for (const text of group.options) {
-            const o = parseOptionSyntax(text, c.singleDash);
-            const keys = c.singleDash
-              ? [`-${o.long ?? ''}`]
-              : [o.short && `-${o.short}`, o.long && `--${o.long}`];
-            for (const key of keys) {
-              if (!key) continue;
-              expect(seen.has(key), `${path} ${key} is declared twice`).toBe(false);
-              seen.add(key);
-            }
-          }
-        }
-      }
-    }
+    expectWellFormed(SPECS);
   });
 
   describe('everyday forms are low risk and write nothing', () => {

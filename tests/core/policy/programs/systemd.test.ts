@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   judgeProgram,
   parseOptionSyntax,
-  type CommandSpec,
   type ProgramJudgement,
 } from '../../../../src/core/policy/program-spec.js';
 import { SPECS } from '../../../../src/core/policy/programs/systemd.js';
-import { glob, ok, problem, specsOf, values, word } from '../../../support/program-spec.js';
+import {
+  glob,
+  ok,
+  problem,
+  specsOf,
+  values,
+  word,
+  expectWellFormed,
+} from '../../../support/program-spec.js';
 import { dynamicWord, type Word } from '../../../../src/core/policy/shell-syntax.js';
 
 const { spec, line } = specsOf(SPECS);
@@ -33,23 +40,7 @@ describe('systemd specs', () => {
   });
 
   it('write every option as --help does, each once, with a why', () => {
-    const check = (shown: string, s: CommandSpec, inherited: Set<string>) => {
-      const seen = new Set(inherited);
-      for (const group of s.options ?? []) {
-        expect(group.why.length, `${shown}: a group without a why`).toBeGreaterThan(0);
-        for (const text of group.options) {
-          const o = parseOptionSyntax(text, s.singleDash);
-          for (const key of [o.short && `-${o.short}`, o.long && `--${o.long}`]) {
-            if (!key) continue;
-            expect(seen.has(key), `${shown} ${key} is declared twice`).toBe(false);
-            seen.add(key);
-          }
-        }
-      }
-      for (const [name, sub] of Object.entries(s.subcommands ?? {}))
-        check(`${shown} ${name}`, sub, s.inheritOptions ? seen : new Set());
-    };
-    for (const s of SPECS) check(s.name, s, new Set());
+    expectWellFormed(SPECS);
   });
 
   it('list every sub-command in a way that parses', () => {
