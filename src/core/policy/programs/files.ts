@@ -15,6 +15,12 @@ import type { Word } from '../shell-syntax.js';
  * (a word of digits alone, first); `tail -1c FILE` and `uniq -2` are not and deny.
  */
 
+/** grep and zgrep read `-12` as the options -1 and -2 and add the digits up: context lines. */
+const CONTEXT_DIGITS: OptionGroup = {
+  why: 'print NUM lines of context (-NUM, as -C NUM)',
+  options: ['-0', '-1', '-2', '-3', '-4', '-5', '-6', '-7', '-8', '-9'],
+};
+
 const RUNS_A_PROGRAM: Effect = { refused: 'runs a program the policy cannot see' };
 const LISTED_FILES: Effect = {
   refused:
@@ -116,11 +122,7 @@ const GREP_OPTIONS: readonly OptionGroup[] = [
       '-U, --binary',
     ],
   },
-  {
-    // grep reads `-12` as the options -1 and -2 and adds the digits up: context lines.
-    why: 'print NUM lines of context (-NUM, as -C NUM)',
-    options: ['-0', '-1', '-2', '-3', '-4', '-5', '-6', '-7', '-8', '-9'],
-  },
+  CONTEXT_DIGITS,
   {
     why: 'read patterns, or names of files to skip, from a file, which is checked like any file read',
     options: ['-f, --file=FILE', '--exclude-from=FILE'],
@@ -785,10 +787,7 @@ export const SPECS: readonly ProgramSpec[] = [
           '-U, --binary',
         ],
       },
-      {
-        why: 'print NUM lines of context (-NUM, as -C NUM)',
-        options: ['-0', '-1', '-2', '-3', '-4', '-5', '-6', '-7', '-8', '-9'],
-      },
+      CONTEXT_DIGITS,
       {
         // zgrep copies a -f file that is not a regular file into /tmp/zgrepXXXX (gzip 1.12).
         why: 'read patterns from a file',
