@@ -3,6 +3,7 @@ import { systemClock } from '../ports.js';
 import { AppError } from '../errors.js';
 import type { AuditEvent, AuditRecord } from './audit-record.js';
 import { chainRecord, checkLink, type ChainBreak } from './hash-chain.js';
+import { fitEvent } from './fit-event.js';
 
 const MAX_ATTEMPTS = 50;
 
@@ -27,8 +28,10 @@ export class AuditLog {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** Appends the event, cut to a storable size if it is too large (see fitEvent). */
   append(event: AuditEvent): Promise<AuditRecord> {
-    const next = this.queue.then(() => this.appendNow(event));
+    const fitted = fitEvent(event);
+    const next = this.queue.then(() => this.appendNow(fitted));
     this.queue = next.catch(() => undefined);
     return next;
   }

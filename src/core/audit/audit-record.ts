@@ -1,6 +1,8 @@
 /** What happened, as the audit log keeps it. Never contains secrets. */
 export interface AuditEvent {
-  readonly type: 'tool.call' | 'exec.intent' | 'exec.outcome' | 'admin' | 'oauth';
+  /** `request.refused`: refused before any tool ran (no or a bad credential, Host, body size). */
+  readonly type:
+    'tool.call' | 'exec.intent' | 'exec.outcome' | 'admin' | 'oauth' | 'request.refused';
   readonly requestId: string;
   readonly user: string;
   readonly tool?: string;
@@ -18,6 +20,12 @@ export interface AuditEvent {
   }[];
   readonly durationMs?: number;
   readonly detail?: string;
+  /** The caller's network address, where the record is about a refused request. */
+  readonly address?: string;
+  /** SHA-256 of the whole command, when `command` was cut to fit. */
+  readonly commandSha256?: string;
+  /** What was cut to keep the record storable (see fit-event.ts); absent when nothing was. */
+  readonly cut?: string;
 }
 
 /** One link of the hash chain: `hash` = SHA-256 over the canonical JSON of everything else. */

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoUserStore } from '../../../src/adapters/dynamo/dynamo-user-store.js';
 import { DynamoAuditStore } from '../../../src/adapters/dynamo/dynamo-audit-store.js';
 import { DynamoHistoryStore } from '../../../src/adapters/dynamo/dynamo-history-store.js';
 import { AuditLog } from '../../../src/core/audit/audit-log.js';
+import { AUDIT_COMMAND_CHARS } from '../../../src/core/audit/fit-event.js';
 import { canonicalJson } from '../../../src/core/audit/hash-chain.js';
 import { issueApiKey } from '../../../src/core/users/api-key.js';
 import type { User } from '../../../src/core/users/user.js';
@@ -93,6 +95,47 @@ describe('DynamoDB stores on dynalite', () => {
         expect(new Set(records.map((r) => r.seq)).size).toBe(40);
         const result = await a.verify(7);
         expect(result).toEqual({ ok: true, records: 40 });
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('stores an oversized event cut to size, saying what was cut, and the chain still verifies', async () => {
+      const fresh = await startTestStore('oversized');
+      try {
+        const log = new AuditLog(new DynamoAuditStore(fresh.db, fresh.tables.audit));
+        const command = `echo ${'x'.repeat(400_000)}`;
+        const hosts = Array.from({ length: 5_000 }, (_, i) => `host-with-a-long-name-${i}`);
+        await log.append({
+          type: 'tool.call',
+          requestId: 'r',
+          user: 'u',
+          tool: 'run_command',
+          command,
+          targets: hosts,
+          decisions: hosts.map((host) => ({
+            host,
+            decision: 'deny',
+            rule: 'default',
+            risk: 'low',
+          })),
+          detail: 'd'.repeat(100_000),
+        });
+        const [stored] = await new DynamoAuditStore(fresh.db, fresh.tables.audit).range({
+          limit: 1,
+        });
+        const event = stored!.event;
+        expect(event.command).toBe(command.slice(0, AUDIT_COMMAND_CHARS));
+        expect(event.commandSha256).toBe(createHash('sha256').update(command).digest('hex'));
+        expect(event.cut).toContain(
+          `command: first ${AUDIT_COMMAND_CHARS} of ${command.length} characters`,
+        );
+        expect(event.cut).toContain('detail: first 2048 of 100000 characters');
+        expect(event.cut).toMatch(/targets: first \d+ of 5000 listed/);
+        expect(event.targets!.length).toBeGreaterThan(100);
+        expect(event.targets!.length).toBeLessThan(5_000);
+        expect(event.targets).toEqual(hosts.slice(0, event.targets!.length));
+        expect(await log.verify()).toEqual({ ok: true, records: 1 });
       } finally {
         await fresh.close();
       }
