@@ -49,9 +49,11 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
   readonly toText: (output: z.infer<z.ZodObject<O>>) => string;
   /**
    * True when the core writes this tool's audit records (intent and outcome) itself; the server
-   * then records only calls that fail, so a successful call is not audited twice.
+   * then records only calls that are refused or fail, so a successful call is not audited twice.
    */
   readonly auditedByCore?: boolean;
+  /** The input field holding a shell command, recorded (scrubbed) with every call, refused ones too. */
+  readonly auditCommand?: keyof I & string;
   /** Host names the call touched, for the audit record. */
   readonly auditTargets?: (
     input: z.infer<z.ZodObject<I>>,

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
+  CallToolRequestSchema,
   ListToolsRequestSchema,
   type CallToolResult,
   type ListToolsResult,
@@ -12,7 +13,8 @@ import { AppError, publicMessage } from '../core/errors.js';
 import { roleAtLeast } from '../core/users/user.js';
 import type { AnyTool, ToolContext } from './define-tool.js';
 import { ALL_TOOLS } from './tools/index.js';
-import type { ZodRawShape } from 'zod';
+import { z, type ZodRawShape } from 'zod';
+import { createScrubber } from '../core/exec/scrub.js';
 
 export const SERVER_INFO = { name: 'ssh-mcp-gateway', version: '0.1.0' };
 
@@ -79,61 +81,138 @@ function registerAll(
 }
 
 /**
- * A fresh MCP server for one request and one user, with only the tools their role allows. Each
- * call is audited (`tool.call`, or the core's own records for tools `auditedByCore`), and any
- * error becomes an `isError` result with a public message; internal detail goes to the log.
+ * A fresh MCP server for one request and one user, with only the tools their role allows. The
+ * server answers tools/call itself, so every call is audited whatever refuses it: a tool the role
+ * does not have (answered exactly like one that does not exist), arguments the schema refuses, a
+ * handler's error. Tools `auditedByCore` are recorded by the core when they run, so only their
+ * refusals and failures are recorded here. A call whose record cannot be written fails.
  */
 export function createMcpServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
+    capabilities: { tools: { listChanged: true } },
     instructions: INSTRUCTIONS,
     jsonSchemaValidator: sharedValidator,
   });
-  registerAll(server, ctx.user.role, (tool, input) => invoke(tool, input, ctx));
+  // No tool is registered with the McpServer: the two tool methods are answered here.
   server.server.setRequestHandler(ListToolsRequestSchema, () => toolListFor(ctx.user.role));
+  server.server.setRequestHandler(CallToolRequestSchema, (request) =>
+    callTool(request.params.name, request.params.arguments ?? {}, ctx),
+  );
   return server;
 }
 
-async function invoke(
-  tool: AnyTool,
-  input: Record<string, unknown>,
+const MAX_NAME_SHOWN = 100;
+
+async function callTool(
+  name: string,
+  args: Record<string, unknown>,
   ctx: ToolContext,
 ): Promise<CallToolResult> {
   const started = Date.now();
-  const { deps, user, requestId } = ctx;
-  const audit = (outcome: string, targets: string[], detail?: string) =>
-    deps.audit.append({
+  const tool = toolsFor(ctx.user.role).find((t) => t.name === name);
+  // A hidden tool's command is recorded too: a viewer probing run_command leaves its trace.
+  const declared = tool ?? ALL_TOOLS.find((t) => t.name === name);
+  const raw = declared?.auditCommand ? args[declared.auditCommand] : undefined;
+  const record = (outcome: string, detail?: string, targets: string[] = [], command = raw) =>
+    ctx.deps.audit.append({
       type: 'tool.call',
-      requestId,
-      user: user.name,
-      tool: tool.name,
+      requestId: ctx.requestId,
+      user: ctx.user.name,
+      tool: name,
       targets,
+      ...(typeof command === 'string'
+        ? { command: createScrubber(ctx.fleet.secretValues())(command) }
+        : {}),
       outcome,
       durationMs: Date.now() - started,
       ...(detail ? { detail } : {}),
     });
+
+  if (!tool) {
+    const shown = name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name;
+    const message = `Tool ${shown} not found; tools/list shows the tools you may call`;
+    return answer(record('NOT_FOUND', message), toolError(message), ctx, name);
+  }
+  const schemas = schemasOf(tool);
+  const parsed = schemas.input.safeParse(args);
+  if (!parsed.success) {
+    const message = `invalid arguments for ${name}: ${describeIssues(parsed.error)}; correct them and call again (tools/list shows the input schema)`;
+    return answer(record('INVALID_INPUT', message), toolError(message), ctx, name);
+  }
+  const input = parsed.data;
+  let result: CallToolResult;
   try {
     const output = await tool.handler(input, ctx);
-    if (!tool.auditedByCore) await audit('ok', tool.auditTargets?.(input, output) ?? []);
-    return { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
+    const checked = schemas.output.safeParse(output);
+    if (!checked.success)
+      throw new Error(`output does not match the schema: ${describeIssues(checked.error)}`);
+    result = { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
+    if (tool.auditedByCore) return result;
+    return answer(
+      record('ok', undefined, tool.auditTargets?.(input, output) ?? []),
+      result,
+      ctx,
+      name,
+    );
   } catch (error) {
     if (!(error instanceof AppError))
-      deps.logger.error('tool failed', { tool: tool.name, requestId, error: describe(error) });
-    const message = publicMessage(error);
-    try {
-      await audit(
-        error instanceof AppError ? error.code : 'INTERNAL',
-        safeTargets(tool, input),
-        message,
-      );
-    } catch (auditError) {
-      deps.logger.error('audit append failed', {
-        tool: tool.name,
-        requestId,
-        error: describe(auditError),
+      ctx.deps.logger.error('tool failed', {
+        tool: name,
+        requestId: ctx.requestId,
+        error: describe(error),
       });
-    }
-    return { isError: true, content: [{ type: 'text', text: message }] };
+    const message = publicMessage(error);
+    const code = error instanceof AppError ? error.code : 'INTERNAL';
+    return answer(record(code, message, safeTargets(tool, input)), toolError(message), ctx, name);
   }
+}
+
+/** The result once its audit record is durable; a call that cannot be recorded fails. */
+async function answer(
+  recorded: Promise<unknown>,
+  result: CallToolResult,
+  ctx: ToolContext,
+  tool: string,
+): Promise<CallToolResult> {
+  try {
+    await recorded;
+    return result;
+  } catch (error) {
+    ctx.deps.logger.error('audit append failed', {
+      tool,
+      requestId: ctx.requestId,
+      error: describe(error),
+    });
+    return toolError(AUDIT_UNAVAILABLE);
+  }
+}
+
+export const AUDIT_UNAVAILABLE =
+  'the gateway could not write the audit record for this call, so it withholds the result; try again, and tell an admin if it keeps failing (the gateway log says why)';
+
+function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+const schemaCache = new WeakMap<AnyTool, { input: z.ZodObject; output: z.ZodObject }>();
+
+function schemasOf(tool: AnyTool): { input: z.ZodObject; output: z.ZodObject } {
+  let schemas = schemaCache.get(tool);
+  if (!schemas) {
+    schemas = { input: z.object(tool.inputSchema), output: z.object(tool.outputSchema) };
+    schemaCache.set(tool, schemas);
+  }
+  return schemas;
+}
+
+/** `command: Too big: expected string to have <=16384 characters` — names and rules, never the values. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
+    .join('; ');
 }
 
 function safeTargets(tool: AnyTool, input: Record<string, unknown>): string[] {

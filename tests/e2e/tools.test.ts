@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -107,7 +108,7 @@ describe('MCP tools end to end', () => {
       // The same answer as for a tool that does not exist: the role's tools are not revealed.
       const missing = await call(viewer, 'no_such_tool', {});
       expect(text(r)).toBe(text(missing).replace('no_such_tool', 'run_command'));
-      // Nothing was judged or run on the viewer's behalf.
+      // Nothing was judged or run on the viewer's behalf, and the probe left its trace.
       const records = await gw.gateway.store.auditStore.range({ limit: 50, newestFirst: true });
       expect(
         records.filter(
@@ -116,6 +117,13 @@ describe('MCP tools end to end', () => {
             (rec.event.user === 'watcher' || rec.event.command === command),
         ),
       ).toEqual([]);
+      const probe = records.find((rec) => rec.event.command === command);
+      expect(probe?.event).toMatchObject({
+        type: 'tool.call',
+        user: 'watcher',
+        tool: 'run_command',
+        outcome: 'NOT_FOUND',
+      });
     });
   });
 
@@ -316,6 +324,39 @@ describe('MCP tools end to end', () => {
         user: 'op',
         exitCode: 0,
         stdout: 'audited\n',
+      });
+    });
+
+    it('records a call the input schema refuses, its oversized command cut and marked, never lost', async () => {
+      const command = `echo ${'probe '.repeat(70_000)}${PASSPHRASE}`;
+      const scrubbed = command.replace(PASSPHRASE, '[REDACTED]');
+      const r = await call(operator, 'run_command', { host: 'node-1', command });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/^invalid arguments for run_command: command: .*16384/);
+      const [record] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+      expect(record?.event).toMatchObject({
+        type: 'tool.call',
+        user: 'op',
+        tool: 'run_command',
+        outcome: 'INVALID_INPUT',
+        command: command.slice(0, 16_384),
+        cut: expect.stringContaining(`command: first 16384 of ${scrubbed.length} characters`),
+      });
+      // The whole command, scrubbed first, is identified by its hash.
+      expect(record?.event.commandSha256).toBe(createHash('sha256').update(scrubbed).digest('hex'));
+      expect(JSON.stringify(record)).not.toContain(PASSPHRASE);
+    });
+
+    it('records the command plan_command judged', async () => {
+      const command = `uptime # plan-${Date.now()}`;
+      await call(operator, 'plan_command', { host: 'node-1', command });
+      const [record] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+      expect(record?.event).toMatchObject({
+        type: 'tool.call',
+        tool: 'plan_command',
+        command,
+        targets: ['node-1'],
+        outcome: 'ok',
       });
     });
 

@@ -62,6 +62,7 @@ export const planCommandTool = defineTool({
   },
   handler: async (input, { deps, fleet, user }) => planCommand(deps, fleet, user, input),
   toText: planText,
+  auditCommand: 'command',
   auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
 });
 

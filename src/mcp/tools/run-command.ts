@@ -95,6 +95,7 @@ export const runCommandTool = defineTool({
     runCommand(deps, fleet, user, input, requestId),
   auditedByCore: true,
   toText: runCommandText,
+  auditCommand: 'command',
   auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
 });
 

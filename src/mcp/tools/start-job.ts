@@ -62,5 +62,6 @@ export const startJobTool = defineTool({
     return viewJob(deps, await loadJob(deps, user, job.id));
   },
   toText: (v) => `${jobText(v)}\n\nPoll get_job with jobId "${v.id}" for progress and output.`,
+  auditCommand: 'command',
   auditTargets: (_input, output) => output?.hosts.map((h) => h.host) ?? [],
 });
