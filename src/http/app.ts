@@ -5,7 +5,7 @@ import { requestId, type RequestIdVariables } from 'hono/request-id';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
-import { authenticate } from '../core/users/user-admin.js';
+import { checkApiKey } from '../core/users/user-admin.js';
 import { createMcpServer } from '../mcp/server.js';
 import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-token.js';
 import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
@@ -13,6 +13,7 @@ import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
 import { oauthRoutes } from './oauth/oauth-routes.js';
 import { resourceMetadataUrl } from './oauth/server-metadata.js';
 import { hostOrigin } from './middleware/host-origin/index.js';
+import { auditRefusals } from './middleware/audit-refusals/index.js';
 
 export interface AppOptions {
   /** Host header values served (`host:port`); `*` behind a front door that checks Host itself. */
@@ -40,7 +41,9 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 export type GatewayApp = Hono<{ Variables: AuthVariables & RequestIdVariables }>;
 
 export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
-  const app = new Hono<{ Variables: AuthVariables & RequestIdVariables }>();
+  const app: GatewayApp = new Hono();
+  const urls = serverUrls(options.publicUrl);
+  const clientAddress = options.clientAddress ?? (() => 'unknown');
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
@@ -65,7 +68,16 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  app.use('/mcp', requestId());
+  app.use('*', requestId());
+  app.use(
+    '*',
+    auditRefusals({
+      record: (event) => deps.audit.append(event),
+      clientAddress,
+      logger: deps.logger,
+      clock: deps.clock,
+    }),
+  );
   app.use('/mcp', hostOrigin({ allowedHosts: options.allowedHosts }));
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
     c.json(
@@ -94,17 +106,15 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
     }),
   );
   const oauth = options.oauth;
-  const urls = serverUrls(options.publicUrl);
   app.use(
     '/mcp',
     bearerAuth({
       authenticate: async (token, c) => {
-        if (!isAccessToken(token)) return authenticate(deps.users, token);
-        if (!oauth) return undefined;
+        if (!isAccessToken(token)) return checkApiKey(deps.users, token);
+        if (!oauth)
+          return { refused: 'an OAuth access token, but this gateway takes API keys only' };
         const check = await authenticateAccessToken(token, urls(c).resource, oauth);
-        if (check.ok) return check.user;
-        deps.logger.info('access token refused', { reason: check.reason });
-        return undefined;
+        return check.ok ? { user: check.user } : { refused: check.reason };
       },
       ...(oauth ? { resourceMetadataUrl: (c: Context) => resourceMetadataUrl(urls(c)) } : {}),
     }),
@@ -115,7 +125,7 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       oauthRoutes(oauth, {
         urls,
         allowedHosts: options.allowedHosts,
-        clientAddress: options.clientAddress ?? (() => 'unknown'),
+        clientAddress,
       }),
     );
 

@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { revokeUser, rotateKey } from '../../src/core/users/user-admin.js';
+import { hashApiKey } from '../../src/core/users/api-key.js';
+import { formatRecord } from '../../src/cli/commands/audit.js';
 import { systemClock } from '../../src/core/ports.js';
 
 /** One request on its own connection (no keep-alive reuse), with full control over headers. */
@@ -164,5 +166,56 @@ describe('HTTP surface', () => {
     await revokeUser(gw.gateway.deps.users, 'temp');
     expect((await post(initialize, { authorization: `Bearer ${second}` })).status).toBe(401);
     expect((await post(initialize, { authorization: `Bearer ${third}` })).status).toBe(401);
+  });
+
+  describe('audit of refused requests', () => {
+    const refusals = async () =>
+      (await gw.gateway.store.auditStore.range({ limit: 200, newestFirst: true }))
+        .filter((r) => r.event.type === 'request.refused')
+        .map((r) => r.event);
+
+    it('records a missing key, an unknown key (by its public id, never the key), a revoked user’s key, a foreign Host and a 413, with the address', async () => {
+      const unknownKey = `smg_${'Q'.repeat(43)}`;
+      const revokedKey = await gw.user({ name: 'gone', role: 'viewer' });
+      await revokeUser(gw.gateway.deps.users, 'gone');
+      const before = (await refusals()).length;
+      await post(initialize);
+      await post(initialize, { authorization: `Bearer ${unknownKey}` });
+      await post(initialize, { authorization: `Bearer ${revokedKey}` });
+      await rawPost(gw.url, JSON.stringify(initialize), {
+        host: 'evil.example',
+        authorization: `Bearer ${operatorKey}`,
+      });
+      await rawPost(gw.url, JSON.stringify({ ...initialize, pad: 'x'.repeat(2 * 1024 * 1024) }), {
+        authorization: `Bearer ${operatorKey}`,
+        host: new URL(gw.url).host,
+      });
+      const events = (await refusals()).slice(0, (await refusals()).length - before).reverse();
+      expect(events.map((e) => [e.outcome, e.detail, e.address])).toEqual([
+        ['401', 'POST /mcp: no credential', '127.0.0.1'],
+        [
+          '401',
+          `POST /mcp: API key ${hashApiKey(unknownKey).slice(0, 12)} is not known (never issued, or revoked)`,
+          '127.0.0.1',
+        ],
+        [
+          '401',
+          `POST /mcp: API key ${hashApiKey(revokedKey).slice(0, 12)} is not known (never issued, or revoked)`,
+          '127.0.0.1',
+        ],
+        ['403', 'POST /mcp: Host "evil.example" is not served here', '127.0.0.1'],
+        ['413', `POST /mcp: request bodies are limited to ${1024 * 1024} bytes`, '127.0.0.1'],
+      ]);
+      const all = JSON.stringify(await gw.gateway.store.auditStore.range({ limit: 500 }));
+      expect(all).not.toContain(unknownKey.slice(4));
+      expect(all).not.toContain(revokedKey.slice(4));
+    });
+
+    it('shows them in `audit tail`', async () => {
+      const [latest] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+      expect(formatRecord(latest!)).toMatch(
+        /request\.refused {2}- {2}outcome=413 {2}POST \/mcp: request bodies are limited .* {2}address=127\.0\.0\.1$/,
+      );
+    });
   });
 });

@@ -219,6 +219,35 @@ describe('bundled Lambda handler', () => {
     });
   });
 
+  it('audits a bad key and a schema refusal through the handler, with the caller’s address', async () => {
+    const handler = load();
+    const badKey = `smg_${'Z'.repeat(43)}`;
+    const refused = await handler(
+      functionUrlEvent(rpc(1, 'tools/list'), { authorization: `Bearer ${badKey}` }),
+      context,
+    );
+    expect(refused.statusCode).toBe(401);
+    const invalid = await handler(
+      functionUrlEvent(
+        rpc(2, 'tools/call', { name: 'run_command', arguments: { host: 'lam-1', command: 7 } }),
+        { authorization: `Bearer ${key}` },
+      ),
+      context,
+    );
+    expect(JSON.parse(invalid.body).result.isError).toBe(true);
+    const audit = storesOn(store.dynamo.client, store.tables, systemClock).auditStore;
+    const events = (await audit.range({ limit: 2, newestFirst: true })).map((r) => r.event);
+    expect(events).toMatchObject([
+      { type: 'tool.call', user: 'lambda-op', tool: 'run_command', outcome: 'INVALID_INPUT' },
+      {
+        type: 'request.refused',
+        outcome: '401',
+        detail: expect.stringMatching(/^POST \/mcp: API key [0-9a-f]{12} is not known/),
+        address: '203.0.113.7',
+      },
+    ]);
+  });
+
   it('signs a URL-only client in through the OAuth endpoints on the Function URL', async () => {
     const handler = load();
     const origin = `https://${DOMAIN}`;

@@ -146,21 +146,7 @@ export async function approveAuthorization(
   if (!user && blocked > 0) return { kind: 'rate-limited', retryAfterSeconds: blocked };
   if (!user) {
     const { remaining, retryAfterSeconds } = await limit.count(limitKey);
-    // Awaited: on Lambda nothing runs after the answer. A failed audit write is logged, not shown.
-    await deps.audit
-      .append({
-        type: 'oauth',
-        requestId: `oauth-${randomId()}`,
-        user: '-',
-        outcome: 'consent.wrong_key',
-        detail: `client=${request.clientId} address=${address}`,
-      })
-      .catch((error: unknown) =>
-        deps.logger.error('audit append failed', {
-          outcome: 'consent.wrong_key',
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
+    // The refused request is audited where every refusal is (the HTTP layer), with the address.
     return remaining === 0
       ? { kind: 'rate-limited', retryAfterSeconds }
       : { kind: 'wrong-key', attemptsLeft: remaining };

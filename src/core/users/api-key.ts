@@ -15,7 +15,12 @@ export interface IssuedKey {
 export function issueApiKey(): IssuedKey {
   const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
   const keyHash = hashApiKey(key);
-  return { key, keyHash, keyId: keyHash.slice(0, 12) };
+  return { key, keyHash, keyId: keyIdOf(keyHash) };
+}
+
+/** The short public handle of a key, from its hash: safe to list, log and audit. */
+export function keyIdOf(keyHash: string): string {
+  return keyHash.slice(0, 12);
 }
 
 export function hashApiKey(key: string): string {

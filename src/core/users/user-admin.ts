@@ -1,6 +1,6 @@
 import type { Clock, UserStore } from '../ports.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import { hashApiKey, issueApiKey, looksLikeApiKey, sameHash } from './api-key.js';
+import { hashApiKey, issueApiKey, keyIdOf, looksLikeApiKey, sameHash } from './api-key.js';
 import { isRole, type Access, type User } from './user.js';
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -70,12 +70,25 @@ async function addKey(
  * store read; the stored hash is compared in constant time.
  */
 export async function authenticate(users: UserStore, bearer: string): Promise<User | undefined> {
-  if (!looksLikeApiKey(bearer)) return undefined;
+  const result = await checkApiKey(users, bearer);
+  return 'user' in result ? result.user : undefined;
+}
+
+/** The key's active user, or why the key is refused — naming the key by its public id, never itself. */
+export async function checkApiKey(
+  users: UserStore,
+  bearer: string,
+): Promise<{ readonly user: User } | { readonly refused: string }> {
+  if (!looksLikeApiKey(bearer)) return { refused: 'the bearer token is not an API key' };
   const keyHash = hashApiKey(bearer);
   const record = await users.findKey(keyHash);
-  if (!record || !sameHash(record.keyHash, keyHash)) return undefined;
+  if (!record || !sameHash(record.keyHash, keyHash))
+    return { refused: `API key ${keyIdOf(keyHash)} is not known (never issued, or revoked)` };
   const user = await users.getUser(record.userName);
-  return user && !user.disabled ? user : undefined;
+  if (!user) return { refused: `API key ${keyIdOf(keyHash)} belongs to no user` };
+  if (user.disabled)
+    return { refused: `API key ${keyIdOf(keyHash)} belongs to "${user.name}", who is revoked` };
+  return { user };
 }
 
 /** Issues a new key; old keys stop working unless `keepOld` (for a rotation overlap). */

@@ -19,6 +19,7 @@ import {
   type ClientCredentials,
 } from '../../core/oauth/token-endpoint.js';
 import { hostOrigin } from '../middleware/host-origin/index.js';
+import type { RefusalVariables } from '../middleware/audit-refusals/index.js';
 import { ConsentPage, ErrorPage } from './consent-page.js';
 import { consentTokenValid, issueConsentToken } from './consent-csrf.js';
 import {
@@ -41,8 +42,11 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
  * The authorization server: metadata (RFC 9728, RFC 8414), registration (RFC 7591), the consent
  * page that takes the user's API key, the token endpoint and revocation (RFC 7009).
  */
-export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
-  const app = new Hono();
+export function oauthRoutes(
+  deps: OAuthDeps,
+  options: OAuthRouteOptions,
+): Hono<{ Variables: RefusalVariables }> {
+  const app = new Hono<{ Variables: RefusalVariables }>();
   // Clients (and browser-based ones such as the Inspector) call these from other origins.
   const machine = [
     hostOrigin({ allowedHosts: options.allowedHosts, checkOrigin: false }),
@@ -126,6 +130,8 @@ export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): Hono {
         deps,
         urls,
       );
+      if (result.kind !== 'redirect')
+        c.set('refusal', `consent: ${result.kind} (client ${request.clientId})`);
       switch (result.kind) {
         case 'redirect':
           return redirect(c, result.location);

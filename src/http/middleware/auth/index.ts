@@ -3,8 +3,11 @@ import { HTTPException } from 'hono/http-exception';
 import type { User } from '../../../core/users/user.js';
 
 export interface BearerAuthOptions {
-  /** Resolves a bearer token (API key or access token) to an active user, or undefined. */
-  readonly authenticate: (token: string, c: Context) => Promise<User | undefined>;
+  /** Resolves a bearer token (API key or access token) to an active user, or says why not. */
+  readonly authenticate: (
+    token: string,
+    c: Context,
+  ) => Promise<{ readonly user: User } | { readonly refused: string }>;
   /**
    * Where the resource metadata is (RFC 9728 §5.1). When set, a 401 names it, which starts OAuth
    * discovery in clients; key-only servers leave it unset so header-configured clients are not diverted.
@@ -13,7 +16,8 @@ export interface BearerAuthOptions {
   readonly realm?: string;
 }
 
-export type AuthVariables = { user: User };
+/** `refusal` says, for the audit record, why a request was refused; never a credential. */
+export type AuthVariables = { user: User; refusal?: string };
 
 function quoted(value: string): string {
   return `"${value.replace(/["\\]/g, '')}"`;
@@ -56,13 +60,18 @@ export function bearerAuth(
     const header = c.req.header('authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
+      c.set(
+        'refusal',
+        header ? 'an Authorization header that is not "Bearer <token>"' : 'no credential',
+      );
       const message = resourceMetadata
         ? 'sign in with OAuth (discovery starts at resource_metadata), or send your API key as "Authorization: Bearer smg_…"'
         : 'send your API key as "Authorization: Bearer smg_…"';
       throw unauthorized({ realm, message, ...(resourceMetadata ? { resourceMetadata } : {}) });
     }
-    const user = await options.authenticate(match[1], c);
-    if (!user) {
+    const result = await options.authenticate(match[1], c);
+    if (!('user' in result)) {
+      c.set('refusal', result.refused);
       throw unauthorized({
         realm,
         message:
@@ -71,7 +80,7 @@ export function bearerAuth(
         invalidToken: true,
       });
     }
-    c.set('user', user);
+    c.set('user', result.user);
     await next();
   };
 }
