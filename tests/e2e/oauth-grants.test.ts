@@ -114,6 +114,17 @@ describe('authorization server: codes, tokens and revocation', () => {
       error: 'invalid_grant',
       error_description: expect.stringMatching(/redirect_uri/),
     });
+    // Each refusal is audited with what refused it.
+    const refused = (await gw.gateway.store.auditStore.range({ limit: 10, newestFirst: true }))
+      .map((r) => r.event)
+      .filter((e) => e.type === 'request.refused')
+      .slice(0, 3)
+      .map((e) => `${e.outcome} ${e.detail}`);
+    expect(refused).toEqual([
+      expect.stringMatching(/^400 POST \/token: invalid_grant: .*redirect_uri/),
+      '400 POST /authorize: This authorization request cannot be completed',
+      '400 GET /authorize: This authorization request cannot be completed',
+    ]);
   });
 
   it('rotates refresh tokens and revokes the whole family when an old one comes back', async () => {
@@ -222,6 +233,13 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(
       (await fresh.consent(fresh.authorizeParams(pkcePair()), `smg_${'D'.repeat(43)}`)).status,
     ).toBe(429);
+    const [record] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+    expect(record?.event).toMatchObject({
+      type: 'request.refused',
+      outcome: '429',
+      detail: expect.stringMatching(/^POST \/authorize: consent: rate-limited \(client /),
+      address: '127.0.0.1',
+    });
     // A right key still gets in while others at the address guess wrong.
     expect((await other.consent(params, key)).status).toBe(302);
     expect((await raw.consent(raw.authorizeParams(pkcePair()), key)).status).toBe(302);

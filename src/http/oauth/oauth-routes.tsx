@@ -236,11 +236,12 @@ function page(
 }
 
 function errorPage(
-  c: Context,
+  c: Context<{ Variables: RefusalVariables }>,
   status: 400 | 403,
   title: string,
   message: string,
 ): Response | Promise<Response> {
+  c.set('refusal', title);
   const nonce = randomBytes(16).toString('base64');
   securityHeaders(c, nonce);
   return c.html(<ErrorPage nonce={nonce} title={title} message={message} />, status);

@@ -89,9 +89,12 @@ async function reasonOf(c: Context<{ Variables: RefusalVariables }>): Promise<st
   if (known) return known;
   if (c.res.headers.get('content-type')?.startsWith('application/json')) {
     try {
-      const body = (await c.res.clone().json()) as { message?: unknown; error?: unknown };
-      const said = body.message ?? body.error;
-      if (typeof said === 'string') return said;
+      const body = (await c.res.clone().json()) as Record<string, unknown>;
+      const { message, error, error_description: description } = body;
+      if (typeof message === 'string') return message;
+      // An OAuth error (RFC 6749 §5.2).
+      if (typeof error === 'string')
+        return typeof description === 'string' ? `${error}: ${description}` : error;
     } catch {
       // not the JSON it claimed to be: fall through
     }
