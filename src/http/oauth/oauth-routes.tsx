@@ -179,7 +179,7 @@ export function oauthRoutes(
   });
 
   async function authorizePage(
-    c: Context,
+    c: Context<{ Variables: RefusalVariables }>,
     params: AuthorizationParams,
     onValid: (request: AuthorizationRequest, client: OAuthClient) => Promise<Response>,
   ): Promise<Response> {
