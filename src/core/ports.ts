@@ -168,9 +168,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** Failures an operator is alerted on (a CloudWatch alarm each on AWS), counted as they happen. */
+export const FAILURE_METRICS = ['AuditWriteFailures', 'HistoryWriteFailures'] as const;
+export type FailureMetric = (typeof FAILURE_METRICS)[number];
+
 /** Structured log sink; secrets must never be passed in. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Counts one occurrence of a failure metric. */
+  count(metric: FailureMetric): void;
 }

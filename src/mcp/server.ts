@@ -183,6 +183,7 @@ async function answer(
       requestId: ctx.requestId,
       error: describe(error),
     });
+    ctx.deps.logger.count('AuditWriteFailures');
     return toolError(AUDIT_UNAVAILABLE);
   }
 }

@@ -7,7 +7,7 @@ import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { DynamoAuditStore } from '../../src/adapters/dynamo/dynamo-audit-store.js';
 import { Fleet } from '../../src/core/fleet/fleet.js';
 import type { CoreDeps } from '../../src/core/deps.js';
-import type { Logger } from '../../src/core/ports.js';
+import { recordingLogger } from '../support/logger.js';
 import type { User } from '../../src/core/users/user.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
 
@@ -21,12 +21,7 @@ const viewer: User = {
 
 describe('MCP server: a call that cannot be audited fails', () => {
   let store: TestStore;
-  const logged: string[] = [];
-  const logger: Logger = {
-    info: () => undefined,
-    warn: () => undefined,
-    error: (message) => logged.push(message),
-  };
+  const { logger, lines } = recordingLogger();
 
   beforeAll(async () => {
     store = await startTestStore('unaudited');
@@ -54,12 +49,15 @@ describe('MCP server: a call that cannot be audited fails', () => {
     ['arguments the schema refuses', 'describe_host', { host: 42 }],
   ])('withholds the answer to %s and says why', async (_case, name, args) => {
     const client = await clientWithBrokenAudit();
-    logged.length = 0;
+    lines.length = 0;
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
     await client.close();
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toBeUndefined();
     expect(result.content).toEqual([{ type: 'text', text: AUDIT_UNAVAILABLE }]);
-    expect(logged).toEqual(['audit append failed']);
+    expect(lines.map((l) => [l.level, l.message])).toEqual([
+      ['error', 'audit append failed'],
+      ['metric', 'AuditWriteFailures'],
+    ]);
   });
 });

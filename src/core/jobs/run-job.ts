@@ -118,7 +118,7 @@ export async function runJob(
       tool: job.tool,
       targets: all.map((h) => h.host),
       command: createScrubber(fleet.secretValues())(job.command),
-      outcome: `${status}; ${summarize(all)}`,
+      outcome: `${status}; ${summarize(all)}${historyMissing(all)}`,
       hosts: all.map((h) => ({
         host: h.host,
         status: h.status,
@@ -131,6 +131,11 @@ export async function runJob(
   ]);
   void ended;
   return all;
+}
+
+function historyMissing(hosts: readonly JobHostRecord[]): string {
+  const missing = hosts.filter((h) => h.reason?.endsWith(HISTORY_NOT_STORED)).map((h) => h.host);
+  return missing.length ? `; history not stored for ${missing.join(',')}` : '';
 }
 
 function summarize(hosts: readonly JobHostRecord[]): string {
@@ -233,7 +238,7 @@ async function runHost(
       : {}),
   };
   const now = deps.clock.now();
-  await Promise.all([
+  const [, historyStored] = await Promise.all([
     deps.jobs.putHost(job.id, done, job.expiresAt),
     deps.history
       .put({
@@ -254,9 +259,29 @@ async function runHost(
         requestId: job.requestId,
         expiresAt: Math.floor(now.getTime() / 1000) + limits.historyRetentionDays * 86_400,
       })
-      .catch((error: unknown) =>
-        deps.logger.error('history write failed', { jobId: job.id, error: String(error) }),
+      .then(
+        () => true,
+        (error: unknown) => {
+          deps.logger.error('history write failed', {
+            jobId: job.id,
+            host: host.name,
+            error: String(error),
+          });
+          deps.logger.count('HistoryWriteFailures');
+          return false;
+        },
       ),
   ]);
-  return done;
+  if (historyStored) return done;
+  // The command ran; what is missing is its history item. Its outcome says so, where the caller
+  // and get_job read it (a second write, paid only on this failure).
+  const noted: JobHostRecord = {
+    ...done,
+    reason: [done.reason, HISTORY_NOT_STORED].filter(Boolean).join('; '),
+  };
+  await deps.jobs.putHost(job.id, noted, job.expiresAt);
+  return noted;
 }
+
+export const HISTORY_NOT_STORED =
+  'its history item could not be stored (the gateway log says why; tell an admin)';

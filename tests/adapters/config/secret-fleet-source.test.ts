@@ -1,3 +1,4 @@
+import { recordingLogger } from '../../support/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -13,15 +14,7 @@ const FLEET = (name: string) =>
 describe('SecretFleetSource with the real SDK client', () => {
   let standIn: SecretsStandIn;
   let client: SecretsManagerClient;
-  const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const logger = {
-    info: (message: string, fields?: Record<string, unknown>) =>
-      logged.push({ level: 'info', message, fields }),
-    warn: (message: string, fields?: Record<string, unknown>) =>
-      logged.push({ level: 'warn', message, fields }),
-    error: (message: string, fields?: Record<string, unknown>) =>
-      logged.push({ level: 'error', message, fields }),
-  };
+  const { logger, lines: logged } = recordingLogger();
   let now = 0;
   const clock = { now: () => new Date(now) };
 
@@ -58,7 +51,7 @@ describe('SecretFleetSource with the real SDK client', () => {
     now += 2_000;
     expect((await source.current()).hosts.map((h) => h.name)).toEqual(['gamma']);
     const error = logged.findLast((l) => l.message === 'fleet secret unusable')!;
-    expect(error.fields?.problems).toEqual(
+    expect(error['problems']).toEqual(
       expect.arrayContaining([expect.stringMatching(/^hosts\[0\]/)]),
     );
     expect(JSON.stringify(logged)).not.toContain('pw-in-secret');

@@ -7,7 +7,10 @@ import { composeLocal, type LocalGateway } from '../../../src/compose/local.js';
 import { silentLogger } from '../../../src/adapters/log/json-logger.js';
 import { runCommand } from '../../../src/core/exec/run-command.js';
 import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatcher.js';
-import { runJob } from '../../../src/core/jobs/run-job.js';
+import { HISTORY_NOT_STORED, runJob } from '../../../src/core/jobs/run-job.js';
+import { DynamoHistoryStore } from '../../../src/adapters/dynamo/dynamo-history-store.js';
+import { documentClient } from '../../../src/adapters/dynamo/document-client.js';
+import { recordingLogger } from '../../support/logger.js';
 import type { CoreDeps } from '../../../src/core/deps.js';
 import type { User } from '../../../src/core/users/user.js';
 import { startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
@@ -113,5 +116,41 @@ describe('runJob', () => {
       (r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-fault',
     );
     expect(outcome?.event.outcome).toMatch(/^completed;/);
+  });
+
+  it('says on the host’s outcome, in the log, as a metric and in the audit outcome when its history item could not be stored', async () => {
+    const { logger, lines } = recordingLogger();
+    // A real history store whose table does not exist: DynamoDB itself refuses the write.
+    const history = new DynamoHistoryStore(documentClient(gateway.store.dynamo), 'no-such-history');
+    const deps: CoreDeps = {
+      ...gateway.deps,
+      history,
+      logger,
+      dispatcher: new InProcessDispatcher(
+        (id, signal, stored) =>
+          runJob(deps, id, { runner: 'test', signal, ...(stored ? { stored } : {}) }),
+        logger,
+      ),
+    };
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-1', command: 'echo kept' },
+      'req-history',
+    );
+    expect(result.results[0]).toMatchObject({
+      status: 'ok',
+      stdout: 'kept\n',
+      reason: HISTORY_NOT_STORED,
+    });
+    expect(lines.filter((l) => l.level !== 'info').map((l) => [l.level, l.message])).toEqual([
+      ['error', 'history write failed'],
+      ['metric', 'HistoryWriteFailures'],
+    ]);
+    const outcome = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).find(
+      (r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-history',
+    );
+    expect(outcome?.event.outcome).toBe('completed; ok:1; history not stored for rj-1');
   });
 });

@@ -72,6 +72,7 @@ export function auditRefusals(
         status,
         error: error instanceof Error ? error.message : String(error),
       });
+      options.logger.count('AuditWriteFailures');
       const close = c.res.headers.get('connection');
       c.res = undefined;
       c.res = c.json(
