@@ -27,6 +27,9 @@ import {
 } from '../src/adapters/dynamo/table-specs.js';
 import { AWS_ENV, KEY_ONLY_ALIAS } from '../src/compose/aws-env.js';
 import { bundleMcpHandlerSync } from './bundle-mcp-handler.js';
+import { FAILURE_METRICS } from '../src/core/ports.js';
+import { METRIC_NAMESPACE } from '../src/adapters/log/json-logger.js';
+import { TABLE_ACCESS, type GatewayFunction, type TableGrant } from './table-access.js';
 
 /** Private subnets (and optionally security groups) to place the function in, for private fleets. */
 export interface VpcPlacement {
@@ -168,6 +171,7 @@ export class GatewayStack extends Stack {
     });
     const gatewayFunction = (
       id: string,
+      use: GatewayFunction,
       handler: string,
       timeout: Duration,
       description: string,
@@ -195,18 +199,10 @@ export class GatewayStack extends Stack {
         reason:
           'Pinned to nodejs22.x, the runtime the gateway is built and tested for; moving runtimes is a reviewed change.',
       });
-      // What running commands needs: the fleet, history, jobs, and appending to the audit chain.
-      bindTable(fn, AWS_ENV.historyTable, this.history, (t, f) => t.grantReadWriteData(f));
-      bindTable(fn, AWS_ENV.jobsTable, this.jobs, (t, f) => t.grantReadWriteData(f));
-      // The audit log is append-only: conditional PutItem to add, Query/GetItem to find the chain's head. No Update, no Delete.
-      bindTable(fn, AWS_ENV.auditTable, this.audit, (t, f) =>
-        f.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:GetItem'],
-            resources: [t.tableArn],
-          }),
-        ),
-      );
+      // Both run commands' bookkeeping: jobs, history, the audit chain (grants in TABLE_ACCESS).
+      bindTable(fn, AWS_ENV.historyTable, this.history, TABLE_ACCESS[use].history);
+      bindTable(fn, AWS_ENV.jobsTable, this.jobs, TABLE_ACCESS[use].jobs);
+      bindTable(fn, AWS_ENV.auditTable, this.audit, TABLE_ACCESS[use].audit);
       fn.addEnvironment(AWS_ENV.fleetSecretArn, this.fleetSecret.secretArn);
       this.fleetSecret.grantRead(fn);
       const role = required(fn.role, `the role of ${fn.node.id}`);
@@ -219,36 +215,26 @@ export class GatewayStack extends Stack {
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
           reason: 'Needed to attach network interfaces in the given subnets.',
         });
-      const jobsId = this.getLogicalId(this.jobs.node.defaultChild as dynamodb.CfnTable);
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${jobsId}.Arn>/index/*]`,
-        reason:
-          'grantReadWriteData covers the jobs table’s indexes, which list jobs by owner and overall.',
-      });
       return fn;
     };
 
     this.worker = gatewayFunction(
       'Worker',
+      'worker',
       'index.worker',
       Duration.minutes(15),
       'ssh-mcp-gateway job runner',
     );
     this.handler = gatewayFunction(
       'Mcp',
+      'mcp',
       'index.handler',
       Duration.seconds(60),
       'ssh-mcp-gateway MCP endpoint',
     );
-    // Only the endpoint authenticates users and starts jobs.
-    bindTable(this.handler, AWS_ENV.usersTable, this.users, (t, fn) => t.grantReadWriteData(fn));
-    const usersId = this.getLogicalId(this.users.node.defaultChild as dynamodb.CfnTable);
-    Validations.of(required(this.handler.role, 'the endpoint role')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${usersId}.Arn>/index/*]`,
-      reason:
-        'grantReadWriteData covers the users table’s indexes (keyOwner-index), which list a user’s keys.',
-    });
-    bindTable(this.handler, AWS_ENV.oauthTable, this.oauth, (t, fn) => t.grantReadWriteData(fn));
+    // Only the endpoint authenticates users and signs clients in.
+    bindTable(this.handler, AWS_ENV.usersTable, this.users, TABLE_ACCESS.mcp.users);
+    bindTable(this.handler, AWS_ENV.oauthTable, this.oauth, TABLE_ACCESS.mcp.oauth);
     this.handler.addEnvironment(AWS_ENV.authMode, props.auth ?? 'oauth');
     if (props.publicUrl) this.handler.addEnvironment(AWS_ENV.publicUrl, props.publicUrl);
     this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
@@ -282,11 +268,25 @@ export class GatewayStack extends Stack {
       this.keyOnlyUrl = undefined;
     }
 
+    // The gateway's own failure counts arrive as embedded-format log lines (src/adapters/log).
+    const counted = FAILURE_METRICS.map(
+      (name) =>
+        [
+          name,
+          new cloudwatch.Metric({
+            namespace: METRIC_NAMESPACE,
+            metricName: name,
+            statistic: 'Sum',
+            period: Duration.minutes(5),
+          }),
+        ] as const,
+    );
     for (const [name, metric] of [
       ['Errors', this.handler.metricErrors({ period: Duration.minutes(5) })],
       ['Throttles', this.handler.metricThrottles({ period: Duration.minutes(5) })],
       ['WorkerErrors', this.worker.metricErrors({ period: Duration.minutes(5) })],
       ['WorkerThrottles', this.worker.metricThrottles({ period: Duration.minutes(5) })],
+      ...counted,
     ] as const) {
       new cloudwatch.Alarm(this, `${name}Alarm`, {
         alarmDescription: `ssh-mcp-gateway ${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`,
@@ -327,15 +327,27 @@ export class GatewayStack extends Stack {
   }
 }
 
-/** Sets the env var and the grant together, so one cannot be wired without the other. */
+/**
+ * Sets the env var and the grant together, so one cannot be wired without the other: exactly the
+ * listed actions, on the table and on the indexes the function queries.
+ */
 function bindTable(
   fn: lambda.Function,
   envName: string,
   table: dynamodb.Table,
-  grant: (table: dynamodb.Table, fn: lambda.Function) => void,
+  grant: TableGrant | undefined,
 ): void {
   fn.addEnvironment(envName, table.tableName);
-  grant(table, fn);
+  if (!grant || grant.actions.length === 0) return;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: grant.actions.map((a) => `dynamodb:${a}`),
+      resources: [
+        table.tableArn,
+        ...(grant.indexes ?? []).map((index) => `${table.tableArn}/index/${index}`),
+      ],
+    }),
+  );
 }
 
 function placement(

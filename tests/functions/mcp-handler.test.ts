@@ -13,6 +13,8 @@ import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
 import { startSecretsStandIn, type SecretsStandIn } from '../support/secrets-standin.js';
 import { startLambdaStandIn, type LambdaStandIn } from '../support/lambda-standin.js';
+import { startDynamoRecorder, type DynamoRecorder } from '../support/dynamo-recorder.js';
+import { TABLE_ACCESS } from '../../infra/table-access.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smg-fleet-Xy12Ab';
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws';
@@ -95,12 +97,30 @@ describe('bundled Lambda handler', () => {
   let lambda: LambdaStandIn;
   let bundle: { file: string; bytes: number };
   let current: { handler: Handler; worker: Worker } | undefined;
-  /** A fresh container: the bundle loaded anew. The worker is invoked in it too. */
-  const load = (): Handler => {
+  /** Every DynamoDB call each function made, to hold against the grants of infra/table-access.ts. */
+  let recorders: { mcp: DynamoRecorder; worker: DynamoRecorder };
+  /** A fresh container: the bundle loaded anew (it reads its environment as it loads). */
+  const container = () => {
     const require = createRequire(import.meta.url);
     delete require.cache[bundle.file];
-    current = require(bundle.file) as { handler: Handler; worker: Worker };
+    return require(bundle.file) as { handler: Handler; worker: Worker };
+  };
+  const load = (): Handler => {
+    current = container();
     return current.handler;
+  };
+  /** The worker function: a container of its own, with its own environment as on AWS — no users or OAuth table. */
+  let workerContainer: { worker: Worker } | undefined;
+  const loadWorker = () => {
+    const saved = { ...process.env };
+    delete process.env[AWS_ENV.usersTable];
+    delete process.env[AWS_ENV.oauthTable];
+    process.env[AWS_ENV.dynamodbEndpoint] = recorders.worker.endpoint;
+    try {
+      return container();
+    } finally {
+      Object.assign(process.env, saved);
+    }
   };
 
   beforeAll(async () => {
@@ -111,7 +131,7 @@ describe('bundled Lambda handler', () => {
       startTestStore('lambda'),
       startSecretsStandIn(),
       startLambdaStandIn((_name, payload) =>
-        current!.worker(payload as { jobId: string }, {
+        (workerContainer ??= loadWorker()).worker(payload as { jobId: string }, {
           ...context,
           awsRequestId: `worker-${Date.now()}`,
         }),
@@ -133,6 +153,10 @@ describe('bundled Lambda handler', () => {
         limits: { syncBudgetSeconds: 1 },
       }),
     );
+    recorders = {
+      mcp: await startDynamoRecorder(store.dynamo.endpoint),
+      worker: await startDynamoRecorder(store.dynamo.endpoint),
+    };
     const stores = storesOn(store.dynamo.client, store.tables, systemClock);
     key = (
       await addUser(
@@ -151,12 +175,19 @@ describe('bundled Lambda handler', () => {
       [AWS_ENV.lambdaEndpoint]: lambda.endpoint,
       [AWS_ENV.fleetSecretArn]: SECRET_ARN,
       [AWS_ENV.fleetMaxAgeSeconds]: '0',
-      [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
+      [AWS_ENV.dynamodbEndpoint]: recorders.mcp.endpoint,
       [AWS_ENV.secretsEndpoint]: secrets.endpoint,
     });
   });
   afterAll(async () => {
-    await Promise.allSettled([fleet?.stop(), store?.close(), secrets?.close(), lambda?.close()]);
+    await Promise.allSettled([
+      fleet?.stop(),
+      store?.close(),
+      secrets?.close(),
+      lambda?.close(),
+      recorders?.mcp.close(),
+      recorders?.worker.close(),
+    ]);
     rmSync(outDir, { recursive: true, force: true });
   });
 
@@ -538,5 +569,28 @@ describe('bundled Lambda handler', () => {
     } finally {
       process.env[AWS_ENV.fleetSecretArn] = previous;
     }
+  });
+
+  // Last: it judges every call the tests above made.
+  it('made only DynamoDB calls the stack grants each function (infra/table-access.ts)', () => {
+    const tableKey = new Map(Object.entries(store.tables).map(([k, v]) => [v, k]));
+    for (const use of ['mcp', 'worker'] as const) {
+      const calls = recorders[use].calls;
+      expect(calls.length, use).toBeGreaterThan(0);
+      const refused = calls.filter((call) => {
+        const grant = TABLE_ACCESS[use][tableKey.get(call.table) as keyof typeof store.tables];
+        return (
+          !grant?.actions.includes(call.action as never) ||
+          (call.index !== undefined && !grant.indexes?.includes(call.index))
+        );
+      });
+      expect(refused, use).toEqual([]);
+    }
+    // The calls were the real work: the worker stored history, the endpoint read a key.
+    expect(recorders.worker.calls).toContainEqual({
+      action: 'PutItem',
+      table: store.tables.history,
+    });
+    expect(recorders.mcp.calls).toContainEqual({ action: 'GetItem', table: store.tables.users });
   });
 });

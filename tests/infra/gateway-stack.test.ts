@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GatewayStack } from '../../infra/gateway-stack.js';
 import { AWS_ENV } from '../../src/compose/aws-env.js';
+import { TABLE_ACCESS } from '../../infra/table-access.js';
 
 interface Report {
   pluginReports: {
@@ -136,33 +137,67 @@ describe('GatewayStack', () => {
     });
   });
 
-  it('lets the function only append to and read the audit table — no update, no delete', () => {
-    const auditArn = {
-      'Fn::GetAtt': [stack.getLogicalId(stack.audit.node.defaultChild as never), 'Arn'],
+  /** The DynamoDB actions a function's role may take on a table, per resource (table or index). */
+  function dynamoGrants(handler: string, table: { node: { defaultChild?: unknown } }) {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Handler: string; Role: { 'Fn::GetAtt': [string, string] } };
+    }[];
+    const role = functions.find((f) => f.Properties.Handler === handler)!.Properties.Role[
+      'Fn::GetAtt'
+    ][0];
+    const tableArn = JSON.stringify({
+      'Fn::GetAtt': [stack.getLogicalId(table.node.defaultChild as never), 'Arn'],
+    });
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: {
+        Roles: { Ref: string }[];
+        PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+      };
+    }[];
+    const statements = policies
+      .filter((p) => p.Properties.Roles.some((r) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st) => JSON.stringify(st.Resource).includes(tableArn));
+    return {
+      actions: [...new Set(statements.flatMap((st) => [st.Action].flat()))].sort(),
+      resources: statements.flatMap((st) => [st.Resource].flat()),
     };
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p) =>
-        (
-          p as {
-            Properties: {
-              PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
-            };
-          }
-        ).Properties.PolicyDocument.Statement,
-    );
-    const onAudit = statements.filter((s) =>
-      JSON.stringify(s.Resource).includes(JSON.stringify(auditArn)),
-    );
-    // The endpoint and the worker both append; neither may do more.
-    expect(onAudit).toHaveLength(2);
-    for (const statement of onAudit)
-      expect([statement.Action].flat().sort()).toEqual([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-      ]);
-    const everything = statements.flatMap((s) => [s.Action].flat());
-    expect(everything).not.toContain('dynamodb:*');
+  }
+
+  it('grants each function exactly the DynamoDB actions its code uses, table by table — no Scan, users read-only for the endpoint', () => {
+    const tables = {
+      users: stack.users,
+      oauth: stack.oauth,
+      audit: stack.audit,
+      history: stack.history,
+      jobs: stack.jobs,
+    };
+    for (const [use, handler] of [
+      ['mcp', 'index.handler'],
+      ['worker', 'index.worker'],
+    ] as const) {
+      for (const [name, table] of Object.entries(tables)) {
+        const expected = TABLE_ACCESS[use][name as keyof typeof tables]?.actions ?? [];
+        const granted = dynamoGrants(handler, table);
+        expect(granted.actions, `${use} on ${name}`).toEqual(
+          expected.map((a) => `dynamodb:${a}`).sort(),
+        );
+        // Indexes are named, never a wildcard.
+        expect(JSON.stringify(granted.resources), `${use} on ${name}`).not.toContain('/index/*');
+      }
+    }
+    // What the finding was about, spelled out.
+    expect(dynamoGrants('index.handler', stack.users).actions).toEqual(['dynamodb:GetItem']);
+    expect(dynamoGrants('index.worker', stack.users).actions).toEqual([]);
+    expect(dynamoGrants('index.handler', stack.audit).actions).toEqual([
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+    const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    for (const wide of ['dynamodb:Scan', 'dynamodb:*', 'dynamodb:DeleteTable'])
+      expect(everything).not.toContain(wide);
+    // Only OAuth access tokens are ever deleted, by the endpoint.
+    expect(everything.match(/dynamodb:DeleteItem/g)).toHaveLength(1);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -181,7 +216,14 @@ describe('GatewayStack', () => {
       InvokeMode: 'BUFFERED',
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    for (const name of ['AuditWriteFailures', 'HistoryWriteFailures'])
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'ssh-mcp-gateway',
+        MetricName: name,
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Throttles',
       Threshold: 1,

@@ -1,0 +1,53 @@
+import {
+  JOBS_ALL_INDEX,
+  JOBS_OWNER_INDEX,
+  type TableNames,
+} from '../src/adapters/dynamo/table-specs.js';
+
+/** A DynamoDB action the gateway's code issues. Scan is never one of them. */
+export type TableAction =
+  'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+
+export interface TableGrant {
+  readonly actions: readonly TableAction[];
+  /** Indexes queried; the grant covers only these, not every index of the table. */
+  readonly indexes?: readonly string[];
+}
+
+export type GatewayFunction = 'mcp' | 'worker';
+
+/**
+ * Exactly the actions each function's code issues on each table — the stack grants these and
+ * nothing else, and the bundled-handler test checks every call the functions make against them.
+ * A table a function is wired to but does not touch gets no grant (`actions: []`).
+ */
+export const TABLE_ACCESS: Record<
+  GatewayFunction,
+  Partial<Record<keyof TableNames, TableGrant>>
+> = {
+  mcp: {
+    // Authentication only reads: findKey and getUser. Users and keys are written by the CLI, so a
+    // compromised endpoint cannot mint a key.
+    users: { actions: ['GetItem'] },
+    // Clients, codes, tokens and attempt counters: put, read, spend once (conditional update),
+    // count, and delete a revoked access token.
+    oauth: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+    // Append-only: the chain's head is a Query, a record a conditional PutItem.
+    audit: { actions: ['PutItem', 'Query'] },
+    // Commands run in the worker, which writes history; the endpoint does not touch it.
+    history: { actions: [] },
+    // start_job/run_command store a job and its hosts (BatchWriteItem); get_job, list_jobs and the
+    // wait for a result read it; cancel_job and marking a lost job update it.
+    jobs: {
+      actions: ['BatchWriteItem', 'GetItem', 'Query', 'UpdateItem'],
+      indexes: [JOBS_OWNER_INDEX, JOBS_ALL_INDEX],
+    },
+  },
+  worker: {
+    audit: { actions: ['PutItem', 'Query'] },
+    history: { actions: ['PutItem'] },
+    // Claim, heartbeat and end (UpdateItem), the cancel poll (GetItem), load the job (Query),
+    // host states and output chunks (PutItem).
+    jobs: { actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'] },
+  },
+};
