@@ -216,6 +216,11 @@ describe('ssh-mcp-gateway CLI', () => {
         role: 'admin',
         visibleHostCount: 0,
       });
+      // Refused calls, for `audit tail` below: a tool that is not there, arguments the schema refuses.
+      expect((await client.callTool({ name: 'shadow_tool', arguments: {} })).isError).toBe(true);
+      expect(
+        (await client.callTool({ name: 'describe_host', arguments: { host: 42 } })).isError,
+      ).toBe(true);
       await client.close();
 
       expect(output).toContain(
@@ -256,8 +261,20 @@ describe('ssh-mcp-gateway CLI', () => {
     } finally {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));
-      rmSync(cwd, { recursive: true, force: true });
     }
     expect(output).toMatch(/shutting down/);
+    try {
+      // What the operator sees afterwards: every refusal above, by whom and why.
+      const tail = await run('audit', 'tail', '--limit', '20', '--data', join(cwd, '.data'));
+      expect(tail.out).toMatch(/tool\.call {2}admin {2}shadow_tool {2}outcome=NOT_FOUND/);
+      expect(tail.out).toMatch(
+        /tool\.call {2}admin {2}describe_host {2}outcome=INVALID_INPUT .*invalid arguments for describe_host: host:/,
+      );
+      expect(tail.out).toMatch(
+        /request\.refused {2}- {2}outcome=401 {2}POST \/mcp: no credential {2}address=127\.0\.0\.1/,
+      );
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

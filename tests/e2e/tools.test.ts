@@ -5,6 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { addClientKey, freePort, startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { writeFileSync } from 'node:fs';
+import { formatRecord } from '../../src/cli/commands/audit.js';
 import { join } from 'node:path';
 
 const PASSPHRASE = 'tulip-orbit-5521-secret';
@@ -124,6 +125,11 @@ describe('MCP tools end to end', () => {
         tool: 'run_command',
         outcome: 'NOT_FOUND',
       });
+      expect(formatRecord(probe!)).toMatch(
+        new RegExp(
+          `tool\\.call {2}watcher {2}run_command {2}command="${command}" {2}outcome=NOT_FOUND`,
+        ),
+      );
     });
   });
 
