@@ -68,7 +68,13 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  app.use('*', requestId());
+  // The gateway's own id, never the client's X-Request-Id: audit records, jobs and history are
+  // correlated by it, so a caller must not be able to pick one (or reuse another's).
+  app.use('*', requestId({ headerName: '' }), async (c, next) => {
+    await next();
+    // Set on the final answer, error responses included.
+    c.res.headers.set('x-request-id', c.var.requestId);
+  });
   app.use(
     '*',
     auditRefusals({

@@ -217,5 +217,14 @@ describe('HTTP surface', () => {
         /request\.refused {2}- {2}outcome=413 {2}POST \/mcp: request bodies are limited .* {2}address=127\.0\.0\.1$/,
       );
     });
+
+    it('names each request by an id of its own, never the X-Request-Id a client sends', async () => {
+      const res = await post(initialize, { 'x-request-id': 'someone-elses-request' });
+      expect(res.status).toBe(401);
+      const id = res.headers.get('x-request-id');
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const [latest] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+      expect(latest?.event.requestId).toBe(id);
+    });
   });
 });
