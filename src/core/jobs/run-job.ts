@@ -111,23 +111,30 @@ export async function runJob(
       { status, endedAt: deps.clock.now().toISOString() },
       { status: ['running'] },
     ),
-    deps.audit.append({
-      type: 'exec.outcome',
-      requestId: job.requestId,
-      user: job.owner,
-      tool: job.tool,
-      targets: all.map((h) => h.host),
-      command: createScrubber(fleet.secretValues())(job.command),
-      outcome: `${status}; ${summarize(all)}${historyMissing(all)}`,
-      hosts: all.map((h) => ({
-        host: h.host,
-        status: h.status,
-        exitCode: h.exitCode,
-        durationMs: h.durationMs ?? 0,
-      })),
-      durationMs: Date.now() - started,
-      detail: `job ${job.id}`,
-    }),
+    deps.audit
+      .append({
+        type: 'exec.outcome',
+        requestId: job.requestId,
+        user: job.owner,
+        tool: job.tool,
+        targets: all.map((h) => h.host),
+        command: createScrubber(fleet.secretValues())(job.command),
+        outcome: `${status}; ${summarize(all)}${historyMissing(all)}`,
+        hosts: all.map((h) => ({
+          host: h.host,
+          status: h.status,
+          exitCode: h.exitCode,
+          durationMs: h.durationMs ?? 0,
+        })),
+        durationMs: Date.now() - started,
+        detail: `job ${job.id}`,
+      })
+      .catch((error: unknown) => {
+        // The commands have run; what failed is their record. Said loudly, never swallowed.
+        deps.logger.error('audit append failed', { jobId, error: String(error) });
+        deps.logger.count('AuditWriteFailures');
+        throw error;
+      }),
   ]);
   void ended;
   return all;
