@@ -35,10 +35,11 @@ const t0 = performance.now();
 const { handler } = require(process.argv[1]);
 const t1 = performance.now();
 const event = (body) => ({ version: '2.0', rawPath: '/mcp', rawQueryString: '', headers: { host: 'x.lambda-url.us-east-1.on.aws', 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer ' + process.argv[2] }, requestContext: { domainName: 'x.lambda-url.us-east-1.on.aws', http: { method: 'POST', path: '/mcp', sourceIp: '127.0.0.1' }, requestId: 'r' }, body: JSON.stringify(body), isBase64Encoded: false });
+const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:smg-mcp' };
 (async () => {
-  const first = await handler(event({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'b', version: '1' } } }), {});
+  const first = await handler(event({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'b', version: '1' } } }), context);
   const t2 = performance.now();
-  const second = await handler(event({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }), {});
+  const second = await handler(event({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }), context);
   const t3 = performance.now();
   console.log(JSON.stringify({ importMs: t1 - t0, firstCallMs: t2 - t1, warmCallMs: t3 - t2, status: [first.statusCode, second.statusCode] }));
   process.exit(0);
