@@ -23,6 +23,16 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/** The SDK's Node shims with the small JSON Schema validator (see mcp-node-shims.ts). */
+const mcpSmallValidator: Plugin = {
+  name: 'mcp-small-validator',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({
+      path: resolve(HERE, '../mcp-node-shims.ts'),
+    }));
+  },
+};
+
 export interface Bundle {
   readonly file: string;
   readonly bytes: number;
@@ -53,7 +63,7 @@ export async function bundleMcpHandler(outDir: string): Promise<Bundle> {
     banner: { js: 'const __bundleUrl = require("url").pathToFileURL(__filename).href;' },
     define: { 'import.meta.url': '__bundleUrl' },
     mainFields: ['module', 'main'],
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, mcpSmallValidator],
     logLevel: 'error',
   });
   const wasm = wasmPaths();

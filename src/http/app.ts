@@ -2,11 +2,10 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { checkApiKey } from '../core/users/user-admin.js';
-import { createMcpServer } from '../mcp/server.js';
+import { mcpHttpEndpoint } from '../mcp/http-endpoint.js';
 import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-token.js';
 import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
 import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
@@ -135,21 +134,14 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       }),
     );
 
-  app.post('/mcp', async (c) => {
-    const fleet = await deps.fleet.current();
-    const server = createMcpServer({ deps, fleet, user: c.var.user, requestId: c.var.requestId });
-    // A stateless transport serves exactly one request; build both per request.
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(c.req.raw);
-    } finally {
-      void server.close();
-    }
-  });
+  const mcp = mcpHttpEndpoint(deps);
+  app.post('/mcp', async (c) =>
+    mcp.fetch(c.req.raw, {
+      user: c.var.user,
+      requestId: c.var.requestId,
+      fleet: await deps.fleet.current(),
+    }),
+  );
 
   return app;
 }

@@ -14,12 +14,24 @@ export const TOOLSETS = [
 ] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
+/** Which protocol era asked, and what the client declared it can do. */
+export interface CallerProtocol {
+  /** `modern`: 2026-07-28, a per-request envelope; `legacy`: the 2025-era `initialize` revisions. */
+  readonly era: 'modern' | 'legacy';
+  /**
+   * The client's declared capabilities (e.g. `elicitation.url`). Undefined for a 2025-era request
+   * over HTTP: it carries none, and a stateless server never sees that client's `initialize`.
+   */
+  readonly capabilities?: Readonly<Record<string, unknown>>;
+}
+
 /** What a tool handler gets for one call: the deps, this request's fleet snapshot and the caller. */
 export interface ToolContext {
   readonly deps: CoreDeps;
   readonly fleet: Fleet;
   readonly user: User;
   readonly requestId: string;
+  readonly protocol: CallerProtocol;
 }
 
 /** All four hints are required: a model and a client decide on them. */

@@ -1,20 +1,21 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
+  CLIENT_CAPABILITIES_META_KEY,
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
   type CallToolResult,
-  type ListToolsResult,
-} from '@modelcontextprotocol/sdk/types.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Role } from '../core/users/user.js';
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { AppError, publicMessage } from '../core/errors.js';
-import { roleAtLeast } from '../core/users/user.js';
-import type { AnyTool, ToolContext } from './define-tool.js';
-import { ALL_TOOLS } from './tools/index.js';
-import { z, type ZodRawShape } from 'zod';
 import { createScrubber } from '../core/exec/scrub.js';
+import type { CoreDeps } from '../core/deps.js';
+import type { Fleet } from '../core/fleet/fleet.js';
+import type { User } from '../core/users/user.js';
+import type { AnyTool, CallerProtocol, ToolContext } from './define-tool.js';
+import { ALL_TOOLS } from './tools/index.js';
+import { schemasOf, toolListFor, toolsFor } from './tool-list.js';
 
 export const SERVER_INFO = { name: 'ssh-mcp-gateway', version: '0.1.0' };
 
@@ -22,83 +23,60 @@ const INSTRUCTIONS =
   'This server runs shell commands on a fleet of Linux hosts over SSH. Start with whoami and list_hosts; ' +
   'use check_hosts to see what is reachable; use run_command with host, hosts, tags or groups. Every call is audited.';
 
-// The SDK builds an Ajv instance per server unless given one; we build a server per request.
-const sharedValidator = new AjvJsonSchemaValidator();
+/**
+ * How long a client may reuse a tools/list answer (2026-07-28 `ttlMs`). The list is per role,
+ * so it is `private` to the caller; a role changed by an admin shows within this time.
+ */
+export const TOOL_LIST_TTL_MS = 60_000;
 
-/** The tools a user's role may see: hidden tools cannot be called at all. */
-export function toolsFor(
-  role: ToolContext['user']['role'],
-  tools: readonly AnyTool[] = ALL_TOOLS,
-): AnyTool[] {
-  return tools.filter((t) => roleAtLeast(role, t.minRole));
+/** Who is calling and how: everything a server instance is built around. */
+export interface McpCaller {
+  readonly deps: CoreDeps;
+  readonly fleet: Fleet;
+  readonly user: User;
+  readonly era: CallerProtocol['era'];
+  /** The HTTP request's id; absent on stdio, where each call gets one of its own. */
+  readonly requestId?: string;
 }
 
 /**
- * tools/list depends only on the role, but the SDK converts every tool's zod schemas to JSON
- * Schema on each listing, and we build a server per request. So each role's list is produced once
- * by the SDK itself (a throwaway server and client in memory, so it is exactly what the SDK would
- * send) and served from memory after that.
+ * A fresh MCP server for one request (HTTP) or one connection (stdio) and one user, with only the
+ * tools their role allows, for either protocol era. The server answers tools/list and tools/call
+ * itself, so every call is audited whatever refuses it: a tool the role does not have (answered
+ * exactly like one that does not exist), arguments the schema refuses, a handler's error. Tools
+ * `auditedByCore` are recorded by the core when they run, so only their refusals and failures
+ * are recorded here. A call whose record cannot be written fails.
  */
-const toolLists = new Map<Role, Promise<ListToolsResult>>();
-
-function toolListFor(role: Role): Promise<ListToolsResult> {
-  let list = toolLists.get(role);
-  if (!list) {
-    list = (async () => {
-      const server = new McpServer(SERVER_INFO, { jsonSchemaValidator: sharedValidator });
-      registerAll(server, role, () => Promise.resolve({ content: [] }));
-      const [a, b] = InMemoryTransport.createLinkedPair();
-      const client = new Client({ name: 'tool-list', version: '1' });
-      await Promise.all([server.connect(a), client.connect(b)]);
-      const result = await client.listTools();
-      await client.close();
-      return { tools: result.tools };
-    })();
-    list.catch(() => toolLists.delete(role));
-    toolLists.set(role, list);
-  }
-  return list;
-}
-
-function registerAll(
-  server: McpServer,
-  role: Role,
-  handler: (tool: AnyTool, input: Record<string, unknown>) => Promise<CallToolResult>,
-): void {
-  for (const tool of toolsFor(role)) {
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema as ZodRawShape,
-        outputSchema: tool.outputSchema as ZodRawShape,
-        annotations: { title: tool.title, ...tool.annotations },
-      },
-      (input: Record<string, unknown>) => handler(tool, input),
-    );
-  }
-}
-
-/**
- * A fresh MCP server for one request and one user, with only the tools their role allows. The
- * server answers tools/call itself, so every call is audited whatever refuses it: a tool the role
- * does not have (answered exactly like one that does not exist), arguments the schema refuses, a
- * handler's error. Tools `auditedByCore` are recorded by the core when they run, so only their
- * refusals and failures are recorded here. A call whose record cannot be written fails.
- */
-export function createMcpServer(ctx: ToolContext): McpServer {
+export function createMcpServer(caller: McpCaller): McpServer {
   const server = new McpServer(SERVER_INFO, {
-    capabilities: { tools: { listChanged: true } },
+    capabilities: { tools: {} },
     instructions: INSTRUCTIONS,
-    jsonSchemaValidator: sharedValidator,
+    cacheHints: { 'tools/list': { ttlMs: TOOL_LIST_TTL_MS, cacheScope: 'private' } },
   });
   // No tool is registered with the McpServer: the two tool methods are answered here.
-  server.server.setRequestHandler(ListToolsRequestSchema, () => toolListFor(ctx.user.role));
-  server.server.setRequestHandler(CallToolRequestSchema, (request) =>
-    callTool(request.params.name, request.params.arguments ?? {}, ctx),
+  server.server.setRequestHandler('tools/list', () => toolListFor(caller.user.role));
+  server.server.setRequestHandler('tools/call', (request, context) =>
+    callTool(request.params.name, request.params.arguments ?? {}, {
+      deps: caller.deps,
+      fleet: caller.fleet,
+      user: caller.user,
+      requestId: caller.requestId ?? randomUUID(),
+      protocol: protocolOf(caller.era, context),
+    }),
   );
   return server;
+}
+
+function protocolOf(era: CallerProtocol['era'], context: ServerContext): CallerProtocol {
+  // The SDK validated the envelope; its published type names none of the keys.
+  const envelope: Record<string, unknown> = context.mcpReq.envelope ?? {};
+  const declared = envelope[CLIENT_CAPABILITIES_META_KEY];
+  return {
+    era,
+    ...(declared !== null && typeof declared === 'object'
+      ? { capabilities: declared as Record<string, unknown> }
+      : {}),
+  };
 }
 
 const MAX_NAME_SHOWN = 100;
@@ -129,9 +107,14 @@ async function callTool(
     });
 
   if (!tool) {
+    // The spec's answer to an unknown tool is a JSON-RPC -32602, in both eras.
     const shown = name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name;
     const message = `Tool ${shown} not found; tools/list shows the tools you may call`;
-    return answer(record('NOT_FOUND', message), toolError(message), ctx, name);
+    await answer(record('NOT_FOUND', message), toolError(message), ctx, name).then((result) => {
+      if (result.content[0]?.type === 'text' && result.content[0].text === AUDIT_UNAVAILABLE)
+        throw new ProtocolError(ProtocolErrorCode.InternalError, AUDIT_UNAVAILABLE);
+    });
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, message);
   }
   const schemas = schemasOf(tool);
   const parsed = schemas.input.safeParse(args);
@@ -193,17 +176,6 @@ export const AUDIT_UNAVAILABLE =
 
 function toolError(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
-}
-
-const schemaCache = new WeakMap<AnyTool, { input: z.ZodObject; output: z.ZodObject }>();
-
-function schemasOf(tool: AnyTool): { input: z.ZodObject; output: z.ZodObject } {
-  let schemas = schemaCache.get(tool);
-  if (!schemas) {
-    schemas = { input: z.object(tool.inputSchema), output: z.object(tool.outputSchema) };
-    schemaCache.set(tool, schemas);
-  }
-  return schemas;
 }
 
 /** `command: Too big: expected string to have <=16384 characters` — names and rules, never the values. */

@@ -217,7 +217,9 @@ describe('ssh-mcp-gateway CLI', () => {
         visibleHostCount: 0,
       });
       // Refused calls, for `audit tail` below: a tool that is not there, arguments the schema refuses.
-      expect((await client.callTool({ name: 'shadow_tool', arguments: {} })).isError).toBe(true);
+      await expect(client.callTool({ name: 'shadow_tool', arguments: {} })).rejects.toThrow(
+        /Tool shadow_tool not found/,
+      );
       expect(
         (await client.callTool({ name: 'describe_host', arguments: { host: 42 } })).isError,
       ).toBe(true);

@@ -104,11 +104,17 @@ describe('MCP tools end to end', () => {
 
     it('refuses a viewer who calls run_command anyway: nothing runs, and it looks like no such tool', async () => {
       const command = `echo viewer-probe-${Date.now()}`;
-      const r = await call(viewer, 'run_command', { host: 'node-1', command });
-      expect(r.isError).toBe(true);
+      // The spec's answer to an unknown tool: JSON-RPC -32602 (Invalid params), in both eras.
+      const refusal = (name: string, args: Record<string, unknown>) =>
+        viewer.callTool({ name, arguments: args }).then(
+          () => 'answered',
+          (error: { code?: number; message?: string }) => `${error.code} ${error.message}`,
+        );
+      const probe = await refusal('run_command', { host: 'node-1', command });
+      expect(probe).toMatch(/^-32602 .*Tool run_command not found/);
       // The same answer as for a tool that does not exist: the role's tools are not revealed.
-      const missing = await call(viewer, 'no_such_tool', {});
-      expect(text(r)).toBe(text(missing).replace('no_such_tool', 'run_command'));
+      const missing = await refusal('no_such_tool', {});
+      expect(probe).toBe(missing.replace('no_such_tool', 'run_command'));
       // Nothing was judged or run on the viewer's behalf, and the probe left its trace.
       const records = await gw.gateway.store.auditStore.range({ limit: 50, newestFirst: true });
       expect(
@@ -118,14 +124,14 @@ describe('MCP tools end to end', () => {
             (rec.event.user === 'watcher' || rec.event.command === command),
         ),
       ).toEqual([]);
-      const probe = records.find((rec) => rec.event.command === command);
-      expect(probe?.event).toMatchObject({
+      const recorded = records.find((rec) => rec.event.command === command);
+      expect(recorded?.event).toMatchObject({
         type: 'tool.call',
         user: 'watcher',
         tool: 'run_command',
         outcome: 'NOT_FOUND',
       });
-      expect(formatRecord(probe!)).toMatch(
+      expect(formatRecord(recorded!)).toMatch(
         new RegExp(
           `tool\\.call {2}watcher {2}run_command {2}command="${command}" {2}outcome=NOT_FOUND`,
         ),

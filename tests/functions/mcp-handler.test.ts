@@ -250,6 +250,44 @@ describe('bundled Lambda handler', () => {
     });
   });
 
+  it('answers 2026-07-28 requests from Function URL events: discover, tools/list, tools/call run_command', async () => {
+    const handler = load();
+    /** A modern request: the per-request envelope in _meta, and the headers that mirror the body. */
+    const modern = (id: number, method: string, params: Record<string, unknown> = {}) =>
+      functionUrlEvent(
+        rpc(id, method, {
+          ...params,
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientInfo': { name: 'lambda-modern', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        }),
+        {
+          authorization: `Bearer ${key}`,
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': method,
+          ...(typeof params['name'] === 'string' ? { 'mcp-name': params['name'] } : {}),
+        },
+      );
+    const discover = await handler(modern(1, 'server/discover'), context);
+    expect(discover.statusCode).toBe(200);
+    expect(JSON.parse(discover.body).result.supportedVersions).toContain('2026-07-28');
+    const list = await handler(modern(2, 'tools/list'), context);
+    expect(JSON.parse(list.body).result).toMatchObject({ cacheScope: 'private' });
+    const call = await handler(
+      modern(3, 'tools/call', {
+        name: 'run_command',
+        arguments: { tags: ['lambda'], command: 'echo modern-lambda' },
+      }),
+      context,
+    );
+    expect(call.statusCode).toBe(200);
+    const result = JSON.parse(call.body).result;
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(result.structuredContent.groups[0].stdout).toBe('modern-lambda\n');
+  });
+
   it('audits a bad key and a schema refusal through the handler, with the caller’s address', async () => {
     const handler = load();
     const badKey = `smg_${'Z'.repeat(43)}`;

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ALL_TOOLS } from '../../src/mcp/tools/index.js';
 import { TOOLSETS } from '../../src/mcp/define-tool.js';
-import { createMcpServer } from '../../src/mcp/server.js';
+import { mcpHttpEndpoint } from '../../src/mcp/http-endpoint.js';
 import { Fleet } from '../../src/core/fleet/fleet.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import type { User } from '../../src/core/users/user.js';
+import { endpointClient, type Era } from '../support/mcp-client.js';
 
 const admin: User = {
   name: 'a',
@@ -16,20 +15,18 @@ const admin: User = {
   createdAt: '',
 };
 
-/** What the model sees of every tool, as the SDK serves it. */
-async function listedTools() {
+/** What the model sees of every tool, as the SDK serves it in the given era. */
+async function listedTools(era: Era = 'modern') {
   // Listing touches no dependency; the handlers are never called here.
-  const server = createMcpServer({
-    deps: {} as CoreDeps,
-    fleet: Fleet.empty(),
-    user: admin,
-    requestId: 'r',
-  });
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 't', version: '1' });
-  await Promise.all([server.connect(a), client.connect(b)]);
+  const endpoint = mcpHttpEndpoint({} as CoreDeps);
+  const client = await endpointClient(
+    endpoint,
+    { user: admin, requestId: 'r', fleet: Fleet.empty() },
+    era,
+  );
   const { tools } = await client.listTools();
   await client.close();
+  await endpoint.close();
   return tools;
 }
 
@@ -70,6 +67,19 @@ describe('tool metadata', () => {
     for (const tool of ALL_TOOLS)
       if (tool.annotations.readOnlyHint)
         expect(tool.annotations.destructiveHint, tool.name).toBe(false);
+  });
+
+  it('lists the same tools, byte for byte, to both protocol eras, with JSON Schema 2020-12', async () => {
+    const modern = await listedTools('modern');
+    expect(await listedTools('legacy')).toEqual(modern);
+    for (const tool of modern) {
+      expect(tool.inputSchema.$schema, tool.name).toBe(
+        'https://json-schema.org/draft/2020-12/schema',
+      );
+      expect(tool.outputSchema?.$schema, tool.name).toBe(
+        'https://json-schema.org/draft/2020-12/schema',
+      );
+    }
   });
 
   it('matches the reviewed schema snapshots', async () => {

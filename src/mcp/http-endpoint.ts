@@ -1,0 +1,71 @@
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo,
+} from '@modelcontextprotocol/server';
+import type { CoreDeps } from '../core/deps.js';
+import type { Fleet } from '../core/fleet/fleet.js';
+import type { User } from '../core/users/user.js';
+import { createMcpServer, type McpCaller } from './server.js';
+
+/** The authenticated caller of one HTTP request, as the HTTP layer established it. */
+export interface HttpCaller {
+  readonly user: User;
+  readonly requestId: string;
+  /** The fleet as loaded for this request (loaded first, so an unusable fleet is a 503). */
+  readonly fleet: Fleet;
+}
+
+export interface McpHttpEndpoint {
+  /** Answers one POST /mcp, in whichever protocol era the request speaks. */
+  fetch(request: Request, caller: HttpCaller): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * POST /mcp for both protocol eras, statelessly, from one server factory.
+ *
+ * - 2026-07-28 requests go to the SDK's per-request handler, which answers `server/discover`,
+ *   checks `Mcp-Method` / `Mcp-Name` against the body and the per-request envelope, and answers
+ *   with one JSON body (`responseMode: 'json'`: the tools send no mid-call notifications).
+ * - 2025-era requests (`initialize`, then calls without an envelope) get a fresh server and a
+ *   stateless Streamable HTTP transport answering in plain JSON, as before — the SDK's own legacy
+ *   leg would answer every request as an SSE stream, which a buffered Lambda Function URL returns
+ *   whole anyway and which costs clients a stream parse for one message.
+ *
+ * The caller reaches the factory through `authInfo`, the SDK's pass-through channel, keyed here
+ * so no cast is needed.
+ */
+export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
+  const callers = new WeakMap<AuthInfo, HttpCaller>();
+  const callerOf = (era: McpCaller['era'], authInfo: AuthInfo | undefined): McpCaller => {
+    const caller = authInfo && callers.get(authInfo);
+    if (!caller) throw new Error('MCP request without an authenticated caller');
+    return { deps, era, ...caller };
+  };
+  const modern = createMcpHandler(({ era, authInfo }) => createMcpServer(callerOf(era, authInfo)), {
+    legacy: 'reject',
+    responseMode: 'json',
+  });
+  return {
+    async fetch(request, caller) {
+      const authInfo: AuthInfo = { token: '', clientId: caller.user.name, scopes: [] };
+      callers.set(authInfo, caller);
+      if (!(await isLegacyRequest(request))) return modern.fetch(request, { authInfo });
+      const server = createMcpServer(callerOf('legacy', authInfo));
+      // A stateless transport serves exactly one request; both are built per request.
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
+      await server.connect(transport);
+      try {
+        return await transport.handleRequest(request, { authInfo });
+      } finally {
+        void server.close();
+      }
+    },
+    close: () => modern.close(),
+  };
+}

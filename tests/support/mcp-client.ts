@@ -1,0 +1,30 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { HttpCaller, McpHttpEndpoint } from '../../src/mcp/http-endpoint.js';
+
+export type Era = 'modern' | 'legacy';
+
+/** The v2 SDK client in the given era: 2026-07-28 pinned, or the 2025 `initialize` handshake. */
+export function sdkClient(era: Era): Client {
+  return new Client(
+    { name: 'smg-test', version: '1.0.0' },
+    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+  );
+}
+
+/**
+ * A v2 SDK client speaking HTTP to the gateway's MCP endpoint in this process: its fetch is the
+ * endpoint's, with the caller the HTTP layer would have authenticated. No socket, same bytes.
+ */
+export async function endpointClient(
+  endpoint: McpHttpEndpoint,
+  caller: HttpCaller,
+  era: Era,
+): Promise<Client> {
+  const client = sdkClient(era);
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('http://gateway.test/mcp'), {
+      fetch: (url, init) => endpoint.fetch(new Request(url, init), caller),
+    }),
+  );
+  return client;
+}
