@@ -1,7 +1,8 @@
 /**
  * Runs the official MCP conformance server scenarios (@modelcontextprotocol/conformance, on Node 22)
- * against a local gateway and checks them against tests/conformance/baseline.yml: a failure not in
- * the baseline, or a baseline entry that now passes, fails the run.
+ * that one protocol revision requires (`--requirements`) against a local gateway, and checks them
+ * against that revision's baseline (tests/conformance/baseline-<revision>.yml, one entry per
+ * failing check): a failure not in the baseline, or a baseline entry that now passes, fails the run.
  *
  * The scenarios send no credentials, so a small proxy on 127.0.0.1 adds an admin API key to each
  * request and forwards it unchanged otherwise (Host and Origin included, so the gateway's own
@@ -19,7 +20,12 @@ import { startGateway } from '../support/gateway.js';
 import { freePort } from '../support/ssh-fleet.js';
 import { node22 } from '../support/node22.js';
 
-export const BASELINE = resolve('tests/conformance/baseline.yml');
+/** The revisions the gateway speaks, each run with its own requirements and baseline. */
+export const REVISIONS = ['2025-11-25', '2026-07-28'] as const;
+export type Revision = (typeof REVISIONS)[number];
+
+export const baselineOf = (revision: Revision) =>
+  resolve(`tests/conformance/baseline-${revision}.yml`);
 const CLI = resolve('node_modules/@modelcontextprotocol/conformance/dist/index.js');
 
 export interface ConformanceRun {
@@ -50,7 +56,10 @@ function authProxy(port: number, target: number, key: string): Promise<Server> {
 }
 
 /** Starts a gateway and the proxy, runs every server scenario, and answers the CLI's verdict. */
-export async function runConformance(extraArgs: readonly string[] = []): Promise<ConformanceRun> {
+export async function runConformance(
+  revision: Revision,
+  extraArgs: readonly string[] = [],
+): Promise<ConformanceRun> {
   const { bin, version } = node22();
   const proxyPort = await freePort();
   const gw = await startGateway(
@@ -69,8 +78,10 @@ export async function runConformance(extraArgs: readonly string[] = []): Promise
           'server',
           '--url',
           `http://127.0.0.1:${proxyPort}/mcp`,
+          '--requirements',
+          revision,
           '--expected-failures',
-          BASELINE,
+          baselineOf(revision),
           ...extraArgs,
         ],
         { cwd: work, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
@@ -88,8 +99,11 @@ export async function runConformance(extraArgs: readonly string[] = []): Promise
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // Extra arguments go to the CLI, e.g. `npm run conformance -- --scenario tools-list --verbose`.
-  const run = await runConformance(process.argv.slice(2));
+  // `npm run conformance -- 2026-07-28 [CLI arguments…]`, e.g. `-o out` to keep each check's JSON.
+  const [revision = '2026-07-28', ...rest] = process.argv.slice(2);
+  if (!(REVISIONS as readonly string[]).includes(revision))
+    throw new Error(`the first argument is a revision: ${REVISIONS.join(' or ')}`);
+  const run = await runConformance(revision as Revision, rest);
   process.stdout.write(run.output);
   process.stdout.write(
     `\nconformance (${run.nodeVersion}): ${run.exitCode === 0 ? 'matches the baseline' : 'DOES NOT match the baseline'}\n`,
