@@ -2,6 +2,7 @@ import { AppError, ConfigError } from '../core/errors.js';
 import { auditCommand } from './commands/audit.js';
 import { configCommand } from './commands/config-check.js';
 import { serveCommand } from './commands/serve.js';
+import { stdioCommand } from './commands/stdio.js';
 import { keysCommand, usersCommand } from './commands/users.js';
 import { consoleIO, UsageError, type CliIO } from './io.js';
 import { STORE_USAGE } from './store-options.js';
@@ -9,6 +10,7 @@ import { STORE_USAGE } from './store-options.js';
 export const USAGE = `usage: ssh-mcp-gateway COMMAND
 
   serve [--config fleet.yaml] [--host 127.0.0.1] [--port 8787] [--allowed-host NAME:PORT] [--auth oauth|key] [--public-url URL] [--key-only-port PORT] STORE
+  stdio [--config fleet.yaml] STORE   (MCP over stdin/stdout for one person: API key in SMG_API_KEY)
   users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE] STORE
   users set-policy NAME PROFILE|default [--config fleet.yaml] STORE
   users list STORE
@@ -32,6 +34,8 @@ export async function main(
     switch (command) {
       case 'serve':
         return await serveCommand(rest, io, stop);
+      case 'stdio':
+        return await stdioCommand(rest, io, stop);
       case 'users':
         return await usersCommand(rest, io);
       case 'keys':
