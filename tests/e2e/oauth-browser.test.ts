@@ -3,6 +3,11 @@ import type { Browser } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import {
+  StreamableHTTPClientTransport as ModernTransport,
+  UnauthorizedError as ModernUnauthorizedError,
+} from '@modelcontextprotocol/client';
+import { sdkClient } from '../support/mcp-client.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
@@ -151,6 +156,44 @@ describe('OAuth sign-in from a URL-only MCP client, in a real browser', () => {
       ),
     ).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(aliceKey);
+  });
+
+  it('signs a 2026-07-28 client in with the v2 SDK’s own OAuth support, and it runs a command as that user', async () => {
+    const provider = new MemoryOAuthProvider(callback.url, 'smg modern client');
+    const transport = () => new ModernTransport(new URL(gw.url), { authProvider: provider });
+    const first = sdkClient('modern');
+    // The server/discover probe meets the 401, which starts discovery, registration and the redirect.
+    await expect(first.connect(transport())).rejects.toBeInstanceOf(ModernUnauthorizedError);
+    const authorizationUrl = provider.authorizationUrl!;
+    expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    const { landed } = await consentInBrowser(
+      chromium.browser,
+      authorizationUrl,
+      aliceKey,
+      'Approve',
+      callback.url,
+    );
+    expect(landed.searchParams.get('iss')).toBe(new URL(gw.url).origin);
+    // The whole callback, so the SDK checks iss against the issuer it discovered (RFC 9207).
+    await transport().finishAuth(landed.searchParams);
+    expect(provider.tokens()?.access_token).toMatch(/^smat_/);
+
+    const client = sdkClient('modern');
+    await client.connect(transport());
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      const ran = await client.callTool({
+        name: 'run_command',
+        arguments: { host: fleet.hosts[0]!.name, command: 'echo modern-signed-in' },
+      });
+      expect(ran.structuredContent).toMatchObject({
+        results: [{ status: 'ok', stdout: 'modern-signed-in\n' }],
+      });
+      const who = await client.callTool({ name: 'whoami', arguments: {} });
+      expect(who.structuredContent).toMatchObject({ name: 'alice' });
+    } finally {
+      await client.close();
+    }
   });
 
   it('sends the client access_denied when the user presses Deny', async () => {
