@@ -173,17 +173,21 @@ describe('authorization server: codes, tokens and revocation', () => {
     const elsewhere = gw.url.replace('127.0.0.1', 'localhost');
     expect(await mcpStatus(gw.url, tokens.access_token)).toBe(200);
     expect(await mcpStatus(elsewhere, tokens.access_token)).toBe(401);
-    // Nor does the server issue a code for another resource.
-    const res = await raw.consent(
-      raw.authorizeParams(pkcePair(), { resource: 'https://other.example/mcp' }),
-      key,
+    // Nor does the server issue a code for another resource: it says so on its own page, and
+    // never sends the person on to the client's redirect URI unasked.
+    const page = await fetch(
+      `${origin}/authorize?${new URLSearchParams(raw.authorizeParams(pkcePair(), { resource: 'https://other.example/mcp' })).toString()}`,
+      { redirect: 'manual' },
     );
-    expect(res.status).toBe(302);
-    expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('invalid_target');
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+    expect(await page.text()).toContain('resource must be this server');
   });
 
   it('accepts the resource as the origin or with a trailing slash, always issuing for /mcp, and refuses another at /token', async () => {
-    for (const resource of [origin, `${origin}/`, `${gw.url}/`]) {
+    // Scheme (and host) in any case name the same resource (RFC 3986 §6.2.2.1).
+    const shouting = gw.url.replace('http://', 'HTTP://');
+    for (const resource of [origin, `${origin}/`, `${gw.url}/`, shouting]) {
       const { code, verifier } = await raw.code(key, { resource });
       const res = await raw.exchange(code, verifier, { resource });
       expect(res.status, resource).toBe(200);

@@ -32,7 +32,6 @@ export type CheckedAuthorization =
   /** The client or redirect URI cannot be trusted: tell the user, never redirect (RFC 6749 §4.1.2.1). */
   | { readonly kind: 'fatal'; readonly message: string }
   /** Client, redirect URI and PKCE are valid, but the request is wrong: tell the client. */
-  | { readonly kind: 'error-redirect'; readonly location: string }
   | { readonly kind: 'ok'; readonly request: AuthorizationRequest; readonly client: OAuthClient };
 
 export type ApprovalResult =
@@ -84,17 +83,9 @@ export async function checkAuthorizationRequest(
     };
 
   const state = params['state'];
-  const fail = (error: string, description: string): CheckedAuthorization => ({
-    kind: 'error-redirect',
-    location: withQuery(redirectUri, {
-      error,
-      error_description: description,
-      state,
-      iss: urls.issuer,
-    }),
-  });
-  // Until the request is well formed, with PKCE, nothing is sent to the redirect URI: any
-  // self-registered client could otherwise bounce a person to any https URI it registered.
+  // Until the request is well formed, with PKCE and our resource, nothing is sent to the redirect
+  // URI: any self-registered client could otherwise bounce a person, unasked, to any https URI it
+  // registered (the 2026-07-28 authorization text: redirect automatically only to trusted URIs).
   const page = (message: string): CheckedAuthorization => ({
     kind: 'fatal',
     message: `${message}. The request was stopped here; start again from your MCP client.`,
@@ -107,7 +98,7 @@ export async function checkAuthorizationRequest(
     return page('code_challenge must be a base64url SHA-256 (43 characters)');
   const requestedResource = params['resource'];
   if (requestedResource !== undefined && !namesResource(requestedResource, urls))
-    return fail('invalid_target', `this server issues tokens only for ${urls.resource}`);
+    return page(`resource must be this server's MCP endpoint, ${urls.resource}`);
   const resource = urls.resource;
   return {
     kind: 'ok',

@@ -186,7 +186,6 @@ export function oauthRoutes(
     const checked = await checkAuthorizationRequest(params, deps, options.urls(c));
     if (checked.kind === 'fatal')
       return errorPage(c, 400, 'This authorization request cannot be completed', checked.message);
-    if (checked.kind === 'error-redirect') return redirect(c, checked.location);
     return onValid(checked.request, checked.client);
   }
 
