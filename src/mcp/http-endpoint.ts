@@ -28,7 +28,7 @@ export interface McpHttpEndpoint {
  *
  * - 2026-07-28 requests go to the SDK's per-request handler, which answers `server/discover`,
  *   checks `Mcp-Method` / `Mcp-Name` against the body and the per-request envelope, and answers
- *   with one JSON body (`responseMode: 'json'`: the tools send no mid-call notifications).
+ *   with one JSON body (the tools send no mid-call notifications).
  * - 2025-era requests (`initialize`, then calls without an envelope) get a fresh server and a
  *   stateless Streamable HTTP transport answering in plain JSON, as before — the SDK's own legacy
  *   leg would answer every request as an SSE stream, which a buffered Lambda Function URL returns
@@ -44,9 +44,10 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
     if (!caller) throw new Error('MCP request without an authenticated caller');
     return { deps, era, ...caller };
   };
+  // 'auto' answers with one JSON body unless a handler sends a notification first (ours send
+  // none); 'json' would say so in a warning on every cold start.
   const modern = createMcpHandler(({ era, authInfo }) => createMcpServer(callerOf(era, authInfo)), {
     legacy: 'reject',
-    responseMode: 'json',
   });
   return {
     async fetch(request, caller) {

@@ -60,6 +60,8 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(res.headers.get('www-authenticate')).toContain(
       `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
     );
+    // The scope to ask for is in the challenge too (2026-07-28 authorization, SHOULD).
+    expect(res.headers.get('www-authenticate')).toContain('scope="mcp"');
     // Repeated in the body for front doors that rename WWW-Authenticate.
     expect(((await res.json()) as { resource_metadata: string }).resource_metadata).toBe(
       `${origin}/.well-known/oauth-protected-resource/mcp`,
@@ -438,6 +440,11 @@ describe('clients identified by a metadata document URL', () => {
         redirect_uris: [callback.url],
         token_endpoint_auth_method: 'none',
       },
+      '/oauth/nameless.json': {
+        client_id: `${base}/oauth/nameless.json`,
+        redirect_uris: [callback.url],
+        token_endpoint_auth_method: 'none',
+      },
     }));
   });
   afterAll(async () => {
@@ -460,5 +467,18 @@ describe('clients identified by a metadata document URL', () => {
     const key = await gw.user({ name: 'erin', role: 'viewer' });
     const tokens = await client.tokens(key);
     expect(await mcpStatus(gw.url, tokens.access_token)).toBe(200);
+  });
+
+  it('refuses a document without the client_name the consent page must show', async () => {
+    const origin = new URL(gw.url).origin;
+    const client = new RawOAuthClient(origin, callback.url);
+    client.clientId = `${docs.base}/oauth/nameless.json`;
+    const page = await fetch(
+      `${origin}/authorize?${new URLSearchParams(client.authorizeParams(pkcePair())).toString()}`,
+      { redirect: 'manual' },
+    );
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+    expect(await page.text()).toContain('client_name: is required: the consent page shows it');
   });
 });

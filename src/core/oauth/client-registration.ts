@@ -50,6 +50,8 @@ const registrationRequest = z.object({
 /** A client ID metadata document: the registration fields plus its own URL as client_id. */
 const metadataDocument = registrationRequest.extend({
   client_id: z.string(),
+  // Required of a document (2026-07-28 client registration): the consent page shows it.
+  client_name: z.string({ error: 'is required: the consent page shows it' }).min(1).max(200),
   token_endpoint_auth_method: z
     .literal('none', {
       error: 'a metadata-document client is public: token_endpoint_auth_method must be "none"',

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { User } from '../../../core/users/user.js';
+import { MCP_SCOPE } from '../../../core/oauth/oauth-deps.js';
 
 export interface BearerAuthOptions {
   /** Resolves a bearer token (API key or access token) to an active user, or says why not. */
@@ -32,7 +33,11 @@ export function unauthorized(options: {
 }): HTTPException {
   const params = [`realm=${quoted(options.realm)}`];
   if (options.resourceMetadata)
-    params.push(`resource_metadata=${quoted(options.resourceMetadata)}`);
+    params.push(
+      `resource_metadata=${quoted(options.resourceMetadata)}`,
+      // The scope to ask for (2026-07-28 authorization: SHOULD be in the challenge).
+      `scope=${quoted(MCP_SCOPE)}`,
+    );
   if (options.invalidToken)
     params.push('error="invalid_token"', `error_description=${quoted(options.message)}`);
   const body = {
