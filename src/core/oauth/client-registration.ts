@@ -159,7 +159,7 @@ export function clientFromMetadataDocument(
     );
   return {
     clientId: url,
-    ...(parsed.data.client_name !== undefined ? { clientName: parsed.data.client_name } : {}),
+    clientName: parsed.data.client_name,
     ...(parsed.data.client_uri !== undefined ? { clientUri: parsed.data.client_uri } : {}),
     redirectUris: parsed.data.redirect_uris,
     tokenEndpointAuthMethod: 'none',
