@@ -99,6 +99,12 @@ describe('ssh-mcp-gateway CLI', () => {
     expect((await run('keys', 'list', 'dave', '--data', data)).out.split('\n')).toHaveLength(2);
   });
 
+  it('serve refuses a plain-http public URL that leaves the machine, before opening anything', async () => {
+    const r = await run('serve', '--public-url', 'http://gateway.example.com', '--memory');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--public-url must be https:\/\/ .*put TLS in front/);
+  });
+
   it('refuses bad input with a message and a non-zero exit, changing nothing', async () => {
     const badRole = await run('users', 'add', 'eve', '--role', 'root', '--data', data);
     expect(badRole).toMatchObject({

@@ -207,6 +207,20 @@ describe('authorization server: codes, tokens and revocation', () => {
     ).toBe('invalid_target');
   });
 
+  it('warns on the consent page when the code would go to this computer, and only then', async () => {
+    const page = async (redirectUri: string) => {
+      const client = new RawOAuthClient(origin, redirectUri);
+      expect((await client.register()).status).toBe(201);
+      const res = await fetch(
+        `${origin}/authorize?${new URLSearchParams(client.authorizeParams(pkcePair())).toString()}`,
+      );
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    expect(await page(callback.url)).toContain('id="loopback-warning"');
+    expect(await page('https://claude.ai/api/mcp/auth_callback')).not.toContain('loopback-warning');
+  });
+
   it('revokes a refresh token and its access tokens at /revoke', async () => {
     const tokens = await raw.tokens(key);
     const res = await fetch(`${origin}/revoke`, {

@@ -8,6 +8,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveOnNode, type RunningServer } from '../../http/serve-node.js';
 import { systemClock } from '../../core/ports.js';
 import { addUser } from '../../core/users/user-admin.js';
+import { isLoopbackHost } from '../../core/oauth/redirect-uri.js';
 import { AppError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
@@ -53,6 +54,11 @@ export async function serveCommand(
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl))
     throw new UsageError(
       `--public-url must be an origin such as https://gateway.example.com, not "${publicUrl}"`,
+    );
+  // Sign-in endpoints carry keys and codes: HTTPS wherever they leave the machine.
+  if (publicUrl?.startsWith('http:') && !isLoopbackHost(new URL(publicUrl).hostname))
+    throw new UsageError(
+      `--public-url must be https:// (the sign-in endpoints carry keys and codes); put TLS in front and give its https address, not "${publicUrl}"`,
     );
 
   const gateway = await composeLocal({
