@@ -103,7 +103,16 @@ export interface OAuthStore {
  * address actually connected to), redirects and oversized bodies; throws an AppError that says why.
  */
 export interface ClientMetadataFetcher {
-  fetchJson(url: URL): Promise<unknown>;
+  fetchJson(url: URL): Promise<FetchedDocument>;
+}
+
+export interface FetchedDocument {
+  readonly body: unknown;
+  /**
+   * How long the publisher lets it be reused, from its Cache-Control: `max-age` in seconds, 0 for
+   * `no-store` / `no-cache`, undefined when it says nothing.
+   */
+  readonly maxAgeSeconds?: number;
 }
 
 /** Where and as whom to connect; the adapter turns this into an SSH session. */

@@ -1,7 +1,10 @@
 import { createServer } from 'node:http';
 import { freePort } from './ssh-fleet.js';
 
-/** Serves JSON documents on 127.0.0.1 by path and counts how often each was fetched. */
+/**
+ * Serves JSON documents on 127.0.0.1 by path and counts how often each was fetched. A document
+ * given as `{ cacheControl, body }` is served with that Cache-Control header.
+ */
 export async function startDocumentServer(
   documents: (base: string) => Record<string, unknown>,
 ): Promise<{ base: string; fetches: Map<string, number>; close(): Promise<void> }> {
@@ -18,12 +21,22 @@ export async function startDocumentServer(
       return void res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(`"${'x'.repeat(200_000)}"`);
-    const doc = docs[path];
-    if (doc === undefined) return void res.writeHead(404).end();
+    const entry = docs[path];
+    if (entry === undefined) return void res.writeHead(404).end();
+    const { cacheControl, body } = withHeaders(entry);
     res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(typeof doc === 'string' ? doc : JSON.stringify(doc));
+      .writeHead(200, {
+        'content-type': 'application/json',
+        ...(cacheControl ? { 'cache-control': cacheControl } : {}),
+      })
+      .end(typeof body === 'string' ? body : JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { base, fetches, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function withHeaders(entry: unknown): { cacheControl?: string; body: unknown } {
+  if (entry !== null && typeof entry === 'object' && 'cacheControl' in entry && 'body' in entry)
+    return entry as { cacheControl: string; body: unknown };
+  return { body: entry };
 }

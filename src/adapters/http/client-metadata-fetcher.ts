@@ -3,7 +3,7 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import ipaddr from 'ipaddr.js';
 import { AppError } from '../../core/errors.js';
-import type { ClientMetadataFetcher } from '../../core/ports.js';
+import type { ClientMetadataFetcher, FetchedDocument } from '../../core/ports.js';
 
 export interface FetcherOptions {
   readonly timeoutMs?: number;
@@ -49,7 +49,7 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
     this.allowLoopback = options.allowLoopback ?? false;
   }
 
-  fetchJson(url: URL): Promise<unknown> {
+  fetchJson(url: URL): Promise<FetchedDocument> {
     if (url.protocol !== 'https:' && !(this.allowLoopback && url.protocol === 'http:'))
       return Promise.reject(new AppError('FORBIDDEN', 'the URL must use https'));
     const literal = url.hostname.replace(/^\[|\]$/g, '');
@@ -73,7 +73,7 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
       });
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
+    return new Promise<FetchedDocument>((resolve, reject) => {
       const req = send(
         url,
         {
@@ -107,7 +107,9 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
           });
           res.on('end', () => {
             try {
-              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+              const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+              const maxAgeSeconds = maxAge(res.headers['cache-control']);
+              resolve(maxAgeSeconds === undefined ? { body } : { body, maxAgeSeconds });
             } catch {
               reject(new AppError('INVALID_INPUT', 'the document is not JSON'));
             }
@@ -131,4 +133,16 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
       req.end();
     });
   }
+}
+
+/** Seconds a response may be reused by its Cache-Control: 0 for no-store/no-cache, else max-age. */
+export function maxAge(cacheControl: string | undefined): number | undefined {
+  if (!cacheControl) return undefined;
+  const directives = cacheControl
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
+  if (directives.some((d) => d === 'no-store' || d === 'no-cache')) return 0;
+  const age = directives.map((d) => /^max-age=(\d+)$/.exec(d)?.[1]).find((v) => v !== undefined);
+  return age === undefined ? undefined : Number(age);
 }

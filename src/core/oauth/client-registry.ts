@@ -1,4 +1,4 @@
-import type { ClientMetadataFetcher, Clock, OAuthStore } from '../ports.js';
+import type { ClientMetadataFetcher, Clock, FetchedDocument, OAuthStore } from '../ports.js';
 import { AppError } from '../errors.js';
 import { clientFromMetadataDocument } from './client-registration.js';
 import { OAuthError } from './oauth-error.js';
@@ -6,7 +6,7 @@ import type { OAuthClient } from './oauth-records.js';
 import { isLoopbackHost } from './redirect-uri.js';
 
 export interface ClientRegistryOptions {
-  /** Documents fetched at most this often per client. */
+  /** Documents kept at most this long, and shorter when their Cache-Control says so. */
   readonly cacheTtlMs?: number;
   /** The cache never holds more than this many documents (oldest dropped first). */
   readonly cacheMaxEntries?: number;
@@ -22,7 +22,7 @@ const DEFAULT_MAX_ENTRIES = 256;
  * https URL, the client its metadata document describes (fetched, validated, cached with a bound).
  */
 export class ClientRegistry {
-  private readonly cache = new Map<string, { client: OAuthClient; fetchedAt: number }>();
+  private readonly cache = new Map<string, { client: OAuthClient; expiresAt: number }>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -55,14 +55,14 @@ export class ClientRegistry {
       return clientId.startsWith('smc_') ? this.store.getClient(clientId) : undefined;
     const now = this.clock.now().getTime();
     const cached = this.cache.get(clientId);
-    if (cached && now - cached.fetchedAt < this.ttlMs) return cached.client;
+    if (cached && now < cached.expiresAt) return cached.client;
     const url = new URL(clientId);
     if (url.pathname === '/' || url.hash || url.username || url.password)
       throw new OAuthError(
         'invalid_client',
         `client_id ${clientId} must be an https URL with a path, without fragment or credentials`,
       );
-    let document: unknown;
+    let document: FetchedDocument;
     try {
       document = await this.fetcher.fetchJson(url);
     } catch (error) {
@@ -72,9 +72,11 @@ export class ClientRegistry {
         `the client metadata document at ${clientId} was not accepted: ${reason}`,
       );
     }
-    const client = clientFromMetadataDocument(clientId, document, this.clock);
+    const client = clientFromMetadataDocument(clientId, document.body, this.clock);
     this.cache.delete(clientId);
-    this.cache.set(clientId, { client, fetchedAt: now });
+    // As long as its publisher allows, within our own bound (the spec: respect HTTP caching).
+    const keepMs = Math.min(this.ttlMs, (document.maxAgeSeconds ?? Infinity) * 1000);
+    if (keepMs > 0) this.cache.set(clientId, { client, expiresAt: now + keepMs });
     while (this.cache.size > this.maxEntries)
       this.cache.delete(this.cache.keys().next().value as string);
     return client;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HttpClientMetadataFetcher,
+  maxAge,
   addressRefusal,
 } from '../../../src/adapters/http/client-metadata-fetcher.js';
 import { startDocumentServer } from '../../support/document-server.js';
@@ -88,7 +89,7 @@ describe('HttpClientMetadataFetcher', () => {
   it('with loopback allowed (tests), fetches JSON but follows no redirect and bounds the size', async () => {
     const fetcher = new HttpClientMetadataFetcher({ allowLoopback: true, maxBytes: 1024 });
     expect(await fetcher.fetchJson(new URL(`${docs.base}/client.json`))).toEqual({
-      client_id: 'x',
+      body: { client_id: 'x' },
     });
     await expect(fetcher.fetchJson(new URL(`${docs.base}/redirect`))).rejects.toThrow(/HTTP 302/);
     await expect(fetcher.fetchJson(new URL(`${docs.base}/huge`))).rejects.toThrow(
@@ -96,5 +97,19 @@ describe('HttpClientMetadataFetcher', () => {
     );
     await expect(fetcher.fetchJson(new URL(`${docs.base}/broken`))).rejects.toThrow(/not JSON/);
     await expect(fetcher.fetchJson(new URL(`${docs.base}/missing`))).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('maxAge', () => {
+  it.each([
+    [undefined, undefined],
+    ['public', undefined],
+    ['max-age=120', 120],
+    ['public, Max-Age=30', 30],
+    ['no-store', 0],
+    ['max-age=600, no-cache', 0],
+    ['max-age=abc', undefined],
+  ])('reads %j as %j seconds', (header, seconds) => {
+    expect(maxAge(header)).toBe(seconds);
   });
 });

@@ -24,6 +24,8 @@ describe('ClientRegistry', () => {
       '/a.json': doc(`${base}/a.json`),
       '/b.json': doc(`${base}/b.json`),
       '/c.json': doc(`${base}/c.json`),
+      '/short.json': { cacheControl: 'max-age=10', body: doc(`${base}/short.json`) },
+      '/nostore.json': { cacheControl: 'no-store', body: doc(`${base}/nostore.json`) },
       '/impostor.json': doc(`${base}/a.json`),
       '/confidential.json': doc(`${base}/confidential.json`, {
         token_endpoint_auth_method: 'client_secret_basic',
@@ -80,6 +82,20 @@ describe('ClientRegistry', () => {
     now += 61_000;
     await r.find(`${docs.base}/c.json`);
     expect(docs.fetches.get('/c.json')).toBe(2);
+  });
+
+  it('keeps a document no longer than its Cache-Control allows, and a no-store one not at all', async () => {
+    const r = registry();
+    const fetches = (path: string) => docs.fetches.get(path) ?? 0;
+    await r.find(`${docs.base}/short.json`);
+    await r.find(`${docs.base}/short.json`);
+    expect(fetches('/short.json')).toBe(1);
+    now += 11_000;
+    await r.find(`${docs.base}/short.json`);
+    expect(fetches('/short.json')).toBe(2);
+    await r.find(`${docs.base}/nostore.json`);
+    await r.find(`${docs.base}/nostore.json`);
+    expect(fetches('/nostore.json')).toBe(2);
   });
 
   it('refuses documents that name another client, a confidential method, or an unsafe redirect URI', async () => {
