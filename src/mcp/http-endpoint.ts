@@ -48,11 +48,15 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
   // none); 'json' would say so in a warning on every cold start.
   const modern = createMcpHandler(({ era, authInfo }) => createMcpServer(callerOf(era, authInfo)), {
     legacy: 'reject',
+    // Stateless: nothing is ever pushed, and a stream held open would hold a Lambda until its
+    // timeout. subscriptions/listen is answered with an error at once.
+    maxSubscriptions: 0,
   });
   return {
     async fetch(request, caller) {
       const authInfo: AuthInfo = { token: '', clientId: caller.user.name, scopes: [] };
       callers.set(authInfo, caller);
+      await recordMalformedCalls(request, caller, deps);
       if (!(await isLegacyRequest(request))) return modern.fetch(request, { authInfo });
       const server = createMcpServer(callerOf('legacy', authInfo));
       // A stateless transport serves exactly one request; both are built per request.
@@ -69,4 +73,52 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
     },
     close: () => modern.close(),
   };
+}
+
+/**
+ * The SDK refuses a tools/call whose params are not even shaped like one (no string `name`,
+ * `arguments` that is not an object) before any handler of ours runs; such calls are recorded
+ * here, so that refusal leaves a trace too. Everything else is recorded by the server.
+ */
+async function recordMalformedCalls(
+  request: Request,
+  caller: HttpCaller,
+  deps: CoreDeps,
+): Promise<void> {
+  let body: unknown;
+  try {
+    body = await request.clone().json();
+  } catch {
+    return; // not JSON: the SDK answers -32700, and the HTTP layer records the 400
+  }
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  for (const message of messages) {
+    const problem = malformedCall(message);
+    if (problem)
+      await deps.audit.append({
+        type: 'tool.call',
+        requestId: caller.requestId,
+        user: caller.user.name,
+        tool: problem.tool,
+        outcome: 'INVALID_INPUT',
+        detail: problem.detail,
+      });
+  }
+}
+
+function malformedCall(message: unknown): { tool: string; detail: string } | undefined {
+  if (!isObject(message) || message['method'] !== 'tools/call') return undefined;
+  const params = message['params'];
+  if (!isObject(params)) return { tool: '-', detail: 'tools/call without params' };
+  const name = params['name'];
+  const tool = typeof name === 'string' ? name : '-';
+  if (typeof name !== 'string') return { tool, detail: 'tools/call whose name is not a string' };
+  const args = params['arguments'];
+  if (args !== undefined && !isObject(args))
+    return { tool, detail: 'tools/call whose arguments are not an object' };
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

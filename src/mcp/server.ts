@@ -37,6 +37,12 @@ export interface McpCaller {
   readonly era: CallerProtocol['era'];
   /** The HTTP request's id; absent on stdio, where each call gets one of its own. */
   readonly requestId?: string;
+  /**
+   * The user as of now, for a server that outlives one request (stdio): checked again before
+   * every call, so a revoked key or a changed role takes effect at once, as over HTTP. Throws
+   * when the user may no longer call anything.
+   */
+  readonly currentUser?: () => Promise<User>;
 }
 
 /**
@@ -46,25 +52,58 @@ export interface McpCaller {
  * exactly like one that does not exist), arguments the schema refuses, a handler's error. Tools
  * `auditedByCore` are recorded by the core when they run, so only their refusals and failures
  * are recorded here. A call whose record cannot be written fails.
+ *
+ * Stateless by design: the tool list never changes under a client (no `listChanged`), and
+ * nothing is pushed, so `subscriptions/listen` is refused where it is served (see http-endpoint.ts).
  */
 export function createMcpServer(caller: McpCaller): McpServer {
   const server = new McpServer(SERVER_INFO, {
-    capabilities: { tools: {} },
+    capabilities: { tools: { listChanged: false } },
     instructions: INSTRUCTIONS,
     cacheHints: { 'tools/list': { ttlMs: TOOL_LIST_TTL_MS, cacheScope: 'private' } },
   });
+  const user = () => caller.currentUser?.() ?? Promise.resolve(caller.user);
+  // Each call its own request id: the HTTP request's for the first, suffixed after that (a
+  // 2025-era batch carries several calls in one request; stdio carries a connection's worth).
+  let calls = 0;
+  const requestId = () => {
+    const base = caller.requestId ?? randomUUID();
+    return calls++ === 0 || caller.requestId === undefined ? base : `${base}.${calls}`;
+  };
   // No tool is registered with the McpServer: the two tool methods are answered here.
-  server.server.setRequestHandler('tools/list', () => toolListFor(caller.user.role));
-  server.server.setRequestHandler('tools/call', (request, context) =>
-    callTool(request.params.name, request.params.arguments ?? {}, {
+  server.server.setRequestHandler('tools/list', async () => toolListFor((await user()).role));
+  server.server.setRequestHandler('tools/call', async (request, context) => {
+    const id = requestId();
+    return callTool(request.params.name, request.params.arguments ?? {}, {
       deps: caller.deps,
       fleet: caller.fleet,
-      user: caller.user,
-      requestId: caller.requestId ?? randomUUID(),
+      user: await stillAllowed(user, caller, id),
+      requestId: id,
       protocol: protocolOf(caller.era, context),
-    }),
-  );
+    });
+  });
   return server;
+}
+
+/** The caller's user now; a refusal (a key revoked while a stdio connection was open) is audited. */
+async function stillAllowed(
+  user: () => Promise<User>,
+  caller: McpCaller,
+  requestId: string,
+): Promise<User> {
+  try {
+    return await user();
+  } catch (error) {
+    const message = publicMessage(error);
+    await caller.deps.audit.append({
+      type: 'request.refused',
+      requestId,
+      user: caller.user.name,
+      outcome: error instanceof AppError ? error.code : 'INTERNAL',
+      detail: message,
+    });
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, message);
+  }
 }
 
 function protocolOf(era: CallerProtocol['era'], context: ServerContext): CallerProtocol {

@@ -171,4 +171,67 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
       outcome: 'INVALID_INPUT',
     });
   });
+
+  it('refuses subscriptions/listen at once: nothing is pushed, and no stream is held open', async () => {
+    const started = Date.now();
+    const res = await modernPost('subscriptions/listen', {
+      notifications: { toolsListChanged: true },
+    });
+    const body = (await res.json()) as { error?: { code: number } };
+    expect(body.error?.code).toBe(-32603);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const discover = (await (await modernPost('server/discover', {})).json()) as {
+      result: { capabilities: { tools: { listChanged?: boolean } } };
+    };
+    expect(discover.result.capabilities.tools.listChanged).toBe(false);
+  });
+
+  it('records tools/call requests the SDK refuses before any handler runs', async () => {
+    for (const params of [
+      { name: 5, arguments: {} },
+      { name: 'run_command', arguments: 'rm -rf /' },
+    ]) {
+      const res = await modernPost('tools/call', params, { 'mcp-name': String(params.name) });
+      expect(res.status).toBeLessThan(500);
+    }
+    const latest = (await gw.gateway.store.auditStore.range({ limit: 2, newestFirst: true })).map(
+      (r) => r.event,
+    );
+    expect(latest).toMatchObject([
+      {
+        type: 'tool.call',
+        user: 'era-op',
+        tool: 'run_command',
+        outcome: 'INVALID_INPUT',
+        detail: 'tools/call whose arguments are not an object',
+      },
+      { type: 'tool.call', tool: '-', detail: 'tools/call whose name is not a string' },
+    ]);
+  });
+
+  it('gives each call of a 2025-era batch a request id of its own', async () => {
+    const call = (id: number, name: string) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name, arguments: {} },
+    });
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${key}`,
+      },
+      body: JSON.stringify([call(1, 'whoami'), call(2, 'list_hosts')]),
+    });
+    expect(res.status).toBe(200);
+    const records = (await gw.gateway.store.auditStore.range({ limit: 2, newestFirst: true })).map(
+      (r) => r.event,
+    );
+    expect(records.map((e) => e.tool).sort()).toEqual(['list_hosts', 'whoami']);
+    const [first, second] = records.map((e) => e.requestId);
+    expect(first).not.toBe(second);
+    expect([first, second].sort()[1]).toBe(`${[first, second].sort()[0]}.2`);
+  });
 });

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import {
   AUDIT_UNAVAILABLE_MESSAGE,
+  addressKey,
   auditRefusals,
   type RefusalVariables,
 } from '../../src/http/middleware/audit-refusals/index.js';
@@ -11,7 +12,11 @@ import type { AuditEvent } from '../../src/core/audit/audit-record.js';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 
 /** A small app behind the middleware: /refuse answers 401 (saying why), /big 413, /ok 200, /gone 404. */
-function appWith(options: { record: (e: AuditEvent) => Promise<unknown>; now?: () => number }) {
+function appWith(options: {
+  record: (e: AuditEvent) => Promise<unknown>;
+  now?: () => number;
+  perMinute?: number;
+}) {
   const app = new Hono<{ Variables: RefusalVariables }>();
   app.onError((error, c) =>
     error instanceof HTTPException
@@ -26,6 +31,7 @@ function appWith(options: { record: (e: AuditEvent) => Promise<unknown>; now?: (
       clientAddress: (c) => c.req.header('x-test-address') ?? 'unknown',
       logger: silentLogger,
       perAddressPerMinute: 3,
+      ...(options.perMinute ? { perMinute: options.perMinute } : {}),
       clock: { now: () => new Date(options.now?.() ?? 0) },
     }),
   );
@@ -76,18 +82,42 @@ describe('auditRefusals', () => {
     expect((await app.request('/ok', from('a'))).status).toBe(200);
   });
 
-  it('records a flood from one address up to the limit, counts the rest, and says so with its next refusal', async () => {
+  it('records a flood from one address up to the limit, says so, counts the rest, and reports the count later', async () => {
     const events: AuditEvent[] = [];
     let now = 1_000_000;
     const app = appWith({ record: async (e) => events.push(e), now: () => now });
     for (let i = 0; i < 10; i++) await app.request('/refuse', from('flooder'));
     // Another address is not held back by the flood.
     await app.request('/refuse', from('bystander'));
-    expect(events.map((e) => e.address)).toEqual(['flooder', 'flooder', 'flooder', 'bystander']);
+    expect(events.map((e) => e.address)).toEqual([
+      'flooder',
+      'flooder',
+      'flooder',
+      'flooder',
+      'bystander',
+    ]);
+    expect(events[3]?.detail).toContain(
+      'more than 3 refusals from this address this minute: the rest are counted',
+    );
     now += 60_000;
     await app.request('/refuse', from('flooder'));
     expect(events.at(-1)?.detail).toBe(
-      'POST /refuse: API key abc123 is not known (and 7 earlier refusals from this address, counted, not recorded one by one)',
+      'POST /refuse: API key abc123 is not known (6 earlier refusals from this address were counted, not recorded one by one)',
     );
+  });
+
+  it('counts an IPv6 /64 as one address, and caps refusals from all addresses together', async () => {
+    const events: AuditEvent[] = [];
+    const app = appWith({ record: async (e) => events.push(e), perMinute: 5 });
+    // Four addresses of one /64: one window, so the fourth is where its limit engages.
+    for (const host of ['1', '2', '3', '4', '5'])
+      await app.request('/refuse', from(`2001:db8::${host}`));
+    expect(events).toHaveLength(4);
+    expect(addressKey('2001:db8::1')).toBe(addressKey('2001:db8:0:0:ffff::9'));
+    expect(addressKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    // All addresses together: 5 a minute, then one record saying so.
+    for (const n of [1, 2, 3, 4]) await app.request('/refuse', from(`192.0.2.${n}`));
+    expect(events).toHaveLength(6);
+    expect(events.at(-1)?.detail).toContain('more than 5 refusals this minute');
   });
 });

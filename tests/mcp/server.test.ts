@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_UNAVAILABLE } from '../../src/mcp/server.js';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { AUDIT_UNAVAILABLE, createMcpServer } from '../../src/mcp/server.js';
+import { AppError } from '../../src/core/errors.js';
 import { mcpHttpEndpoint } from '../../src/mcp/http-endpoint.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { DynamoAuditStore } from '../../src/adapters/dynamo/dynamo-audit-store.js';
@@ -8,7 +10,7 @@ import type { CoreDeps } from '../../src/core/deps.js';
 import type { User } from '../../src/core/users/user.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
 import { recordingLogger } from '../support/logger.js';
-import { endpointClient, type Era } from '../support/mcp-client.js';
+import { endpointClient, sdkClient, type Era } from '../support/mcp-client.js';
 
 const viewer: User = {
   name: 'v',
@@ -65,4 +67,36 @@ describe('MCP server: a call that cannot be audited fails', () => {
       expect(error?.message).toContain(AUDIT_UNAVAILABLE);
     });
   }
+
+  it('asks for the user again before every call, so a key revoked mid-connection stops the next one, audited', async () => {
+    const auditStore = new DynamoAuditStore(store.db, store.tables.audit);
+    const audit = new AuditLog(auditStore);
+    let revoked = false;
+    const server = createMcpServer({
+      deps: { audit, logger } as unknown as CoreDeps,
+      fleet: Fleet.empty(),
+      user: viewer,
+      era: 'legacy',
+      currentUser: () =>
+        revoked
+          ? Promise.reject(new AppError('UNAUTHORIZED', 'API key abc is not known'))
+          : Promise.resolve(viewer),
+    });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const client = sdkClient('legacy');
+    await Promise.all([server.connect(a), client.connect(b)]);
+    expect((await client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
+    revoked = true;
+    await expect(client.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow(
+      /API key abc is not known/,
+    );
+    await client.close();
+    const [latest] = await auditStore.range({ limit: 1, newestFirst: true });
+    expect(latest?.event).toMatchObject({
+      type: 'request.refused',
+      user: 'v',
+      outcome: 'UNAUTHORIZED',
+      detail: 'API key abc is not known',
+    });
+  });
 });

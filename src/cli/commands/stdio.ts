@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { composeLocal } from '../../compose/local.js';
 import { checkApiKey } from '../../core/users/user-admin.js';
+import { AppError } from '../../core/errors.js';
 import { serveMcpOnStdio } from '../../mcp/stdio.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
@@ -25,6 +26,8 @@ export async function stdioCommand(
     config: { type: 'string', default: 'fleet.yaml' },
   });
   const key = process.env[API_KEY_ENV]?.trim();
+  // Read once; nothing this process starts (ssh, a shell) inherits it.
+  delete process.env[API_KEY_ENV];
   if (!key)
     throw new UsageError(
       `set ${API_KEY_ENV} to your API key (smg_…) in the client's "env" for this server; an admin issues one with "users add" or "keys rotate"`,
@@ -48,7 +51,11 @@ export async function stdioCommand(
       io.err(`error: ${checked.refused}; ask an admin for a new key`);
       return 1;
     }
-    const served = serveMcpOnStdio(gateway.deps, checked.user);
+    const served = serveMcpOnStdio(gateway.deps, checked.user, async () => {
+      const now = await checkApiKey(gateway.deps.users, key);
+      if ('user' in now) return now.user;
+      throw new AppError('UNAUTHORIZED', `${now.refused}; ask an admin for a new key`);
+    });
     const ended = new Promise((resolve) => process.stdin.once('end', resolve));
     await Promise.race([stop, ended]);
     await served.close();

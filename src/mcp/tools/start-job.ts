@@ -62,6 +62,9 @@ export const startJobTool = defineTool({
     return viewJob(deps, await loadJob(deps, user, job.id));
   },
   toText: (v) => `${jobText(v)}\n\nPoll get_job with jobId "${v.id}" for progress and output.`,
+  // The core records the intent (before the job is stored) and the outcome; a tool.call record
+  // written after the job started could fail and make a retry start it twice.
+  auditedByCore: true,
   auditCommand: 'command',
   auditTargets: (_input, output) => output?.hosts.map((h) => h.host) ?? [],
 });
