@@ -157,7 +157,13 @@ function serverUrls(publicUrl: string | undefined): (c: Context) => ServerUrls {
   // line, which may be absolute-form (`GET http://evil.example/… HTTP/1.1`) with a good Host.
   return (c) => {
     const url = new URL(c.req.url);
-    const origin = `${url.protocol}//${c.req.header('host') ?? url.host}`;
+    // Normalised (host in lower case, no default port), as a client's resource is compared.
+    const host = c.req.header('host') ?? url.host;
+    if (!URL.canParse(`${url.protocol}//${host}`))
+      throw new HTTPException(400, {
+        message: `the Host header "${host.slice(0, 100)}" is not a host name`,
+      });
+    const origin = new URL(`${url.protocol}//${host}`).origin;
     return { issuer: origin, resource: `${origin}/mcp` };
   };
 }

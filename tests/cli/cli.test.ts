@@ -99,10 +99,13 @@ describe('ssh-mcp-gateway CLI', () => {
     expect((await run('keys', 'list', 'dave', '--data', data)).out.split('\n')).toHaveLength(2);
   });
 
-  it('serve refuses a plain-http public URL that leaves the machine, before opening anything', async () => {
+  it('serve refuses to offer sign-in over plain http beyond this machine, before opening anything', async () => {
     const r = await run('serve', '--public-url', 'http://gateway.example.com', '--memory');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--public-url must be https:\/\/ .*put TLS in front/);
+    const open = await run('serve', '--host', '0.0.0.0', '--memory');
+    expect(open.code).toBe(2);
+    expect(open.err).toMatch(/sign-in pages would be served over plain http .*--auth key/);
   });
 
   it('refuses bad input with a message and a non-zero exit, changing nothing', async () => {

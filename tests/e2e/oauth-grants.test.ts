@@ -311,6 +311,19 @@ describe('authorization server: codes, tokens and revocation', () => {
     expect(body).toMatch(/^HTTP\/1\.1 200/);
     expect(body).not.toContain('evil.example');
     expect(body).toContain(`"issuer":"${origin}"`);
+    // The Host as a client may spell it (upper case) names the same, normalised, issuer.
+    const shouted = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(
+        `GET /.well-known/oauth-authorization-server HTTP/1.1\r\n` +
+          `Host: LOCALHOST:${port}\r\nConnection: close\r\n\r\n`,
+      );
+    });
+    expect(shouted).toContain(`"issuer":"http://localhost:${port}"`);
   });
 
   it('requires S256 and a confidential client’s secret', async () => {

@@ -61,6 +61,13 @@ export async function serveCommand(
       `--public-url must be https:// (the sign-in endpoints carry keys and codes); put TLS in front and give its https address, not "${publicUrl}"`,
     );
 
+  // The consent page takes API keys: off this machine it must be behind TLS (--public-url https).
+  const exposed = [values.host, ...(values['allowed-host'] ?? [])].some((h) => !isLocal(h));
+  if (values.auth === 'oauth' && exposed && !publicUrl?.startsWith('https:'))
+    throw new UsageError(
+      'the sign-in pages would be served over plain http beyond this machine: put TLS in front and pass --public-url https://NAME, or serve API keys only with --auth key',
+    );
+
   const gateway = await composeLocal({
     configPath: values.config,
     store: storeMode(values),
@@ -190,4 +197,11 @@ function writeKeyFile(dataDir: string | undefined, key: string): string {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw error;
     }
   }
+}
+
+/** True when a bind address or `host[:port]` names this machine only (`::1` may come bare). */
+function isLocal(value: string): boolean {
+  const bareIpv6 = !value.startsWith('[') && value.indexOf(':') !== value.lastIndexOf(':');
+  const url = `http://${bareIpv6 ? `[${value}]` : value}`;
+  return URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
 }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Schemes that would run or read something in the browser instead of handing over a code. */
 const FORBIDDEN_SCHEMES = new Set([
@@ -14,6 +15,23 @@ const FORBIDDEN_SCHEMES = new Set([
 
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * True when a redirect would hand the code to a program on the user's own computer: an app's
+ * own scheme, or a host that is this machine in any spelling (`localhost.`, `x.localhost`,
+ * 127/8, ::1, ::ffff:127.0.0.1, 0.0.0.0). The consent page warns about these.
+ */
+export function reachesThisComputer(url: URL): boolean {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return true;
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (!ipaddr.isValid(host)) return false;
+  const range = ipaddr.process(host).range();
+  return range === 'loopback' || range === 'unspecified';
 }
 
 /**

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { isLoopbackHost } from '../../core/oauth/redirect-uri.js';
+import { reachesThisComputer } from '../../core/oauth/redirect-uri.js';
 import type { FC, PropsWithChildren } from 'hono/jsx';
 import type { AuthorizationRequest } from '../../core/oauth/authorize.js';
 import type { OAuthClient } from '../../core/oauth/oauth-records.js';
@@ -73,10 +73,10 @@ export const ConsentPage: FC<ConsentPageProps> = ({ nonce, client, request, csrf
           <br />
           <code id="redirect-uri">{request.redirectUri}</code>
         </div>
-        {isLoopbackHost(redirect.hostname) ? (
+        {reachesThisComputer(redirect) ? (
           <div class="warn" id="loopback-warning">
-            That address is on your own computer: any program running there could receive the
-            sign-in. Approve only if you just started this from an app you trust.
+            The sign-in goes to your own computer (an app or a local address): any program running
+            there could receive it. Approve only if you just started this from an app you trust.
           </div>
         ) : null}
       </div>
