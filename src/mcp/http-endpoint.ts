@@ -48,16 +48,18 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
   // none); 'json' would say so in a warning on every cold start.
   const modern = createMcpHandler(({ era, authInfo }) => createMcpServer(callerOf(era, authInfo)), {
     legacy: 'reject',
-    // Stateless: nothing is ever pushed, and a stream held open would hold a Lambda until its
-    // timeout. subscriptions/listen is answered with an error at once.
-    maxSubscriptions: 0,
   });
   return {
     async fetch(request, caller) {
       const authInfo: AuthInfo = { token: '', clientId: caller.user.name, scopes: [] };
       callers.set(authInfo, caller);
-      await recordMalformedCalls(request, caller, deps);
-      if (!(await isLegacyRequest(request))) return modern.fetch(request, { authInfo });
+      const messages = await jsonRpcMessages(request);
+      await recordMalformedCalls(messages, caller, deps);
+      if (!(await isLegacyRequest(request))) {
+        const answer = await modern.fetch(request, { authInfo });
+        const listen = messages.find((m) => isObject(m) && m['method'] === 'subscriptions/listen');
+        return isObject(listen) ? acknowledgeAndClose(answer, listen['id']) : answer;
+      }
       const server = createMcpServer(callerOf('legacy', authInfo));
       // A stateless transport serves exactly one request; both are built per request.
       const transport = new WebStandardStreamableHTTPServerTransport({
@@ -81,17 +83,10 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
  * here, so that refusal leaves a trace too. Everything else is recorded by the server.
  */
 async function recordMalformedCalls(
-  request: Request,
+  messages: readonly unknown[],
   caller: HttpCaller,
   deps: CoreDeps,
 ): Promise<void> {
-  let body: unknown;
-  try {
-    body = await request.clone().json();
-  } catch {
-    return; // not JSON: the SDK answers -32700, and the HTTP layer records the 400
-  }
-  const messages: unknown[] = Array.isArray(body) ? body : [body];
   for (const message of messages) {
     const problem = malformedCall(message);
     if (problem)
@@ -104,6 +99,47 @@ async function recordMalformedCalls(
         detail: problem.detail,
       });
   }
+}
+
+/** The JSON-RPC messages of a POST body (one, or a 2025-era batch); none when it is not JSON. */
+async function jsonRpcMessages(request: Request): Promise<unknown[]> {
+  try {
+    const body: unknown = await request.clone().json();
+    return Array.isArray(body) ? body : [body];
+  } catch {
+    return []; // the SDK answers -32700, and the HTTP layer records the 400
+  }
+}
+
+/**
+ * A subscription on a stateless server: nothing is ever pushed (the tool list changes only with
+ * a deploy), and a stream held open would hold a Lambda until its timeout. So the SDK's
+ * acknowledgement is passed on and the subscription is then ended gracefully at once, with the
+ * completion result the spec gives for a server ending one (subscriptions.mdx, Graceful Closure).
+ */
+async function acknowledgeAndClose(answer: Response, id: unknown): Promise<Response> {
+  if (!answer.body || !answer.headers.get('content-type')?.startsWith('text/event-stream'))
+    return answer;
+  const reader = answer.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes('\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  void reader.cancel();
+  const cut = text.indexOf('\n\n');
+  const ack = cut < 0 ? text : text.slice(0, cut + 2);
+  const end = {
+    jsonrpc: '2.0',
+    id,
+    result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': id } },
+  };
+  return new Response(`${ack}event: message\ndata: ${JSON.stringify(end)}\n\n`, {
+    status: answer.status,
+    headers: answer.headers,
+  });
 }
 
 function malformedCall(message: unknown): { tool: string; detail: string } | undefined {

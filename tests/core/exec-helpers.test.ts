@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fanOut } from '../../src/core/exec/fan-out.js';
 import { createScrubber, REDACTED } from '../../src/core/exec/scrub.js';
+import { issueApiKey } from '../../src/core/users/api-key.js';
+import { issueSecret } from '../../src/core/oauth/secrets.js';
 import { groupIdenticalOutputs } from '../../src/core/exec/output-groups.js';
 
 describe('fanOut', () => {
@@ -36,6 +38,19 @@ describe('createScrubber', () => {
 
   it('leaves very short secrets alone rather than redacting ordinary text', () => {
     expect(scrub('about')).toBe('about');
+  });
+
+  it('redacts the gateway’s own keys and OAuth secrets pasted into a command, configured or not', () => {
+    const key = issueApiKey().key;
+    const token = issueSecret('access').value;
+    const none = createScrubber([]);
+    expect(none(`curl -H "Authorization: Bearer ${key}" x; echo ${token}`)).toBe(
+      `curl -H "Authorization: Bearer ${REDACTED}" x; echo ${REDACTED}`,
+    );
+    // A look-alike that is not one (too short, or part of a longer word) stays.
+    expect(none('smg_short and xsmg_' + 'a'.repeat(50))).toBe(
+      'smg_short and xsmg_' + 'a'.repeat(50),
+    );
   });
 });
 

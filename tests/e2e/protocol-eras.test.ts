@@ -172,14 +172,25 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
     });
   });
 
-  it('refuses subscriptions/listen at once: nothing is pushed, and no stream is held open', async () => {
+  it('acknowledges subscriptions/listen and ends it gracefully at once: no stream is held open', async () => {
     const started = Date.now();
     const res = await modernPost('subscriptions/listen', {
       notifications: { toolsListChanged: true },
     });
-    const body = (await res.json()) as { error?: { code: number } };
-    expect(body.error?.code).toBe(-32603);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await res.text())
+      .split('\n\n')
+      .filter((e) => e.includes('data:'))
+      .map((e) => JSON.parse(e.slice(e.indexOf('data:') + 5)) as Record<string, any>);
     expect(Date.now() - started).toBeLessThan(2_000);
+    // The SDK's acknowledgement, then the completion result that ends the subscription.
+    expect(events).toHaveLength(2);
+    expect(events[0]?.method).toBe('notifications/subscriptions/acknowledged');
+    expect(events[1]).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { resultType: 'complete', _meta: { 'io.modelcontextprotocol/subscriptionId': 1 } },
+    });
     const discover = (await (await modernPost('server/discover', {})).json()) as {
       result: { capabilities: { tools: { listChanged?: boolean } } };
     };

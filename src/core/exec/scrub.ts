@@ -1,13 +1,25 @@
+import { API_KEY_PREFIX } from '../users/api-key.js';
+import { SECRET_PREFIX } from '../oauth/secrets.js';
 export const REDACTED = '[REDACTED]';
 
 /** Secrets shorter than this are not scrubbed: they would redact ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
 /**
- * Builds a function that replaces every configured secret value in a text. Multi-line secrets
+ * Builds a function that replaces every configured secret value, and every credential the gateway
+ * itself issues, in a text. Multi-line secrets
  * (PEM keys) are also scrubbed line by line, so a key printed with different line endings or
  * partially still disappears.
  */
+/**
+ * The gateway's own credentials in any text: an API key or an OAuth secret someone pasted into a
+ * command is as secret as a fleet password.
+ */
+const GATEWAY_CREDENTIAL = new RegExp(
+  `(?<![A-Za-z0-9_-])(?:${[API_KEY_PREFIX, ...Object.values(SECRET_PREFIX)].join("|")})[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`,
+  'g',
+);
+
 export function createScrubber(secrets: readonly string[]): (text: string) => string {
   const needles = new Set<string>();
   for (const secret of secrets) {
@@ -18,10 +30,9 @@ export function createScrubber(secrets: readonly string[]): (text: string) => st
     }
   }
   const ordered = [...needles].sort((a, b) => b.length - a.length);
-  if (ordered.length === 0) return (text) => text;
   return (text) => {
     let out = text;
     for (const needle of ordered) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
-    return out;
+    return out.includes('_') ? out.replace(GATEWAY_CREDENTIAL, REDACTED) : out;
   };
 }
