@@ -16,7 +16,7 @@ const MIN_SECRET_LENGTH = 4;
  * command is as secret as a fleet password.
  */
 const GATEWAY_CREDENTIAL = new RegExp(
-  `(?<![A-Za-z0-9_-])(?:${[API_KEY_PREFIX, ...Object.values(SECRET_PREFIX)].join("|")})[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`,
+  `(?<![A-Za-z0-9_-])(?:${[API_KEY_PREFIX, ...Object.values(SECRET_PREFIX)].join('|')})[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`,
   'g',
 );
 
