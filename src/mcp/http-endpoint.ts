@@ -105,7 +105,7 @@ async function recordMalformedCalls(
 async function jsonRpcMessages(request: Request): Promise<unknown[]> {
   try {
     const body: unknown = await request.clone().json();
-    return Array.isArray(body) ? body : [body];
+    return Array.isArray(body) ? (body as unknown[]) : [body];
   } catch {
     return []; // the SDK answers -32700, and the HTTP layer records the 400
   }
@@ -120,13 +120,13 @@ async function jsonRpcMessages(request: Request): Promise<unknown[]> {
 async function acknowledgeAndClose(answer: Response, id: unknown): Promise<Response> {
   if (!answer.body || !answer.headers.get('content-type')?.startsWith('text/event-stream'))
     return answer;
-  const reader = answer.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = answer.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
   while (!text.includes('\n\n')) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
   }
   void reader.cancel();
   const cut = text.indexOf('\n\n');
