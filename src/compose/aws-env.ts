@@ -9,6 +9,8 @@ export const AWS_ENV = {
   jobsTable: 'SMG_JOBS_TABLE',
   /** Authorization server state (the endpoint only). */
   oauthTable: 'SMG_OAUTH_TABLE',
+  /** Approval requests (the endpoint only: they are asked for and used when a call arrives). */
+  approvalsTable: 'SMG_APPROVALS_TABLE',
   /** `oauth` (default: also the authorization server) or `key` (API keys only, no OAuth discovery). */
   authMode: 'SMG_AUTH_MODE',
   /** `https://gateway.example.com` when clients reach the function through another name (a custom domain). */

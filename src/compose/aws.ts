@@ -59,9 +59,10 @@ export async function composeAws(
   const stores = storesOn(
     dynamo,
     {
-      // The worker runs jobs and never reads users or OAuth state, so it is not given those tables.
+      // The worker runs jobs and never reads users, OAuth state or approvals: not given those tables.
       users: tableFor(env, AWS_ENV.usersTable),
       oauth: tableFor(env, AWS_ENV.oauthTable),
+      approvals: tableFor(env, AWS_ENV.approvalsTable),
       audit: required(env, AWS_ENV.auditTable),
       history: required(env, AWS_ENV.historyTable),
       jobs: required(env, AWS_ENV.jobsTable),
@@ -86,6 +87,7 @@ export async function composeAws(
     audit: stores.audit,
     history: stores.history,
     jobs: stores.jobs,
+    approvals: stores.approvals,
     dispatcher,
     ssh: new Ssh2Executor({ poolIdleMs: POOL_IDLE_MS }),
     policy: new PolicyEngine(parser),

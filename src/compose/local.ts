@@ -60,6 +60,7 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
     audit: store.audit,
     history: store.history,
     jobs: store.jobs,
+    approvals: store.approvals,
     dispatcher,
     ssh,
     policy: new PolicyEngine(parser),

@@ -4,6 +4,7 @@ import { DynamoAuditStore } from '../adapters/dynamo/dynamo-audit-store.js';
 import { DynamoHistoryStore } from '../adapters/dynamo/dynamo-history-store.js';
 import { DynamoJobStore } from '../adapters/dynamo/dynamo-job-store.js';
 import { DynamoOAuthStore } from '../adapters/dynamo/dynamo-oauth-store.js';
+import { DynamoApprovalStore } from '../adapters/dynamo/dynamo-approval-store.js';
 import { documentClient } from '../adapters/dynamo/document-client.js';
 import type { TableNames } from '../adapters/dynamo/table-specs.js';
 import { AuditLog } from '../core/audit/audit-log.js';
@@ -14,6 +15,7 @@ import type {
   JobStore,
   OAuthStore,
   UserStore,
+  ApprovalStore,
 } from '../core/ports.js';
 
 export interface Stores {
@@ -23,6 +25,7 @@ export interface Stores {
   readonly history: HistoryStore;
   readonly jobs: JobStore;
   readonly oauth: OAuthStore;
+  readonly approvals: ApprovalStore;
 }
 
 /** Builds the stores over a DynamoDB client; the one implementation for every mode. */
@@ -36,5 +39,6 @@ export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Cloc
     history: new DynamoHistoryStore(db, tables.history, clock),
     jobs: new DynamoJobStore(db, tables.jobs, clock),
     oauth: new DynamoOAuthStore(db, tables.oauth, clock),
+    approvals: new DynamoApprovalStore(db, tables.approvals),
   };
 }

@@ -1,7 +1,15 @@
 import type { AuditLog } from './audit/audit-log.js';
 import type { CommandPolicy } from './exec/command-policy.js';
 import type { Fleet } from './fleet/fleet.js';
-import type { Clock, HistoryStore, JobStore, Logger, SshExecutor, UserStore } from './ports.js';
+import type {
+  ApprovalStore,
+  Clock,
+  HistoryStore,
+  JobStore,
+  Logger,
+  SshExecutor,
+  UserStore,
+} from './ports.js';
 import type { JobDispatcher } from './jobs/job-dispatcher.js';
 
 /** Where the current fleet comes from: a file loaded once, or a secret reloaded on expiry. */
@@ -16,6 +24,7 @@ export interface CoreDeps {
   readonly audit: AuditLog;
   readonly history: HistoryStore;
   readonly jobs: JobStore;
+  readonly approvals: ApprovalStore;
   readonly dispatcher: JobDispatcher;
   readonly ssh: SshExecutor;
   readonly policy: CommandPolicy;

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord, User } from './users/user.js';
+import type { ApprovalRecord, ApprovalStatus } from './approvals/approval.js';
 import type { Credential, Host } from './fleet/fleet.js';
 import type { AuditRecord } from './audit/audit-record.js';
 import type { HistoryEntry } from './exec/history-entry.js';
@@ -37,6 +38,31 @@ export interface AuditStore {
     limit: number;
     newestFirst?: boolean;
   }): Promise<AuditRecord[]>;
+}
+
+/**
+ * Approval requests. Every change of status is a conditional write, so two approvers cannot both
+ * decide and an approval cannot be used twice; expiry is decided by callers on read.
+ */
+export interface ApprovalStore {
+  /** Stores a new request; ConflictError when the id is taken. */
+  create(record: ApprovalRecord): Promise<void>;
+  get(id: string): Promise<ApprovalRecord | undefined>;
+  /** A requester's requests, newest first. */
+  listByRequester(requester: string, limit: number): Promise<ApprovalRecord[]>;
+  /** Everyone's requests, newest first. */
+  list(limit: number): Promise<ApprovalRecord[]>;
+  /**
+   * Moves the request from `from` to `patch.status` only if it is still in `from` and, when
+   * `before` is given, has not expired by then (epoch seconds); false otherwise.
+   */
+  transition(
+    id: string,
+    from: ApprovalStatus,
+    patch: Pick<ApprovalRecord, 'status'> &
+      Partial<Pick<ApprovalRecord, 'approver' | 'decidedAt' | 'note' | 'consumedAt'>>,
+    before?: number,
+  ): Promise<boolean>;
 }
 
 export interface HistoryStore {

@@ -10,6 +10,7 @@ export interface TableNames {
   readonly history: string;
   readonly jobs: string;
   readonly oauth: string;
+  readonly approvals: string;
 }
 
 export const USERS_KEY_OWNER_INDEX = 'keyOwner-index';
@@ -18,6 +19,11 @@ export const JOBS_TTL_ATTRIBUTE = 'expiresAt';
 export const OAUTH_TTL_ATTRIBUTE = 'expiresAt';
 export const JOBS_OWNER_INDEX = 'owner-index';
 export const JOBS_ALL_INDEX = 'all-index';
+export const APPROVALS_REQUESTER_INDEX = 'requester-index';
+export const APPROVALS_ALL_INDEX = 'all-index';
+/** DynamoDB removes an approval this long after it expired (its story stays in the audit log). */
+export const APPROVALS_TTL_ATTRIBUTE = 'retainUntil';
+export const APPROVALS_RETENTION_SECONDS = 30 * 86_400;
 
 export function tableNames(prefix: string): TableNames {
   return {
@@ -26,6 +32,7 @@ export function tableNames(prefix: string): TableNames {
     history: `${prefix}-history`,
     jobs: `${prefix}-jobs`,
     oauth: `${prefix}-oauth`,
+    approvals: `${prefix}-approvals`,
   };
 }
 
@@ -121,6 +128,35 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    },
+    {
+      TableName: names.approvals,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'id', AttributeType: 'S' },
+        { AttributeName: 'requester', AttributeType: 'S' },
+        { AttributeName: 'kind', AttributeType: 'S' },
+        { AttributeName: 'createdAt', AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: APPROVALS_REQUESTER_INDEX,
+          KeySchema: [
+            { AttributeName: 'requester', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: APPROVALS_ALL_INDEX,
+          KeySchema: [
+            { AttributeName: 'kind', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     },
   ];

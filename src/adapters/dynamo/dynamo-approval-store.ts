@@ -1,0 +1,162 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ApprovalStore } from '../../core/ports.js';
+import {
+  APPROVAL_STATUSES,
+  type ApprovalRecord,
+  type ApprovalStatus,
+} from '../../core/approvals/approval.js';
+import { RISKS } from '../../core/policy/risk.js';
+import { AppError, ConflictError } from '../../core/errors.js';
+import {
+  APPROVALS_ALL_INDEX,
+  APPROVALS_REQUESTER_INDEX,
+  APPROVALS_RETENTION_SECONDS,
+} from './table-specs.js';
+
+const KIND = 'approval';
+
+/** What an item must hold to be an approval; anything else is reported, never used. */
+const approvalItem = z.object({
+  id: z.string(),
+  requester: z.string(),
+  tool: z.string(),
+  command: z.string(),
+  commandSha256: z.string(),
+  hosts: z.array(
+    z.object({ host: z.string(), rule: z.string().optional(), risk: z.enum(RISKS).optional() }),
+  ),
+  justification: z.string().optional(),
+  requestId: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.number(),
+  status: z.enum(APPROVAL_STATUSES),
+  approver: z.string().optional(),
+  decidedAt: z.string().optional(),
+  note: z.string().optional(),
+  consumedAt: z.string().optional(),
+});
+
+/**
+ * One item per request, keyed by its id; GSIs list requests by requester and overall, newest
+ * first. Status changes are conditional updates. The table's TTL (`retainUntil`) removes an item
+ * a month after it expired; whether it has expired is decided by readers from `expiresAt`.
+ */
+export class DynamoApprovalStore implements ApprovalStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(record: ApprovalRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...record,
+            kind: KIND,
+            retainUntil: record.expiresAt + APPROVALS_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new ConflictError(`approval ${record.id} already exists`, { cause: error });
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<ApprovalRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
+    );
+    return Item ? parse(Item) : undefined;
+  }
+
+  listByRequester(requester: string, limit: number): Promise<ApprovalRecord[]> {
+    return this.query(APPROVALS_REQUESTER_INDEX, 'requester', requester, limit);
+  }
+
+  list(limit: number): Promise<ApprovalRecord[]> {
+    return this.query(APPROVALS_ALL_INDEX, 'kind', KIND, limit);
+  }
+
+  async transition(
+    id: string,
+    from: ApprovalStatus,
+    patch: Pick<ApprovalRecord, 'status'> &
+      Partial<Pick<ApprovalRecord, 'approver' | 'decidedAt' | 'note' | 'consumedAt'>>,
+    before?: number,
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':from': from };
+    const sets = Object.entries<unknown>(patch)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#u${i}`] = k;
+        values[`:u${i}`] = v;
+        return `#u${i} = :u${i}`;
+      });
+    const conditions = ['attribute_exists(id)', '#status = :from'];
+    if (before !== undefined) {
+      values[':before'] = before;
+      conditions.push('expiresAt > :before');
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async query(
+    index: string,
+    key: string,
+    value: string,
+    limit: number,
+  ): Promise<ApprovalRecord[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index,
+        KeyConditionExpression: '#k = :v',
+        ExpressionAttributeNames: { '#k': key },
+        ExpressionAttributeValues: { ':v': value },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map(parse);
+  }
+}
+
+function parse(item: Record<string, unknown>): ApprovalRecord {
+  const { kind: _kind, retainUntil: _retain, ...rest } = item;
+  const parsed = approvalItem.safeParse(rest);
+  if (!parsed.success)
+    throw new AppError(
+      'STORE',
+      `approval ${String(item['id'])} in the store is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}

@@ -1,0 +1,53 @@
+import type { Risk } from '../policy/risk.js';
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'consumed'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** A host an approval covers, with the policy's reason for asking. */
+export interface ApprovalHost {
+  readonly host: string;
+  readonly rule?: string;
+  readonly risk?: Risk;
+}
+
+/**
+ * A request for a second person to let one command run on some hosts, once. Everything that
+ * binds it is here: who asked, the exact command (by hash; the text is scrubbed), the hosts.
+ */
+export interface ApprovalRecord {
+  readonly id: string;
+  readonly requester: string;
+  /** The tool that asked (run_command, start_job). */
+  readonly tool: string;
+  /** The command as shown to people: configured secrets scrubbed. */
+  readonly command: string;
+  /** SHA-256 of the exact command bytes: what a retry must match. */
+  readonly commandSha256: string;
+  /** The hosts that needed approval, each with the rule and risk that asked for it. */
+  readonly hosts: readonly ApprovalHost[];
+  readonly justification?: string;
+  readonly requestId: string;
+  readonly createdAt: string;
+  /** Epoch seconds; past it a pending or approved request is expired, whatever is stored. */
+  readonly expiresAt: number;
+  readonly status: ApprovalStatus;
+  readonly approver?: string;
+  readonly decidedAt?: string;
+  readonly note?: string;
+  readonly consumedAt?: string;
+}
+
+/** The status a reader sees: expiry is decided on read, not by the store's TTL. */
+export function effectiveStatus(record: ApprovalRecord, nowSeconds: number): ApprovalStatus {
+  if (
+    (record.status === 'pending' || record.status === 'approved') &&
+    nowSeconds >= record.expiresAt
+  )
+    return 'expired';
+  return record.status;
+}
+
+/** The hosts an approval covers, as one comparable key (sorted). */
+export function hostsKey(hosts: readonly { host: string }[]): string {
+  return [...new Set(hosts.map((h) => h.host))].sort().join(',');
+}
