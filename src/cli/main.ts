@@ -1,5 +1,6 @@
 import { AppError, ConfigError } from '../core/errors.js';
 import { auditCommand } from './commands/audit.js';
+import { approvalsCommand } from './commands/approvals.js';
 import { configCommand } from './commands/config-check.js';
 import { serveCommand } from './commands/serve.js';
 import { stdioCommand } from './commands/stdio.js';
@@ -17,6 +18,7 @@ export const USAGE = `usage: ssh-mcp-gateway COMMAND
   users revoke NAME STORE
   keys rotate NAME [--keep-old] STORE
   keys list NAME STORE
+  approvals list|show ID|approve ID|deny ID [--note TEXT] [--key smg_… | env SMG_API_KEY] [--config fleet.yaml] STORE
   audit tail [--user U] [--host H] [--limit 20] STORE
   audit verify STORE
   config check FILE
@@ -42,6 +44,8 @@ export async function main(
         return await keysCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'approvals':
+        return await approvalsCommand(rest, io);
       case 'config':
         return await configCommand(rest, io);
       case undefined:

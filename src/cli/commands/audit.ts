@@ -68,6 +68,8 @@ export function formatRecord(r: AuditRecord): string {
   if (e.outcome) parts.push(`outcome=${e.outcome}`);
   if (e.durationMs !== undefined) parts.push(`${e.durationMs}ms`);
   if (e.detail) parts.push(e.detail);
+  if (e.approvalId) parts.push(`approval=${e.approvalId}`);
+  if (e.approver) parts.push(`approver=${e.approver}`);
   if (e.address) parts.push(`address=${e.address}`);
   if (e.cut) parts.push(`cut=${JSON.stringify(e.cut)}`);
   return parts.join('  ');

@@ -2,7 +2,17 @@
 export interface AuditEvent {
   /** `request.refused`: refused before any tool ran (no or a bad credential, Host, body size). */
   readonly type:
-    'tool.call' | 'exec.intent' | 'exec.outcome' | 'admin' | 'oauth' | 'request.refused';
+    | 'tool.call'
+    | 'exec.intent'
+    | 'exec.outcome'
+    | 'admin'
+    | 'oauth'
+    | 'request.refused'
+    | 'approval.requested'
+    | 'approval.approved'
+    | 'approval.denied'
+    | 'approval.expired'
+    | 'approval.consumed';
   readonly requestId: string;
   readonly user: string;
   readonly tool?: string;
@@ -20,6 +30,10 @@ export interface AuditEvent {
   }[];
   readonly durationMs?: number;
   readonly detail?: string;
+  /** The approval request the record is about, or that let an execution run. */
+  readonly approvalId?: string;
+  /** Who decided that approval. */
+  readonly approver?: string;
   /** The caller's network address, where the record is about a refused request. */
   readonly address?: string;
   /** SHA-256 of the whole command, when `command` was cut to fit. */

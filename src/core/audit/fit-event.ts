@@ -13,7 +13,16 @@ const AUDIT_FIELD_CHARS = 256;
  */
 export const AUDIT_EVENT_BYTES = 160_000;
 
-const SHORT_FIELDS = ['requestId', 'user', 'tool', 'decision', 'outcome', 'address'] as const;
+const SHORT_FIELDS = [
+  'requestId',
+  'user',
+  'tool',
+  'decision',
+  'outcome',
+  'address',
+  'approvalId',
+  'approver',
+] as const;
 const LISTS = ['targets', 'decisions', 'hosts'] as const;
 
 /**

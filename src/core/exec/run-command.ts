@@ -2,7 +2,12 @@ import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import type { Risk } from '../policy/risk.js';
-import { createJob, MAX_COMMAND_LENGTH, type JobInput } from '../jobs/create-job.js';
+import {
+  createJob,
+  MAX_COMMAND_LENGTH,
+  type ApprovalState,
+  type JobInput,
+} from '../jobs/create-job.js';
 import { waitForJob } from '../jobs/job-control.js';
 import type { JobHostRecord } from '../jobs/job.js';
 import { groupIdenticalOutputs, type OutputGroup } from './output-groups.js';
@@ -53,6 +58,8 @@ export interface RunCommandResult {
   /** Set when the work outlived the sync budget: poll get_job with it for the rest. */
   jobId?: string;
   complete: boolean;
+  /** Set when hosts needed approval: pending (nothing ran), denied, or used by this run. */
+  approval?: ApprovalState;
 }
 
 /**
@@ -69,7 +76,7 @@ export async function runCommand(
 ): Promise<RunCommandResult> {
   const started = Date.now();
   const limits = fleet.limits;
-  const { job } = await createJob(deps, fleet, user, input, {
+  const { job, approval } = await createJob(deps, fleet, user, input, {
     requestId,
     tool: 'run_command',
     maxTimeoutSeconds: limits.commandTimeoutSeconds,
@@ -85,6 +92,7 @@ export async function runCommand(
     durationMs: Date.now() - started,
     complete,
     ...(complete ? {} : { jobId: job.id }),
+    ...(approval ? { approval } : {}),
   };
 }
 

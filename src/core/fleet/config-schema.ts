@@ -88,6 +88,21 @@ export const limitsSchema = z
   })
   .strict();
 
+/** Human approval of `approval_required` commands (see README, "Approvals"). */
+export const approvalsSchema = z
+  .object({
+    /** How long a request waits for a decision, and an approval waits to be used. */
+    ttlMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** Lets a requester approve their own request: for one-person setups only. */
+    selfApproval: z.boolean().default(false),
+  })
+  .strict();
+
 export const fleetConfigSchema = z
   .object({
     credentials: z.record(name('credential name'), credentialSchema).default({}),
@@ -96,6 +111,7 @@ export const fleetConfigSchema = z
     limits: limitsSchema.default(limitsSchema.parse({})),
     policies: policiesSchema.default(policiesSchema.parse({})),
     network: networkSchema.default(networkSchema.parse({})),
+    approvals: approvalsSchema.default(approvalsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -137,6 +153,7 @@ export type FleetConfig = z.output<typeof fleetConfigSchema>;
 export type CredentialConfig = z.output<typeof credentialSchema>;
 export type HostConfig = z.output<typeof hostSchema>;
 export type Limits = z.output<typeof limitsSchema>;
+export type ApprovalSettings = z.output<typeof approvalsSchema>;
 
 /** Formats a zod path as the operator wrote it: `hosts[3].credential`. */
 export function formatPath(path: readonly PropertyKey[]): string {

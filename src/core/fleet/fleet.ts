@@ -4,6 +4,7 @@ import {
   fleetConfigSchema,
   type FleetConfig,
   type Limits,
+  type ApprovalSettings,
 } from './config-schema.js';
 import { ConfigError } from '../errors.js';
 import { compilePolicies, type PolicySet } from '../policy/profiles.js';
@@ -50,6 +51,7 @@ export class Fleet {
     readonly limits: Limits,
     readonly policies: PolicySet,
     readonly network: NetworkPolicy,
+    readonly approvals: ApprovalSettings,
   ) {
     this.byName = new Map(hosts.map((h) => [h.name, h]));
   }
@@ -142,7 +144,15 @@ export class Fleet {
         { name, hosts: g.hosts, tags: g.tags },
       ]),
     );
-    return new Fleet(hosts, groups, credentials, config.limits, policies, network);
+    return new Fleet(
+      hosts,
+      groups,
+      credentials,
+      config.limits,
+      policies,
+      network,
+      config.approvals,
+    );
   }
 }
 

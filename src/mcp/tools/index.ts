@@ -9,6 +9,7 @@ import { startJobTool } from './start-job.js';
 import { getJobTool } from './get-job.js';
 import { cancelJobTool } from './cancel-job.js';
 import { listJobsTool } from './list-jobs.js';
+import { getApprovalTool } from './get-approval.js';
 
 /** Every tool the gateway offers, in the order clients list them. */
 export const ALL_TOOLS: readonly AnyTool[] = [
@@ -22,4 +23,5 @@ export const ALL_TOOLS: readonly AnyTool[] = [
   getJobTool,
   cancelJobTool,
   listJobsTool,
+  getApprovalTool,
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
+import { approvalInput, approvalOutput } from './approval-fields.js';
 import { RISKS } from '../../core/policy/risk.js';
 import {
   HOST_STATUSES,
@@ -24,8 +25,10 @@ export const runCommandTool = defineTool({
     'Commands run non-interactively with no TTY: avoid prompts and pagers (use --no-pager, -y where safe). ' +
     'If the command is not done within the sync budget (about 20 s) the answer says complete: false with a jobId and the hosts still running; ' +
     'the command keeps running, and get_job with that id returns the rest. For work you know is long, use start_job. ' +
-    'A policy decides per host what may run (denied and approval_required hosts are reported with the reason and rule, never executed); ' +
-    'call plan_command first to see the decision. Every call is audited.',
+    'A policy decides per host what may run: denied hosts are reported with the reason and rule, never executed; ' +
+    'when hosts need approval nothing in the call runs and the answer gives an approval id — tell the user who may approve it, ' +
+    'then call again with the same arguments and approvalId (get_approval shows where it stands). ' +
+    'Call plan_command first to see the decision. Every call is audited.',
   minRole: 'operator',
   inputSchema: {
     ...targetsInput,
@@ -49,6 +52,7 @@ export const runCommandTool = defineTool({
       .max(1024)
       .optional()
       .describe('At most this many hosts at once (default and maximum: the fleet limit).'),
+    ...approvalInput,
   },
   outputSchema: {
     command: z.string(),
@@ -84,6 +88,7 @@ export const runCommandTool = defineTool({
     durationMs: z.number(),
     complete: z.boolean(),
     jobId: z.string().optional(),
+    approval: approvalOutput,
   },
   annotations: {
     readOnlyHint: false,
@@ -106,6 +111,7 @@ function runCommandText(o: RunCommandResult): string {
     .map(([k, v]) => `${v} ${k}`)
     .join(', ');
   const lines = [`${o.summary.total} host(s): ${counts} (${o.durationMs} ms)`];
+  if (o.approval && o.approval.status !== 'consumed') lines.push(`Approval: ${o.approval.message}`);
   if (!o.complete)
     lines.push(
       `Still running as job ${o.jobId}: call get_job with jobId "${o.jobId}" for the rest.`,

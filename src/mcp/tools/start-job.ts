@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
+import { approvalInput, approvalOutput } from './approval-fields.js';
 import { jobText, jobViewSchema } from './job-schemas.js';
 import { createJob, MAX_COMMAND_LENGTH } from '../../core/jobs/create-job.js';
 import { loadJob, viewJob } from '../../core/jobs/job-view.js';
@@ -13,7 +14,8 @@ export const startJobTool = defineTool({
     'Starts a command on one host or many (name exactly one of host, hosts, tags or groups) as a durable job and returns its id at once. ' +
     'Use it for work that may outlive a request: upgrades, backups, builds, long log searches. Poll get_job with the id for status and output ' +
     '(any later request can, even after the gateway restarts or on another server); cancel_job stops it. The same policy, access and audit ' +
-    'rules as run_command apply; denied and approval_required hosts are recorded and not run.',
+    'rules as run_command apply: denied hosts are recorded and not run; when hosts need approval nothing starts and the answer ' +
+    'gives an approval id — call again with approvalId once a second person approved it.',
   minRole: 'operator',
   inputSchema: {
     ...targetsInput,
@@ -45,8 +47,9 @@ export const startJobTool = defineTool({
       .max(1024)
       .optional()
       .describe('At most this many hosts at once (default and maximum: the fleet limit).'),
+    ...approvalInput,
   },
-  outputSchema: jobViewSchema,
+  outputSchema: { ...jobViewSchema, approval: approvalOutput },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -54,14 +57,18 @@ export const startJobTool = defineTool({
     openWorldHint: true,
   },
   async handler(input, { deps, fleet, user, requestId }) {
-    const { job } = await createJob(deps, fleet, user, input, {
+    const { job, approval } = await createJob(deps, fleet, user, input, {
       requestId,
       tool: 'start_job',
       maxTimeoutSeconds: fleet.limits.jobTimeoutSeconds,
     });
-    return viewJob(deps, await loadJob(deps, user, job.id));
+    const view = await viewJob(deps, await loadJob(deps, user, job.id));
+    return { ...view, ...(approval ? { approval } : {}) };
   },
-  toText: (v) => `${jobText(v)}\n\nPoll get_job with jobId "${v.id}" for progress and output.`,
+  toText: (v) =>
+    v.approval && v.approval.status !== 'consumed'
+      ? `${jobText(v)}\n\nApproval: ${v.approval.message}`
+      : `${jobText(v)}\n\nPoll get_job with jobId "${v.id}" for progress and output.`,
   // The core records the intent (before the job is stored) and the outcome; a tool.call record
   // written after the job started could fail and make a retry start it twice.
   auditedByCore: true,

@@ -1,0 +1,104 @@
+import type { CoreDeps } from '../deps.js';
+
+/** What deciding and expiring approvals need: the CLI has these without the rest. */
+export type ApprovalDeps = Pick<CoreDeps, 'approvals' | 'audit' | 'clock'>;
+import type { Fleet } from '../fleet/fleet.js';
+import type { User } from '../users/user.js';
+import { roleAtLeast } from '../users/user.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { effectiveStatus, type ApprovalRecord } from './approval.js';
+
+export type Decision = 'approve' | 'deny';
+
+/**
+ * A person decides a pending request: an approver or admin, never the requester (the two-person
+ * rule; `approvals.selfApproval` lifts it for one-person setups). Decided once: a conditional
+ * write, so of two deciders one wins and the other is told who did.
+ */
+export async function decideApproval(
+  deps: ApprovalDeps,
+  fleet: Fleet,
+  approver: User,
+  id: string,
+  decision: Decision,
+  options: { note?: string; requestId: string },
+): Promise<ApprovalRecord> {
+  if (!roleAtLeast(approver.role, 'approver'))
+    throw new ForbiddenError(
+      `only approvers and admins decide approvals; "${approver.name}" is ${approver.role}`,
+    );
+  const record = await deps.approvals.get(id);
+  if (!record)
+    throw new NotFoundError(`there is no approval "${id}" ("approvals list" shows them)`);
+  if (record.requester === approver.name && !fleet.approvals.selfApproval)
+    throw new ForbiddenError(
+      `approval ${id} was asked for by ${approver.name}: someone else must decide it (two-person rule; approvals.selfApproval: true in the fleet document allows it for one-person setups)`,
+    );
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const status = effectiveStatus(record, now);
+  if (status === 'expired') {
+    await expireApproval(deps, record, options.requestId);
+    throw new ConflictError(
+      `approval ${id} expired at ${new Date(record.expiresAt * 1000).toISOString()}; the requester must ask again`,
+    );
+  }
+  if (status !== 'pending') throw new ConflictError(alreadyDecided(record));
+  const decided: ApprovalRecord = {
+    ...record,
+    status: decision === 'approve' ? 'approved' : 'denied',
+    approver: approver.name,
+    decidedAt: deps.clock.now().toISOString(),
+    ...(options.note ? { note: options.note } : {}),
+  };
+  const won = await deps.approvals.transition(
+    id,
+    'pending',
+    {
+      status: decided.status,
+      approver: approver.name,
+      decidedAt: decided.decidedAt,
+      ...(options.note ? { note: options.note } : {}),
+    },
+    now,
+  );
+  if (!won) {
+    const now2 = await deps.approvals.get(id);
+    throw new ConflictError(now2 ? alreadyDecided(now2) : `approval ${id} is gone`);
+  }
+  await deps.audit.append({
+    type: decision === 'approve' ? 'approval.approved' : 'approval.denied',
+    requestId: options.requestId,
+    user: approver.name,
+    tool: record.tool,
+    approvalId: id,
+    approver: approver.name,
+    targets: record.hosts.map((h) => h.host),
+    command: record.command,
+    detail: `requested by ${record.requester}${options.note ? `; note: ${options.note}` : ''}`,
+  });
+  return decided;
+}
+
+/** Records, once, that a request ran out of time (whoever notices first writes it). */
+export async function expireApproval(
+  deps: ApprovalDeps,
+  record: ApprovalRecord,
+  requestId: string,
+): Promise<void> {
+  if (record.status !== 'pending' && record.status !== 'approved') return;
+  if (!(await deps.approvals.transition(record.id, record.status, { status: 'expired' }))) return;
+  await deps.audit.append({
+    type: 'approval.expired',
+    requestId,
+    user: record.requester,
+    tool: record.tool,
+    approvalId: record.id,
+    targets: record.hosts.map((h) => h.host),
+    command: record.command,
+    detail: `${record.status} until ${new Date(record.expiresAt * 1000).toISOString()}`,
+  });
+}
+
+function alreadyDecided(record: ApprovalRecord): string {
+  return `approval ${record.id} is already ${record.status}${record.approver ? ` by ${record.approver}` : ''}${record.decidedAt ? ` at ${record.decidedAt}` : ''}`;
+}

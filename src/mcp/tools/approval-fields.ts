@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** The two inputs every tool that may need approval takes. */
+export const approvalInput = {
+  approvalId: z
+    .string()
+    .max(100)
+    .optional()
+    .describe(
+      'When retrying after an approval_required answer: the approval id it gave. Same command and hosts; the approval runs once.',
+    ),
+  justification: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('Why this is needed, shown to the person who decides an approval.'),
+};
+
+/** Where a call that needed approval stands (absent when nothing needed approval). */
+export const approvalOutput = z
+  .object({
+    id: z.string(),
+    status: z.enum(['pending', 'denied', 'consumed']),
+    expiresAt: z.string(),
+    approver: z.string().optional(),
+    note: z.string().optional(),
+    message: z.string().describe('what to tell the person, and what to do next'),
+  })
+  .optional();
