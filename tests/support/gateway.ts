@@ -60,6 +60,8 @@ export interface StartGatewayOptions {
   readonly allowLoopbackClientIds?: boolean;
   /** More Host values to serve (a proxy in front of the gateway). */
   readonly extraAllowedHosts?: readonly string[];
+  /** An on-disk store in this directory, which CLI commands given `--data` reach while it runs. */
+  readonly dataDir?: string;
 }
 
 /** The whole gateway over real HTTP: in-memory dynalite, the given fleet document, real ssh2. */
@@ -72,7 +74,7 @@ export async function startGateway(
   writeFileSync(configPath, stringify(document));
   const gateway = await composeLocal({
     configPath,
-    store: { kind: 'memory' },
+    store: options.dataDir ? { kind: 'embedded', dataDir: options.dataDir } : { kind: 'memory' },
     logger: silentLogger,
     auth: options.auth ?? 'oauth',
     allowLoopbackClientIds: options.allowLoopbackClientIds ?? false,

@@ -1,0 +1,202 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { main } from '../../src/cli/main.js';
+import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
+import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
+
+/** Runs the CLI in this process against the gateway's data dir (it reaches the running store). */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('approvals: a second person decides, with their own key', () => {
+  let fleet: TestFleet;
+  let gw: TestGateway;
+  let dir: string;
+  let requester: Client;
+  let other: Client;
+  const keys: Record<string, string> = {};
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(2, { prefix: 'apr' });
+    dir = mkdtempSync(join(tmpdir(), 'smg-apr-'));
+    const document = {
+      ...fleetDocument(fleet, { tags: (_n, i) => ['test', i === 1 ? 'guarded' : 'plain'] }),
+      // On guarded hosts even an echo needs approval: a fan-out where only some hosts do.
+      policies: {
+        profiles: { guarded: { extends: 'operator', rules: [{ approve: 'echo **' }] } },
+        hosts: [{ when: { tags: ['guarded'] }, profile: 'guarded' }],
+      },
+    };
+    gw = await startGateway(document, { dataDir: join(dir, 'data') });
+    for (const [name, role] of [
+      ['olive', 'operator'],
+      ['oscar', 'operator'],
+      ['ann', 'approver'],
+      ['ada', 'admin'],
+      ['vic', 'viewer'],
+    ] as const)
+      keys[name] = await gw.user({ name, role, access: { tags: ['test'] } });
+    requester = await gw.client(keys['olive']!);
+    other = await gw.client(keys['oscar']!);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await fleet?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const data = () => join(dir, 'data');
+  const run = async (client: Client, args: Record<string, unknown>) =>
+    (await client.callTool({ name: 'run_command', arguments: args })) as CallToolResult & {
+      structuredContent: Record<string, any>;
+    };
+  const approvals = (action: string, id: string, key: string, ...more: string[]) =>
+    cli('approvals', action, id, '--key', key, '--data', data(), ...more);
+
+  it('asks, holds everything, and runs once a second person approved — once', async () => {
+    const file = `/tmp/smg-approval-${Date.now()}`;
+    // An allowed write first, so the approval-gated rm has something to remove.
+    await run(requester, { host: 'apr-1', command: `touch ${file}` });
+    const command = `rm -f ${file}`;
+    const asked = await run(requester, {
+      host: 'apr-1',
+      command,
+      justification: 'clean up the test file',
+    });
+    const approval = asked.structuredContent.approval;
+    expect(approval).toMatchObject({ status: 'pending', id: expect.stringMatching(/^apr_/) });
+    expect(approval.message).toMatch(/approvals approve apr_.*approvalId/);
+    expect(asked.structuredContent.results[0]).toMatchObject({ status: 'approval_required' });
+    // Nothing ran.
+    const still = await run(requester, { host: 'apr-1', command: `ls ${file}` });
+    expect(still.structuredContent.results[0].status).toBe('ok');
+
+    // The identical request while pending is the same request.
+    const again = await run(requester, { host: 'apr-1', command });
+    expect(again.structuredContent.approval.id).toBe(approval.id);
+
+    // Not the requester, not an operator, not a viewer — and never by naming a user.
+    const self = await approvals('approve', approval.id, keys['olive']!);
+    expect(self).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/only approvers and admins/),
+    });
+    const operator = await approvals('approve', approval.id, keys['oscar']!);
+    expect(operator).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/only approvers and admins/),
+    });
+    const viewer = await approvals('approve', approval.id, keys['vic']!);
+    expect(viewer.code).toBe(1);
+    const noKey = await cli('approvals', 'approve', approval.id, '--data', data());
+    expect(noKey.code).toBe(2);
+    expect(noKey.err).toMatch(/your own API key/);
+
+    const shown = await approvals('show', approval.id, keys['ann']!);
+    expect(shown.out).toContain(`command: ${command}`);
+    expect(shown.out).toContain('justification: clean up the test file');
+    const approved = await approvals('approve', approval.id, keys['ann']!, '--note', 'ok for test');
+    expect(approved).toMatchObject({ code: 0, out: expect.stringMatching(/approved by ann/) });
+    // A second decision loses: it was decided once.
+    const late = await approvals('deny', approval.id, keys['ada']!);
+    expect(late).toMatchObject({ code: 1, err: expect.stringMatching(/already approved by ann/) });
+
+    // Only its requester can use it.
+    const stolen = await run(other, { host: 'apr-1', command, approvalId: approval.id });
+    expect(stolen.isError).toBe(true);
+    expect(stolen.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/only its requester can use it/) },
+    ]);
+    // Not for another command, nor for more hosts.
+    const changed = await run(requester, {
+      host: 'apr-1',
+      command: `${command} /tmp/other`,
+      approvalId: approval.id,
+    });
+    expect(changed.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/another command/) },
+    ]);
+    const widened = await run(requester, {
+      tags: ['test'],
+      command,
+      approvalId: approval.id,
+    });
+    expect(widened.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/also needs approval for apr-2/) },
+    ]);
+
+    const ran = await run(requester, { host: 'apr-1', command, approvalId: approval.id });
+    expect(ran.structuredContent.results[0]).toMatchObject({ host: 'apr-1', status: 'ok' });
+    expect(ran.structuredContent.approval).toMatchObject({ status: 'consumed', approver: 'ann' });
+    const gone = await run(requester, { host: 'apr-1', command: `ls ${file}` });
+    expect(gone.structuredContent.results[0].status).toBe('failed');
+
+    // Once.
+    const twice = await run(requester, { host: 'apr-1', command, approvalId: approval.id });
+    expect(twice.content).toEqual([{ type: 'text', text: expect.stringMatching(/already used/) }]);
+
+    // The audit tells the whole story, and audit tail shows it.
+    const tail = await cli('audit', 'tail', '--limit', '40', '--data', data());
+    for (const step of ['approval.requested', 'approval.approved', 'approval.consumed'])
+      expect(tail.out).toMatch(new RegExp(`${step.replace('.', '\\.')} .*approval=${approval.id}`));
+    expect(tail.out).toMatch(
+      new RegExp(`exec\\.intent {2}olive {2}run_command .*approval=${approval.id} {2}approver=ann`),
+    );
+  });
+
+  it('tells the requester a denial, with who and why, and runs nothing', async () => {
+    const command = `rm -f /tmp/smg-denied-${Date.now()}`;
+    const asked = await run(requester, { host: 'apr-1', command });
+    const id = asked.structuredContent.approval.id as string;
+    expect((await approvals('deny', id, keys['ada']!, '--note', 'not today')).code).toBe(0);
+    const retry = await run(requester, { host: 'apr-1', command, approvalId: id });
+    expect(retry.structuredContent.approval).toMatchObject({
+      status: 'denied',
+      approver: 'ada',
+      note: 'not today',
+    });
+    expect(retry.structuredContent.results[0]).toMatchObject({
+      status: 'denied',
+      reason: expect.stringMatching(/denied by ada: not today/),
+    });
+  });
+
+  it('holds a whole fan-out when only some hosts need approval, then runs all of it', async () => {
+    const marker = `fanout-${Date.now()}`;
+    const asked = await run(requester, { tags: ['test'], command: `echo ${marker}` });
+    const byHost = Object.fromEntries(
+      (asked.structuredContent.results as { host: string }[]).map((r) => [r.host, r]),
+    );
+    // apr-2 (guarded) needs approval; apr-1 would be allowed but is held with it.
+    expect(byHost['apr-2']).toMatchObject({ status: 'approval_required' });
+    expect(byHost['apr-1']).toMatchObject({
+      status: 'approval_required',
+      reason: expect.stringMatching(/held back with the rest of the call/),
+    });
+    const id = asked.structuredContent.approval.id as string;
+    const shown = await approvals('show', id, keys['ann']!);
+    expect(shown.out).toMatch(/ {2}apr-2 {2}rule: /);
+    expect(shown.out).not.toContain('apr-1');
+    expect((await approvals('approve', id, keys['ann']!)).code).toBe(0);
+    const ran = await run(requester, { tags: ['test'], command: `echo ${marker}`, approvalId: id });
+    expect(ran.structuredContent.summary).toMatchObject({ total: 2, ok: 2 });
+    expect(existsSync(data())).toBe(true);
+  });
+
+  it('keeps the two-person rule for an admin’s own request', async () => {
+    const admin = await gw.client(keys['ada']!);
+    const asked = await run(admin, { host: 'apr-1', command: `rm -f /tmp/smg-own-${Date.now()}` });
+    const id = asked.structuredContent.approval.id as string;
+    const own = await approvals('approve', id, keys['ada']!);
+    expect(own).toMatchObject({ code: 1, err: expect.stringMatching(/two-person rule/) });
+    expect((await approvals('show', id, keys['ann']!)).out).toMatch(/: pending/);
+  });
+});
