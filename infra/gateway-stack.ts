@@ -23,6 +23,7 @@ import {
   HISTORY_TTL_ATTRIBUTE,
   JOBS_TTL_ATTRIBUTE,
   OAUTH_TTL_ATTRIBUTE,
+  APPROVALS_TTL_ATTRIBUTE,
   tableNames,
 } from '../src/adapters/dynamo/table-specs.js';
 import { AWS_ENV, KEY_ONLY_ALIAS } from '../src/compose/aws-env.js';
@@ -112,6 +113,8 @@ export class GatewayStack extends Stack {
   readonly jobs: dynamodb.Table;
   /** OAuth clients, codes, tokens (hashed) and revocations; read by the endpoint only. */
   readonly oauth: dynamodb.Table;
+  /** Approval requests; asked for and used by the endpoint, decided with the CLI. */
+  readonly approvals: dynamodb.Table;
   readonly fleetSecret: secretsmanager.Secret;
   readonly handler: lambda.Function;
   /** Runs jobs; invoked asynchronously by the handler so work outlives the request. */
@@ -123,9 +126,8 @@ export class GatewayStack extends Stack {
   constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
     super(scope, id, props);
     const prefix = props.tablePrefix ?? 'smg';
-    const [usersSpec, auditSpec, historySpec, jobsSpec, oauthSpec] = createTableInputs(
-      tableNames(prefix),
-    );
+    const [usersSpec, auditSpec, historySpec, jobsSpec, oauthSpec, approvalsSpec] =
+      createTableInputs(tableNames(prefix));
     this.users = tableFromSpec(this, 'Users', required(usersSpec, 'the users table spec'));
     this.audit = tableFromSpec(this, 'Audit', required(auditSpec, 'the audit table spec'));
     this.history = tableFromSpec(
@@ -145,6 +147,12 @@ export class GatewayStack extends Stack {
       'OAuth',
       required(oauthSpec, 'the oauth table spec'),
       OAUTH_TTL_ATTRIBUTE,
+    );
+    this.approvals = tableFromSpec(
+      this,
+      'Approvals',
+      required(approvalsSpec, 'the approvals table spec'),
+      APPROVALS_TTL_ATTRIBUTE,
     );
 
     this.fleetSecret = new secretsmanager.Secret(this, 'Fleet', {
@@ -235,6 +243,7 @@ export class GatewayStack extends Stack {
     // Only the endpoint authenticates users and signs clients in.
     bindTable(this.handler, AWS_ENV.usersTable, this.users, TABLE_ACCESS.mcp.users);
     bindTable(this.handler, AWS_ENV.oauthTable, this.oauth, TABLE_ACCESS.mcp.oauth);
+    bindTable(this.handler, AWS_ENV.approvalsTable, this.approvals, TABLE_ACCESS.mcp.approvals);
     this.handler.addEnvironment(AWS_ENV.authMode, props.auth ?? 'oauth');
     if (props.publicUrl) this.handler.addEnvironment(AWS_ENV.publicUrl, props.publicUrl);
     this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
@@ -320,6 +329,7 @@ export class GatewayStack extends Stack {
     new CfnOutput(this, 'HistoryTable', { value: this.history.tableName });
     new CfnOutput(this, 'JobsTable', { value: this.jobs.tableName });
     new CfnOutput(this, 'OAuthTable', { value: this.oauth.tableName });
+    new CfnOutput(this, 'ApprovalsTable', { value: this.approvals.tableName });
     new CfnOutput(this, 'FleetSecretArn', {
       value: this.fleetSecret.secretArn,
       description: 'Put your fleet document here',

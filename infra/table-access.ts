@@ -1,4 +1,5 @@
 import {
+  APPROVALS_REQUESTER_INDEX,
   JOBS_ALL_INDEX,
   JOBS_OWNER_INDEX,
   type TableNames,
@@ -34,6 +35,13 @@ export const TABLE_ACCESS: Record<
     oauth: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
     // Append-only: the chain's head is a Query, a record a conditional PutItem.
     audit: { actions: ['PutItem', 'Query'] },
+    // A call that needs approval stores a request (conditional PutItem), finds the caller's
+    // identical pending one (Query on requester-index), reads one and uses it up (conditional
+    // UpdateItem). Deciding is the CLI's, with its user's own credentials.
+    approvals: {
+      actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      indexes: [APPROVALS_REQUESTER_INDEX],
+    },
     // Commands run in the worker, which writes history; the endpoint does not touch it.
     history: { actions: [] },
     // start_job/run_command store a job and its hosts (BatchWriteItem); get_job, list_jobs and the

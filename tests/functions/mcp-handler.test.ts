@@ -7,7 +7,9 @@ import { stringify } from 'yaml';
 import { bundleMcpHandler } from '../../infra/bundle-mcp-handler.js';
 import { AWS_ENV } from '../../src/compose/aws-env.js';
 import { storesOn } from '../../src/compose/stores-on.js';
-import { addUser } from '../../src/core/users/user-admin.js';
+import { addUser, checkApiKey } from '../../src/core/users/user-admin.js';
+import { decideApproval } from '../../src/core/approvals/decide-approval.js';
+import { Fleet } from '../../src/core/fleet/fleet.js';
 import { systemClock } from '../../src/core/ports.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
@@ -115,6 +117,7 @@ describe('bundled Lambda handler', () => {
     const saved = { ...process.env };
     delete process.env[AWS_ENV.usersTable];
     delete process.env[AWS_ENV.oauthTable];
+    delete process.env[AWS_ENV.approvalsTable];
     process.env[AWS_ENV.dynamodbEndpoint] = recorders.worker.endpoint;
     try {
       return container();
@@ -171,6 +174,7 @@ describe('bundled Lambda handler', () => {
       [AWS_ENV.historyTable]: store.tables.history,
       [AWS_ENV.jobsTable]: store.tables.jobs,
       [AWS_ENV.oauthTable]: store.tables.oauth,
+      [AWS_ENV.approvalsTable]: store.tables.approvals,
       [AWS_ENV.workerFunction]: 'smg-worker',
       [AWS_ENV.lambdaEndpoint]: lambda.endpoint,
       [AWS_ENV.fleetSecretArn]: SECRET_ARN,
@@ -286,6 +290,42 @@ describe('bundled Lambda handler', () => {
     const result = JSON.parse(call.body).result;
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     expect(result.structuredContent.groups[0].stdout).toBe('modern-lambda\n');
+  });
+
+  it('holds a command that needs approval, and runs it after a second person approved', async () => {
+    const handler = load();
+    const stores = storesOn(store.dynamo.client, store.tables, systemClock);
+    const approverKey = (
+      await addUser(stores.users, { name: 'lambda-approver', role: 'approver' }, systemClock)
+    ).key;
+    const auth = { authorization: `Bearer ${key}` };
+    const call = (id: number, args: Record<string, unknown>) =>
+      handler(
+        functionUrlEvent(rpc(id, 'tools/call', { name: 'run_command', arguments: args }), auth),
+        context,
+      );
+    // Under the default operator profile, rm needs approval.
+    const command = 'rm -f /tmp/smg-lambda-approval';
+    const asked = JSON.parse((await call(1, { host: 'lam-1', command })).body).result;
+    expect(asked.structuredContent.approval).toMatchObject({ status: 'pending' });
+    const id = asked.structuredContent.approval.id as string;
+    // The approver decides with their own key (the CLI's core, on the same tables).
+    const approver = await checkApiKey(stores.users, approverKey);
+    if (!('user' in approver)) throw new Error(approver.refused);
+    await decideApproval(
+      { approvals: stores.approvals, audit: stores.audit, clock: systemClock },
+      Fleet.empty(),
+      approver.user,
+      id,
+      'approve',
+      { requestId: 'lambda-test' },
+    );
+    const ran = JSON.parse((await call(2, { host: 'lam-1', command, approvalId: id })).body).result;
+    expect(ran.structuredContent.results[0]).toMatchObject({ host: 'lam-1', status: 'ok' });
+    expect(ran.structuredContent.approval).toMatchObject({
+      status: 'consumed',
+      approver: 'lambda-approver',
+    });
   });
 
   it('audits a bad key and a schema refusal through the handler, with the caller’s address', async () => {
@@ -454,7 +494,10 @@ describe('bundled Lambda handler', () => {
     const { composeAws } = await import('../../src/compose/aws.js');
     const workerEnv = Object.fromEntries(
       Object.entries(process.env).filter(
-        ([name]) => name !== AWS_ENV.usersTable && name !== AWS_ENV.oauthTable,
+        ([name]) =>
+          name !== AWS_ENV.usersTable &&
+          name !== AWS_ENV.oauthTable &&
+          name !== AWS_ENV.approvalsTable,
       ),
     );
     const { deps } = await composeAws(workerEnv, { wasmDir: dirname(bundle.file) });

@@ -104,7 +104,14 @@ describe('GatewayStack', () => {
   });
 
   it('creates on-demand, encrypted, point-in-time-recoverable tables named by the prefix, with TTL on history', () => {
-    for (const name of ['acme-users', 'acme-audit', 'acme-history', 'acme-jobs', 'acme-oauth']) {
+    for (const name of [
+      'acme-users',
+      'acme-audit',
+      'acme-history',
+      'acme-jobs',
+      'acme-oauth',
+      'acme-approvals',
+    ]) {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
@@ -123,6 +130,11 @@ describe('GatewayStack', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'acme-jobs',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    // Approvals are kept a month past their expiry; whether one has expired is decided on read.
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'acme-approvals',
+      TimeToLiveSpecification: { AttributeName: 'retainUntil', Enabled: true },
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       TableName: 'acme-audit',
@@ -171,6 +183,7 @@ describe('GatewayStack', () => {
       audit: stack.audit,
       history: stack.history,
       jobs: stack.jobs,
+      approvals: stack.approvals,
     };
     for (const [use, handler] of [
       ['mcp', 'index.handler'],
@@ -189,6 +202,17 @@ describe('GatewayStack', () => {
     // What the finding was about, spelled out.
     expect(dynamoGrants('index.handler', stack.users).actions).toEqual(['dynamodb:GetItem']);
     expect(dynamoGrants('index.worker', stack.users).actions).toEqual([]);
+    // The endpoint asks for and uses approvals; only the CLI decides them, and nothing lists them all.
+    expect(dynamoGrants('index.handler', stack.approvals).actions).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(dynamoGrants('index.handler', stack.approvals).resources)).not.toContain(
+      'all-index',
+    );
+    expect(dynamoGrants('index.worker', stack.approvals).actions).toEqual([]);
     expect(dynamoGrants('index.handler', stack.audit).actions).toEqual([
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -239,6 +263,7 @@ describe('GatewayStack', () => {
       'HistoryTable',
       'JobsTable',
       'OAuthTable',
+      'ApprovalsTable',
       'FleetSecretArn',
     ])
       template.hasOutput(output, {});
