@@ -199,4 +199,36 @@ describe('approvals: a second person decides, with their own key', () => {
     expect(own).toMatchObject({ code: 1, err: expect.stringMatching(/two-person rule/) });
     expect((await approvals('show', id, keys['ann']!)).out).toMatch(/: pending/);
   });
+
+  it('holds start_job the same way, and get_approval shows the request to its requester and to approvers only', async () => {
+    const command = `rm -f /tmp/smg-job-${Date.now()}`;
+    const started = (await requester.callTool({
+      name: 'start_job',
+      arguments: { host: 'apr-1', command, justification: 'nightly cleanup' },
+    })) as CallToolResult & { structuredContent: Record<string, any> };
+    expect(started.structuredContent.approval).toMatchObject({ status: 'pending' });
+    expect(started.structuredContent.hosts[0]).toMatchObject({ status: 'approval_required' });
+    const id = started.structuredContent.approval.id as string;
+    const view = async (client: Client) =>
+      (await client.callTool({
+        name: 'get_approval',
+        arguments: { approvalId: id },
+      })) as CallToolResult & {
+        structuredContent: Record<string, any>;
+      };
+    expect((await view(requester)).structuredContent).toMatchObject({
+      id,
+      status: 'pending',
+      requester: 'olive',
+      tool: 'start_job',
+      command,
+      justification: 'nightly cleanup',
+      hosts: [{ host: 'apr-1', risk: expect.any(String) }],
+    });
+    // Another operator is told it does not exist; an approver sees it.
+    const stranger = await view(other);
+    expect(stranger.isError).toBe(true);
+    const approverClient = await gw.client(keys['ann']!);
+    expect((await view(approverClient)).structuredContent.status).toBe('pending');
+  });
 });
