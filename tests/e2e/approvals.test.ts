@@ -230,5 +230,11 @@ describe('approvals: a second person decides, with their own key', () => {
     expect(stranger.isError).toBe(true);
     const approverClient = await gw.client(keys['ann']!);
     expect((await view(approverClient)).structuredContent.status).toBe('pending');
+    // Approved for start_job, it is not a run_command approval.
+    expect((await approvals('approve', id, keys['ann']!)).code).toBe(0);
+    const crossed = await run(requester, { host: 'apr-1', command, approvalId: id });
+    expect(crossed.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/asked for by start_job/) },
+    ]);
   });
 });

@@ -61,6 +61,10 @@ export async function approvalGate(
     throw new ForbiddenError(
       `approval ${id} was asked for by someone else; only its requester can use it`,
     );
+  if (record.tool !== request.tool)
+    throw new InvalidInputError(
+      `approval ${id} was asked for by ${record.tool}; use it with ${record.tool}, or call ${request.tool} without approvalId to ask for this one`,
+    );
   if (record.commandSha256 !== sha)
     throw new InvalidInputError(
       `approval ${id} is for another command ("${record.command}"); the command must be the same, byte for byte — or call without approvalId to ask for this one`,
