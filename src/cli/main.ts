@@ -18,7 +18,7 @@ export const USAGE = `usage: ssh-mcp-gateway COMMAND
   users revoke NAME STORE
   keys rotate NAME [--keep-old] STORE
   keys list NAME STORE
-  approvals list|show ID|approve ID|deny ID [--note TEXT] [--key smg_… | env SMG_API_KEY] [--config fleet.yaml] STORE
+  approvals list|show ID|approve ID|deny ID [--note TEXT] [--key smg_… | env SMG_API_KEY] STORE
   audit tail [--user U] [--host H] [--limit 20] STORE
   audit verify STORE
   config check FILE

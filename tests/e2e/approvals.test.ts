@@ -237,4 +237,39 @@ describe('approvals: a second person decides, with their own key', () => {
       { type: 'text', text: expect.stringMatching(/asked for by start_job/) },
     ]);
   });
+
+  it('shows what people read as it is: escape sequences and bidi marks are written out, never obeyed', async () => {
+    // A record as a hostile requester would want it stored (the tool refuses such a justification).
+    const id = 'apr_HostileText1';
+    await gw.gateway.store.approvals.create({
+      id,
+      requester: 'olive',
+      tool: 'run_command',
+      command: 'rm -rf "/srv/\u202egol.pu\u202c"',
+      commandSha256: 'f'.repeat(64),
+      hosts: [{ host: 'apr-1' }],
+      justification: 'routine\u001b[2A\r\u001b[2Kcommand: df -h',
+      requestId: 'r',
+      createdAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 600,
+      status: 'pending',
+    });
+    const shown = await approvals('show', id, keys['ann']!);
+    for (const raw of ['\u001b', '\u202e', '\u202c', '\r']) expect(shown.out).not.toContain(raw);
+    expect(shown.out).toContain('\\u{202e}gol.pu\\u{202c}');
+    expect(shown.out).toContain('routine\\u{1b}[2A\\u{d}\\u{1b}[2Kcommand: df -h');
+    // The tool refuses such text, and a malformed approval id, before anything is stored.
+    const refused = await run(requester, {
+      host: 'apr-1',
+      command: 'rm -f /tmp/x',
+      justification: 'a\u001b[2Kb',
+    });
+    expect(refused.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/justification: must be plain text/) },
+    ]);
+    const badId = await run(requester, { host: 'apr-1', command: 'rm -f /tmp/x', approvalId: '' });
+    expect(badId.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/approvalId: an approval id looks like apr_/) },
+    ]);
+  });
 });

@@ -9,7 +9,6 @@ import { AWS_ENV } from '../../src/compose/aws-env.js';
 import { storesOn } from '../../src/compose/stores-on.js';
 import { addUser, checkApiKey } from '../../src/core/users/user-admin.js';
 import { decideApproval } from '../../src/core/approvals/decide-approval.js';
-import { Fleet } from '../../src/core/fleet/fleet.js';
 import { systemClock } from '../../src/core/ports.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
@@ -314,7 +313,6 @@ describe('bundled Lambda handler', () => {
     if (!('user' in approver)) throw new Error(approver.refused);
     await decideApproval(
       { approvals: stores.approvals, audit: stores.audit, clock: systemClock },
-      Fleet.empty(),
       approver.user,
       id,
       'approve',

@@ -34,6 +34,7 @@ const approvalItem = z.object({
     z.object({ host: z.string(), rule: z.string().optional(), risk: z.enum(RISKS).optional() }),
   ),
   justification: z.string().optional(),
+  selfApproval: z.boolean().optional(),
   requestId: z.string(),
   createdAt: z.string(),
   expiresAt: z.number(),

@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { loadFleetFile } from '../../adapters/config/file-fleet-source.js';
 import { effectiveStatus, type ApprovalRecord } from '../../core/approvals/approval.js';
 import { decideApproval } from '../../core/approvals/decide-approval.js';
 import { viewApproval } from '../../core/approvals/view-approval.js';
 import { AppError } from '../../core/errors.js';
-import { Fleet } from '../../core/fleet/fleet.js';
 import { systemClock } from '../../core/ports.js';
 import { checkApiKey } from '../../core/users/user-admin.js';
 import type { User } from '../../core/users/user.js';
@@ -13,6 +10,7 @@ import { roleAtLeast } from '../../core/users/user.js';
 import type { OpenedStore } from '../../compose/store.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
+import { hasInvisible, printable } from '../../core/text/printable.js';
 import { STORE_OPTIONS, parse } from '../store-options.js';
 import { withStore } from './users.js';
 import { API_KEY_ENV } from './stdio.js';
@@ -32,11 +30,12 @@ export async function approvalsCommand(args: string[], io: CliIO): Promise<numbe
     key: { type: 'string' },
     note: { type: 'string' },
     limit: { type: 'string', default: '20' },
-    config: { type: 'string', default: 'fleet.yaml' },
   });
   if (!['list', 'show', 'approve', 'deny'].includes(action ?? '')) throw new UsageError(USAGE);
   const id = positionals[0] ?? '';
   if (action !== 'list' && !id) throw new UsageError(`approvals ${action} needs an ID: ${USAGE}`);
+  if (values.note !== undefined && hasInvisible(values.note))
+    throw new UsageError('--note must be plain text, without control or invisible characters');
   const key = (values.key ?? process.env[API_KEY_ENV])?.trim();
   if (!key)
     throw new UsageError(
@@ -64,7 +63,6 @@ export async function approvalsCommand(args: string[], io: CliIO): Promise<numbe
     }
     const decided = await decideApproval(
       deps,
-      fleetSettings(values.config),
       person,
       id,
       action === 'approve' ? 'approve' : 'deny',
@@ -84,35 +82,37 @@ async function whoHolds(store: OpenedStore, key: string): Promise<User> {
   return checked.user;
 }
 
-/**
- * The fleet's approval settings, from the fleet document when it is here. Without one (an AWS
- * deployment's fleet lives in Secrets Manager) the defaults apply: the two-person rule, strictly.
- */
-function fleetSettings(configPath: string): Fleet {
-  return existsSync(configPath) ? loadFleetFile(configPath) : Fleet.empty();
+function line(r: ApprovalRecord): string {
+  return printable(
+    [
+      r.id,
+      r.status,
+      r.requester,
+      r.tool,
+      r.hosts.map((h) => h.host).join(','),
+      JSON.stringify(r.command),
+      `expires ${new Date(r.expiresAt * 1000).toISOString()}`,
+      ...(decidedBy(r) ? [`by ${decidedBy(r)}`] : []),
+    ].join('\t'),
+  );
 }
 
-function line(r: ApprovalRecord): string {
-  return [
-    r.id,
-    r.status,
-    r.requester,
-    r.tool,
-    r.hosts.map((h) => h.host).join(','),
-    JSON.stringify(r.command),
-    `expires ${new Date(r.expiresAt * 1000).toISOString()}`,
-    ...(r.approver ? [`by ${r.approver}`] : []),
-  ].join('\t');
+/** Who decided, once someone has (a decision the audit could not record is rolled back). */
+function decidedBy(r: ApprovalRecord): string | undefined {
+  return r.status === 'pending' ? undefined : r.approver;
 }
 
 function details(r: ApprovalRecord): string {
-  return [
-    `approval ${r.id}: ${r.status}${r.approver ? ` by ${r.approver} at ${r.decidedAt ?? '?'}` : ''}${r.note ? ` — ${r.note}` : ''}`,
-    `asked by ${r.requester} at ${r.createdAt} (${r.tool}); expires ${new Date(r.expiresAt * 1000).toISOString()}`,
-    `command: ${r.command}`,
-    ...r.hosts.map(
-      (h) => `  ${h.host}${h.rule ? `  rule: ${h.rule}` : ''}${h.risk ? `  risk: ${h.risk}` : ''}`,
-    ),
-    ...(r.justification ? [`justification: ${r.justification}`] : []),
-  ].join('\n');
+  return printable(
+    [
+      `approval ${r.id}: ${r.status}${decidedBy(r) ? ` by ${r.approver} at ${r.decidedAt ?? '?'}` : ''}${r.note && decidedBy(r) ? ` — ${r.note}` : ''}`,
+      `asked by ${r.requester} at ${r.createdAt} (${r.tool}); expires ${new Date(r.expiresAt * 1000).toISOString()}`,
+      `command: ${r.command}`,
+      ...r.hosts.map(
+        (h) =>
+          `  ${h.host}${h.rule ? `  rule: ${h.rule}` : ''}${h.risk ? `  risk: ${h.risk}` : ''}`,
+      ),
+      ...(r.justification ? [`justification: ${r.justification}`] : []),
+    ].join('\n'),
+  );
 }

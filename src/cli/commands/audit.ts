@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../../core/audit/audit-record.js';
+import { printable } from '../../core/text/printable.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { STORE_OPTIONS, parse } from '../store-options.js';
@@ -72,5 +73,6 @@ export function formatRecord(r: AuditRecord): string {
   if (e.approver) parts.push(`approver=${e.approver}`);
   if (e.address) parts.push(`address=${e.address}`);
   if (e.cut) parts.push(`cut=${JSON.stringify(e.cut)}`);
-  return parts.join('  ');
+  // Recorded text is shown as it is: no escape sequence or bidi mark may rewrite the terminal.
+  return printable(parts.join('  '));
 }

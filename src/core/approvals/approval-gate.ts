@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ApprovalDeps } from './decide-approval.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
-import { ForbiddenError, InvalidInputError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.js';
 import { createScrubber } from '../exec/scrub.js';
 import { effectiveStatus, hostsKey, type ApprovalHost, type ApprovalRecord } from './approval.js';
 import { expireApproval } from './decide-approval.js';
@@ -15,6 +15,8 @@ export interface GateRequest {
   /** The approval the caller was given, when retrying after a decision. */
   readonly approvalId?: string;
   readonly justification?: string;
+  /** When waiting for a pending decision must end (epoch ms); default: the sync budget from now. */
+  readonly waitUntil?: number;
 }
 
 /** What becomes of the call: run (with the approval used up), or hold nothing runs. */
@@ -28,6 +30,8 @@ export type GateOutcome =
 
 const POLL_MS = 500;
 const DEDUPE_WINDOW = 25;
+/** Pending requests one person may have at once: more would bury the others for approvers. */
+export const MAX_PENDING_PER_REQUESTER = 10;
 
 export function commandSha256(command: string): string {
   return createHash('sha256').update(command, 'utf8').digest('hex');
@@ -76,7 +80,7 @@ export async function approvalGate(
       `approval ${id} covers ${[...covered].join(', ')}; this call also needs approval for ${beyond.join(', ')} — target only the approved hosts, or call without approvalId to ask again`,
     );
 
-  const deadline = Date.now() + fleet.limits.syncBudgetSeconds * 1000;
+  const deadline = request.waitUntil ?? Date.now() + fleet.limits.syncBudgetSeconds * 1000;
   for (;;) {
     const now = seconds(deps);
     const status = effectiveStatus(record, now);
@@ -116,7 +120,7 @@ export async function approvalGate(
         `approval ${id} was already used (${record.consumedAt ?? 'earlier'}); an approval runs a command once — call without approvalId to ask again`,
       );
     } else if (Date.now() + POLL_MS > deadline) {
-      return { kind: 'held', approval: record, message: heldMessage(fleet, record, request.tool) };
+      return { kind: 'held', approval: record, message: heldMessage(record, request.tool) };
     } else {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -138,15 +142,17 @@ async function ask(
 ): Promise<GateOutcome> {
   const now = seconds(deps);
   const key = hostsKey(gated);
-  const same = (await deps.approvals.listByRequester(user.name, DEDUPE_WINDOW)).find(
-    (r) =>
-      r.commandSha256 === sha &&
-      hostsKey(r.hosts) === key &&
-      r.tool === request.tool &&
-      effectiveStatus(r, now) === 'pending',
+  const pending = (await deps.approvals.listByRequester(user.name, DEDUPE_WINDOW)).filter(
+    (r) => effectiveStatus(r, now) === 'pending',
   );
-  if (same)
-    return { kind: 'held', approval: same, message: heldMessage(fleet, same, request.tool) };
+  const same = pending.find(
+    (r) => r.commandSha256 === sha && hostsKey(r.hosts) === key && r.tool === request.tool,
+  );
+  if (same) return { kind: 'held', approval: same, message: heldMessage(same, request.tool) };
+  if (pending.length >= MAX_PENDING_PER_REQUESTER)
+    throw new ConflictError(
+      `you have ${pending.length} approval requests waiting for a decision (${pending.map((r) => r.id).join(', ')}); wait for them to be decided or to expire before asking for more`,
+    );
   const record: ApprovalRecord = {
     id: `apr_${randomBytes(9).toString('base64url')}`,
     requester: user.name,
@@ -155,6 +161,7 @@ async function ask(
     commandSha256: sha,
     hosts: gated,
     ...(request.justification ? { justification: request.justification } : {}),
+    ...(fleet.approvals.selfApproval ? { selfApproval: true } : {}),
     requestId: request.requestId,
     createdAt: deps.clock.now().toISOString(),
     expiresAt: now + fleet.approvals.ttlMinutes * 60,
@@ -178,12 +185,12 @@ async function ask(
     ...(request.justification ? { detail: `justification: ${request.justification}` } : {}),
   });
   await deps.approvals.create(record);
-  return { kind: 'held', approval: record, message: heldMessage(fleet, record, request.tool) };
+  return { kind: 'held', approval: record, message: heldMessage(record, request.tool) };
 }
 
 /** What the model should tell the person: who may decide, how, and what to do after. */
-export function heldMessage(fleet: Fleet, record: ApprovalRecord, tool: string): string {
-  const who = fleet.approvals.selfApproval
+export function heldMessage(record: ApprovalRecord, tool: string): string {
+  const who = record.selfApproval
     ? 'someone with the approver or admin role (self-approval is on, so you may too)'
     : `someone with the approver or admin role other than ${record.requester}`;
   return (

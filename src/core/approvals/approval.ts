@@ -26,6 +26,11 @@ export interface ApprovalRecord {
   /** The hosts that needed approval, each with the rule and risk that asked for it. */
   readonly hosts: readonly ApprovalHost[];
   readonly justification?: string;
+  /**
+   * The requester may decide it too: the fleet's `approvals.selfApproval` when it was asked for,
+   * kept with the request, so no one deciding can choose the rule that applies to them.
+   */
+  readonly selfApproval?: boolean;
   readonly requestId: string;
   readonly createdAt: string;
   /** Epoch seconds; past it a pending or approved request is expired, whatever is stored. */

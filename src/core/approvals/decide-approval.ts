@@ -2,10 +2,9 @@ import type { CoreDeps } from '../deps.js';
 
 /** What deciding and expiring approvals need: the CLI has these without the rest. */
 export type ApprovalDeps = Pick<CoreDeps, 'approvals' | 'audit' | 'clock'>;
-import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import { effectiveStatus, type ApprovalRecord } from './approval.js';
 
 export type Decision = 'approve' | 'deny';
@@ -17,7 +16,6 @@ export type Decision = 'approve' | 'deny';
  */
 export async function decideApproval(
   deps: ApprovalDeps,
-  fleet: Fleet,
   approver: User,
   id: string,
   decision: Decision,
@@ -30,7 +28,7 @@ export async function decideApproval(
   const record = await deps.approvals.get(id);
   if (!record)
     throw new NotFoundError(`there is no approval "${id}" ("approvals list" shows them)`);
-  if (record.requester === approver.name && !fleet.approvals.selfApproval)
+  if (record.requester === approver.name && record.selfApproval !== true)
     throw new ForbiddenError(
       `approval ${id} was asked for by ${approver.name}: someone else must decide it (two-person rule; approvals.selfApproval: true in the fleet document allows it for one-person setups)`,
     );
@@ -65,18 +63,45 @@ export async function decideApproval(
     const now2 = await deps.approvals.get(id);
     throw new ConflictError(now2 ? alreadyDecided(now2) : `approval ${id} is gone`);
   }
-  await deps.audit.append({
-    type: decision === 'approve' ? 'approval.approved' : 'approval.denied',
-    requestId: options.requestId,
-    user: approver.name,
-    tool: record.tool,
-    approvalId: id,
-    approver: approver.name,
-    targets: record.hosts.map((h) => h.host),
-    command: record.command,
-    detail: `requested by ${record.requester}${options.note ? `; note: ${options.note}` : ''}`,
-  });
+  await recordOrUndo(deps, decided, () =>
+    deps.audit.append({
+      type: decision === 'approve' ? 'approval.approved' : 'approval.denied',
+      requestId: options.requestId,
+      user: approver.name,
+      tool: record.tool,
+      approvalId: id,
+      approver: approver.name,
+      targets: record.hosts.map((h) => h.host),
+      command: record.command,
+      detail: `requested by ${record.requester}${options.note ? `; note: ${options.note}` : ''}`,
+    }),
+  );
   return decided;
+}
+
+/**
+ * A decision stands only once the audit log has it: if the record cannot be written, the
+ * decision is undone (the request is pending again) and the approver is told so.
+ */
+async function recordOrUndo(
+  deps: ApprovalDeps,
+  decided: ApprovalRecord,
+  record: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await record();
+  } catch (error) {
+    const undone = await deps.approvals
+      .transition(decided.id, decided.status, { status: 'pending' })
+      .catch(() => false);
+    throw new AppError(
+      'STORE',
+      undone
+        ? `the decision could not be written to the audit log, so it was undone: approval ${decided.id} is still pending; try again, and tell an admin if it keeps failing`
+        : `approval ${decided.id} is ${decided.status}, but the audit log could not record it; tell an admin`,
+      { cause: error },
+    );
+  }
 }
 
 /** Records, once, that a request ran out of time (whoever notices first writes it). */

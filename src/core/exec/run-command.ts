@@ -76,12 +76,15 @@ export async function runCommand(
 ): Promise<RunCommandResult> {
   const started = Date.now();
   const limits = fleet.limits;
+  // One budget for the whole call: a wait for an approval's decision comes out of it.
+  const waitUntil = started + limits.syncBudgetSeconds * 1000;
   const { job, approval } = await createJob(deps, fleet, user, input, {
     requestId,
     tool: 'run_command',
     maxTimeoutSeconds: limits.commandTimeoutSeconds,
+    waitUntil,
   });
-  const complete = await waitForJob(deps, job.id, limits.syncBudgetSeconds * 1000);
+  const complete = await waitForJob(deps, job.id, Math.max(0, waitUntil - Date.now()));
   const hosts =
     (complete ? deps.dispatcher.finalHosts?.(job.id) : undefined) ??
     (await deps.jobs.get(job.id))?.hosts ??

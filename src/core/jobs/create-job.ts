@@ -45,7 +45,13 @@ export async function createJob(
   fleet: Fleet,
   user: User,
   input: JobInput,
-  ctx: { requestId: string; tool: JobRecord['tool']; maxTimeoutSeconds: number },
+  ctx: {
+    requestId: string;
+    tool: JobRecord['tool'];
+    maxTimeoutSeconds: number;
+    /** When the call's waiting must end (epoch ms), for a pending approval as for the job. */
+    waitUntil?: number;
+  },
 ): Promise<{ job: JobRecord; hosts: JobHostRecord[]; approval?: ApprovalState }> {
   const command = input.command;
   if (command.trim() === '') throw new InvalidInputError('command is empty');
@@ -74,6 +80,7 @@ export async function createJob(
       requestId: ctx.requestId,
       ...(input.approvalId !== undefined ? { approvalId: input.approvalId } : {}),
       ...(input.justification !== undefined ? { justification: input.justification } : {}),
+      ...(ctx.waitUntil !== undefined ? { waitUntil: ctx.waitUntil } : {}),
     },
   );
   const approved = new Set(

@@ -1,10 +1,11 @@
+import { hasInvisible } from '../../core/text/printable.js';
 import { z } from 'zod';
 
 /** The two inputs every tool that may need approval takes. */
 export const approvalInput = {
   approvalId: z
     .string()
-    .max(100)
+    .regex(/^apr_[A-Za-z0-9_-]{12}$/, 'an approval id looks like apr_ and 12 letters or digits')
     .optional()
     .describe(
       'When retrying after an approval_required answer: the approval id it gave. Same command and hosts; the approval runs once.',
@@ -12,6 +13,7 @@ export const approvalInput = {
   justification: z
     .string()
     .max(1000)
+    .refine((t) => !hasInvisible(t), 'must be plain text, without control or invisible characters')
     .optional()
     .describe('Why this is needed, shown to the person who decides an approval.'),
 };

@@ -3,6 +3,7 @@ import { defineTool } from '../define-tool.js';
 import { APPROVAL_STATUSES, type ApprovalRecord } from '../../core/approvals/approval.js';
 import { viewApproval } from '../../core/approvals/view-approval.js';
 import { RISKS } from '../../core/policy/risk.js';
+import { printable } from '../../core/text/printable.js';
 
 export const getApprovalTool = defineTool({
   name: 'get_approval',
@@ -63,13 +64,15 @@ function approvalText(
   a: Omit<ApprovalRecord, 'commandSha256' | 'requestId' | 'expiresAt'> & { expiresAt: string },
 ): string {
   const decided = a.approver ? ` by ${a.approver}${a.decidedAt ? ` at ${a.decidedAt}` : ''}` : '';
-  return [
-    `approval ${a.id}: ${a.status}${decided}${a.note ? ` — ${a.note}` : ''}`,
-    `asked by ${a.requester} at ${a.createdAt} for ${a.tool}; expires ${a.expiresAt}`,
-    `command: ${a.command}`,
-    ...a.hosts.map(
-      (h) => `  ${h.host}${h.rule ? `: ${h.rule}` : ''}${h.risk ? ` (${h.risk})` : ''}`,
-    ),
-    ...(a.justification ? [`justification: ${a.justification}`] : []),
-  ].join('\n');
+  return printable(
+    [
+      `approval ${a.id}: ${a.status}${decided}${a.note ? ` — ${a.note}` : ''}`,
+      `asked by ${a.requester} at ${a.createdAt} for ${a.tool}; expires ${a.expiresAt}`,
+      `command: ${a.command}`,
+      ...a.hosts.map(
+        (h) => `  ${h.host}${h.rule ? `: ${h.rule}` : ''}${h.risk ? ` (${h.risk})` : ''}`,
+      ),
+      ...(a.justification ? [`justification: ${a.justification}`] : []),
+    ].join('\n'),
+  );
 }

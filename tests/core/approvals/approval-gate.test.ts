@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalGate } from '../../../src/core/approvals/approval-gate.js';
+import {
+  approvalGate,
+  MAX_PENDING_PER_REQUESTER,
+} from '../../../src/core/approvals/approval-gate.js';
 import { decideApproval, type ApprovalDeps } from '../../../src/core/approvals/decide-approval.js';
 import { viewApproval } from '../../../src/core/approvals/view-approval.js';
 import { AuditLog } from '../../../src/core/audit/audit-log.js';
@@ -57,7 +60,7 @@ describe('approval gate: expiry and waiting, by the clock', () => {
     now += 61_000;
     expect((await viewApproval(deps, olive, held.approval.id)).status).toBe('expired');
     await expect(
-      decideApproval(deps, fleet, ann, held.approval.id, 'approve', { requestId: 'd' }),
+      decideApproval(deps, ann, held.approval.id, 'approve', { requestId: 'd' }),
     ).rejects.toThrow(/expired at/);
     await expect(ask('rm -rf /srv/old', held.approval.id)).rejects.toThrow(
       /expired at .*ask again/,
@@ -74,7 +77,7 @@ describe('approval gate: expiry and waiting, by the clock', () => {
   it('expires an approval nobody used in time', async () => {
     const held = await ask('rm -rf /srv/older');
     if (held.kind === 'run') throw new Error('expected held');
-    await decideApproval(deps, fleet, ann, held.approval.id, 'approve', { requestId: 'd' });
+    await decideApproval(deps, ann, held.approval.id, 'approve', { requestId: 'd' });
     now += 61_000;
     await expect(ask('rm -rf /srv/older', held.approval.id)).rejects.toThrow(
       /expired at .*before it was used/,
@@ -91,10 +94,65 @@ describe('approval gate: expiry and waiting, by the clock', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
     // A decision that arrives during the wait is taken up at once.
     setTimeout(
-      () => void decideApproval(deps, fleet, ann, held.approval.id, 'approve', { requestId: 'd' }),
+      () => void decideApproval(deps, ann, held.approval.id, 'approve', { requestId: 'd' }),
       200,
     );
     const ran = await ask('rm -rf /srv/wait', held.approval.id);
     expect(ran).toMatchObject({ kind: 'run', approval: { id: held.approval.id, approver: 'ann' } });
+  });
+
+  it('refuses an eleventh pending request from one person, naming the ten that wait', async () => {
+    const many = { ...olive, name: `busy-${Date.now()}` };
+    const askAs = (n: number) =>
+      approvalGate(deps, fleet, many, gated, {
+        tool: 'run_command',
+        command: `rm -f /tmp/${n}`,
+        requestId: 'r',
+      });
+    for (let n = 0; n < MAX_PENDING_PER_REQUESTER; n++) expect((await askAs(n)).kind).toBe('held');
+    await expect(askAs(99)).rejects.toThrow(/10 approval requests waiting for a decision/);
+    // The identical request still answers with the pending one.
+    expect((await askAs(3)).kind).toBe('held');
+  });
+
+  it('keeps the fleet’s self-approval setting with the request: the decider cannot choose it', async () => {
+    const solo = Fleet.fromDocument(
+      { approvals: { selfApproval: true } },
+      { source: 'test', readKeyFile: () => '' },
+    );
+    const admin = person('solo-admin', 'admin');
+    const own = await approvalGate(deps, solo, admin, gated, {
+      tool: 'run_command',
+      command: 'rm -rf /srv/solo',
+      requestId: 'r',
+    });
+    if (own.kind === 'run') throw new Error('expected held');
+    expect(own.approval.selfApproval).toBe(true);
+    expect(
+      (await decideApproval(deps, admin, own.approval.id, 'approve', { requestId: 'd' })).status,
+    ).toBe('approved');
+    // Asked under the default fleet, the same person may not decide it.
+    const strict = await approvalGate(deps, fleet, admin, gated, {
+      tool: 'run_command',
+      command: 'rm -rf /srv/strict',
+      requestId: 'r',
+    });
+    if (strict.kind === 'run') throw new Error('expected held');
+    await expect(
+      decideApproval(deps, admin, strict.approval.id, 'approve', { requestId: 'd' }),
+    ).rejects.toThrow(/two-person rule/);
+  });
+
+  it('undoes a decision the audit log cannot record, and says so', async () => {
+    const held = await ask('rm -rf /srv/unrecorded');
+    if (held.kind === 'run') throw new Error('expected held');
+    const broken = {
+      ...deps,
+      audit: new AuditLog(new DynamoAuditStore(store.db, 'no-such-audit-table')),
+    };
+    await expect(
+      decideApproval(broken, ann, held.approval.id, 'approve', { requestId: 'd' }),
+    ).rejects.toThrow(/could not be written to the audit log, so it was undone/);
+    expect((await deps.approvals.get(held.approval.id))?.status).toBe('pending');
   });
 });
