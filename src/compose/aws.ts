@@ -1,3 +1,4 @@
+import { WebhookNotifier } from '../adapters/http/webhook-notifier.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -87,6 +88,7 @@ export async function composeAws(
     audit: stores.audit,
     history: stores.history,
     jobs: stores.jobs,
+    notifier: new WebhookNotifier(),
     approvals: stores.approvals,
     dispatcher,
     ssh: new Ssh2Executor({ poolIdleMs: POOL_IDLE_MS }),

@@ -1,3 +1,4 @@
+import { WebhookNotifier } from '../adapters/http/webhook-notifier.js';
 import type { CoreDeps } from '../core/deps.js';
 import { PolicyEngine } from '../core/policy/engine.js';
 import { InProcessDispatcher } from '../core/jobs/in-process-dispatcher.js';
@@ -60,6 +61,7 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
     audit: store.audit,
     history: store.history,
     jobs: store.jobs,
+    notifier: new WebhookNotifier(),
     approvals: store.approvals,
     dispatcher,
     ssh,

@@ -7,6 +7,7 @@ import type {
   HistoryStore,
   JobStore,
   Logger,
+  Notifier,
   SshExecutor,
   UserStore,
 } from './ports.js';
@@ -25,6 +26,8 @@ export interface CoreDeps {
   readonly history: HistoryStore;
   readonly jobs: JobStore;
   readonly approvals: ApprovalStore;
+  /** Tells approvers of new requests (approvals.notify). */
+  readonly notifier: Notifier;
   readonly dispatcher: JobDispatcher;
   readonly ssh: SshExecutor;
   readonly policy: CommandPolicy;

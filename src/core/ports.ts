@@ -65,6 +65,11 @@ export interface ApprovalStore {
   ): Promise<boolean>;
 }
 
+/** Delivers a JSON body to a webhook; rejects with an AppError saying why when it is not accepted. */
+export interface Notifier {
+  post(url: string, body: unknown): Promise<void>;
+}
+
 export interface HistoryStore {
   put(entry: HistoryEntry): Promise<void>;
   /** Most recent first. */

@@ -29,6 +29,23 @@ describe('fleet config', () => {
     });
   });
 
+  it('takes approval settings, with webhooks that are https or stay on this machine', () => {
+    expect(parseFleet('', { source: 't' }).approvals).toEqual({
+      ttlMinutes: 15,
+      selfApproval: false,
+      notify: [],
+    });
+    expect(
+      problems(
+        `approvals: { ttlMinutes: 0, notify: [{ url: "http://hooks.example.com/x" }, { url: "ftp://x/y" }] }`,
+      ),
+    ).toEqual([
+      expect.stringMatching(/^approvals\.ttlMinutes: /),
+      'approvals.notify[0].url: must be an https URL (http only to this machine)',
+      'approvals.notify[1].url: must be an https URL (http only to this machine)',
+    ]);
+  });
+
   it('an empty document is an empty fleet', () => {
     expect(parseFleet('', { source: 't' }).hosts).toEqual([]);
   });

@@ -1,5 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { CoreDeps } from '../deps.js';
 import type { ApprovalDeps } from './decide-approval.js';
+import { notifyApprovers } from './notify-approvers.js';
+
+/** What the gate needs: the approval store and audit, and the webhooks to tell approvers. */
+export type GateDeps = ApprovalDeps & Pick<CoreDeps, 'notifier' | 'logger'>;
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.js';
@@ -45,7 +50,7 @@ export function commandSha256(command: string): string {
  * conditional write — and the call runs.
  */
 export async function approvalGate(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   fleet: Fleet,
   user: User,
   gated: readonly ApprovalHost[],
@@ -133,7 +138,7 @@ export async function approvalGate(
 
 /** A new request — or the identical one this user already has pending — and the call is held. */
 async function ask(
-  deps: ApprovalDeps,
+  deps: GateDeps,
   fleet: Fleet,
   user: User,
   gated: readonly ApprovalHost[],
@@ -185,6 +190,7 @@ async function ask(
     ...(request.justification ? { detail: `justification: ${request.justification}` } : {}),
   });
   await deps.approvals.create(record);
+  await notifyApprovers(deps, fleet, record);
   return { kind: 'held', approval: record, message: heldMessage(record, request.tool) };
 }
 

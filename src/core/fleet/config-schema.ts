@@ -88,6 +88,16 @@ export const limitsSchema = z
   })
   .strict();
 
+/** A webhook address: https anywhere, http only to this machine. */
+function webhookUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname))
+  );
+}
+
 /** Human approval of `approval_required` commands (see README, "Approvals"). */
 export const approvalsSchema = z
   .object({
@@ -100,6 +110,21 @@ export const approvalsSchema = z
       .default(15),
     /** Lets a requester approve their own request: for one-person setups only. */
     selfApproval: z.boolean().default(false),
+    /**
+     * Webhooks told of every new request: generic JSON, or Slack-compatible `{ text }`. https, or
+     * http to this machine. The URLs are treated as secrets (Slack's carry a token).
+     */
+    notify: z
+      .array(
+        z
+          .object({
+            url: z.string().refine(webhookUrl, 'must be an https URL (http only to this machine)'),
+            format: z.enum(['json', 'slack']).default('json'),
+          })
+          .strict(),
+      )
+      .max(5)
+      .default([]),
   })
   .strict();
 

@@ -87,6 +87,8 @@ export class Fleet {
     for (const c of this.credentials.values()) {
       for (const v of [c.password, c.passphrase, c.privateKey]) if (v) values.push(v);
     }
+    // Webhook URLs carry their own token (Slack's do).
+    for (const n of this.approvals.notify) values.push(n.url);
     return values;
   }
 

@@ -1,9 +1,15 @@
+import { createServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvalGate,
   MAX_PENDING_PER_REQUESTER,
+  type GateDeps,
 } from '../../../src/core/approvals/approval-gate.js';
-import { decideApproval, type ApprovalDeps } from '../../../src/core/approvals/decide-approval.js';
+import { WebhookNotifier } from '../../../src/adapters/http/webhook-notifier.js';
+import { silentLogger } from '../../../src/adapters/log/json-logger.js';
+import { recordingLogger } from '../../support/logger.js';
+import { decideApproval } from '../../../src/core/approvals/decide-approval.js';
 import { viewApproval } from '../../../src/core/approvals/view-approval.js';
 import { AuditLog } from '../../../src/core/audit/audit-log.js';
 import { Fleet } from '../../../src/core/fleet/fleet.js';
@@ -26,7 +32,7 @@ const gated = [{ host: 'web-1', rule: 'approve rm **', risk: 'high' as const }];
 describe('approval gate: expiry and waiting, by the clock', () => {
   let store: TestStore;
   let auditStore: DynamoAuditStore;
-  let deps: ApprovalDeps;
+  let deps: GateDeps;
   let now = Date.UTC(2026, 10, 30, 12);
   const fleet = Fleet.fromDocument(
     { approvals: { ttlMinutes: 1 }, limits: { syncBudgetSeconds: 1 } },
@@ -41,6 +47,8 @@ describe('approval gate: expiry and waiting, by the clock', () => {
       approvals: new DynamoApprovalStore(store.db, store.tables.approvals),
       audit: new AuditLog(auditStore, clock),
       clock,
+      notifier: new WebhookNotifier(),
+      logger: silentLogger,
     };
   });
   afterAll(() => store.close());
@@ -155,4 +163,82 @@ describe('approval gate: expiry and waiting, by the clock', () => {
     ).rejects.toThrow(/could not be written to the audit log, so it was undone/);
     expect((await deps.approvals.get(held.approval.id))?.status).toBe('pending');
   });
+
+  it('tells each notify webhook of a new request, JSON or Slack text, and a dead one delays nothing beyond its timeout', async () => {
+    const received: { path: string; body: any }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', body: JSON.parse(body) });
+        res.writeHead(req.url === '/broken' ? 500 : 204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const { logger, lines } = recordingLogger();
+    try {
+      const told = Fleet.fromDocument(
+        {
+          approvals: {
+            notify: [
+              { url: `${base}/json` },
+              { url: `${base}/slack?token=s3cr3t-hook`, format: 'slack' },
+              { url: `${base}/broken` },
+              // Accepts the connection and never answers.
+              { url: `http://127.0.0.1:${await silentPort()}/hang` },
+            ],
+          },
+        },
+        { source: 'test', readKeyFile: () => '' },
+      );
+      const started = Date.now();
+      const held = await approvalGate(
+        { ...deps, notifier: new WebhookNotifier(500), logger },
+        told,
+        olive,
+        gated,
+        {
+          tool: 'run_command',
+          command: 'rm -rf /srv/tell',
+          requestId: 'r',
+          justification: 'disk full',
+        },
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+      if (held.kind === 'run') throw new Error('expected held');
+      const json = received.find((r) => r.path === '/json')?.body;
+      expect(json).toMatchObject({
+        type: 'approval.requested',
+        id: held.approval.id,
+        requester: 'olive',
+        command: 'rm -rf /srv/tell',
+        hosts: [{ host: 'web-1' }],
+        justification: 'disk full',
+        approve: `ssh-mcp-gateway approvals approve ${held.approval.id}`,
+      });
+      const slack = received.find((r) => r.path.startsWith('/slack'))?.body;
+      expect(slack.text).toContain(`approvals approve ${held.approval.id}`);
+      expect(slack.text).toContain('rm -rf /srv/tell');
+      const failures = lines.filter((l) => l.message === 'approval notification failed');
+      expect(failures.map((l) => l['error'])).toEqual([
+        'it answered HTTP 500',
+        'no answer within 500 ms',
+      ]);
+      // Logged by host only: a webhook URL may carry its token.
+      expect(JSON.stringify(lines)).not.toContain('s3cr3t-hook');
+      // And the URLs are secrets everywhere else too.
+      expect(told.secretValues()).toContain(`${base}/slack?token=s3cr3t-hook`);
+    } finally {
+      receiver.close();
+    }
+  });
 });
+
+/** A port that accepts connections and never says a word. */
+async function silentPort(): Promise<number> {
+  const server = createNetServer(() => undefined);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  return (server.address() as AddressInfo).port;
+}
