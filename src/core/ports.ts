@@ -60,9 +60,20 @@ export interface ApprovalStore {
     id: string,
     from: ApprovalStatus,
     patch: Pick<ApprovalRecord, 'status'> &
-      Partial<Pick<ApprovalRecord, 'approver' | 'decidedAt' | 'note' | 'consumedAt'>>,
+      Partial<
+        Pick<
+          ApprovalRecord,
+          'approver' | 'decidedAt' | 'note' | 'consumedAt' | 'runs' | 'expiresAt'
+        >
+      >,
     before?: number,
   ): Promise<boolean>;
+  /**
+   * Takes one run of an approved request: only while it is approved, unexpired at `before` and has
+   * runs left (`used < runs`, runs defaulting to 1). Answers the runs used so far including this
+   * one, or undefined when none was left.
+   */
+  use(id: string, before: number): Promise<{ used: number; runs: number } | undefined>;
 }
 
 /** Delivers a JSON body to a webhook; rejects with an AppError saying why when it is not accepted. */

@@ -33,6 +33,7 @@ describe('fleet config', () => {
     expect(parseFleet('', { source: 't' }).approvals).toEqual({
       ttlMinutes: 15,
       selfApproval: false,
+      maxWindowMinutes: 60,
       notify: [],
     });
     expect(

@@ -272,4 +272,29 @@ describe('approvals: a second person decides, with their own key', () => {
       { type: 'text', text: expect.stringMatching(/approvalId: an approval id looks like apr_/) },
     ]);
   });
+
+  it('runs a command K times inside a window an approver granted on the CLI, then no more', async () => {
+    const command = `rm -f /tmp/smg-window-${Date.now()}`;
+    const asked = await run(requester, { host: 'apr-1', command });
+    const id = asked.structuredContent.approval.id as string;
+    const half = await approvals('approve', id, keys['ann']!, '--window', '10');
+    expect(half).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--window MINUTES and --runs K go together/),
+    });
+    const granted = await approvals('approve', id, keys['ann']!, '--window', '10', '--runs', '2');
+    expect(granted).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/approved by ann for 2 runs until /),
+    });
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await run(requester, { host: 'apr-1', command, approvalId: id })).structuredContent
+          .results[0],
+      ).toMatchObject({ status: 'ok' });
+    const third = await run(requester, { host: 'apr-1', command, approvalId: id });
+    expect(third.content).toEqual([
+      { type: 'text', text: expect.stringMatching(/all 2 of its runs/) },
+    ]);
+  });
 });

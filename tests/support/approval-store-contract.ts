@@ -88,6 +88,32 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
       expect(await store.transition('ap-missing', 'pending', { status: 'approved' })).toBe(false);
     });
 
+    it('takes runs of an approved request one at a time, never more than it allows, never once expired', async () => {
+      const store = await open();
+      const single = approvalFixture();
+      await store.create(single);
+      expect(await store.use(single.id, single.expiresAt - 60)).toBeUndefined(); // pending: none
+      await store.transition(single.id, 'pending', { status: 'approved', runs: 1 });
+      expect(await store.use(single.id, single.expiresAt - 60)).toEqual({ used: 1, runs: 1 });
+      expect(await store.use(single.id, single.expiresAt - 60)).toBeUndefined();
+      const window = approvalFixture();
+      await store.create(window);
+      await store.transition(window.id, 'pending', { status: 'approved', runs: 3 });
+      const uses = await Promise.all(
+        Array.from({ length: 5 }, () => store.use(window.id, window.expiresAt - 60)),
+      );
+      expect(
+        uses
+          .filter(Boolean)
+          .map((u) => u?.used)
+          .sort(),
+      ).toEqual([1, 2, 3]);
+      const late = approvalFixture();
+      await store.create(late);
+      await store.transition(late.id, 'pending', { status: 'approved', runs: 2 });
+      expect(await store.use(late.id, late.expiresAt)).toBeUndefined();
+    });
+
     it('lists a requester’s requests and everyone’s, newest first', async () => {
       const store = await open();
       const who = `req-${Math.random().toString(36).slice(2, 8)}`;

@@ -43,6 +43,9 @@ const approvalItem = z.object({
   decidedAt: z.string().optional(),
   note: z.string().optional(),
   consumedAt: z.string().optional(),
+  runs: z.number().int().optional(),
+  used: z.number().int().optional(),
+  maxWindowMinutes: z.number().optional(),
 });
 
 /**
@@ -95,7 +98,12 @@ export class DynamoApprovalStore implements ApprovalStore {
     id: string,
     from: ApprovalStatus,
     patch: Pick<ApprovalRecord, 'status'> &
-      Partial<Pick<ApprovalRecord, 'approver' | 'decidedAt' | 'note' | 'consumedAt'>>,
+      Partial<
+        Pick<
+          ApprovalRecord,
+          'approver' | 'decidedAt' | 'note' | 'consumedAt' | 'runs' | 'expiresAt'
+        >
+      >,
     before?: number,
   ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -126,6 +134,34 @@ export class DynamoApprovalStore implements ApprovalStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async use(id: string, before: number): Promise<{ used: number; runs: number } | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id },
+          UpdateExpression: 'SET used = if_not_exists(used, :zero) + :one',
+          ConditionExpression:
+            // A missing `runs` is one run: the first use finds no `used`, the second finds no `runs`.
+            '#status = :approved AND expiresAt > :before AND (attribute_not_exists(used) OR used < runs)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ':approved': 'approved',
+            ':before': before,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const record = parse(Attributes ?? {});
+      return { used: record.used ?? 1, runs: record.runs ?? 1 };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }

@@ -16,7 +16,7 @@ import { withStore } from './users.js';
 import { API_KEY_ENV } from './stdio.js';
 
 const USAGE =
-  'approvals list | approvals show ID | approvals approve ID [--note TEXT] | approvals deny ID [--note TEXT]  (your key: --key or SMG_API_KEY)';
+  'approvals list | approvals show ID | approvals approve ID [--note TEXT] [--window MINUTES --runs K] | approvals deny ID [--note TEXT]  (your key: --key or SMG_API_KEY)';
 
 /**
  * The approver's side on the command line. The person proves who they are with their own API
@@ -29,6 +29,8 @@ export async function approvalsCommand(args: string[], io: CliIO): Promise<numbe
     ...STORE_OPTIONS,
     key: { type: 'string' },
     note: { type: 'string' },
+    window: { type: 'string' },
+    runs: { type: 'string' },
     limit: { type: 'string', default: '20' },
   });
   if (!['list', 'show', 'approve', 'deny'].includes(action ?? '')) throw new UsageError(USAGE);
@@ -61,15 +63,25 @@ export async function approvalsCommand(args: string[], io: CliIO): Promise<numbe
       io.out(details(await viewApproval(deps, person, id)));
       return 0;
     }
+    if ((values.window === undefined) !== (values.runs === undefined))
+      throw new UsageError('--window MINUTES and --runs K go together');
+    const window =
+      values.window !== undefined && values.runs !== undefined
+        ? { minutes: Number(values.window), runs: Number(values.runs) }
+        : undefined;
     const decided = await decideApproval(
       deps,
       person,
       id,
       action === 'approve' ? 'approve' : 'deny',
-      { requestId, ...(values.note ? { note: values.note } : {}) },
+      {
+        requestId,
+        ...(values.note ? { note: values.note } : {}),
+        ...(window ? { window } : {}),
+      },
     );
     io.out(
-      `${decided.id} ${decided.status} by ${person.name}; ${decided.requester} may now call ${decided.tool} again with approvalId "${decided.id}"${decided.status === 'denied' ? ' (it will be told it was denied)' : ''}`,
+      `${decided.id} ${decided.status} by ${person.name}${window ? ` for ${window.runs} runs until ${new Date(decided.expiresAt * 1000).toISOString()}` : ''}; ${decided.requester} may now call ${decided.tool} again with approvalId "${decided.id}"${decided.status === 'denied' ? ' (it will be told it was denied)' : ''}`,
     );
     return 0;
   });

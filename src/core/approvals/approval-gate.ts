@@ -90,13 +90,13 @@ export async function approvalGate(
     const now = seconds(deps);
     const status = effectiveStatus(record, now);
     if (status === 'approved') {
-      const used = await deps.approvals.transition(
-        id,
-        'approved',
-        { status: 'consumed', consumedAt: deps.clock.now().toISOString() },
-        now,
-      );
-      if (used) {
+      const taken = await deps.approvals.use(id, now);
+      if (taken) {
+        if (taken.used >= taken.runs)
+          await deps.approvals.transition(id, 'approved', {
+            status: 'consumed',
+            consumedAt: deps.clock.now().toISOString(),
+          });
         await deps.audit.append({
           type: 'approval.consumed',
           requestId: request.requestId,
@@ -106,8 +106,9 @@ export async function approvalGate(
           ...(record.approver ? { approver: record.approver } : {}),
           targets: gated.map((h) => h.host),
           command: record.command,
+          ...(taken.runs > 1 ? { detail: `run ${taken.used} of ${taken.runs}` } : {}),
         });
-        return { kind: 'run', approval: record };
+        return { kind: 'run', approval: { ...record, used: taken.used } };
       }
     } else if (status === 'denied') {
       return {
@@ -122,7 +123,9 @@ export async function approvalGate(
       );
     } else if (status === 'consumed') {
       throw new InvalidInputError(
-        `approval ${id} was already used (${record.consumedAt ?? 'earlier'}); an approval runs a command once — call without approvalId to ask again`,
+        (record.runs ?? 1) > 1
+          ? `approval ${id} was already used for all ${record.runs} of its runs; call without approvalId to ask again`
+          : `approval ${id} was already used (${record.consumedAt ?? 'earlier'}); an approval runs a command once — call without approvalId to ask again`,
       );
     } else if (Date.now() + POLL_MS > deadline) {
       return { kind: 'held', approval: record, message: heldMessage(record, request.tool) };
@@ -167,6 +170,9 @@ async function ask(
     hosts: gated,
     ...(request.justification ? { justification: request.justification } : {}),
     ...(fleet.approvals.selfApproval ? { selfApproval: true } : {}),
+    ...(fleet.approvals.maxWindowMinutes > 0
+      ? { maxWindowMinutes: fleet.approvals.maxWindowMinutes }
+      : {}),
     requestId: request.requestId,
     createdAt: deps.clock.now().toISOString(),
     expiresAt: now + fleet.approvals.ttlMinutes * 60,

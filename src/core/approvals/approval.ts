@@ -31,6 +31,11 @@ export interface ApprovalRecord {
    * kept with the request, so no one deciding can choose the rule that applies to them.
    */
   readonly selfApproval?: boolean;
+  /**
+   * The longest time-boxed window an approver may grant (the fleet's approvals.maxWindowMinutes
+   * when it was asked for); absent when windows are off.
+   */
+  readonly maxWindowMinutes?: number;
   readonly requestId: string;
   readonly createdAt: string;
   /** Epoch seconds; past it a pending or approved request is expired, whatever is stored. */
@@ -40,10 +45,14 @@ export interface ApprovalRecord {
   readonly decidedAt?: string;
   readonly note?: string;
   readonly consumedAt?: string;
+  /** How many runs the approval allows (1, or K for a time-boxed window) and how many it had. */
+  readonly runs?: number;
+  readonly used?: number;
 }
 
 /** The status a reader sees: expiry is decided on read, not by the store's TTL. */
 export function effectiveStatus(record: ApprovalRecord, nowSeconds: number): ApprovalStatus {
+  if (record.status === 'approved' && (record.used ?? 0) >= (record.runs ?? 1)) return 'consumed';
   if (
     (record.status === 'pending' || record.status === 'approved') &&
     nowSeconds >= record.expiresAt

@@ -4,7 +4,16 @@ import type { CoreDeps } from '../deps.js';
 export type ApprovalDeps = Pick<CoreDeps, 'approvals' | 'audit' | 'clock'>;
 import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+} from '../errors.js';
+
+/** The most runs one window may allow. */
+export const MAX_WINDOW_RUNS = 100;
 import { effectiveStatus, type ApprovalRecord } from './approval.js';
 
 export type Decision = 'approve' | 'deny';
@@ -19,7 +28,12 @@ export async function decideApproval(
   approver: User,
   id: string,
   decision: Decision,
-  options: { note?: string; requestId: string },
+  options: {
+    note?: string;
+    requestId: string;
+    /** A time-boxed window (approve only): up to `runs` runs for `minutes` from now. */
+    window?: { minutes: number; runs: number };
+  },
 ): Promise<ApprovalRecord> {
   if (!roleAtLeast(approver.role, 'approver'))
     throw new ForbiddenError(
@@ -33,6 +47,24 @@ export async function decideApproval(
       `approval ${id} was asked for by ${approver.name}: someone else must decide it (two-person rule; approvals.selfApproval: true in the fleet document allows it for one-person setups)`,
     );
   const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const window = options.window;
+  if (window) {
+    if (decision !== 'approve') throw new InvalidInputError('a window goes with approve, not deny');
+    if (!record.maxWindowMinutes)
+      throw new ForbiddenError(
+        `windows are off for approval ${id} (approvals.maxWindowMinutes is 0)`,
+      );
+    if (
+      !Number.isInteger(window.minutes) ||
+      window.minutes < 1 ||
+      window.minutes > record.maxWindowMinutes
+    )
+      throw new InvalidInputError(
+        `a window lasts 1 to ${record.maxWindowMinutes} minutes (approvals.maxWindowMinutes)`,
+      );
+    if (!Number.isInteger(window.runs) || window.runs < 1 || window.runs > MAX_WINDOW_RUNS)
+      throw new InvalidInputError(`a window allows 1 to ${MAX_WINDOW_RUNS} runs`);
+  }
   const status = effectiveStatus(record, now);
   if (status === 'expired') {
     await expireApproval(deps, record, options.requestId);
@@ -47,6 +79,9 @@ export async function decideApproval(
     approver: approver.name,
     decidedAt: deps.clock.now().toISOString(),
     ...(options.note ? { note: options.note } : {}),
+    ...(decision === 'approve' ? { runs: window?.runs ?? 1 } : {}),
+    // A window runs from the decision, for its minutes; a single run keeps the request's expiry.
+    ...(window ? { expiresAt: now + window.minutes * 60 } : {}),
   };
   const won = await deps.approvals.transition(
     id,
@@ -54,8 +89,10 @@ export async function decideApproval(
     {
       status: decided.status,
       approver: approver.name,
-      decidedAt: decided.decidedAt,
+      ...(decided.decidedAt ? { decidedAt: decided.decidedAt } : {}),
       ...(options.note ? { note: options.note } : {}),
+      ...(decided.runs !== undefined ? { runs: decided.runs } : {}),
+      ...(window ? { expiresAt: decided.expiresAt } : {}),
     },
     now,
   );
@@ -63,7 +100,7 @@ export async function decideApproval(
     const now2 = await deps.approvals.get(id);
     throw new ConflictError(now2 ? alreadyDecided(now2) : `approval ${id} is gone`);
   }
-  await recordOrUndo(deps, decided, () =>
+  await recordOrUndo(deps, decided, record.expiresAt, () =>
     deps.audit.append({
       type: decision === 'approve' ? 'approval.approved' : 'approval.denied',
       requestId: options.requestId,
@@ -73,7 +110,7 @@ export async function decideApproval(
       approver: approver.name,
       targets: record.hosts.map((h) => h.host),
       command: record.command,
-      detail: `requested by ${record.requester}${options.note ? `; note: ${options.note}` : ''}`,
+      detail: `requested by ${record.requester}${window ? `; window: ${window.runs} runs for ${window.minutes} min` : ''}${options.note ? `; note: ${options.note}` : ''}`,
     }),
   );
   return decided;
@@ -86,13 +123,14 @@ export async function decideApproval(
 async function recordOrUndo(
   deps: ApprovalDeps,
   decided: ApprovalRecord,
+  expiresAt: number,
   record: () => Promise<unknown>,
 ): Promise<void> {
   try {
     await record();
   } catch (error) {
     const undone = await deps.approvals
-      .transition(decided.id, decided.status, { status: 'pending' })
+      .transition(decided.id, decided.status, { status: 'pending', expiresAt })
       .catch(() => false);
     throw new AppError(
       'STORE',

@@ -111,6 +111,11 @@ export const approvalsSchema = z
     /** Lets a requester approve their own request: for one-person setups only. */
     selfApproval: z.boolean().default(false),
     /**
+     * The longest time-boxed window an approver may grant for incident work: the same command on
+     * the same hosts, several runs, for this many minutes at most (0: windows off).
+     */
+    maxWindowMinutes: z.number().int().min(0).max(1440).default(60),
+    /**
      * Webhooks told of every new request: generic JSON, or Slack-compatible `{ text }`. https, or
      * http to this machine. The URLs are treated as secrets (Slack's carry a token).
      */

@@ -164,6 +164,41 @@ describe('approval gate: expiry and waiting, by the clock', () => {
     expect((await deps.approvals.get(held.approval.id))?.status).toBe('pending');
   });
 
+  it('lets an approver grant a time-boxed window: K runs of the same command, until it ends', async () => {
+    const held = await ask('systemctl restart app');
+    if (held.kind === 'run') throw new Error('expected held');
+    await expect(
+      decideApproval(deps, ann, held.approval.id, 'approve', {
+        requestId: 'd',
+        window: { minutes: 61, runs: 2 },
+      }),
+    ).rejects.toThrow(/1 to 60 minutes/);
+    const granted = await decideApproval(deps, ann, held.approval.id, 'approve', {
+      requestId: 'd',
+      window: { minutes: 30, runs: 2 },
+    });
+    expect(granted.expiresAt).toBe(Math.floor(now / 1000) + 30 * 60);
+    expect((await ask('systemctl restart app', held.approval.id)).kind).toBe('run');
+    now += 10 * 60_000; // past the request's own 1-minute expiry, inside the window
+    expect((await ask('systemctl restart app', held.approval.id)).kind).toBe('run');
+    await expect(ask('systemctl restart app', held.approval.id)).rejects.toThrow(
+      /all 2 of its runs/,
+    );
+    const consumed = (await auditStore.range({ limit: 20, newestFirst: true })).filter(
+      (r) => r.event.type === 'approval.consumed' && r.event.approvalId === held.approval.id,
+    );
+    expect(consumed.map((r) => r.event.detail)).toEqual(['run 2 of 2', 'run 1 of 2']);
+    // A window ends when it ends, whatever runs are left.
+    const other = await ask('systemctl restart worker');
+    if (other.kind === 'run') throw new Error('expected held');
+    await decideApproval(deps, ann, other.approval.id, 'approve', {
+      requestId: 'd',
+      window: { minutes: 5, runs: 10 },
+    });
+    now += 5 * 60_000 + 1_000;
+    await expect(ask('systemctl restart worker', other.approval.id)).rejects.toThrow(/expired/);
+  });
+
   it('tells each notify webhook of a new request, JSON or Slack text, and a dead one delays nothing beyond its timeout', async () => {
     const received: { path: string; body: any }[] = [];
     const receiver = createServer((req, res) => {
