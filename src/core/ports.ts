@@ -1,5 +1,5 @@
 import type { ApiKeyRecord, User } from './users/user.js';
-import type { ApprovalRecord, ApprovalStatus } from './approvals/approval.js';
+import type { ApprovalPatch, ApprovalRecord, ApprovalStatus } from './approvals/approval.js';
 import type { Credential, Host } from './fleet/fleet.js';
 import type { AuditRecord } from './audit/audit-record.js';
 import type { HistoryEntry } from './exec/history-entry.js';
@@ -59,13 +59,7 @@ export interface ApprovalStore {
   transition(
     id: string,
     from: ApprovalStatus,
-    patch: Pick<ApprovalRecord, 'status'> &
-      Partial<
-        Pick<
-          ApprovalRecord,
-          'approver' | 'decidedAt' | 'note' | 'consumedAt' | 'runs' | 'expiresAt'
-        >
-      >,
+    patch: ApprovalPatch,
     before?: number,
   ): Promise<boolean>;
   /**

@@ -10,9 +10,11 @@ import { z } from 'zod';
 import type { ApprovalStore } from '../../core/ports.js';
 import {
   APPROVAL_STATUSES,
+  type ApprovalPatch,
   type ApprovalRecord,
   type ApprovalStatus,
 } from '../../core/approvals/approval.js';
+import { conditionally, setClause } from './conditional-update.js';
 import { RISKS } from '../../core/policy/risk.js';
 import { AppError, ConflictError } from '../../core/errors.js';
 import {
@@ -94,48 +96,32 @@ export class DynamoApprovalStore implements ApprovalStore {
     return this.query(APPROVALS_ALL_INDEX, 'kind', KIND, limit);
   }
 
-  async transition(
+  transition(
     id: string,
     from: ApprovalStatus,
-    patch: Pick<ApprovalRecord, 'status'> &
-      Partial<
-        Pick<
-          ApprovalRecord,
-          'approver' | 'decidedAt' | 'note' | 'consumedAt' | 'runs' | 'expiresAt'
-        >
-      >,
+    patch: ApprovalPatch,
     before?: number,
   ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':from': from };
-    const sets = Object.entries<unknown>(patch)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v], i) => {
-        names[`#u${i}`] = k;
-        values[`:u${i}`] = v;
-        return `#u${i} = :u${i}`;
-      });
     const conditions = ['attribute_exists(id)', '#status = :from'];
     if (before !== undefined) {
       values[':before'] = before;
       conditions.push('expiresAt > :before');
     }
-    try {
-      await this.db.send(
+    const update = setClause(patch, names, values);
+    return conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { id },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: update,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async use(id: string, before: number): Promise<{ used: number; runs: number } | undefined> {

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -18,6 +17,7 @@ import {
   type OutputStream,
 } from '../../core/jobs/job.js';
 import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
+import { conditionally, setClause } from './conditional-update.js';
 
 const META = 'META';
 const jobPk = (id: string) => `JOB#${id}`;
@@ -117,13 +117,6 @@ export class DynamoJobStore implements JobStore {
   ): Promise<boolean> {
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, unknown> = {};
-    const sets = Object.entries<unknown>(patch)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v], i) => {
-        names[`#u${i}`] = k;
-        values[`:u${i}`] = v;
-        return `#u${i} = :u${i}`;
-      });
     const conditions = ['attribute_exists(#pk)'];
     if (when.status) {
       names['#status'] = 'status';
@@ -136,22 +129,19 @@ export class DynamoJobStore implements JobStore {
       values[':hb'] = when.heartbeatAt;
       conditions.push('#hb = :hb');
     }
-    try {
-      await this.db.send(
+    const update = setClause(patch, names, values);
+    return conditionally(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: jobPk(id), sk: META },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: update,
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void> {

@@ -50,6 +50,12 @@ export interface ApprovalRecord {
   readonly used?: number;
 }
 
+/** What a status change may set besides the status. */
+export type ApprovalPatch = Pick<ApprovalRecord, 'status'> &
+  Partial<
+    Pick<ApprovalRecord, 'approver' | 'decidedAt' | 'note' | 'consumedAt' | 'runs' | 'expiresAt'>
+  >;
+
 /** The status a reader sees: expiry is decided on read, not by the store's TTL. */
 export function effectiveStatus(record: ApprovalRecord, nowSeconds: number): ApprovalStatus {
   if (record.status === 'approved' && (record.used ?? 0) >= (record.runs ?? 1)) return 'consumed';
