@@ -31,36 +31,37 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
     return client;
   };
 
-  /** One raw modern request, with the headers and envelope 2026-07-28 requires. */
-  const modernPost = (
-    method: string,
-    params: Record<string, unknown>,
-    headers: Record<string, string> = {},
-  ) =>
+  /** One raw POST /mcp as the operator, with the given extra headers. */
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(gw.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
         authorization: `Bearer ${key}`,
-        'mcp-protocol-version': MODERN,
-        'mcp-method': method,
         ...headers,
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method,
-        params: {
-          ...params,
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': MODERN,
-            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-            'io.modelcontextprotocol/clientCapabilities': {},
-          },
-        },
-      }),
+      body: JSON.stringify(body),
     });
+
+  /** The per-request envelope 2026-07-28 requires, claiming a revision. */
+  const envelope = (revision: string) => ({
+    'io.modelcontextprotocol/protocolVersion': revision,
+    'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  });
+
+  /** One raw modern request, with the headers and envelope 2026-07-28 requires. */
+  const modernPost = (
+    method: string,
+    params: Record<string, unknown>,
+    headers: Record<string, string> = {},
+    revision = MODERN,
+  ) =>
+    post(
+      { jsonrpc: '2.0', id: 1, method, params: { ...params, _meta: envelope(revision) } },
+      { 'mcp-protocol-version': revision, 'mcp-method': method, ...headers },
+    );
 
   for (const era of ['modern', 'legacy'] as const) {
     it(`lists tools and runs a command on every host (${era} era)`, async () => {
@@ -104,28 +105,7 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
   });
 
   it('names the revisions it speaks when asked for one it does not', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${key}`,
-        'mcp-protocol-version': '2099-01-01',
-        'mcp-method': 'tools/list',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/list',
-        params: {
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': '2099-01-01',
-            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-            'io.modelcontextprotocol/clientCapabilities': {},
-          },
-        },
-      }),
-    });
+    const res = await modernPost('tools/list', {}, {}, '2099-01-01');
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: number; data: { supported: string[] } } };
     expect(body.error.code).toBe(-32022);
@@ -133,23 +113,15 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
   });
 
   it('answers 2025-era requests with plain JSON, not an event stream', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${key}`,
+    const res = await post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '1' },
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -227,15 +199,7 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
       method: 'tools/call',
       params: { name, arguments: {} },
     });
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${key}`,
-      },
-      body: JSON.stringify([call(1, 'whoami'), call(2, 'list_hosts')]),
-    });
+    const res = await post([call(1, 'whoami'), call(2, 'list_hosts')]);
     expect(res.status).toBe(200);
     const records = (await gw.gateway.store.auditStore.range({ limit: 2, newestFirst: true })).map(
       (r) => r.event,
