@@ -90,6 +90,7 @@ export async function composeAws(
     jobs: stores.jobs,
     notifier: new WebhookNotifier(),
     approvals: stores.approvals,
+    approverSessions: stores.approverSessions,
     dispatcher,
     ssh: new Ssh2Executor({ poolIdleMs: POOL_IDLE_MS }),
     policy: new PolicyEngine(parser),

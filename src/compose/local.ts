@@ -63,6 +63,7 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
     jobs: store.jobs,
     notifier: new WebhookNotifier(),
     approvals: store.approvals,
+    approverSessions: store.approverSessions,
     dispatcher,
     ssh,
     policy: new PolicyEngine(parser),

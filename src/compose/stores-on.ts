@@ -5,6 +5,7 @@ import { DynamoHistoryStore } from '../adapters/dynamo/dynamo-history-store.js';
 import { DynamoJobStore } from '../adapters/dynamo/dynamo-job-store.js';
 import { DynamoOAuthStore } from '../adapters/dynamo/dynamo-oauth-store.js';
 import { DynamoApprovalStore } from '../adapters/dynamo/dynamo-approval-store.js';
+import { DynamoApproverSessionStore } from '../adapters/dynamo/dynamo-approver-session-store.js';
 import { documentClient } from '../adapters/dynamo/document-client.js';
 import type { TableNames } from '../adapters/dynamo/table-specs.js';
 import { AuditLog } from '../core/audit/audit-log.js';
@@ -16,6 +17,7 @@ import type {
   OAuthStore,
   UserStore,
   ApprovalStore,
+  ApproverSessionStore,
 } from '../core/ports.js';
 
 export interface Stores {
@@ -26,6 +28,7 @@ export interface Stores {
   readonly jobs: JobStore;
   readonly oauth: OAuthStore;
   readonly approvals: ApprovalStore;
+  readonly approverSessions: ApproverSessionStore;
 }
 
 /** Builds the stores over a DynamoDB client; the one implementation for every mode. */
@@ -40,5 +43,6 @@ export function storesOn(client: DynamoDBClient, tables: TableNames, clock: Cloc
     jobs: new DynamoJobStore(db, tables.jobs, clock),
     oauth: new DynamoOAuthStore(db, tables.oauth, clock),
     approvals: new DynamoApprovalStore(db, tables.approvals),
+    approverSessions: new DynamoApproverSessionStore(db, tables.approvals),
   };
 }

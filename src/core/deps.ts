@@ -3,6 +3,7 @@ import type { CommandPolicy } from './exec/command-policy.js';
 import type { Fleet } from './fleet/fleet.js';
 import type {
   ApprovalStore,
+  ApproverSessionStore,
   Clock,
   HistoryStore,
   JobStore,
@@ -26,6 +27,8 @@ export interface CoreDeps {
   readonly history: HistoryStore;
   readonly jobs: JobStore;
   readonly approvals: ApprovalStore;
+  /** Sessions of the approval page. */
+  readonly approverSessions: ApproverSessionStore;
   /** Tells approvers of new requests (approvals.notify). */
   readonly notifier: Notifier;
   readonly dispatcher: JobDispatcher;

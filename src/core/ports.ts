@@ -70,6 +70,26 @@ export interface ApprovalStore {
   use(id: string, before: number): Promise<{ used: number; runs: number } | undefined>;
 }
 
+/** A signed-in approver's browser session; only the token's hash is stored. */
+export interface ApproverSession {
+  readonly tokenHash: string;
+  readonly user: string;
+  /** The CSRF token every form of this session carries. */
+  readonly csrf: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** Sessions of the approval page, and its wrong-key counts per address. */
+export interface ApproverSessionStore {
+  createSession(session: ApproverSession): Promise<void>;
+  /** The session, or undefined when there is none or it has expired by `now` (epoch seconds). */
+  getSession(tokenHash: string, now: number): Promise<ApproverSession | undefined>;
+  /** Counts one wrong key from `address` in the window starting at `windowStart`; the new count. */
+  countFailure(address: string, windowStart: number, retainUntil: number): Promise<number>;
+  failures(address: string, windowStart: number): Promise<number>;
+}
+
 /** Delivers a JSON body to a webhook; rejects with an AppError saying why when it is not accepted. */
 export interface Notifier {
   post(url: string, body: unknown): Promise<void>;

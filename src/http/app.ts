@@ -10,6 +10,7 @@ import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-tok
 import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
 import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
 import { oauthRoutes } from './oauth/oauth-routes.js';
+import { approvalRoutes } from './approvals/approval-routes.js';
 import { resourceMetadataUrl } from './oauth/server-metadata.js';
 import { hostOrigin } from './middleware/host-origin/index.js';
 import { auditRefusals } from './middleware/audit-refusals/index.js';
@@ -133,6 +134,10 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
         clientAddress,
       }),
     );
+
+  // The approver's page, on every app (the key-only one too): people decide in a browser.
+  app.use('/approvals/*', bodyLimit({ maxSize: 64 * 1024 }));
+  app.route('/', approvalRoutes(deps, { allowedHosts: options.allowedHosts, clientAddress }));
 
   const mcp = mcpHttpEndpoint(deps);
   app.post('/mcp', async (c) =>

@@ -326,6 +326,15 @@ describe('bundled Lambda handler', () => {
     });
   });
 
+  it('serves the approval page from the handler: the sign-in form under a strict CSP', async () => {
+    const handler = load();
+    const page = await handler(functionUrlEvent('', {}, 'GET', '/approvals'), context);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers?.['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.body).toContain('Sign in with your own API key');
+    expect(page.cookies?.join(';')).toMatch(/smg_signin=.*HttpOnly.*Secure.*SameSite=Strict/);
+  });
+
   it('audits a bad key and a schema refusal through the handler, with the caller’s address', async () => {
     const handler = load();
     const badKey = `smg_${'Z'.repeat(43)}`;

@@ -82,6 +82,8 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   async get(id: string): Promise<ApprovalRecord | undefined> {
+    // The table also holds approval-page sessions and counters, under ids of their own.
+    if (!id.startsWith('apr_')) return undefined;
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
     );

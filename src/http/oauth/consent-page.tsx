@@ -12,7 +12,7 @@ label{display:block;margin:1rem 0 .3rem;font-weight:600}input[type=password]{wid
 .actions{margin-top:1rem;display:flex;gap:.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:6px;border:1px solid #888;cursor:pointer}
 button.approve{background:#0b57d0;color:#fff;border-color:#0b57d0}`;
 
-const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({
+export const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({
   title,
   nonce,
   children,

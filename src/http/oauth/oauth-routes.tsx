@@ -19,6 +19,7 @@ import {
   type ClientCredentials,
 } from '../../core/oauth/token-endpoint.js';
 import { hostOrigin } from '../middleware/host-origin/index.js';
+import { securityHeaders } from '../page-headers.js';
 import type { RefusalVariables } from '../middleware/audit-refusals/index.js';
 import { ConsentPage, ErrorPage } from './consent-page.js';
 import { consentTokenValid, issueConsentToken } from './consent-csrf.js';
@@ -190,20 +191,6 @@ export function oauthRoutes(
   }
 
   return app;
-}
-
-function securityHeaders(c: Context, nonce: string, formTarget?: string): void {
-  const formAction = formTarget ? `'self' ${formTarget}` : `'self'`;
-  c.header(
-    'content-security-policy',
-    `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-  );
-  c.header('x-frame-options', 'DENY');
-  c.header('x-content-type-options', 'nosniff');
-  // same-origin, not no-referrer: under no-referrer the form's own POST carries Origin: null,
-  // which /authorize refuses; other sites still get no referrer.
-  c.header('referrer-policy', 'same-origin');
-  c.header('cache-control', 'no-store');
 }
 
 /** Where the consent form may send the browser: our origin and the client's redirect target. */

@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { CoreDeps } from '../deps.js';
+import type { User } from '../users/user.js';
+import { checkApiKey } from '../users/user-admin.js';
+import type { ApproverSession } from '../ports.js';
+
+export const SESSION_SECONDS = 15 * 60;
+/** Wrong keys from one address per window before wrong ones are refused unchecked. */
+export const SIGN_IN_ATTEMPTS = { max: 5, windowSeconds: 10 * 60 } as const;
+
+type SessionDeps = Pick<CoreDeps, 'approverSessions' | 'users' | 'clock'>;
+
+export type SignIn =
+  | { readonly kind: 'ok'; readonly token: string; readonly session: ApproverSession }
+  | { readonly kind: 'wrong-key'; readonly message: string }
+  | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number };
+
+export const hashSessionToken = (token: string): string =>
+  createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * Signs a person in to the approval page with their own API key: a random session token (only its
+ * hash is stored) with its own CSRF token, for a short while. Wrong keys are counted per address;
+ * past the limit wrong ones are refused unchecked, while a right key still gets in (a key is 256
+ * random bits: answering it gives a guesser nothing).
+ */
+export async function signIn(deps: SessionDeps, apiKey: string, address: string): Promise<SignIn> {
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const windowStart = now - (now % SIGN_IN_ATTEMPTS.windowSeconds);
+  const windowEnd = windowStart + SIGN_IN_ATTEMPTS.windowSeconds;
+  const checked = await checkApiKey(deps.users, apiKey.trim());
+  if (!('user' in checked)) {
+    const blocked =
+      (await deps.approverSessions.failures(address, windowStart)) >= SIGN_IN_ATTEMPTS.max;
+    if (blocked) return { kind: 'rate-limited', retryAfterSeconds: windowEnd - now };
+    const count = await deps.approverSessions.countFailure(address, windowStart, windowEnd);
+    return count >= SIGN_IN_ATTEMPTS.max
+      ? { kind: 'rate-limited', retryAfterSeconds: windowEnd - now }
+      : {
+          kind: 'wrong-key',
+          message: `That API key was not accepted. ${SIGN_IN_ATTEMPTS.max - count} more attempt(s) before this page pauses.`,
+        };
+  }
+  const token = randomBytes(32).toString('base64url');
+  const session: ApproverSession = {
+    tokenHash: hashSessionToken(token),
+    user: checked.user.name,
+    csrf: randomBytes(32).toString('base64url'),
+    expiresAt: now + SESSION_SECONDS,
+  };
+  await deps.approverSessions.createSession(session);
+  return { kind: 'ok', token, session };
+}
+
+/** The signed-in person behind a session cookie, if the session is live and the user active. */
+export async function sessionUser(
+  deps: SessionDeps,
+  token: string | undefined,
+): Promise<{ user: User; session: ApproverSession } | undefined> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const session = await deps.approverSessions.getSession(hashSessionToken(token), now);
+  if (!session) return undefined;
+  const user = await deps.users.getUser(session.user);
+  return user && !user.disabled ? { user, session } : undefined;
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
+import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
+import { launchChromium } from '../support/browser.js';
+
+describe('the approval page, in a real browser', () => {
+  let fleet: TestFleet;
+  let gw: TestGateway;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let requester: Client;
+  let origin: string;
+  const keys: Record<string, string> = {};
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(1, { prefix: 'page' });
+    gw = await startGateway(fleetDocument(fleet));
+    origin = new URL(gw.url).origin;
+    for (const [name, role] of [
+      ['olive', 'operator'],
+      ['oscar', 'operator'],
+      ['ann', 'approver'],
+    ] as const)
+      keys[name] = await gw.user({ name, role, access: { tags: ['test'] } });
+    requester = await gw.client(keys['olive']!);
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await gw?.close();
+    await fleet?.stop();
+  });
+
+  const ask = async (command: string) => {
+    const r = (await requester.callTool({
+      name: 'run_command',
+      arguments: { host: 'page-1', command, justification: 'tidy up' },
+    })) as CallToolResult & { structuredContent: Record<string, any> };
+    return r.structuredContent.approval.id as string;
+  };
+
+  async function signedIn(browser: Browser, key: string, path: string): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    const first = await page.goto(`${origin}${path}`);
+    expect(first?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    await page.fill('#api_key', key);
+    await Promise.all([page.waitForURL(`${origin}${path}`), page.click('button[type=submit]')]);
+    return page;
+  }
+
+  it('lets a second person sign in with their key and approve; the requester’s retry then runs', async () => {
+    const command = `rm -f /tmp/smg-page-${Date.now()}`;
+    const id = await ask(command);
+    const page = await signedIn(chromium.browser, keys['ann']!, `/approvals/${id}`);
+    expect(await page.locator('#command').textContent()).toBe(command);
+    expect(await page.locator('#requester').textContent()).toBe('olive');
+    expect(await page.locator('#justification').textContent()).toBe('tidy up');
+    expect(await page.locator('#hosts').textContent()).toContain('page-1');
+    expect(await page.locator('#plan').textContent()).toMatch(/page-1: approval_required/);
+    const cookies = await page.context().cookies();
+    expect(cookies.find((k) => k.name === 'smg_approver')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/approvals',
+    });
+    await page.fill('#note', 'fine');
+    await Promise.all([page.waitForURL(/done=approved/), page.click('button[value=approve]')]);
+    expect(await page.locator('#status').textContent()).toBe('approved');
+    expect(await page.locator('button[value=approve]').count()).toBe(0);
+    const ran = (await requester.callTool({
+      name: 'run_command',
+      arguments: { host: 'page-1', command, approvalId: id },
+    })) as CallToolResult & { structuredContent: Record<string, any> };
+    expect(ran.structuredContent.approval).toMatchObject({ status: 'consumed', approver: 'ann' });
+    expect(ran.structuredContent.results[0]).toMatchObject({ status: 'ok' });
+  });
+
+  it('shows an operator their own requests only, and no buttons', async () => {
+    const id = await ask(`rm -f /tmp/smg-page-own-${Date.now()}`);
+    const page = await signedIn(chromium.browser, keys['olive']!, `/approvals/${id}`);
+    expect(await page.locator('#status').textContent()).toBe('pending');
+    expect(await page.locator('button[value=approve]').count()).toBe(0);
+    const other = await signedIn(chromium.browser, keys['oscar']!, '/approvals');
+    expect(await other.locator('#queue').textContent()).not.toContain(id);
+  });
+
+  it('refuses a decision posted without the page’s token, or from a sandboxed page (Origin: null)', async () => {
+    const id = await ask(`rm -f /tmp/smg-page-csrf-${Date.now()}`);
+    const page = await signedIn(chromium.browser, keys['ann']!, `/approvals/${id}`);
+    const session = (await page.context().cookies()).find((k) => k.name === 'smg_approver')!;
+    const forged = (headers: Record<string, string>, body: string) =>
+      fetch(`${origin}/approvals/${id}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `smg_approver=${session.value}`,
+          ...headers,
+        },
+        body,
+      });
+    expect((await forged({}, 'decision=approve')).status).toBe(403);
+    const token = await page.locator('input[name=csrf_token]').getAttribute('value');
+    expect((await forged({ origin: 'null' }, `decision=approve&csrf_token=${token}`)).status).toBe(
+      403,
+    );
+    // Nothing was decided.
+    await page.reload();
+    expect(await page.locator('#status').textContent()).toBe('pending');
+  });
+
+  it('pauses wrong keys from an address after five, and still lets a right key in', async () => {
+    const page = await (await chromium.browser.newContext()).newPage();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.goto(`${origin}/approvals`);
+      await page.fill('#api_key', `smg_${'W'.repeat(43)}`);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/approvals/sign-in')),
+        page.click('button[type=submit]'),
+      ]);
+      statuses.push(answer.status());
+    }
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses.slice(4)).toEqual([429, 429]);
+    const right = await signedIn(chromium.browser, keys['ann']!, '/approvals');
+    expect(await right.locator('#who').textContent()).toBe('ann');
+  });
+});
