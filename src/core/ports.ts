@@ -74,6 +74,8 @@ export interface ApprovalStore {
 export interface ApproverSession {
   readonly tokenHash: string;
   readonly user: string;
+  /** The hash of the API key signed in with: revoking the key ends the session. */
+  readonly keyHash: string;
   /** The CSRF token every form of this session carries. */
   readonly csrf: string;
   /** Epoch seconds. */

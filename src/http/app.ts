@@ -137,7 +137,14 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
 
   // The approver's page, on every app (the key-only one too): people decide in a browser.
   app.use('/approvals/*', bodyLimit({ maxSize: 64 * 1024 }));
-  app.route('/', approvalRoutes(deps, { allowedHosts: options.allowedHosts, clientAddress }));
+  app.route(
+    '/',
+    approvalRoutes(deps, {
+      allowedHosts: options.allowedHosts,
+      clientAddress,
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    }),
+  );
 
   const mcp = mcpHttpEndpoint(deps);
   app.post('/mcp', async (c) =>

@@ -5,6 +5,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
+import { rotateKey } from '../../src/core/users/user-admin.js';
+import { systemClock } from '../../src/core/ports.js';
 
 describe('the approval page, in a real browser', () => {
   let fleet: TestFleet;
@@ -127,5 +129,49 @@ describe('the approval page, in a real browser', () => {
     expect(statuses.slice(4)).toEqual([429, 429]);
     const right = await signedIn(chromium.browser, keys['ann']!, '/approvals');
     expect(await right.locator('#who').textContent()).toBe('ann');
+  });
+
+  it('ends a session when its key is rotated away, answers odd posts with 4xx, and puts no link text on the page', async () => {
+    const tempKey = await gw.user({
+      name: 'temp-approver',
+      role: 'approver',
+      access: { tags: ['test'] },
+    });
+    const id = await ask(`rm -f /tmp/smg-page-rotate-${Date.now()}`);
+    const page = await signedIn(chromium.browser, tempKey, `/approvals/${id}`);
+    // A link cannot make the page claim a decision.
+    await page.goto(`${origin}/approvals/${id}?done=approved.%20Security%20notice`);
+    expect(await page.locator('#message').count()).toBe(0);
+    // A body that only pretends to be a form is a 400, not a 500.
+    const odd = await fetch(`${origin}/approvals/sign-in`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'multipart/form-data; boundary=x; y=application/x-www-form-urlencoded',
+      },
+      body: 'garbage',
+    });
+    expect(odd.status).toBe(403);
+    await rotateKey(gw.gateway.deps.users, 'temp-approver', systemClock);
+    await page.reload();
+    expect(await page.locator('#api_key').count()).toBe(1); // back at the sign-in form
+  });
+
+  it('records a refused decision with who tried', async () => {
+    const id = await ask(`rm -f /tmp/smg-page-self-${Date.now()}`);
+    const page = await signedIn(chromium.browser, keys['olive']!, `/approvals/${id}`);
+    const session = (await page.context().cookies()).find((k) => k.name === 'smg_approver')!;
+    // olive has no buttons; a hand-made post with a stale token is refused and recorded as hers.
+    const res = await fetch(`${origin}/approvals/${id}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `smg_approver=${session.value}`,
+      },
+      body: 'decision=approve&csrf_token=x',
+    });
+    expect(res.status).toBe(403);
+    const [latest] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+    expect(latest?.event).toMatchObject({ type: 'request.refused', user: 'olive', outcome: '403' });
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalStore } from '../../src/core/ports.js';
 import type { ApprovalRecord } from '../../src/core/approvals/approval.js';
@@ -5,7 +6,7 @@ import type { ApprovalRecord } from '../../src/core/approvals/approval.js';
 /** A pending request as the core creates one, with the given overrides. */
 export function approvalFixture(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
   return {
-    id: `ap-${Math.random().toString(36).slice(2, 10)}`,
+    id: `apr_${randomBytes(9).toString('base64url')}`,
     requester: 'olive',
     tool: 'run_command',
     command: 'apt-get install -y htop',
@@ -30,7 +31,7 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
       const record = approvalFixture({ justification: 'security update' });
       await store.create(record);
       expect(await store.get(record.id)).toEqual(record);
-      expect(await store.get('ap-missing')).toBeUndefined();
+      expect(await store.get('apr_missingMissin')).toBeUndefined();
     });
 
     it('refuses a second request with a taken id', async () => {
@@ -85,7 +86,9 @@ export function approvalStoreContract(name: string, open: () => Promise<Approval
       expect(
         await store.transition(record.id, 'pending', { status: 'approved' }, record.expiresAt - 1),
       ).toBe(true);
-      expect(await store.transition('ap-missing', 'pending', { status: 'approved' })).toBe(false);
+      expect(await store.transition('apr_missingMissin', 'pending', { status: 'approved' })).toBe(
+        false,
+      );
     });
 
     it('takes runs of an approved request one at a time, never more than it allows, never once expired', async () => {

@@ -10,6 +10,7 @@ import type { ApproverSession, ApproverSessionStore } from '../../core/ports.js'
 const sessionItem = z.object({
   tokenHash: z.string(),
   user: z.string(),
+  keyHash: z.string(),
   csrf: z.string(),
   expiresAt: z.number(),
 });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CoreDeps } from '../deps.js';
 import type { User } from '../users/user.js';
 import { checkApiKey } from '../users/user-admin.js';
+import { hashApiKey } from '../users/api-key.js';
 import type { ApproverSession } from '../ports.js';
 
 export const SESSION_SECONDS = 15 * 60;
@@ -45,6 +46,7 @@ export async function signIn(deps: SessionDeps, apiKey: string, address: string)
   const session: ApproverSession = {
     tokenHash: hashSessionToken(token),
     user: checked.user.name,
+    keyHash: hashApiKey(apiKey.trim()),
     csrf: randomBytes(32).toString('base64url'),
     expiresAt: now + SESSION_SECONDS,
   };
@@ -61,6 +63,10 @@ export async function sessionUser(
   const now = Math.floor(deps.clock.now().getTime() / 1000);
   const session = await deps.approverSessions.getSession(hashSessionToken(token), now);
   if (!session) return undefined;
-  const user = await deps.users.getUser(session.user);
-  return user && !user.disabled ? { user, session } : undefined;
+  // The key must still be there (rotated away or revoked ends the session) and the user active.
+  const [key, user] = await Promise.all([
+    deps.users.findKey(session.keyHash),
+    deps.users.getUser(session.user),
+  ]);
+  return key?.userName === session.user && user && !user.disabled ? { user, session } : undefined;
 }

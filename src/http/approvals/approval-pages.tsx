@@ -124,18 +124,18 @@ export const RequestPage: FC<RequestPageProps> = ({
       {r.hosts.map((h) => (
         <li>
           {h.host}
-          {h.rule ? ` — rule ${h.rule}` : ''}
+          {h.rule ? ` — rule ${printable(h.rule)}` : ''}
           {h.risk ? ` — risk ${h.risk}` : ''}
         </li>
       ))}
     </ul>
     {plan ? (
       <>
-        <h2>The policy's plan, as of now</h2>
+        <h2>The policy's plan for the command as shown, as of now</h2>
         <ul id="plan">
           {plan.results.map((p) => (
             <li>
-              {p.host}: {p.decision} — {p.reason}
+              {p.host}: {p.decision} — {printable(p.reason)}
             </li>
           ))}
         </ul>

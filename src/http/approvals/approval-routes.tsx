@@ -24,6 +24,7 @@ const QUEUE_LIMIT = 50;
 export interface ApprovalRouteOptions {
   readonly allowedHosts: readonly string[];
   readonly clientAddress: (c: Context) => string;
+  readonly publicUrl?: string;
 }
 
 type Env = { Variables: RefusalVariables };
@@ -40,8 +41,12 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
   app.use('/approvals', hostOrigin({ allowedHosts: options.allowedHosts }));
   app.use('/approvals/*', hostOrigin({ allowedHosts: options.allowedHosts }));
 
+  // https as the browser sees it: the request itself, the configured public URL, or the first
+  // proxy's X-Forwarded-Proto.
   const secure = (c: Context) =>
-    new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+    options.publicUrl?.startsWith('https:') === true ||
+    new URL(c.req.url).protocol === 'https:' ||
+    c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 
   /** The sign-in form's token: a random seed in a SameSite=Strict cookie, hashed into the form. */
   const signInToken = (c: Context): string => {
@@ -82,6 +87,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
   app.get('/approvals', async (c) => {
     const signed = await sessionUser(deps, getCookie(c, SESSION_COOKIE));
     if (!signed) return signInPage(c, '/approvals');
+    c.set('user', signed.user);
     const now = Math.floor(deps.clock.now().getTime() / 1000);
     const mayDecide = roleAtLeast(signed.user.role, 'approver');
     const records = (
@@ -95,7 +101,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
   });
 
   app.post('/approvals/sign-in', async (c) => {
-    const form = await formParams(c);
+    const form = (await formParams(c)) ?? {};
     const next = ID.test((form['next'] ?? '').replace('/approvals/', ''))
       ? (form['next'] ?? '')
       : '/approvals';
@@ -138,13 +144,8 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
     const id = c.req.param('id');
     const signed = await sessionUser(deps, getCookie(c, SESSION_COOKIE));
     if (!signed) return signInPage(c, ID.test(id) ? `/approvals/${id}` : '/approvals');
-    return requestPage(
-      c,
-      signed,
-      id,
-      200,
-      c.req.query('done') ? { message: `Recorded: ${c.req.query('done')}.` } : {},
-    );
+    c.set('user', signed.user);
+    return requestPage(c, signed, id, 200, {}, c.req.query('done'));
   });
 
   app.post('/approvals/:id', async (c) => {
@@ -157,7 +158,10 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
         401,
         'Your session ended; sign in again.',
       );
+    c.set('user', signed.user);
+    if (!ID.test(id)) return requestPage(c, signed, id, 400, {});
     const form = await formParams(c);
+    if (!form) return requestPage(c, signed, id, 400, { error: 'That form could not be read.' });
     if (c.req.header('origin') === 'null' || !sameToken(signed.session.csrf, form['csrf_token'])) {
       c.set('refusal', `approvals: decision on ${id} not from this page`);
       return requestPage(c, signed, id, 403, {
@@ -191,6 +195,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
     id: string,
     status: 200 | 400 | 403 | 409,
     extra: { message?: string; error?: string },
+    done?: string,
   ) {
     let record;
     try {
@@ -219,6 +224,12 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       }
     }
     const shown = record;
+    // A decision just made is confirmed only when it is the request's status (a link cannot
+    // put words on the page).
+    const confirmed =
+      done !== undefined && done === record.status && (done === 'approved' || done === 'denied')
+        ? { message: `Recorded: ${done}.` }
+        : {};
     return render(c, status, (nonce) => (
       <RequestPage
         nonce={nonce}
@@ -226,6 +237,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
         record={shown}
         {...(plan ? { plan } : {})}
         {...(mayDecide ? { decide: signed.session.csrf } : {})}
+        {...confirmed}
         {...extra}
       />
     ));
@@ -241,12 +253,17 @@ function sameToken(expected: string, given: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function formParams(c: Context): Promise<Record<string, string>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.includes('application/x-www-form-urlencoded')) return {};
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body))
-    if (typeof value === 'string') out[name] = value;
-  return out;
+/** A urlencoded form's fields; undefined when the body is not one or cannot be read. */
+async function formParams(c: Context): Promise<Record<string, string> | undefined> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
+  try {
+    const body = await c.req.parseBody();
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(body))
+      if (typeof value === 'string') out[name] = value;
+    return out;
+  } catch {
+    return undefined;
+  }
 }
