@@ -152,6 +152,7 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       user: c.var.user,
       requestId: c.var.requestId,
       fleet: await deps.fleet.current(),
+      origin: urls(c).issuer,
     }),
   );
 

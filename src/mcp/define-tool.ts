@@ -32,6 +32,11 @@ export interface ToolContext {
   readonly user: User;
   readonly requestId: string;
   readonly protocol: CallerProtocol;
+  /**
+   * Where people reach this gateway (the public URL or the allow-listed Host, never the request
+   * line), for links such as an approval's page; absent on stdio.
+   */
+  readonly origin?: string;
 }
 
 /** All four hints are required: a model and a client decide on them. */

@@ -15,6 +15,8 @@ export interface HttpCaller {
   readonly requestId: string;
   /** The fleet as loaded for this request (loaded first, so an unusable fleet is a 503). */
   readonly fleet: Fleet;
+  /** Where people reach the gateway: the public URL or the allow-listed Host. */
+  readonly origin?: string;
 }
 
 export interface McpHttpEndpoint {

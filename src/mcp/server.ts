@@ -37,6 +37,8 @@ export interface McpCaller {
   readonly era: CallerProtocol['era'];
   /** The HTTP request's id; absent on stdio, where each call gets one of its own. */
   readonly requestId?: string;
+  /** Where people reach the gateway, for links (HTTP only). */
+  readonly origin?: string;
   /**
    * The user as of now, for a server that outlives one request (stdio): checked again before
    * every call, so a revoked key or a changed role takes effect at once, as over HTTP. Throws
@@ -80,6 +82,7 @@ export function createMcpServer(caller: McpCaller): McpServer {
       user: await stillAllowed(user, caller, id),
       requestId: id,
       protocol: protocolOf(caller.era, context),
+      ...(caller.origin ? { origin: caller.origin } : {}),
     });
   });
   return server;

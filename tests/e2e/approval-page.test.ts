@@ -40,7 +40,10 @@ describe('the approval page, in a real browser', () => {
       name: 'run_command',
       arguments: { host: 'page-1', command, justification: 'tidy up' },
     })) as CallToolResult & { structuredContent: Record<string, any> };
-    return r.structuredContent.approval.id as string;
+    const id = r.structuredContent.approval.id as string;
+    // The answer links the page, under the origin the gateway is reached at.
+    expect(r.structuredContent.approval.message).toContain(`${origin}/approvals/${id}`);
+    return id;
   };
 
   async function signedIn(browser: Browser, key: string, path: string): Promise<Page> {

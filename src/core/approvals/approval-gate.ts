@@ -3,14 +3,21 @@ import type { CoreDeps } from '../deps.js';
 import type { ApprovalDeps } from './decide-approval.js';
 import { notifyApprovers } from './notify-approvers.js';
 
-/** What the gate needs: the approval store and audit, and the webhooks to tell approvers. */
-export type GateDeps = ApprovalDeps & Pick<CoreDeps, 'notifier' | 'logger'>;
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.js';
 import { createScrubber } from '../exec/scrub.js';
-import { effectiveStatus, hostsKey, type ApprovalHost, type ApprovalRecord } from './approval.js';
+import {
+  approvalPage,
+  effectiveStatus,
+  hostsKey,
+  type ApprovalHost,
+  type ApprovalRecord,
+} from './approval.js';
 import { expireApproval } from './decide-approval.js';
+
+/** What the gate needs: the approval store and audit, and the webhooks to tell approvers. */
+export type GateDeps = ApprovalDeps & Pick<CoreDeps, 'notifier' | 'logger'>;
 
 /** What the call asking for hosts that need approval brings. */
 export interface GateRequest {
@@ -22,6 +29,8 @@ export interface GateRequest {
   readonly justification?: string;
   /** When waiting for a pending decision must end (epoch ms); default: the sync budget from now. */
   readonly waitUntil?: number;
+  /** Where people reach the gateway (public URL or allow-listed Host), for the page link. */
+  readonly origin?: string;
 }
 
 /** What becomes of the call: run (with the approval used up), or hold nothing runs. */
@@ -128,7 +137,11 @@ export async function approvalGate(
           : `approval ${id} was already used (${record.consumedAt ?? 'earlier'}); an approval runs a command once — call without approvalId to ask again`,
       );
     } else if (Date.now() + POLL_MS > deadline) {
-      return { kind: 'held', approval: record, message: heldMessage(record, request.tool) };
+      return {
+        kind: 'held',
+        approval: record,
+        message: heldMessage(record, request.tool, request.origin),
+      };
     } else {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -156,7 +169,12 @@ async function ask(
   const same = pending.find(
     (r) => r.commandSha256 === sha && hostsKey(r.hosts) === key && r.tool === request.tool,
   );
-  if (same) return { kind: 'held', approval: same, message: heldMessage(same, request.tool) };
+  if (same)
+    return {
+      kind: 'held',
+      approval: same,
+      message: heldMessage(same, request.tool, request.origin),
+    };
   if (pending.length >= MAX_PENDING_PER_REQUESTER)
     throw new ConflictError(
       `you have ${pending.length} approval requests waiting for a decision (${pending.map((r) => r.id).join(', ')}); wait for them to be decided or to expire before asking for more`,
@@ -196,18 +214,22 @@ async function ask(
     ...(request.justification ? { detail: `justification: ${request.justification}` } : {}),
   });
   await deps.approvals.create(record);
-  await notifyApprovers(deps, fleet, record);
-  return { kind: 'held', approval: record, message: heldMessage(record, request.tool) };
+  await notifyApprovers(deps, fleet, record, request.origin);
+  return {
+    kind: 'held',
+    approval: record,
+    message: heldMessage(record, request.tool, request.origin),
+  };
 }
 
 /** What the model should tell the person: who may decide, how, and what to do after. */
-export function heldMessage(record: ApprovalRecord, tool: string): string {
+export function heldMessage(record: ApprovalRecord, tool: string, origin?: string): string {
   const who = record.selfApproval
     ? 'someone with the approver or admin role (self-approval is on, so you may too)'
     : `someone with the approver or admin role other than ${record.requester}`;
   return (
     `needs approval ${record.id}, pending until ${new Date(record.expiresAt * 1000).toISOString()}: ` +
-    `ask ${who} to approve it with their own key ("ssh-mcp-gateway approvals approve ${record.id}"); ` +
+    `ask ${who} to approve it with their own key${origin ? ` at ${approvalPage(origin, record.id)} or` : ''} with "ssh-mcp-gateway approvals approve ${record.id}"; ` +
     `then call ${tool} again with the same arguments and approvalId "${record.id}". Nothing ran.`
   );
 }

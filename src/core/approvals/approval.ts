@@ -71,3 +71,8 @@ export function effectiveStatus(record: ApprovalRecord, nowSeconds: number): App
 export function hostsKey(hosts: readonly { host: string }[]): string {
   return [...new Set(hosts.map((h) => h.host))].sort().join(',');
 }
+
+/** The approval's page, under the origin people reach the gateway at (never the request line). */
+export function approvalPage(origin: string, id: string): string {
+  return `${origin}/approvals/${id}`;
+}

@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { publicMessage } from '../errors.js';
-import type { ApprovalRecord } from './approval.js';
+import { approvalPage, type ApprovalRecord } from './approval.js';
 
 /**
  * Tells each `approvals.notify` webhook of a new request, all at once and each within the
@@ -13,10 +13,12 @@ export async function notifyApprovers(
   deps: Pick<CoreDeps, 'notifier' | 'logger'>,
   fleet: Fleet,
   record: ApprovalRecord,
+  origin?: string,
 ): Promise<void> {
   const hooks = fleet.approvals.notify;
   if (hooks.length === 0) return;
   const approve = `ssh-mcp-gateway approvals approve ${record.id}`;
+  const url = origin ? approvalPage(origin, record.id) : undefined;
   const expires = new Date(record.expiresAt * 1000).toISOString();
   const hosts = record.hosts.map((h) => h.host);
   const results = await Promise.allSettled(
@@ -28,7 +30,7 @@ export async function notifyApprovers(
               text:
                 `Approval needed: ${record.requester} asks to run \`${record.command}\` on ${hosts.join(', ')} (${record.tool})` +
                 `${record.justification ? ` — “${record.justification}”` : ''}. ` +
-                `Approve or deny with your own key: \`${approve}\` (or \`deny\`). Expires ${expires}.`,
+                `Approve or deny with your own key${url ? ` at ${url} or` : ''}: \`${approve}\` (or \`deny\`). Expires ${expires}.`,
             }
           : {
               type: 'approval.requested',
@@ -40,6 +42,7 @@ export async function notifyApprovers(
               ...(record.justification ? { justification: record.justification } : {}),
               expiresAt: expires,
               approve,
+              ...(url ? { url } : {}),
             },
       ),
     ),

@@ -73,6 +73,8 @@ export async function runCommand(
   user: User,
   input: RunCommandInput,
   requestId: string,
+  /** Where people reach the gateway, for an approval's page link. */
+  origin?: string,
 ): Promise<RunCommandResult> {
   const started = Date.now();
   const limits = fleet.limits;
@@ -83,6 +85,7 @@ export async function runCommand(
     tool: 'run_command',
     maxTimeoutSeconds: limits.commandTimeoutSeconds,
     waitUntil,
+    ...(origin ? { origin } : {}),
   });
   const complete = await waitForJob(deps, job.id, Math.max(0, waitUntil - Date.now()));
   const hosts =

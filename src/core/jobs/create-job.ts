@@ -51,6 +51,8 @@ export async function createJob(
     maxTimeoutSeconds: number;
     /** When the call's waiting must end (epoch ms), for a pending approval as for the job. */
     waitUntil?: number;
+    /** Where people reach the gateway, for an approval's page link. */
+    origin?: string;
   },
 ): Promise<{ job: JobRecord; hosts: JobHostRecord[]; approval?: ApprovalState }> {
   const command = input.command;
@@ -81,6 +83,7 @@ export async function createJob(
       ...(input.approvalId !== undefined ? { approvalId: input.approvalId } : {}),
       ...(input.justification !== undefined ? { justification: input.justification } : {}),
       ...(ctx.waitUntil !== undefined ? { waitUntil: ctx.waitUntil } : {}),
+      ...(ctx.origin ? { origin: ctx.origin } : {}),
     },
   );
   const approved = new Set(

@@ -96,8 +96,8 @@ export const runCommandTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
-  handler: (input, { deps, fleet, user, requestId }) =>
-    runCommand(deps, fleet, user, input, requestId),
+  handler: (input, { deps, fleet, user, requestId, origin }) =>
+    runCommand(deps, fleet, user, input, requestId, origin),
   auditedByCore: true,
   toText: runCommandText,
   auditCommand: 'command',

@@ -56,11 +56,12 @@ export const startJobTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
-  async handler(input, { deps, fleet, user, requestId }) {
+  async handler(input, { deps, fleet, user, requestId, origin }) {
     const { job, approval } = await createJob(deps, fleet, user, input, {
       requestId,
       tool: 'start_job',
       maxTimeoutSeconds: fleet.limits.jobTimeoutSeconds,
+      ...(origin ? { origin } : {}),
     });
     const view = await viewJob(deps, await loadJob(deps, user, job.id));
     return { ...view, ...(approval ? { approval } : {}) };

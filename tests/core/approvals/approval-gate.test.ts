@@ -238,6 +238,7 @@ describe('approval gate: expiry and waiting, by the clock', () => {
           command: 'rm -rf /srv/tell',
           requestId: 'r',
           justification: 'disk full',
+          origin: 'https://gw.example',
         },
       );
       expect(Date.now() - started).toBeLessThan(2_000);
@@ -251,9 +252,11 @@ describe('approval gate: expiry and waiting, by the clock', () => {
         hosts: [{ host: 'web-1' }],
         justification: 'disk full',
         approve: `ssh-mcp-gateway approvals approve ${held.approval.id}`,
+        url: `https://gw.example/approvals/${held.approval.id}`,
       });
       const slack = received.find((r) => r.path.startsWith('/slack'))?.body;
       expect(slack.text).toContain(`approvals approve ${held.approval.id}`);
+      expect(slack.text).toContain(`https://gw.example/approvals/${held.approval.id}`);
       expect(slack.text).toContain('rm -rf /srv/tell');
       const failures = lines.filter((l) => l.message === 'approval notification failed');
       expect(failures.map((l) => l['error'])).toEqual([
