@@ -80,6 +80,16 @@ describe('the approval page, in a real browser', () => {
     })) as CallToolResult & { structuredContent: Record<string, any> };
     expect(ran.structuredContent.approval).toMatchObject({ status: 'consumed', approver: 'ann' });
     expect(ran.structuredContent.results[0]).toMatchObject({ status: 'ok' });
+    // The sign-in and the decision are both in the audit log, by the person.
+    const events = (await gw.gateway.store.auditStore.range({ limit: 30, newestFirst: true })).map(
+      (r) => r.event,
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'approvals.signed-in', user: 'ann', address: '127.0.0.1' }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'approval.approved', user: 'ann', approvalId: id }),
+    );
   });
 
   it('shows an operator their own requests only, and no buttons', async () => {

@@ -12,7 +12,8 @@ export interface AuditEvent {
     | 'approval.approved'
     | 'approval.denied'
     | 'approval.expired'
-    | 'approval.consumed';
+    | 'approval.consumed'
+    | 'approvals.signed-in';
   readonly requestId: string;
   readonly user: string;
   readonly tool?: string;

@@ -129,6 +129,14 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       c.set('refusal', 'approvals sign-in: wrong API key');
       return signInPage(c, next, 401, result.message);
     }
+    // Recorded before the session is handed over: who signed in to decide, from where.
+    await deps.audit.append({
+      type: 'approvals.signed-in',
+      requestId: c.var.requestId,
+      user: result.session.user,
+      address: options.clientAddress(c),
+      detail: `session until ${new Date(result.session.expiresAt * 1000).toISOString()}`,
+    });
     setCookie(c, SESSION_COOKIE, result.token, {
       path: '/approvals',
       httpOnly: true,
