@@ -8,7 +8,7 @@ const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.4rem}.box{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}
 code{word-break:break-all;background:#f3f3f3;padding:0 .2rem}.warn{color:#8a4b00}.error{color:#b00020;font-weight:600}
-label{display:block;margin:1rem 0 .3rem;font-weight:600}input[type=password]{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
+label{display:block;margin:1rem 0 .3rem;font-weight:600}input[type=password],input[type=text]{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
 .actions{margin-top:1rem;display:flex;gap:.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:6px;border:1px solid #888;cursor:pointer}
 button.approve{background:#0b57d0;color:#fff;border-color:#0b57d0}`;
 
