@@ -6,7 +6,7 @@ import { hashApiKey } from '../users/api-key.js';
 import type { ApproverSession } from '../ports.js';
 
 export const SESSION_SECONDS = 15 * 60;
-/** Wrong keys from one address per window before wrong ones are refused unchecked. */
+/** Wrong keys from one address within a window (and the one before) before wrong ones wait. */
 export const SIGN_IN_ATTEMPTS = { max: 5, windowSeconds: 10 * 60 } as const;
 
 type SessionDeps = Pick<CoreDeps, 'approverSessions' | 'users' | 'clock'>;
@@ -27,16 +27,23 @@ export const hashSessionToken = (token: string): string =>
  */
 export async function signIn(deps: SessionDeps, apiKey: string, address: string): Promise<SignIn> {
   const now = Math.floor(deps.clock.now().getTime() / 1000);
-  const windowStart = now - (now % SIGN_IN_ATTEMPTS.windowSeconds);
-  const windowEnd = windowStart + SIGN_IN_ATTEMPTS.windowSeconds;
+  const window = SIGN_IN_ATTEMPTS.windowSeconds;
+  const windowStart = now - (now % window);
   const checked = await checkApiKey(deps.users, apiKey.trim());
   if (!('user' in checked)) {
-    const blocked =
-      (await deps.approverSessions.failures(address, windowStart)) >= SIGN_IN_ATTEMPTS.max;
-    if (blocked) return { kind: 'rate-limited', retryAfterSeconds: windowEnd - now };
-    const count = await deps.approverSessions.countFailure(address, windowStart, windowEnd);
+    // This window and the one before count together, so crossing a boundary resets nothing.
+    const [earlier, current] = await Promise.all([
+      deps.approverSessions.failures(address, windowStart - window),
+      deps.approverSessions.failures(address, windowStart),
+    ]);
+    const retryAfterSeconds = windowStart + window - now + (earlier > 0 ? window : 0);
+    if (earlier + current >= SIGN_IN_ATTEMPTS.max)
+      return { kind: 'rate-limited', retryAfterSeconds };
+    const count =
+      earlier +
+      (await deps.approverSessions.countFailure(address, windowStart, windowStart + 2 * window));
     return count >= SIGN_IN_ATTEMPTS.max
-      ? { kind: 'rate-limited', retryAfterSeconds: windowEnd - now }
+      ? { kind: 'rate-limited', retryAfterSeconds }
       : {
           kind: 'wrong-key',
           message: `That API key was not accepted. ${SIGN_IN_ATTEMPTS.max - count} more attempt(s) before this page pauses.`,
