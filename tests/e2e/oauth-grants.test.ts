@@ -297,32 +297,22 @@ describe('authorization server: codes, tokens and revocation', () => {
 
   it('names itself from the allowed Host, never from an absolute-form request line', async () => {
     const { hostname, port, host } = new URL(origin);
-    const body = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), hostname);
-      let text = '';
-      socket.on('data', (d: Buffer) => (text += d.toString()));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-      socket.write(
-        `GET http://evil.example/.well-known/oauth-authorization-server HTTP/1.1\r\n` +
-          `Host: ${host}\r\nConnection: close\r\n\r\n`,
-      );
-    });
+    /** One raw HTTP/1.1 GET with the given request target and Host header, answered whole. */
+    const rawGet = (target: string, hostHeader: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname);
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nConnection: close\r\n\r\n`);
+      });
+    const body = await rawGet('http://evil.example/.well-known/oauth-authorization-server', host);
     expect(body).toMatch(/^HTTP\/1\.1 200/);
     expect(body).not.toContain('evil.example');
     expect(body).toContain(`"issuer":"${origin}"`);
     // The Host as a client may spell it (upper case) names the same, normalised, issuer.
-    const shouted = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), hostname);
-      let text = '';
-      socket.on('data', (d: Buffer) => (text += d.toString()));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-      socket.write(
-        `GET /.well-known/oauth-authorization-server HTTP/1.1\r\n` +
-          `Host: LOCALHOST:${port}\r\nConnection: close\r\n\r\n`,
-      );
-    });
+    const shouted = await rawGet('/.well-known/oauth-authorization-server', `LOCALHOST:${port}`);
     expect(shouted).toContain(`"issuer":"http://localhost:${port}"`);
   });
 
