@@ -55,10 +55,17 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
     async fetch(request, caller) {
       const authInfo: AuthInfo = { token: '', clientId: caller.user.name, scopes: [] };
       callers.set(authInfo, caller);
-      const messages = await jsonRpcMessages(request);
+      // The body is parsed once here and handed on: the era check and the SDK use the same value.
+      const body = await jsonBody(request);
+      const parsed = body ? { parsedBody: body.value } : {};
+      const messages = body
+        ? Array.isArray(body.value)
+          ? (body.value as unknown[])
+          : [body.value]
+        : [];
       await recordMalformedCalls(messages, caller, deps);
-      if (!(await isLegacyRequest(request))) {
-        const answer = await modern.fetch(request, { authInfo });
+      if (!(await isLegacyRequest(request, body?.value))) {
+        const answer = await modern.fetch(request, { authInfo, ...parsed });
         const listen = messages.find((m) => isObject(m) && m['method'] === 'subscriptions/listen');
         return isObject(listen) ? acknowledgeAndClose(answer, listen['id']) : answer;
       }
@@ -70,7 +77,7 @@ export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
       });
       await server.connect(transport);
       try {
-        return await transport.handleRequest(request, { authInfo });
+        return await transport.handleRequest(request, { authInfo, ...parsed });
       } finally {
         void server.close();
       }
@@ -103,13 +110,13 @@ async function recordMalformedCalls(
   }
 }
 
-/** The JSON-RPC messages of a POST body (one, or a 2025-era batch); none when it is not JSON. */
-async function jsonRpcMessages(request: Request): Promise<unknown[]> {
+/** A POST body's JSON; undefined when it is not JSON (the SDK then answers -32700 itself). */
+async function jsonBody(request: Request): Promise<{ value: unknown } | undefined> {
   try {
-    const body: unknown = await request.clone().json();
-    return Array.isArray(body) ? (body as unknown[]) : [body];
+    const value: unknown = await request.clone().json();
+    return { value };
   } catch {
-    return []; // the SDK answers -32700, and the HTTP layer records the 400
+    return undefined;
   }
 }
 
