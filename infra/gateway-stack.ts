@@ -116,6 +116,8 @@ export class GatewayStack extends Stack {
   /** Approval requests; asked for and used by the endpoint, decided with the CLI. */
   readonly approvals: dynamodb.Table;
   readonly fleetSecret: secretsmanager.Secret;
+  /** The key sealing MCP requestState between rounds of a call held for approval; the endpoint's only. */
+  readonly requestStateSecret: secretsmanager.Secret;
   readonly handler: lambda.Function;
   /** Runs jobs; invoked asynchronously by the handler so work outlives the request. */
   readonly worker: lambda.Function;
@@ -166,6 +168,19 @@ export class GatewayStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'The secret is a fleet document (hosts and SSH credentials), rotated by its owners when they rotate the SSH keys; there is no service to rotate it against.',
+    });
+
+    // Generated at deploy and never shown: every endpoint container seals and checks with it.
+    this.requestStateSecret = new secretsmanager.Secret(this, 'RequestStateKey', {
+      secretName: `${prefix}-request-state-key`,
+      description:
+        'ssh-mcp-gateway: the HMAC key sealing MCP requestState of calls held for approval. Generated; replacing it only makes clients waiting on an approval call again.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.requestStateSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A state sealed with it lives at most a day and grants nothing an approval id does not; replace the value by hand if it leaks.',
     });
 
     const vpc = props.vpc ? placement(this, props.vpc) : undefined;
@@ -247,6 +262,8 @@ export class GatewayStack extends Stack {
     this.handler.addEnvironment(AWS_ENV.authMode, props.auth ?? 'oauth');
     if (props.publicUrl) this.handler.addEnvironment(AWS_ENV.publicUrl, props.publicUrl);
     this.handler.addEnvironment(AWS_ENV.workerFunction, this.worker.functionName);
+    this.handler.addEnvironment(AWS_ENV.requestStateSecretArn, this.requestStateSecret.secretArn);
+    this.requestStateSecret.grantRead(this.handler);
     this.worker.grantInvoke(this.handler);
     const workerId = this.getLogicalId(this.worker.node.defaultChild as lambda.CfnFunction);
     Validations.of(required(this.handler.role, 'the endpoint role')).acknowledge({

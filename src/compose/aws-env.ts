@@ -16,6 +16,8 @@ export const AWS_ENV = {
   /** `https://gateway.example.com` when clients reach the function through another name (a custom domain). */
   publicUrl: 'SMG_PUBLIC_URL',
   fleetSecretArn: 'SMG_FLEET_SECRET_ARN',
+  /** The key sealing MCP requestState between rounds of a call held for approval (the endpoint only). */
+  requestStateSecretArn: 'SMG_REQUEST_STATE_SECRET_ARN',
   /** The function that runs jobs (invoked asynchronously). */
   workerFunction: 'SMG_WORKER_FUNCTION',
   /** Seconds the fleet document is cached before it is read again (default 60). */

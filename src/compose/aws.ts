@@ -7,6 +7,7 @@ import type { CoreDeps } from '../core/deps.js';
 import { systemClock } from '../core/ports.js';
 import { PolicyEngine } from '../core/policy/engine.js';
 import { SecretFleetSource } from '../adapters/config/secret-fleet-source.js';
+import { keyInSecret } from '../adapters/config/state-key.js';
 import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
 import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
 import { jsonLogger } from '../adapters/log/json-logger.js';
@@ -29,8 +30,8 @@ function required(env: AwsEnv, name: keyof AwsEnv): string {
   return value;
 }
 
-/** A table only one of the two functions uses: the other gets a name that fails loudly if ever used. */
-function tableFor(env: AwsEnv, name: keyof AwsEnv): string {
+/** A table or secret only one of the two functions uses: the other gets a name that fails loudly if ever used. */
+function givenOrUnset(env: AwsEnv, name: keyof AwsEnv): string {
   return env[name] || `unset-${name}`;
 }
 
@@ -61,9 +62,9 @@ export async function composeAws(
     dynamo,
     {
       // The worker runs jobs and never reads users, OAuth state or approvals: not given those tables.
-      users: tableFor(env, AWS_ENV.usersTable),
-      oauth: tableFor(env, AWS_ENV.oauthTable),
-      approvals: tableFor(env, AWS_ENV.approvalsTable),
+      users: givenOrUnset(env, AWS_ENV.usersTable),
+      oauth: givenOrUnset(env, AWS_ENV.oauthTable),
+      approvals: givenOrUnset(env, AWS_ENV.approvalsTable),
       audit: required(env, AWS_ENV.auditTable),
       history: required(env, AWS_ENV.historyTable),
       jobs: required(env, AWS_ENV.jobsTable),
@@ -107,6 +108,8 @@ export async function composeAws(
       ? composeOAuth(stores, clock, logger)
       : undefined;
   const publicUrl = env[AWS_ENV.publicUrl];
+  // Only the endpoint seals requestState; the worker is never given the secret.
+  const requestStateKey = keyInSecret(secrets, givenOrUnset(env, AWS_ENV.requestStateSecretArn));
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- @hono/aws-lambda is not on npm yet
   const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
   const app = createApp(deps, {
@@ -114,8 +117,9 @@ export async function composeAws(
     ...(oauth ? { oauth } : {}),
     ...(publicUrl ? { publicUrl } : {}),
     clientAddress,
+    requestStateKey,
   });
   // Served on the key-only alias's Function URL: the same deps, no authorization server.
-  const keyOnlyApp = createApp(deps, { allowedHosts, clientAddress });
+  const keyOnlyApp = createApp(deps, { allowedHosts, clientAddress, requestStateKey });
   return { app, keyOnlyApp, deps };
 }

@@ -11,6 +11,11 @@ import { jsonLogger } from '../adapters/log/json-logger.js';
 import { openStore, type OpenedStore, type StoreMode } from './store.js';
 import { composeOAuth, type AuthMode } from './oauth.js';
 import type { OAuthDeps } from '../core/oauth/oauth-deps.js';
+import { join } from 'node:path';
+import { keyForThisProcess, keyInFile, type StateKeySource } from '../adapters/config/state-key.js';
+
+/** The request-state key's file in the key dir (the data dir). */
+export const REQUEST_STATE_KEY_FILE = 'request-state.key';
 
 export interface LocalGatewayOptions {
   readonly configPath: string;
@@ -21,6 +26,11 @@ export interface LocalGatewayOptions {
   readonly auth?: AuthMode;
   /** Tests only: client ID metadata documents may be served from loopback over http. */
   readonly allowLoopbackClientIds?: boolean;
+  /**
+   * Where the gateway keeps its own keys (the request-state key, `request-state.key`); every
+   * process serving the same store should share it. Without it, a key for this process only.
+   */
+  readonly keyDir?: string;
 }
 
 export interface LocalGateway {
@@ -31,6 +41,8 @@ export interface LocalGateway {
   readonly dispatcher: InProcessDispatcher;
   /** The authorization server's dependencies; undefined in key-only mode. */
   readonly oauth: OAuthDeps | undefined;
+  /** Seals the state of calls held for approval between MCP rounds. */
+  readonly requestStateKey: StateKeySource;
   close(): Promise<void>;
 }
 
@@ -79,6 +91,9 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
   return {
     deps,
     oauth,
+    requestStateKey: options.keyDir
+      ? keyInFile(join(options.keyDir, REQUEST_STATE_KEY_FILE))
+      : keyForThisProcess(),
     fleetSource,
     store,
     ssh,

@@ -6,6 +6,7 @@ import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { checkApiKey } from '../core/users/user-admin.js';
 import { mcpHttpEndpoint } from '../mcp/http-endpoint.js';
+import type { RequestStateKey } from '../mcp/approval-rounds.js';
 import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-token.js';
 import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
 import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
@@ -29,6 +30,11 @@ export interface AppOptions {
   readonly publicUrl?: string;
   /** The caller's network address (wrong-key and registration counters); `unknown` when not given. */
   readonly clientAddress?: (c: Context) => string;
+  /**
+   * The key sealing the state of calls held for approval between MCP rounds: one key for every
+   * process of a deployment (a file in the data dir locally, a secret on AWS).
+   */
+  readonly requestStateKey: RequestStateKey;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -146,7 +152,7 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
     }),
   );
 
-  const mcp = mcpHttpEndpoint(deps);
+  const mcp = mcpHttpEndpoint(deps, { requestStateKey: options.requestStateKey });
   app.post('/mcp', async (c) =>
     mcp.fetch(c.req.raw, {
       user: c.var.user,

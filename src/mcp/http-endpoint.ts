@@ -8,6 +8,7 @@ import type { CoreDeps } from '../core/deps.js';
 import type { Fleet } from '../core/fleet/fleet.js';
 import type { User } from '../core/users/user.js';
 import { createMcpServer, type McpCaller } from './server.js';
+import { approvalRounds, type RequestStateKey } from './approval-rounds.js';
 
 /** The authenticated caller of one HTTP request, as the HTTP layer established it. */
 export interface HttpCaller {
@@ -39,12 +40,19 @@ export interface McpHttpEndpoint {
  * The caller reaches the factory through `authInfo`, the SDK's pass-through channel, keyed here
  * so no cast is needed.
  */
-export function mcpHttpEndpoint(deps: CoreDeps): McpHttpEndpoint {
+export function mcpHttpEndpoint(
+  deps: CoreDeps,
+  options: {
+    /** Seals the state of calls held for approval between rounds (see approval-rounds.ts). */
+    readonly requestStateKey: RequestStateKey;
+  },
+): McpHttpEndpoint {
   const callers = new WeakMap<AuthInfo, HttpCaller>();
+  const rounds = approvalRounds(options.requestStateKey);
   const callerOf = (era: McpCaller['era'], authInfo: AuthInfo | undefined): McpCaller => {
     const caller = authInfo && callers.get(authInfo);
     if (!caller) throw new Error('MCP request without an authenticated caller');
-    return { deps, era, ...caller };
+    return { deps, era, rounds, ...caller };
   };
   // 'auto' answers with one JSON body unless a handler sends a notification first (ours send
   // none); 'json' would say so in a warning on every cold start.

@@ -4,6 +4,7 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   type CallToolResult,
+  type InputRequiredResult,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,9 @@ import { createScrubber } from '../core/exec/scrub.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Fleet } from '../core/fleet/fleet.js';
 import type { User } from '../core/users/user.js';
+import type { ApprovalState } from '../core/jobs/create-job.js';
 import type { AnyTool, CallerProtocol, ToolContext } from './define-tool.js';
+import { RequestStateRefused, type ApprovalRounds } from './approval-rounds.js';
 import { ALL_TOOLS } from './tools/index.js';
 import { schemasOf, toolListFor, toolsFor } from './tool-list.js';
 
@@ -45,6 +48,11 @@ export interface McpCaller {
    * when the user may no longer call anything.
    */
   readonly currentUser?: () => Promise<User>;
+  /**
+   * Sends a person to an approval's page and picks the call up again (2026-07-28 clients that
+   * open URLs); absent where no state can be sealed (stdio), so held calls get the plain answer.
+   */
+  readonly rounds?: ApprovalRounds;
 }
 
 /**
@@ -76,14 +84,25 @@ export function createMcpServer(caller: McpCaller): McpServer {
   server.server.setRequestHandler('tools/list', async () => toolListFor((await user()).role));
   server.server.setRequestHandler('tools/call', async (request, context) => {
     const id = requestId();
-    return callTool(request.params.name, request.params.arguments ?? {}, {
+    const ctx: ToolContext = {
       deps: caller.deps,
       fleet: caller.fleet,
       user: await stillAllowed(user, caller, id),
       requestId: id,
       protocol: protocolOf(caller.era, context),
       ...(caller.origin ? { origin: caller.origin } : {}),
-    });
+    };
+    // The SDK refuses a requestState that is not a string before this handler runs.
+    const state = context.mcpReq.requestState();
+    return callTool(
+      {
+        name: request.params.name,
+        args: request.params.arguments ?? {},
+        ...(typeof state === 'string' ? { state, context } : {}),
+      },
+      ctx,
+      caller.rounds,
+    );
   });
   return server;
 }
@@ -123,16 +142,25 @@ function protocolOf(era: CallerProtocol['era'], context: ServerContext): CallerP
 
 const MAX_NAME_SHOWN = 100;
 
+/** One tools/call: the tool, its arguments, and on a retry after `input_required` its state. */
+interface ToolCall {
+  readonly name: string;
+  readonly args: Record<string, unknown>;
+  readonly state?: string;
+  readonly context?: ServerContext;
+}
+
 async function callTool(
-  name: string,
-  args: Record<string, unknown>,
+  call: ToolCall,
   ctx: ToolContext,
-): Promise<CallToolResult> {
+  rounds: ApprovalRounds | undefined,
+): Promise<CallToolResult | InputRequiredResult> {
+  const { name } = call;
   const started = Date.now();
   const tool = toolsFor(ctx.user.role).find((t) => t.name === name);
   // A hidden tool's command is recorded too: a viewer probing run_command leaves its trace.
   const declared = tool ?? ALL_TOOLS.find((t) => t.name === name);
-  const raw = declared?.auditCommand ? args[declared.auditCommand] : undefined;
+  const raw = declared?.auditCommand ? call.args[declared.auditCommand] : undefined;
   const record = (outcome: string, detail?: string, targets: string[] = [], command = raw) =>
     ctx.deps.audit.append({
       type: 'tool.call',
@@ -152,12 +180,24 @@ async function callTool(
     // The spec's answer to an unknown tool is a JSON-RPC -32602, in both eras.
     const shown = name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name;
     const message = `Tool ${shown} not found; tools/list shows the tools you may call`;
-    await answer(record('NOT_FOUND', message), toolError(message), ctx, name).then((result) => {
-      if (result.content[0]?.type === 'text' && result.content[0].text === AUDIT_UNAVAILABLE)
-        throw new ProtocolError(ProtocolErrorCode.InternalError, AUDIT_UNAVAILABLE);
-    });
-    throw new ProtocolError(ProtocolErrorCode.InvalidParams, message);
+    return refuse(record('NOT_FOUND', message), message, ctx, name);
   }
+  // A retry after input_required: its state names the approval the call waited for.
+  const args =
+    call.state === undefined
+      ? call.args
+      : await resumedArgs(call, rounds, ctx, tool).catch((error: unknown) => {
+          if (!(error instanceof RequestStateRefused)) throw error;
+          return refuse(
+            record('INVALID_REQUEST_STATE', error.message),
+            REQUEST_STATE_REFUSED,
+            ctx,
+            name,
+            {
+              reason: 'invalid_request_state',
+            },
+          );
+        });
   const schemas = schemasOf(tool);
   const parsed = schemas.input.safeParse(args);
   if (!parsed.success) {
@@ -171,6 +211,9 @@ async function callTool(
     const checked = schemas.output.safeParse(output);
     if (!checked.success)
       throw new Error(`output does not match the schema: ${describeIssues(checked.error)}`);
+    const redirect =
+      call.state === undefined ? await redirectIfHeld(output, rounds, ctx, name) : undefined;
+    if (redirect) return redirect;
     result = { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
     if (tool.auditedByCore) return result;
     return answer(
@@ -190,6 +233,81 @@ async function callTool(
     const code = error instanceof AppError ? error.code : 'INTERNAL';
     return answer(record(code, message, safeTargets(tool, input)), toolError(message), ctx, name);
   }
+}
+
+/** What the SDK says of a requestState it refuses; ours says the same, whatever the reason. */
+const REQUEST_STATE_REFUSED = 'Invalid or expired requestState';
+
+/**
+ * A retry's arguments with the approval its state names. Refused when this tool takes no
+ * approval, when no state could have been sealed here, or when the call names another approval.
+ */
+async function resumedArgs(
+  call: ToolCall,
+  rounds: ApprovalRounds | undefined,
+  ctx: ToolContext,
+  tool: AnyTool,
+): Promise<Record<string, unknown>> {
+  if (!rounds || !call.context || call.state === undefined || !takesApproval(tool))
+    throw new RequestStateRefused(`requestState sent to ${tool.name}, which never asks for one`);
+  const approvalId = await rounds.resume(call.state, call.context, {
+    user: ctx.user.name,
+    tool: tool.name,
+  });
+  const named = call.args['approvalId'];
+  if (named !== undefined && named !== approvalId)
+    throw new RequestStateRefused(
+      `requestState for approval ${approvalId}, with approvalId ${JSON.stringify(named).slice(0, 40)}`,
+    );
+  return { ...call.args, approvalId };
+}
+
+/**
+ * A call held for approval, on its first round: a client that opens URLs is sent to the page
+ * and comes back by itself. A state that cannot be sealed (the key unreadable) costs only that:
+ * the plain answer goes out, and the log says why.
+ */
+async function redirectIfHeld(
+  output: unknown,
+  rounds: ApprovalRounds | undefined,
+  ctx: ToolContext,
+  tool: string,
+): Promise<InputRequiredResult | undefined> {
+  const held = (output as { approval?: ApprovalState }).approval;
+  if (!held || !rounds) return undefined;
+  try {
+    return await rounds.redirect(held, {
+      user: ctx.user.name,
+      tool,
+      protocol: ctx.protocol,
+      ...(ctx.origin ? { origin: ctx.origin } : {}),
+    });
+  } catch (error) {
+    ctx.deps.logger.error('requestState could not be sealed; the plain answer is sent', {
+      tool,
+      requestId: ctx.requestId,
+      error: describe(error),
+    });
+    return undefined;
+  }
+}
+
+function takesApproval(tool: AnyTool): boolean {
+  return 'approvalId' in tool.inputSchema;
+}
+
+/** A JSON-RPC error (-32602) once its audit record is durable; an internal error when it is not. */
+async function refuse(
+  recorded: Promise<unknown>,
+  message: string,
+  ctx: ToolContext,
+  tool: string,
+  data?: Record<string, unknown>,
+): Promise<never> {
+  const result = await answer(recorded, toolError(message), ctx, tool);
+  if (result.content[0]?.type === 'text' && result.content[0].text === AUDIT_UNAVAILABLE)
+    throw new ProtocolError(ProtocolErrorCode.InternalError, AUDIT_UNAVAILABLE);
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, message, data);
 }
 
 /** The result once its audit record is durable; a call that cannot be recorded fails. */

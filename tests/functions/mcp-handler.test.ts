@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { startDynamoRecorder, type DynamoRecorder } from '../support/dynamo-reco
 import { TABLE_ACCESS } from '../../infra/table-access.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:smg-fleet-Xy12Ab';
+const STATE_KEY_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:smg-request-state-key-Zz34Cd';
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws';
 
 type Result = {
@@ -117,6 +120,7 @@ describe('bundled Lambda handler', () => {
     delete process.env[AWS_ENV.usersTable];
     delete process.env[AWS_ENV.oauthTable];
     delete process.env[AWS_ENV.approvalsTable];
+    delete process.env[AWS_ENV.requestStateSecretArn];
     process.env[AWS_ENV.dynamodbEndpoint] = recorders.worker.endpoint;
     try {
       return container();
@@ -155,6 +159,8 @@ describe('bundled Lambda handler', () => {
         limits: { syncBudgetSeconds: 1 },
       }),
     );
+    // As the stack generates it: 64 letters and digits.
+    secrets.put(STATE_KEY_ARN, randomBytes(48).toString('base64url').replace(/[-_]/g, 'x'));
     recorders = {
       mcp: await startDynamoRecorder(store.dynamo.endpoint),
       worker: await startDynamoRecorder(store.dynamo.endpoint),
@@ -177,6 +183,7 @@ describe('bundled Lambda handler', () => {
       [AWS_ENV.workerFunction]: 'smg-worker',
       [AWS_ENV.lambdaEndpoint]: lambda.endpoint,
       [AWS_ENV.fleetSecretArn]: SECRET_ARN,
+      [AWS_ENV.requestStateSecretArn]: STATE_KEY_ARN,
       [AWS_ENV.fleetMaxAgeSeconds]: '0',
       [AWS_ENV.dynamodbEndpoint]: recorders.mcp.endpoint,
       [AWS_ENV.secretsEndpoint]: secrets.endpoint,
@@ -324,6 +331,68 @@ describe('bundled Lambda handler', () => {
       status: 'consumed',
       approver: 'lambda-approver',
     });
+  });
+
+  it('sends a 2026-07-28 client that opens URLs to the page, and runs its retry in another container', async () => {
+    const stores = storesOn(store.dynamo.client, store.tables, systemClock);
+    const approverKey = (
+      await addUser(stores.users, { name: 'lambda-approver-2', role: 'approver' }, systemClock)
+    ).key;
+    const command = 'rm -f /tmp/smg-lambda-mrtr';
+    const call = (
+      handler: Handler,
+      id: number,
+      retry: { requestState?: string; inputResponses?: unknown } = {},
+    ) =>
+      handler(
+        functionUrlEvent(
+          rpc(id, 'tools/call', {
+            name: 'run_command',
+            arguments: { host: 'lam-1', command },
+            ...retry,
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientInfo': { name: 'lambda-mrtr', version: '1' },
+              'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } },
+            },
+          }),
+          {
+            authorization: `Bearer ${key}`,
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': 'tools/call',
+            'mcp-name': 'run_command',
+          },
+        ),
+        context,
+      );
+    const first = JSON.parse((await call(load(), 1)).body).result;
+    expect(first.resultType).toBe('input_required');
+    const elicitation = first.inputRequests.approval;
+    expect(elicitation.params).toMatchObject({ mode: 'url' });
+    const url = new URL(elicitation.params.url as string);
+    // Built from the Function URL's own name, never from the request line.
+    expect(url.origin).toBe(`https://${DOMAIN}`);
+    const id = url.pathname.split('/').pop()!;
+    const approver = await checkApiKey(stores.users, approverKey);
+    if (!('user' in approver)) throw new Error(approver.refused);
+    await decideApproval(
+      { approvals: stores.approvals, audit: stores.audit, clock: systemClock },
+      approver.user,
+      id,
+      'approve',
+      { requestId: 'lambda-test' },
+    );
+    // A fresh container reads the same key from the secret and takes the state it did not mint.
+    const ran = JSON.parse(
+      (
+        await call(load(), 2, {
+          requestState: first.requestState,
+          inputResponses: { approval: { action: 'accept' } },
+        })
+      ).body,
+    ).result;
+    expect(ran.structuredContent.results[0]).toMatchObject({ host: 'lam-1', status: 'ok' });
+    expect(ran.structuredContent.approval).toMatchObject({ id, status: 'consumed' });
   });
 
   it('serves the approval page from the handler: the sign-in form under a strict CSP', async () => {
@@ -504,7 +573,8 @@ describe('bundled Lambda handler', () => {
         ([name]) =>
           name !== AWS_ENV.usersTable &&
           name !== AWS_ENV.oauthTable &&
-          name !== AWS_ENV.approvalsTable,
+          name !== AWS_ENV.approvalsTable &&
+          name !== AWS_ENV.requestStateSecretArn,
       ),
     );
     const { deps } = await composeAws(workerEnv, { wasmDir: dirname(bundle.file) });

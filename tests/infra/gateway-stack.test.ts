@@ -64,6 +64,7 @@ describe('GatewayStack', () => {
           [AWS_ENV.historyTable]: ref(stack.history),
           [AWS_ENV.jobsTable]: ref(stack.jobs),
           [AWS_ENV.fleetSecretArn]: ref(stack.fleetSecret),
+          [AWS_ENV.requestStateSecretArn]: ref(stack.requestStateSecret),
           [AWS_ENV.workerFunction]: ref(stack.worker),
           [AWS_ENV.allowedHosts]: '*',
           [AWS_ENV.oauthTable]: ref(stack.oauth),
@@ -96,6 +97,7 @@ describe('GatewayStack', () => {
     expect(worker.Properties.Code).toEqual(endpoint.Properties.Code);
     expect(worker.Properties.Environment.Variables[AWS_ENV.usersTable]).toBeUndefined();
     expect(worker.Properties.Environment.Variables[AWS_ENV.oauthTable]).toBeUndefined();
+    expect(worker.Properties.Environment.Variables[AWS_ENV.requestStateSecretArn]).toBeUndefined();
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]),
@@ -232,6 +234,34 @@ describe('GatewayStack', () => {
         ]),
       },
     });
+  });
+
+  it('generates the request-state key as a secret only the endpoint reads', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'acme-request-state-key',
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Handler: string; Role: { 'Fn::GetAtt': [string, string] } };
+    }[];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: unknown[] } };
+    }[];
+    const readers = (secret: { node: { defaultChild?: unknown } }) =>
+      functions
+        .filter((f) =>
+          policies.some(
+            (p) =>
+              p.Properties.Roles.some((r) => r.Ref === f.Properties.Role['Fn::GetAtt'][0]) &&
+              JSON.stringify(p.Properties.PolicyDocument.Statement).includes(
+                JSON.stringify(ref(secret)),
+              ),
+          ),
+        )
+        .map((f) => f.Properties.Handler)
+        .sort();
+    expect(readers(stack.requestStateSecret)).toEqual(['index.handler']);
+    expect(readers(stack.fleetSecret)).toEqual(['index.handler', 'index.worker']);
   });
 
   it('serves a Function URL without IAM auth (the app authenticates), with log retention and alarms', () => {

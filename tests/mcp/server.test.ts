@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyForThisProcess } from '../../src/adapters/config/state-key.js';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { AUDIT_UNAVAILABLE, createMcpServer } from '../../src/mcp/server.js';
 import { AppError } from '../../src/core/errors.js';
@@ -32,7 +33,9 @@ describe('MCP server: a call that cannot be audited fails', () => {
   /** A client of a server whose audit table does not exist: every append fails in DynamoDB itself. */
   async function clientWithBrokenAudit(era: Era) {
     const audit = new AuditLog(new DynamoAuditStore(store.db, 'no-such-audit-table'));
-    const endpoint = mcpHttpEndpoint({ audit, logger } as unknown as CoreDeps);
+    const endpoint = mcpHttpEndpoint({ audit, logger } as unknown as CoreDeps, {
+      requestStateKey: keyForThisProcess(),
+    });
     return endpointClient(endpoint, { user: viewer, requestId: 'r', fleet: Fleet.empty() }, era);
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keyForThisProcess } from '../../src/adapters/config/state-key.js';
 import { ALL_TOOLS } from '../../src/mcp/tools/index.js';
 import { TOOLSETS } from '../../src/mcp/define-tool.js';
 import { mcpHttpEndpoint } from '../../src/mcp/http-endpoint.js';
@@ -18,7 +19,7 @@ const admin: User = {
 /** What the model sees of every tool, as the SDK serves it in the given era. */
 async function listedTools(era: Era = 'modern') {
   // Listing touches no dependency; the handlers are never called here.
-  const endpoint = mcpHttpEndpoint({} as CoreDeps);
+  const endpoint = mcpHttpEndpoint({} as CoreDeps, { requestStateKey: keyForThisProcess() });
   const client = await endpointClient(
     endpoint,
     { user: admin, requestId: 'r', fleet: Fleet.empty() },

@@ -78,12 +78,14 @@ export async function startGateway(
     logger: silentLogger,
     auth: options.auth ?? 'oauth',
     allowLoopbackClientIds: options.allowLoopbackClientIds ?? false,
+    ...(options.dataDir ? { keyDir: options.dataDir } : {}),
   });
   const port = await freePort();
   const app = createApp(gateway.deps, {
     allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`, ...(options.extraAllowedHosts ?? [])],
     ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    requestStateKey: gateway.requestStateKey,
   });
   const server = await serveOnNode(app, { hostname: '127.0.0.1', port });
   const clients: Client[] = [];

@@ -1,13 +1,23 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type ClientOptions,
+} from '@modelcontextprotocol/client';
 import type { HttpCaller, McpHttpEndpoint } from '../../src/mcp/http-endpoint.js';
 
 export type Era = 'modern' | 'legacy';
 
-/** The v2 SDK client in the given era: 2026-07-28 pinned, or the 2025 `initialize` handshake. */
-export function sdkClient(era: Era): Client {
+/**
+ * The v2 SDK client in the given era: 2026-07-28 pinned, or the 2025 `initialize` handshake; with
+ * `options` (declared capabilities, say) on top.
+ */
+export function sdkClient(era: Era, options: ClientOptions = {}): Client {
   return new Client(
     { name: 'smg-test', version: '1.0.0' },
-    era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
+    {
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+      ...options,
+    },
   );
 }
 

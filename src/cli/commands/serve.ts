@@ -72,6 +72,8 @@ export async function serveCommand(
     configPath: values.config,
     store: storeMode(values),
     auth: values.auth,
+    // In the data dir even with --dynamodb: gateways sharing tables share the dir's key too.
+    ...(values.memory ? {} : { keyDir: values.data }),
   });
   try {
     const { fleetSource, store } = gateway;
@@ -85,6 +87,7 @@ export async function serveCommand(
       ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
       ...(publicUrl ? { publicUrl } : {}),
       clientAddress,
+      requestStateKey: gateway.requestStateKey,
     });
     const server = await listen(app, values.host, port, '--port');
     // The same gateway without the authorization server, for clients that send a configured header.
@@ -98,6 +101,7 @@ export async function serveCommand(
                 ...(values['allowed-host'] ?? []),
               ],
               clientAddress,
+              requestStateKey: gateway.requestStateKey,
             }),
             values.host,
             keyOnlyPort,
