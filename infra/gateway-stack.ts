@@ -103,8 +103,8 @@ function tableFromSpec(
 }
 
 /**
- * The gateway on AWS: an endpoint function behind a Function URL and a job worker, five DynamoDB tables, the fleet
- * secret, logs with retention and alarms. Exposes what it creates.
+ * The gateway on AWS: an endpoint function behind a Function URL and a job worker, six DynamoDB tables, the fleet
+ * secret and the request-state key, logs with retention and alarms. Exposes what it creates.
  */
 export class GatewayStack extends Stack {
   readonly users: dynamodb.Table;

@@ -74,6 +74,7 @@ describe('the approval page, in a real browser', () => {
     await Promise.all([page.waitForURL(/done=approved/), page.click('button[value=approve]')]);
     expect(await page.locator('#status').textContent()).toBe('approved');
     expect(await page.locator('button[value=approve]').count()).toBe(0);
+    expect(await page.locator('#waiting').count()).toBe(0);
     const ran = (await requester.callTool({
       name: 'run_command',
       arguments: { host: 'page-1', command, approvalId: id },
@@ -97,6 +98,8 @@ describe('the approval page, in a real browser', () => {
     const page = await signedIn(chromium.browser, keys['olive']!, `/approvals/${id}`);
     expect(await page.locator('#status').textContent()).toBe('pending');
     expect(await page.locator('button[value=approve]').count()).toBe(0);
+    // The requester is told what happens next; nobody else is.
+    expect(await page.locator('#waiting').textContent()).toMatch(/continue in your MCP client/);
     const other = await signedIn(chromium.browser, keys['oscar']!, '/approvals');
     expect(await other.locator('#queue').textContent()).not.toContain(id);
   });

@@ -141,6 +141,13 @@ export const RequestPage: FC<RequestPageProps> = ({
         </ul>
       </>
     ) : null}
+    {!decide && r.status === 'pending' && who === r.requester ? (
+      <p id="waiting">
+        Waiting for someone with the approver or admin role to decide: send them this page's
+        address. Once it is decided, continue in your MCP client — the call picks up where it left
+        off.
+      </p>
+    ) : null}
     {decide ? (
       <form method="post" action={`/approvals/${r.id}`}>
         <input type="hidden" name="csrf_token" value={decide} />
