@@ -7,7 +7,10 @@ import type {
   SshTarget,
 } from '../../core/ports.js';
 import { connectSsh, SshConnectError } from './connect.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, type Lease } from './connection-pool.js';
+
+/** A connect timing itself out answers first; this only ends a wait on someone else's connect. */
+const LATE_LEASE_GRACE_MS = 50;
 import { ChannelOpenError, runOnConnection } from './run-on-connection.js';
 
 export interface Ssh2ExecutorOptions {
@@ -34,13 +37,19 @@ export class Ssh2Executor implements SshExecutor {
     });
   }
 
+  /**
+   * Runs `command` on the target. `timeoutMs` covers everything — resolving, connecting, the
+   * handshake, authentication and the command — so a host that accepts TCP and never speaks
+   * costs the caller no more than the command's own timeout.
+   */
   async exec(target: SshTarget, command: string, options: ExecOptions): Promise<ExecOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    const left = () => options.timeoutMs - (performance.now() - started);
     for (let attempt = 0; ; attempt++) {
       let lease;
       try {
-        lease = await this.pool.acquire(target, options, { fresh: attempt > 0 });
+        lease = await this.acquireWithin(target, options, attempt > 0, left());
       } catch (error) {
         return {
           ...connectFailure(error),
@@ -66,7 +75,10 @@ export class Ssh2Executor implements SshExecutor {
         };
       }
       try {
-        const result = await runOnConnection(lease.client, command, options);
+        const result = await runOnConnection(lease.client, command, {
+          ...options,
+          timeoutMs: Math.max(1, Math.round(left())),
+        });
         lease.release();
         return { ...result, durationMs: elapsed() };
       } catch (error) {
@@ -84,6 +96,40 @@ export class Ssh2Executor implements SshExecutor {
           error: (error as Error).message,
         };
       }
+    }
+  }
+
+  /**
+   * A lease within `ms`: the connect timeout shrinks to fit, and waiting for a connection another
+   * call is opening ends in time too (that lease, if it comes, goes back to the pool).
+   */
+  private async acquireWithin(
+    target: SshTarget,
+    options: ExecOptions,
+    fresh: boolean,
+    ms: number,
+  ): Promise<Lease> {
+    const limit = Math.max(1, Math.min(options.connectTimeoutMs, Math.round(ms)));
+    const acquiring = this.pool.acquire(target, { ...options, connectTimeoutMs: limit }, { fresh });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        acquiring.then(
+          (lease) => lease.release(),
+          () => undefined,
+        );
+        reject(
+          new SshConnectError(
+            'timeout',
+            `no SSH connection to ${target.host.name} within the command's ${Math.round(options.timeoutMs / 100) / 10} s timeout`,
+          ),
+        );
+      }, limit + LATE_LEASE_GRACE_MS);
+    });
+    try {
+      return await Promise.race([acquiring, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Socket, type AddressInfo } from 'node:net';
 import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
 import { addClientKey, freePort, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
 import { targetFor } from '../../support/targets.js';
@@ -170,6 +171,34 @@ describe('Ssh2Executor', () => {
     const out = await ssh.exec(targetFor(fleet, dead), 'true', opts);
     expect(out.status).toBe('unreachable');
     expect(out.error).toMatch(/refused/);
+  });
+
+  it('counts connecting against the command timeout: a host that accepts TCP and never speaks', async () => {
+    // A tarpit: takes the connection, sends no banner.
+    const held: Socket[] = [];
+    const tarpit = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => tarpit.listen(0, '127.0.0.1', resolve));
+    const dead = { ...host(0), port: (tarpit.address() as AddressInfo).port };
+    try {
+      const started = Date.now();
+      const out = await ssh.exec(targetFor(fleet, dead), 'true', {
+        ...opts,
+        timeoutMs: 1_000,
+        connectTimeoutMs: 10_000,
+      });
+      expect(out.status).toBe('timeout');
+      // Bounded by the command's timeout, not the ten-second connect timeout.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // The same call on a live host still gets the rest of its timeout for the command.
+      const live = await ssh.exec(targetFor(fleet, host(0)), 'sleep 0.2; echo done', {
+        ...opts,
+        timeoutMs: 3_000,
+      });
+      expect(live).toMatchObject({ status: 'ok', stdout: 'done\n' });
+    } finally {
+      held.forEach((s) => s.destroy());
+      tarpit.close();
+    }
   });
 
   it('refuses a host whose key does not match the pinned fingerprint', async () => {
