@@ -4,7 +4,7 @@ import { PolicyEngine } from '../core/policy/engine.js';
 import { InProcessDispatcher } from '../core/jobs/in-process-dispatcher.js';
 import { runJob } from '../core/jobs/run-job.js';
 import { createTreeSitterShellParser } from '../adapters/shell/tree-sitter-parser.js';
-import { systemClock, type Clock, type Logger } from '../core/ports.js';
+import { systemClock, type Clock, type KeySource, type Logger } from '../core/ports.js';
 import { FileFleetSource } from '../adapters/config/file-fleet-source.js';
 import { Ssh2Executor } from '../adapters/ssh/ssh2-executor.js';
 import { jsonLogger } from '../adapters/log/json-logger.js';
@@ -12,7 +12,7 @@ import { openStore, type OpenedStore, type StoreMode } from './store.js';
 import { composeOAuth, type AuthMode } from './oauth.js';
 import type { OAuthDeps } from '../core/oauth/oauth-deps.js';
 import { join } from 'node:path';
-import { keyForThisProcess, keyInFile, type StateKeySource } from '../adapters/config/state-key.js';
+import { keyForThisProcess, keyInFile } from '../adapters/config/state-key.js';
 
 /** The request-state key's file in the key dir (the data dir). */
 export const REQUEST_STATE_KEY_FILE = 'request-state.key';
@@ -42,7 +42,7 @@ export interface LocalGateway {
   /** The authorization server's dependencies; undefined in key-only mode. */
   readonly oauth: OAuthDeps | undefined;
   /** Seals the state of calls held for approval between MCP rounds. */
-  readonly requestStateKey: StateKeySource;
+  readonly requestStateKey: KeySource;
   close(): Promise<void>;
 }
 

@@ -229,6 +229,12 @@ export interface SshExecutor {
   close(): Promise<void>;
 }
 
+/**
+ * A secret key read when first needed and then kept (the request-state key: a file in the data dir
+ * locally, a Secrets Manager secret on AWS). A failed read is tried again next time.
+ */
+export type KeySource = () => Promise<Uint8Array>;
+
 export interface Clock {
   now(): Date;
 }

@@ -6,7 +6,7 @@ import type { CoreDeps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { checkApiKey } from '../core/users/user-admin.js';
 import { mcpHttpEndpoint } from '../mcp/http-endpoint.js';
-import type { RequestStateKey } from '../mcp/approval-rounds.js';
+import type { KeySource } from '../core/ports.js';
 import { authenticateAccessToken, isAccessToken } from '../core/oauth/access-token.js';
 import type { OAuthDeps, ServerUrls } from '../core/oauth/oauth-deps.js';
 import { bearerAuth, type AuthVariables } from './middleware/auth/index.js';
@@ -34,7 +34,7 @@ export interface AppOptions {
    * The key sealing the state of calls held for approval between MCP rounds: one key for every
    * process of a deployment (a file in the data dir locally, a secret on AWS).
    */
-  readonly requestStateKey: RequestStateKey;
+  readonly requestStateKey: KeySource;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;

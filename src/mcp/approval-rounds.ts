@@ -8,12 +8,7 @@ import {
 import type { ApprovalState } from '../core/jobs/create-job.js';
 import { approvalPage } from '../core/approvals/approval.js';
 import type { CallerProtocol } from './define-tool.js';
-
-/**
- * The key that seals `requestState`: the same for every process of a deployment (a retry may
- * reach another process or Lambda container), at least 32 bytes. Read lazily, once.
- */
-export type RequestStateKey = () => Promise<Uint8Array>;
+import type { KeySource } from '../core/ports.js';
 
 /** What a held call's `requestState` carries: which approval it waits for, and whose call it is. */
 interface HeldCall {
@@ -52,7 +47,11 @@ export interface ApprovalRounds {
   resume(state: string, ctx: ServerContext, call: { user: string; tool: string }): Promise<string>;
 }
 
-export function approvalRounds(key: RequestStateKey): ApprovalRounds {
+/**
+ * `key` seals `requestState`: the same for every process of a deployment (a retry may reach
+ * another process or Lambda container), at least 32 bytes.
+ */
+export function approvalRounds(key: KeySource): ApprovalRounds {
   let codec: Promise<RequestStateCodec<HeldCall>> | undefined;
   const sealer = () => {
     codec ??= key().then(
@@ -72,7 +71,7 @@ export function approvalRounds(key: RequestStateKey): ApprovalRounds {
         inputRequests: {
           [APPROVAL_INPUT]: inputRequired.elicitUrl({
             message:
-              `Approval ${held.id}: a second person (approver or admin) must approve this before it runs. ` +
+              `Approval ${held.id}: someone with the approver or admin role must approve this before it runs. ` +
               'Open the page to see the request and share it with them; once it is decided, continue here and the call goes on.',
             url: approvalPage(call.origin, held.id),
           }),

@@ -69,6 +69,12 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
    * then records only calls that are refused or fail, so a successful call is not audited twice.
    */
   readonly auditedByCore?: boolean;
+  /**
+   * The call may be held for a person's approval (it takes `approvalId`; its output then carries
+   * `approval`). 2026-07-28 clients that open URLs are then sent to the approval page and come
+   * back by themselves. Such a tool is `auditedByCore`: the held call is recorded there.
+   */
+  readonly asksApproval?: true;
   /** The input field holding a shell command, recorded (scrubbed) with every call, refused ones too. */
   readonly auditCommand?: keyof I & string;
   /** Host names the call touched, for the audit record. */

@@ -8,7 +8,8 @@ import type { CoreDeps } from '../core/deps.js';
 import type { Fleet } from '../core/fleet/fleet.js';
 import type { User } from '../core/users/user.js';
 import { createMcpServer, type McpCaller } from './server.js';
-import { approvalRounds, type RequestStateKey } from './approval-rounds.js';
+import { approvalRounds } from './approval-rounds.js';
+import type { KeySource } from '../core/ports.js';
 
 /** The authenticated caller of one HTTP request, as the HTTP layer established it. */
 export interface HttpCaller {
@@ -44,7 +45,7 @@ export function mcpHttpEndpoint(
   deps: CoreDeps,
   options: {
     /** Seals the state of calls held for approval between rounds (see approval-rounds.ts). */
-    readonly requestStateKey: RequestStateKey;
+    readonly requestStateKey: KeySource;
   },
 ): McpHttpEndpoint {
   const callers = new WeakMap<AuthInfo, HttpCaller>();
@@ -96,8 +97,9 @@ export function mcpHttpEndpoint(
 
 /**
  * The SDK refuses a tools/call whose params are not even shaped like one (no string `name`,
- * `arguments` that is not an object) before any handler of ours runs; such calls are recorded
- * here, so that refusal leaves a trace too. Everything else is recorded by the server.
+ * `arguments` that is not an object, a `requestState` that is not a string) before any handler of
+ * ours runs; such calls are recorded here, so that refusal leaves a trace too. Everything else is
+ * recorded by the server.
  */
 async function recordMalformedCalls(
   messages: readonly unknown[],
@@ -169,6 +171,9 @@ function malformedCall(message: unknown): { tool: string; detail: string } | und
   const args = params['arguments'];
   if (args !== undefined && !isObject(args))
     return { tool, detail: 'tools/call whose arguments are not an object' };
+  const state = params['requestState'];
+  if (state !== undefined && typeof state !== 'string')
+    return { tool, detail: 'tools/call whose requestState is not a string' };
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  inputResponse,
   McpServer,
   ProtocolError,
   ProtocolErrorCode,
@@ -16,7 +17,7 @@ import type { Fleet } from '../core/fleet/fleet.js';
 import type { User } from '../core/users/user.js';
 import type { ApprovalState } from '../core/jobs/create-job.js';
 import type { AnyTool, CallerProtocol, ToolContext } from './define-tool.js';
-import { RequestStateRefused, type ApprovalRounds } from './approval-rounds.js';
+import { APPROVAL_INPUT, RequestStateRefused, type ApprovalRounds } from './approval-rounds.js';
 import { ALL_TOOLS } from './tools/index.js';
 import { schemasOf, toolListFor, toolsFor } from './tool-list.js';
 
@@ -98,7 +99,7 @@ export function createMcpServer(caller: McpCaller): McpServer {
       {
         name: request.params.name,
         args: request.params.arguments ?? {},
-        ...(typeof state === 'string' ? { state, context } : {}),
+        ...(typeof state === 'string' ? { retry: { state, context } } : {}),
       },
       ctx,
       caller.rounds,
@@ -146,8 +147,8 @@ const MAX_NAME_SHOWN = 100;
 interface ToolCall {
   readonly name: string;
   readonly args: Record<string, unknown>;
-  readonly state?: string;
-  readonly context?: ServerContext;
+  /** The state the client echoes, with the request's context (its responses, its envelope). */
+  readonly retry?: { readonly state: string; readonly context: ServerContext };
 }
 
 async function callTool(
@@ -183,21 +184,12 @@ async function callTool(
     return refuse(record('NOT_FOUND', message), message, ctx, name);
   }
   // A retry after input_required: its state names the approval the call waited for.
-  const args =
-    call.state === undefined
-      ? call.args
-      : await resumedArgs(call, rounds, ctx, tool).catch((error: unknown) => {
-          if (!(error instanceof RequestStateRefused)) throw error;
-          return refuse(
-            record('INVALID_REQUEST_STATE', error.message),
-            REQUEST_STATE_REFUSED,
-            ctx,
-            name,
-            {
-              reason: 'invalid_request_state',
-            },
-          );
-        });
+  const retried = call.retry
+    ? await retryArgs(call, call.retry, rounds, ctx, tool, record)
+    : { args: call.args };
+  if ('declined' in retried)
+    return answer(record('DECLINED', retried.declined), toolError(retried.declined), ctx, name);
+  const { args } = retried;
   const schemas = schemasOf(tool);
   const parsed = schemas.input.safeParse(args);
   if (!parsed.success) {
@@ -212,7 +204,9 @@ async function callTool(
     if (!checked.success)
       throw new Error(`output does not match the schema: ${describeIssues(checked.error)}`);
     const redirect =
-      call.state === undefined ? await redirectIfHeld(output, rounds, ctx, name) : undefined;
+      tool.asksApproval && !call.retry
+        ? await redirectIfHeld(output, rounds, ctx, name)
+        : undefined;
     if (redirect) return redirect;
     result = { structuredContent: output, content: [{ type: 'text', text: tool.toText(output) }] };
     if (tool.auditedByCore) return result;
@@ -239,27 +233,61 @@ async function callTool(
 const REQUEST_STATE_REFUSED = 'Invalid or expired requestState';
 
 /**
- * A retry's arguments with the approval its state names. Refused when this tool takes no
- * approval, when no state could have been sealed here, or when the call names another approval.
+ * A retry's arguments. A state that is not ours to take is refused (-32602, audited): forged,
+ * altered, expired, another user's or tool's, on a call naming another approval, from a 2025-era
+ * request or where none is ever sealed. Otherwise the call goes on with the approval it names,
+ * once the person accepted going to the page; after a decline or cancel it stops there, saying
+ * why. A key that cannot be read is logged and the state set aside: the call
+ * goes on as a first one, which finds its approval still pending.
  */
-async function resumedArgs(
+async function retryArgs(
   call: ToolCall,
+  retry: NonNullable<ToolCall['retry']>,
   rounds: ApprovalRounds | undefined,
   ctx: ToolContext,
   tool: AnyTool,
-): Promise<Record<string, unknown>> {
-  if (!rounds || !call.context || call.state === undefined || !takesApproval(tool))
-    throw new RequestStateRefused(`requestState sent to ${tool.name}, which never asks for one`);
-  const approvalId = await rounds.resume(call.state, call.context, {
-    user: ctx.user.name,
-    tool: tool.name,
-  });
-  const named = call.args['approvalId'];
-  if (named !== undefined && named !== approvalId)
-    throw new RequestStateRefused(
-      `requestState for approval ${approvalId}, with approvalId ${JSON.stringify(named).slice(0, 40)}`,
-    );
-  return { ...call.args, approvalId };
+  record: (outcome: string, detail: string) => Promise<unknown>,
+): Promise<{ args: Record<string, unknown> } | { declined: string }> {
+  try {
+    if (!rounds || !tool.asksApproval || ctx.protocol.era !== 'modern')
+      throw new RequestStateRefused(`requestState sent to ${tool.name}, where none was given`);
+    const approvalId = await rounds.resume(retry.state, retry.context, {
+      user: ctx.user.name,
+      tool: tool.name,
+    });
+    const named = call.args['approvalId'];
+    if (named !== undefined && named !== approvalId)
+      throw new RequestStateRefused(
+        `requestState for approval ${approvalId}, with approvalId ${JSON.stringify(named).slice(0, 40)}`,
+      );
+    if (accepted(retry.context)) return { args: { ...call.args, approvalId } };
+    return {
+      declined: `you did not continue to the approval page, so nothing ran and approval ${approvalId} was not used; once it is approved, call ${tool.name} again with the same arguments and approvalId "${approvalId}"`,
+    };
+  } catch (error) {
+    if (error instanceof RequestStateRefused)
+      return refuse(
+        record('INVALID_REQUEST_STATE', error.message),
+        REQUEST_STATE_REFUSED,
+        ctx,
+        tool.name,
+        {
+          reason: 'invalid_request_state',
+        },
+      );
+    ctx.deps.logger.error('requestState could not be checked; the call goes on as a first one', {
+      tool: tool.name,
+      requestId: ctx.requestId,
+      error: describe(error),
+    });
+    return { args: call.args };
+  }
+}
+
+/** The person went to the approval page (the client's answer to the URL elicitation). */
+function accepted(context: ServerContext): boolean {
+  const view = inputResponse(context.mcpReq.inputResponses, APPROVAL_INPUT);
+  return view.kind === 'elicit' && view.action === 'accept';
 }
 
 /**
@@ -290,10 +318,6 @@ async function redirectIfHeld(
     });
     return undefined;
   }
-}
-
-function takesApproval(tool: AnyTool): boolean {
-  return 'approvalId' in tool.inputSchema;
 }
 
 /** A JSON-RPC error (-32602) once its audit record is durable; an internal error when it is not. */

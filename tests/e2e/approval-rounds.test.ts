@@ -16,6 +16,8 @@ import { decideApproval } from '../../src/core/approvals/decide-approval.js';
 
 const SYNC_BUDGET_SECONDS = 2;
 const OPENS_URLS: ClientCapabilities = { elicitation: { url: {} } };
+/** What a client sends back once its person went to the page. */
+const ACCEPTED = { inputResponses: { approval: { action: 'accept' } } };
 
 type Structured = { structuredContent: Record<string, any>; isError?: boolean };
 
@@ -144,6 +146,32 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
     await client.close();
   });
 
+  it('stops when the person declines to go to the page, even once it is approved, and spends nothing', async () => {
+    const file = victim();
+    const { client } = await connect('modern', OPENS_URLS, async (url) => {
+      const ann = await checkApiKey(gw.gateway.deps.users, keys['ann']!);
+      if (!('user' in ann)) throw new Error(ann.refused);
+      await decideApproval(gw.gateway.deps, ann.user, url.split('/').pop()!, 'approve', {
+        requestId: 'test',
+      });
+      return 'decline';
+    });
+    const result = (await client.callTool({
+      name: 'run_command',
+      arguments: { host: 'mrtr-1', command: `rm -f ${file}` },
+    })) as Structured & { content: { text: string }[] };
+    expect(result.isError).toBe(true);
+    expect(result.content[0]?.text).toMatch(
+      /did not continue to the approval page, so nothing ran/,
+    );
+    expect(existsSync(file)).toBe(true);
+    const id = /approval (apr_\S+) was not used/.exec(result.content[0]!.text)![1]!;
+    expect((await gw.gateway.deps.approvals.get(id))?.status).toBe('approved');
+    const [latest] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+    expect(latest?.event).toMatchObject({ type: 'tool.call', outcome: 'DECLINED', user: 'olive' });
+    await client.close();
+  });
+
   it('answers a retry still pending after the sync budget with the plain result, never a second input_required', async () => {
     const file = victim();
     const { client, seen } = await connect('modern', OPENS_URLS);
@@ -255,13 +283,51 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       }
     });
 
+    it('is refused when it is not a string, or comes on a 2025-era request', async () => {
+      const command = `rm -f /tmp/smg-mrtr-odd-${Date.now()}`;
+      const { state } = await heldAndApproved(command);
+      const notString = await rawCall(
+        keys['olive']!,
+        { host: 'mrtr-1', command },
+        { requestState: 42 },
+      );
+      expect(notString.error?.code).toBe(-32602);
+      expect(await latestAudit()).toMatchObject({
+        tool: 'run_command',
+        outcome: 'INVALID_INPUT',
+        detail: 'tools/call whose requestState is not a string',
+      });
+      // A 2025-era call: no envelope, no revision header (a stateless server takes it as is).
+      const res = await fetch(gw.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          authorization: `Bearer ${keys['olive']}`,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'run_command',
+            arguments: { host: 'mrtr-1', command },
+            requestState: state,
+          },
+        }),
+      });
+      const legacy = (await res.json()) as { error?: { code: number } };
+      expect(legacy.error?.code).toBe(-32602);
+      expect(await latestAudit()).toMatchObject({ outcome: 'INVALID_REQUEST_STATE' });
+    });
+
     it('is refused from another user, with another approval id, or on another tool', async () => {
       const command = `rm -f /tmp/smg-mrtr-other-${Date.now()}`;
       const { state } = await heldAndApproved(command);
       const fromOscar = await rawCall(
         keys['oscar']!,
         { host: 'mrtr-1', command },
-        { requestState: state },
+        { requestState: state, ...ACCEPTED },
       );
       expect(fromOscar.error?.code).toBe(-32602);
       expect(await latestAudit()).toMatchObject({
@@ -271,13 +337,13 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       const otherId = await rawCall(
         keys['olive']!,
         { host: 'mrtr-1', command, approvalId: 'apr_AAAAAAAAAAAA' },
-        { requestState: state },
+        { requestState: state, ...ACCEPTED },
       );
       expect(otherId.error?.code).toBe(-32602);
       const otherTool = await rawCall(
         keys['olive']!,
         { host: 'mrtr-1', command },
-        { requestState: state },
+        { requestState: state, ...ACCEPTED },
         'start_job',
       );
       expect(otherTool.error?.code).toBe(-32602);
@@ -289,7 +355,7 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       const ran = await rawCall(
         keys['olive']!,
         { host: 'mrtr-1', command },
-        { requestState: state },
+        { requestState: state, ...ACCEPTED },
       );
       expect(ran.result?.['structuredContent'].results[0]).toMatchObject({ status: 'ok' });
     });
@@ -300,13 +366,13 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       const ran = await rawCall(
         keys['olive']!,
         { host: 'mrtr-1', command },
-        { requestState: state },
+        { requestState: state, ...ACCEPTED },
       );
       expect(ran.result?.['structuredContent'].approval).toMatchObject({ id, status: 'consumed' });
       const replay = await rawCall(
         keys['olive']!,
         { host: 'mrtr-1', command },
-        { requestState: state },
+        { requestState: state, ...ACCEPTED },
       );
       expect(replay.result?.['isError']).toBe(true);
       expect(replay.result?.['content'][0].text).toMatch(/already used/);

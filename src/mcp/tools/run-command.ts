@@ -100,6 +100,7 @@ export const runCommandTool = defineTool({
     runCommand(deps, fleet, user, input, requestId, origin),
   auditedByCore: true,
   toText: runCommandText,
+  asksApproval: true,
   auditCommand: 'command',
   auditTargets: (_input, output) => output?.results.map((r) => r.host) ?? [],
 });

@@ -73,6 +73,7 @@ export const startJobTool = defineTool({
   // The core records the intent (before the job is stored) and the outcome; a tool.call record
   // written after the job started could fail and make a retry start it twice.
   auditedByCore: true,
+  asksApproval: true,
   auditCommand: 'command',
   auditTargets: (_input, output) => output?.hosts.map((h) => h.host) ?? [],
 });

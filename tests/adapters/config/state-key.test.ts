@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -24,10 +24,15 @@ describe('the request-state key', () => {
     expect(Buffer.from(await keyInFile(path)()).equals(Buffer.from(a))).toBe(true);
   });
 
-  it('says what to do when the file does not hold a key', async () => {
+  it('says what to do when the file does not hold a key, or others may read it', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'smg-key-')), 'request-state.key');
-    writeFileSync(path, 'short\n');
+    writeFileSync(path, 'short\n', { mode: 0o600 });
     await expect(keyInFile(path)()).rejects.toThrow(/delete it and the gateway makes a new one/);
+    writeFileSync(path, `${'ab'.repeat(32)}\n`);
+    chmodSync(path, 0o644);
+    await expect(keyInFile(path)()).rejects.toThrow(/readable by it alone \(chmod 600\)/);
+    chmodSync(path, 0o600);
+    expect((await keyInFile(path)()).byteLength).toBe(32);
   });
 
   it('differs between in-memory gateways', async () => {
@@ -45,7 +50,11 @@ describe('the request-state key', () => {
       });
       secrets.put('good', 'k'.repeat(64));
       secrets.put('short', 'k'.repeat(16));
-      expect((await keyInSecret(client, 'good')()).byteLength).toBe(64);
+      const good = keyInSecret(client, 'good');
+      const before = secrets.calls;
+      expect((await good()).byteLength).toBe(64);
+      await good();
+      expect(secrets.calls - before).toBe(1); // read once per container
       await expect(keyInSecret(client, 'short')()).rejects.toThrow(/redeploy the stack/);
       client.destroy();
     } finally {
