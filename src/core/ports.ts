@@ -87,6 +87,8 @@ export interface ApproverSessionStore {
   createSession(session: ApproverSession): Promise<void>;
   /** The session, or undefined when there is none or it has expired by `now` (epoch seconds). */
   getSession(tokenHash: string, now: number): Promise<ApproverSession | undefined>;
+  /** Ends a session at `now` (signing out): from then on it is absent. */
+  endSession(tokenHash: string, now: number): Promise<void>;
   /** Counts one wrong key from `address` in the window starting at `windowStart`; the new count. */
   countFailure(address: string, windowStart: number, retainUntil: number): Promise<number>;
   failures(address: string, windowStart: number): Promise<number>;

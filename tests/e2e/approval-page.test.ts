@@ -120,7 +120,9 @@ describe('the approval page, in a real browser', () => {
         body,
       });
     expect((await forged({}, 'decision=approve')).status).toBe(403);
-    const token = await page.locator('input[name=csrf_token]').getAttribute('value');
+    const token = await page
+      .locator(`form[action="/approvals/${id}"] input[name=csrf_token]`)
+      .getAttribute('value');
     expect((await forged({ origin: 'null' }, `decision=approve&csrf_token=${token}`)).status).toBe(
       403,
     );
@@ -170,6 +172,31 @@ describe('the approval page, in a real browser', () => {
     await rotateKey(gw.gateway.deps.users, 'temp-approver', systemClock);
     await page.reload();
     expect(await page.locator('#api_key').count()).toBe(1); // back at the sign-in form
+  });
+
+  it('signs out: the session ends on the server too, so the old cookie opens nothing', async () => {
+    const page = await signedIn(chromium.browser, keys['ann']!, '/approvals');
+    const session = (await page.context().cookies()).find((k) => k.name === 'smg_approver')!;
+    const withOldCookie = () =>
+      fetch(`${origin}/approvals`, { headers: { cookie: `smg_approver=${session.value}` } });
+    // A sign-out posted from elsewhere (no token) is refused and changes nothing.
+    const forged = await fetch(`${origin}/approvals/sign-out`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `smg_approver=${session.value}`,
+      },
+      body: 'csrf_token=x',
+    });
+    expect(forged.status).toBe(403);
+    expect(await (await withOldCookie()).text()).toContain('id="who"');
+    await Promise.all([page.waitForURL(`${origin}/approvals`), page.click('#sign-out')]);
+    expect(await page.locator('#api_key').count()).toBe(1);
+    expect((await page.context().cookies()).find((k) => k.name === 'smg_approver')).toBeUndefined();
+    expect(await (await withOldCookie()).text()).toContain('id="api_key"');
+    const [latest] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
+    expect(latest?.event).toMatchObject({ type: 'approvals.signed-out', user: 'ann' });
   });
 
   it('records a refused decision with who tried', async () => {

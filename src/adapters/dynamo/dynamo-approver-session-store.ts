@@ -53,6 +53,23 @@ export class DynamoApproverSessionStore implements ApproverSessionStore {
     return parsed.success && parsed.data.expiresAt > now ? parsed.data : undefined;
   }
 
+  async endSession(tokenHash: string, now: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { id: `ses_${tokenHash}` },
+          UpdateExpression: 'SET expiresAt = :now',
+          ConditionExpression: 'attribute_exists(id) AND expiresAt > :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    } catch (error) {
+      // Already ended or gone: signing out again changes nothing.
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
   async countFailure(address: string, windowStart: number, retainUntil: number): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({

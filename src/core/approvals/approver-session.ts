@@ -77,3 +77,9 @@ export async function sessionUser(
   ]);
   return key?.userName === session.user && user && !user.disabled ? { user, session } : undefined;
 }
+
+/** Ends the session behind a cookie now: the cookie opens nothing after. */
+export async function signOut(deps: SessionDeps, token: string): Promise<void> {
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  await deps.approverSessions.endSession(hashSessionToken(token), now);
+}

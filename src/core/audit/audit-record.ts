@@ -13,7 +13,8 @@ export interface AuditEvent {
     | 'approval.denied'
     | 'approval.expired'
     | 'approval.consumed'
-    | 'approvals.signed-in';
+    | 'approvals.signed-in'
+    | 'approvals.signed-out';
   readonly requestId: string;
   readonly user: string;
   readonly tool?: string;

@@ -38,16 +38,31 @@ export const SignInPage: FC<{ nonce: string; csrf: string; next: string; error?:
   </Layout>
 );
 
-export const QueuePage: FC<{ nonce: string; who: string; records: readonly ApprovalRecord[] }> = ({
-  nonce,
+/** Who is signed in, and the way out: signing out is a post carrying the session's token. */
+const SignedIn: FC<{ who: string; csrf: string; queueLink?: boolean }> = ({
   who,
-  records,
+  csrf,
+  queueLink,
 }) => (
+  <form method="post" action="/approvals/sign-out">
+    <input type="hidden" name="csrf_token" value={csrf} />
+    Signed in as <strong id="who">{who}</strong>.{' '}
+    {queueLink ? <a href="/approvals">All requests</a> : null}{' '}
+    <button type="submit" id="sign-out">
+      Sign out
+    </button>
+  </form>
+);
+
+export const QueuePage: FC<{
+  nonce: string;
+  who: string;
+  csrf: string;
+  records: readonly ApprovalRecord[];
+}> = ({ nonce, who, csrf, records }) => (
   <Layout title="Approvals" nonce={nonce}>
     <h1>Approvals</h1>
-    <p>
-      Signed in as <strong id="who">{who}</strong>.
-    </p>
+    <SignedIn who={who} csrf={csrf} />
     {records.length === 0 ? <p id="empty">No approval requests.</p> : null}
     <ul id="queue">
       {records.map((r) => (
@@ -64,6 +79,8 @@ export const QueuePage: FC<{ nonce: string; who: string; records: readonly Appro
 export interface RequestPageProps {
   readonly nonce: string;
   readonly who: string;
+  /** The session's CSRF token (signing out; deciding, for those who may). */
+  readonly csrf: string;
   readonly record: ApprovalRecord;
   readonly plan?: PlanResult;
   /** The session's CSRF token, when this person may decide. */
@@ -76,6 +93,7 @@ export interface RequestPageProps {
 export const RequestPage: FC<RequestPageProps> = ({
   nonce,
   who,
+  csrf,
   record: r,
   plan,
   decide,
@@ -86,9 +104,7 @@ export const RequestPage: FC<RequestPageProps> = ({
     <h1>
       Approval <span id="approval-id">{r.id}</span>: <span id="status">{r.status}</span>
     </h1>
-    <p>
-      Signed in as <strong>{who}</strong>. <a href="/approvals">All requests</a>
-    </p>
+    <SignedIn who={who} csrf={csrf} queueLink />
     {message ? (
       <p id="message" role="status">
         {message}

@@ -6,7 +6,12 @@ import type { CoreDeps } from '../../core/deps.js';
 import { effectiveStatus } from '../../core/approvals/approval.js';
 import { decideApproval } from '../../core/approvals/decide-approval.js';
 import { viewApproval } from '../../core/approvals/view-approval.js';
-import { SESSION_SECONDS, sessionUser, signIn } from '../../core/approvals/approver-session.js';
+import {
+  SESSION_SECONDS,
+  sessionUser,
+  signIn,
+  signOut,
+} from '../../core/approvals/approver-session.js';
 import { planCommand, type PlanResult } from '../../core/exec/plan-command.js';
 import { AppError, publicMessage } from '../../core/errors.js';
 import { roleAtLeast, type User } from '../../core/users/user.js';
@@ -96,7 +101,12 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
         : await deps.approvals.listByRequester(signed.user.name, QUEUE_LIMIT)
     ).map((r) => ({ ...r, status: effectiveStatus(r, now) }));
     return render(c, 200, (nonce) => (
-      <QueuePage nonce={nonce} who={signed.user.name} records={records} />
+      <QueuePage
+        nonce={nonce}
+        who={signed.user.name}
+        csrf={signed.session.csrf}
+        records={records}
+      />
     ));
   });
 
@@ -146,6 +156,30 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
     });
     deleteCookie(c, SIGN_IN_COOKIE, { path: '/approvals' });
     return c.redirect(next, 303);
+  });
+
+  app.post('/approvals/sign-out', async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const signed = await sessionUser(deps, token);
+    if (!signed || !token) return c.redirect('/approvals', 303);
+    c.set('user', signed.user);
+    const form = await formParams(c);
+    if (
+      c.req.header('origin') === 'null' ||
+      !sameToken(signed.session.csrf, form?.['csrf_token'])
+    ) {
+      c.set('refusal', 'approvals sign-out: form not from this page');
+      return c.text('This form did not come from this page; you are still signed in.', 403);
+    }
+    await signOut(deps, token);
+    await deps.audit.append({
+      type: 'approvals.signed-out',
+      requestId: c.var.requestId,
+      user: signed.user.name,
+      address: options.clientAddress(c),
+    });
+    deleteCookie(c, SESSION_COOKIE, { path: '/approvals' });
+    return c.redirect('/approvals', 303);
   });
 
   app.get('/approvals/:id', async (c) => {
@@ -213,7 +247,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
     }
     if (!record)
       return render(c, 404, (nonce) => (
-        <QueuePage nonce={nonce} who={signed.user.name} records={[]} />
+        <QueuePage nonce={nonce} who={signed.user.name} csrf={signed.session.csrf} records={[]} />
       ));
     const mayDecide =
       record.status === 'pending' &&
@@ -242,6 +276,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       <RequestPage
         nonce={nonce}
         who={signed.user.name}
+        csrf={signed.session.csrf}
         record={shown}
         {...(plan ? { plan } : {})}
         {...(mayDecide ? { decide: signed.session.csrf } : {})}
