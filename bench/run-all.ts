@@ -1,9 +1,11 @@
 /**
- * npm run bench: a loopback fleet (101 healthy sshd hosts, 10 slow ones, 10 closed ports), gateway
+ * npm run bench: a loopback fleet (101 healthy sshd hosts, 10 tarpits that accept TCP and never
+ * speak SSH, 10 closed ports), gateway
  * processes, and every figure next to the floor measured in the same run. Prints a table, writes
  * bench/results/latest.json and docs/bench.svg. Not a test: numbers, not verdicts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { startSshFleet, freePort, type TestFleet } from '../tests/support/ssh-fleet.js';
 import { fleetDocument } from '../tests/support/gateway.js';
 import { startGatewayProcess } from './lib/gateway-process.js';
@@ -17,19 +19,24 @@ import { renderChart } from './lib/svg.js';
 import { round } from './lib/stats.js';
 
 const HEALTHY = 101;
-const SLOW = 10;
+const TARPITS = 10;
 const DEAD = 10;
 const started = Date.now();
 const log = (line: string) => console.log(line);
 
-log(`starting ${HEALTHY + SLOW} sshd hosts on 127.0.0.1 …`);
-const fleet: TestFleet = await startSshFleet(HEALTHY + SLOW, {
-  prefix: 'b',
-  env: (i): Record<string, string> => (i >= HEALTHY ? { SMG_SLOW: '30' } : {}),
-});
+log(`starting ${HEALTHY} sshd hosts and ${TARPITS} tarpits on 127.0.0.1 …`);
+const fleet: TestFleet = await startSshFleet(HEALTHY, { prefix: 'b' });
 const healthy = fleet.hosts.slice(0, HEALTHY);
+// Tarpits: take the connection, send nothing (the connect timeout is no excuse past the call's).
+const held: Socket[] = [];
+const tarpits = await Promise.all(
+  Array.from({ length: TARPITS }, async () => {
+    const server = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return server;
+  }),
+);
 const tagsFor = (_name: string, i: number): string[] => {
-  if (i >= HEALTHY) return ['slow', 'degraded'];
   const tags = ['all100'];
   if (i < 20) tags.push('n20');
   if (i >= 80 && i < 100) tags.push('latency');
@@ -48,13 +55,22 @@ const deadHosts = await Promise.all(
     tags: ['degraded'],
   })),
 );
+const tarpitHosts = tarpits.map((server, i) => ({
+  name: `tarpit-${i + 1}`,
+  address: '127.0.0.1',
+  port: (server.address() as AddressInfo).port,
+  user: fleet.user,
+  credential: 'test',
+  hostKey: healthy[0]!.hostKeyFingerprint,
+  tags: ['degraded'],
+}));
 const document = fleetDocument(fleet, {
   tags: tagsFor,
-  hosts: deadHosts,
+  hosts: [...deadHosts, ...tarpitHosts],
   limits: {
     maxConcurrency: 128,
     commandTimeoutSeconds: 30,
-    connectTimeoutSeconds: 5,
+    connectTimeoutSeconds: 10, // the default: above the degraded case's T, which must bound it
     syncBudgetSeconds: 25,
   },
 });
@@ -71,7 +87,7 @@ try {
   await client.close();
   await gw.stop();
 
-  log('fan-out: 20 hosts, then 100 hosts, then 100 with 10 dead and 10 slow …');
+  log('fan-out: 20 hosts, then 100 hosts, then 100 with 10 closed ports and 10 tarpits …');
   const fanOut: FanOutRow[] = [];
   ({ gw, client } = await fresh());
   fanOut.push(await measureFanOut(fleet, client, healthy.slice(0, 20), 'n20'));
@@ -83,7 +99,7 @@ try {
   const degraded = await measureDegraded(
     client,
     'degraded',
-    { hosts: 80 + SLOW + DEAD, dead: DEAD, slow: SLOW },
+    { hosts: 80 + TARPITS + DEAD, dead: DEAD, tarpits: TARPITS },
     3,
   );
 
@@ -115,7 +131,7 @@ try {
       (f) =>
         `fan-out ${String(f.hosts).padStart(3)} hosts warm (pooled)        ${String(f.gatewayWarmMs).padStart(8)} ms`,
     ),
-    `fan-out 100 with ${DEAD} dead + ${SLOW} slow, timeout ${degraded.timeoutSeconds} s   ${String(degraded.totalMs).padStart(8)} ms ${String(degraded.timeoutSeconds * 1000).padStart(8)} ms   ${String(r(degraded.totalMs, degraded.timeoutSeconds * 1000)).padStart(5)}×   within the timeout  ${JSON.stringify(degraded.summary)}`,
+    `fan-out 100 with ${DEAD} closed + ${TARPITS} tarpits, T=${degraded.timeoutSeconds} s ${String(degraded.totalMs).padStart(8)} ms ${String(degraded.timeoutSeconds * 1000).padStart(8)} ms   ${String(r(degraded.totalMs, degraded.timeoutSeconds * 1000)).padStart(5)}×   ≤ 1.1× (T + 10 %)  ${JSON.stringify(degraded.summary)}`,
     `http tools/list req/s (8 connections)     ${String(http.gateway.rps).padStart(8)}/s ${String(http.bare.rps).padStart(8)}/s   ${String(http.ratio).padStart(5)}×   ≥ 0.8×  (errors ${http.gateway.errors + http.gateway.non2xx})`,
     `gateway peak RSS during 100-host fan-out  ${String(rssMb).padStart(8)} MB                      ≤ 200 MB`,
     `policy decisions/s, uncached              ${String(policy.uncached.perSecond).padStart(8)}/s                      ≥ 20000/s  (cached: ${policy.cached.perSecond}/s)`,
@@ -166,6 +182,8 @@ try {
     }),
   );
 } finally {
+  held.forEach((socket) => socket.destroy());
+  tarpits.forEach((server) => server.close());
   await fleet.stop();
 }
 process.exit(0);

@@ -248,11 +248,12 @@ export class GatewayStack extends Stack {
       Duration.minutes(15),
       'ssh-mcp-gateway job runner',
     );
+    // run_command runs in the request: its default timeout (60 s) fits with room for the records.
     this.handler = gatewayFunction(
       'Mcp',
       'mcp',
       'index.handler',
-      Duration.seconds(60),
+      Duration.seconds(90),
       'ssh-mcp-gateway MCP endpoint',
     );
     // Only the endpoint authenticates users and signs clients in.

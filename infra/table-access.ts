@@ -42,12 +42,15 @@ export const TABLE_ACCESS: Record<
       actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
       indexes: [APPROVALS_REQUESTER_INDEX],
     },
-    // Commands run in the worker, which writes history; the endpoint does not touch it.
-    history: { actions: [] },
-    // start_job/run_command store a job and its hosts (BatchWriteItem); get_job, list_jobs and the
-    // wait for a result read it; cancel_job and marking a lost job update it.
+    // run_command runs in the request and writes each host's history item.
+    history: { actions: ['PutItem'] },
+    // start_job (and a run_command that outlives its budget or prints more than its answer
+    // carries) stores a job and its hosts (BatchWriteItem); such a run_command then stores host
+    // states and output chunks (PutItem), its heartbeat and end (UpdateItem) and polls for a
+    // cancel (GetItem); get_job, list_jobs and the wait for a worker's result read it (Query);
+    // cancel_job and marking a lost job update it.
     jobs: {
-      actions: ['BatchWriteItem', 'GetItem', 'Query', 'UpdateItem'],
+      actions: ['BatchWriteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       indexes: [JOBS_OWNER_INDEX, JOBS_ALL_INDEX],
     },
   },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../tests/support/ssh-fleet.js';
 
@@ -43,8 +43,13 @@ export async function startGatewayProcess(fleetDocument: unknown): Promise<Gatew
       throw new Error(`gateway did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const adminKey = /smg_[A-Za-z0-9_-]{43}/.exec(output)?.[0];
-  if (!adminKey) throw new Error(`no admin key in:\n${output}`);
+  // Output is not a terminal, so the first admin's key is in a file whose path is printed.
+  const keyFile = /Its API key is in (\S+) /.exec(output)?.[1];
+  const adminKey = keyFile
+    ? /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(keyFile, 'utf8'))?.[0]
+    : undefined;
+  if (!adminKey) throw new Error(`no admin key file in:\n${output}`);
+  if (keyFile) rmSync(dirname(keyFile), { recursive: true, force: true });
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     adminKey,

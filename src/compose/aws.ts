@@ -112,14 +112,21 @@ export async function composeAws(
   const requestStateKey = keyInSecret(secrets, givenOrUnset(env, AWS_ENV.requestStateSecretArn));
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- @hono/aws-lambda is not on npm yet
   const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
+  // The invocation's end, from the Lambda context Hono's adapter passes along.
+  const runUntil = (c: Context) => {
+    const lambda = (c.env as { lambdaContext?: { getRemainingTimeInMillis(): number } } | undefined)
+      ?.lambdaContext;
+    return lambda ? Date.now() + lambda.getRemainingTimeInMillis() : undefined;
+  };
   const app = createApp(deps, {
     allowedHosts,
     ...(oauth ? { oauth } : {}),
     ...(publicUrl ? { publicUrl } : {}),
     clientAddress,
     requestStateKey,
+    runUntil,
   });
   // Served on the key-only alias's Function URL: the same deps, no authorization server.
-  const keyOnlyApp = createApp(deps, { allowedHosts, clientAddress, requestStateKey });
+  const keyOnlyApp = createApp(deps, { allowedHosts, clientAddress, requestStateKey, runUntil });
   return { app, keyOnlyApp, deps };
 }

@@ -35,6 +35,11 @@ export interface AppOptions {
    * process of a deployment (a file in the data dir locally, a secret on AWS).
    */
   readonly requestStateKey: KeySource;
+  /**
+   * When work in this process stops for this request (a Lambda invocation's end), epoch ms;
+   * absent on a server, where work goes on after the answer.
+   */
+  readonly runUntil?: (c: Context) => number | undefined;
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
@@ -153,12 +158,17 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
   );
 
   const mcp = mcpHttpEndpoint(deps, { requestStateKey: options.requestStateKey });
+  const runUntilOf = (c: Context) => {
+    const at = options.runUntil?.(c);
+    return at === undefined ? {} : { runUntil: at };
+  };
   app.post('/mcp', async (c) =>
     mcp.fetch(c.req.raw, {
       user: c.var.user,
       requestId: c.var.requestId,
       fleet: await deps.fleet.current(),
       origin: urls(c).issuer,
+      ...runUntilOf(c),
     }),
   );
 

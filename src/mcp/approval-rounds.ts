@@ -5,7 +5,7 @@ import {
   type RequestStateCodec,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { ApprovalState } from '../core/jobs/create-job.js';
+import type { ApprovalState } from '../core/run/decide.js';
 import { approvalPage } from '../core/approvals/approval.js';
 import type { CallerProtocol } from './define-tool.js';
 import type { KeySource } from '../core/ports.js';

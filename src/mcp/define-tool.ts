@@ -37,6 +37,8 @@ export interface ToolContext {
    * line), for links such as an approval's page; absent on stdio.
    */
   readonly origin?: string;
+  /** When work in this process stops (a Lambda invocation's end), epoch ms; absent on a server. */
+  readonly runUntil?: number;
 }
 
 /** All four hints are required: a model and a client decide on them. */

@@ -19,6 +19,8 @@ export interface HttpCaller {
   readonly fleet: Fleet;
   /** Where people reach the gateway: the public URL or the allow-listed Host. */
   readonly origin?: string;
+  /** When work in this process stops (a Lambda invocation's end), epoch ms; absent on a server. */
+  readonly runUntil?: number;
 }
 
 export interface McpHttpEndpoint {

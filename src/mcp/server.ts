@@ -15,7 +15,7 @@ import { createScrubber } from '../core/exec/scrub.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Fleet } from '../core/fleet/fleet.js';
 import type { User } from '../core/users/user.js';
-import type { ApprovalState } from '../core/jobs/create-job.js';
+import type { ApprovalState } from '../core/run/decide.js';
 import type { AnyTool, CallerProtocol, ToolContext } from './define-tool.js';
 import { APPROVAL_INPUT, RequestStateRefused, type ApprovalRounds } from './approval-rounds.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -43,6 +43,8 @@ export interface McpCaller {
   readonly requestId?: string;
   /** Where people reach the gateway, for links (HTTP only). */
   readonly origin?: string;
+  /** When work in this process stops (a Lambda invocation's end), epoch ms. */
+  readonly runUntil?: number;
   /**
    * The user as of now, for a server that outlives one request (stdio): checked again before
    * every call, so a revoked key or a changed role takes effect at once, as over HTTP. Throws
@@ -92,6 +94,7 @@ export function createMcpServer(caller: McpCaller): McpServer {
       requestId: id,
       protocol: protocolOf(caller.era, context),
       ...(caller.origin ? { origin: caller.origin } : {}),
+      ...(caller.runUntil !== undefined ? { runUntil: caller.runUntil } : {}),
     };
     // The SDK refuses a requestState that is not a string before this handler runs.
     const state = context.mcpReq.requestState();

@@ -83,7 +83,8 @@ const context = {
   functionName: 'smg-mcp',
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:smg-mcp',
   awsRequestId: 'ctx',
-  getRemainingTimeInMillis: () => 30_000,
+  // A fresh invocation of the 90 s endpoint.
+  getRemainingTimeInMillis: () => 89_000,
 };
 const rpc = (id: number, method: string, params: unknown = {}) => ({
   jsonrpc: '2.0',
@@ -582,6 +583,50 @@ describe('bundled Lambda handler', () => {
     await deps.ssh.close();
   });
 
+  it('runs a short command in the request — one invocation, no worker — and sends one that cannot fit to the worker', async () => {
+    const handler = load();
+    const auth = { authorization: `Bearer ${key}` };
+    const before = lambda.invocations.length;
+    const short = JSON.parse(
+      (
+        await handler(
+          functionUrlEvent(
+            rpc(1, 'tools/call', {
+              name: 'run_command',
+              arguments: { host: 'lam-1', command: 'echo in-request' },
+            }),
+            auth,
+          ),
+          context,
+        )
+      ).body,
+    ).result;
+    expect(short.structuredContent).toMatchObject({
+      complete: true,
+      groups: [{ stdout: 'in-request\n' }],
+    });
+    expect(short.structuredContent.jobId).toBeUndefined();
+    expect(lambda.invocations.length).toBe(before);
+    // 30 s left in this invocation: a 60 s timeout cannot be held here, so the worker runs it.
+    const late = { ...context, getRemainingTimeInMillis: () => 30_000 };
+    const long = JSON.parse(
+      (
+        await handler(
+          functionUrlEvent(
+            rpc(2, 'tools/call', {
+              name: 'run_command',
+              arguments: { host: 'lam-1', command: 'echo in-worker' },
+            }),
+            auth,
+          ),
+          late,
+        )
+      ).body,
+    ).result;
+    expect(lambda.invocations.length).toBe(before + 1);
+    expect(long.structuredContent.results[0]).toMatchObject({ host: 'lam-1' });
+  });
+
   it('reuses the warm container’s SSH connection on the next invocation', async () => {
     const handler = load();
     const auth = { authorization: `Bearer ${key}` };
@@ -641,7 +686,8 @@ describe('bundled Lambda handler', () => {
       'done\n',
     ]);
 
-    // run_command past its sync budget answers with a job id; the worker finishes it.
+    // run_command past its sync budget (1 s here): work after a Lambda answer does not run, so
+    // the answer comes when it ends, with the job it was stored as (get_job reads it too).
     const quick = body(
       await handler(
         functionUrlEvent(
@@ -654,7 +700,11 @@ describe('bundled Lambda handler', () => {
         context,
       ),
     );
-    expect(quick).toMatchObject({ complete: false, jobId: expect.any(String) });
+    expect(quick).toMatchObject({
+      complete: true,
+      jobId: expect.any(String),
+      groups: [{ stdout: 'later\n' }],
+    });
 
     const long = body(
       await handler(

@@ -57,6 +57,8 @@ describe('GatewayStack', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
+      // Room for run_command's default 60 s timeout in the request, and its records after.
+      Timeout: 90,
       Environment: {
         Variables: Match.objectLike({
           [AWS_ENV.usersTable]: ref(stack.users),

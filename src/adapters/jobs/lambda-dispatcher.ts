@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { JobDispatcher } from '../../core/jobs/job-dispatcher.js';
+import type { JobDispatcher, WorkInFlight } from '../../core/jobs/job-dispatcher.js';
 
 /** The payload the worker function receives. */
 export interface WorkerEvent {
@@ -26,5 +26,13 @@ export class LambdaDispatcher implements JobDispatcher {
         Payload: Buffer.from(JSON.stringify(event)),
       }),
     );
+  }
+
+  /**
+   * Work after a Lambda answer does not run (the container freezes), so the answer waits for it.
+   * run_command sends here only commands whose timeout fits in the invocation.
+   */
+  async adopt(_jobId: string, work: WorkInFlight): Promise<void> {
+    await work.done;
   }
 }

@@ -4,7 +4,7 @@ import type { User } from '../users/user.js';
 import { resolveTargets, type TargetSelector } from '../access.js';
 import { InvalidInputError } from '../errors.js';
 import type { PolicyDecision } from './command-policy.js';
-import { MAX_COMMAND_LENGTH } from './run-command.js';
+import { MAX_COMMAND_LENGTH } from '../run/run-command.js';
 
 export interface HostPlan extends Omit<PolicyDecision, 'commands'> {
   readonly host: string;

@@ -1,9 +1,6 @@
 import type { Logger } from '../ports.js';
-import type { JobDispatcher, StoredJob } from './job-dispatcher.js';
+import type { JobDispatcher, StoredJob, WorkInFlight } from './job-dispatcher.js';
 import type { JobHostRecord } from './job.js';
-
-/** Finished jobs' hosts are remembered briefly, for the request waiting on them. */
-const REMEMBER = 256;
 
 /**
  * Runs jobs in this process, in the background: the local gateway's runner. It can cancel a job
@@ -15,7 +12,6 @@ export class InProcessDispatcher implements JobDispatcher {
     string,
     { controller: AbortController; done: Promise<void> }
   >();
-  private readonly finished = new Map<string, readonly JobHostRecord[]>();
 
   constructor(
     private readonly run: (
@@ -28,14 +24,16 @@ export class InProcessDispatcher implements JobDispatcher {
 
   async dispatch(jobId: string, stored?: StoredJob): Promise<void> {
     const controller = new AbortController();
-    const done = Promise.resolve()
-      .then(() => this.run(jobId, controller.signal, stored))
-      .then((hosts) => {
-        if (!hosts) return;
-        this.finished.set(jobId, hosts);
-        if (this.finished.size > REMEMBER)
-          this.finished.delete(this.finished.keys().next().value as string);
-      })
+    await this.adopt(jobId, {
+      cancel: controller,
+      done: Promise.resolve().then(() => this.run(jobId, controller.signal, stored)),
+    });
+  }
+
+  /** Work here goes on after the answer: it is tracked (cancel, shutdown) and the caller goes on. */
+  adopt(jobId: string, work: WorkInFlight): Promise<void> {
+    const done = work.done
+      .then(() => undefined)
       .catch((error: unknown) =>
         this.logger.error('job runner failed', {
           jobId,
@@ -43,11 +41,8 @@ export class InProcessDispatcher implements JobDispatcher {
         }),
       )
       .finally(() => this.running.delete(jobId));
-    this.running.set(jobId, { controller, done });
-  }
-
-  finalHosts(jobId: string): readonly JobHostRecord[] | undefined {
-    return this.finished.get(jobId);
+    this.running.set(jobId, { controller: work.cancel, done });
+    return Promise.resolve();
   }
 
   cancel(jobId: string): void {

@@ -3,7 +3,7 @@ import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
 import { NotFoundError } from '../errors.js';
 import { FINISHED, type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
-import { HEARTBEAT_MS } from './run-job.js';
+import { HEARTBEAT_MS } from '../run/supervise.js';
 import { isUtf8Continuation, utf8Boundary } from './output-writer.js';
 
 /** A runner that has not beaten for this long is gone (six missed heartbeats). */

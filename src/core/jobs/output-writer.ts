@@ -26,6 +26,10 @@ export function utf8Boundary(buf: Uint8Array): number {
  * Buffers one stream of one host and stores it as chunks keyed by byte offset. It cuts at line
  * ends (or, for long lines, at a character boundary), so scrubbing sees whole lines and no chunk
  * splits a character; stored output stops at `cap` bytes and is then marked truncated.
+ *
+ * A `held` writer stores nothing until `release`: a command that ends within the answer's budget
+ * with output the answer can carry never touches the store. Its caller releases it (the job is
+ * stored) once `held` bytes outgrow what the answer carries, so holding stays small.
  */
 export class OutputWriter {
   private pending: Buffer[] = [];
@@ -41,10 +45,16 @@ export class OutputWriter {
     private readonly stream: OutputStream,
     private readonly cap: number,
     private readonly scrub: (text: string) => string,
+    private holding = false,
   ) {}
 
   get bytes(): number {
     return this.stored;
+  }
+
+  /** Bytes buffered and not yet stored. */
+  get held(): number {
+    return this.pendingBytes;
   }
 
   push(chunk: Uint8Array): void {
@@ -54,11 +64,18 @@ export class OutputWriter {
     }
     this.pending.push(Buffer.from(chunk));
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= FLUSH_AT) void this.flush(false);
+    if (!this.holding && this.pendingBytes >= FLUSH_AT) void this.flush(false);
+  }
+
+  /** From now on output is stored: what was held first. */
+  release(): Promise<void> {
+    this.holding = false;
+    return this.flush(false);
   }
 
   /** Stores what is buffered: up to the last line end, or everything when `all`. */
   flush(all: boolean): Promise<void> {
+    if (this.holding) return this.chain;
     this.chain = this.chain.then(() => this.flushNow(all));
     return this.chain;
   }

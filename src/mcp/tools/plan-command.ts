@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
 import { planCommand, type PlanResult } from '../../core/exec/plan-command.js';
-import { MAX_COMMAND_LENGTH } from '../../core/exec/run-command.js';
+import { MAX_COMMAND_LENGTH } from '../../core/run/run-command.js';
 import { RISKS } from '../../core/policy/risk.js';
 
 const decision = z.enum(['allow', 'deny', 'approval_required']);

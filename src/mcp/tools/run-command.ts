@@ -8,7 +8,7 @@ import {
   MAX_COMMAND_LENGTH,
   runCommand,
   type RunCommandResult,
-} from '../../core/exec/run-command.js';
+} from '../../core/run/run-command.js';
 
 const status = z.enum(HOST_STATUSES);
 const count = z.number().int();
@@ -96,8 +96,12 @@ export const runCommandTool = defineTool({
     idempotentHint: false,
     openWorldHint: true,
   },
-  handler: (input, { deps, fleet, user, requestId, origin }) =>
-    runCommand(deps, fleet, user, input, requestId, origin),
+  handler: (input, { deps, fleet, user, requestId, origin, runUntil }) =>
+    runCommand(deps, fleet, user, input, {
+      requestId,
+      ...(origin ? { origin } : {}),
+      ...(runUntil !== undefined ? { runUntil } : {}),
+    }),
   auditedByCore: true,
   toText: runCommandText,
   asksApproval: true,

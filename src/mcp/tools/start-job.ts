@@ -3,7 +3,8 @@ import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
 import { approvalInput, approvalOutput } from './approval-fields.js';
 import { jobText, jobViewSchema } from './job-schemas.js';
-import { createJob, MAX_COMMAND_LENGTH } from '../../core/jobs/create-job.js';
+import { createJob } from '../../core/jobs/create-job.js';
+import { MAX_COMMAND_LENGTH } from '../../core/run/decide.js';
 import { loadJob, viewJob } from '../../core/jobs/job-view.js';
 
 export const startJobTool = defineTool({

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { composeLocal, type LocalGateway } from '../../../src/compose/local.js';
 import { silentLogger } from '../../../src/adapters/log/json-logger.js';
-import { runCommand } from '../../../src/core/exec/run-command.js';
+import { runCommand } from '../../../src/core/run/run-command.js';
 import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatcher.js';
-import { HISTORY_NOT_STORED, runJob } from '../../../src/core/jobs/run-job.js';
+import { runJob } from '../../../src/core/jobs/run-job.js';
+import { HISTORY_NOT_STORED } from '../../../src/core/run/outcome.js';
 import { DynamoHistoryStore } from '../../../src/adapters/dynamo/dynamo-history-store.js';
 import { documentClient } from '../../../src/adapters/dynamo/document-client.js';
 import { recordingLogger } from '../../support/logger.js';
@@ -66,7 +67,8 @@ describe('runJob', () => {
       await deps.fleet.current(),
       admin,
       { host: 'rj-1', command: 'sleep 10' },
-      'req-deadline',
+      // An invocation that cannot hold a 10 s command sends it to the (worker) dispatcher.
+      { requestId: 'req-deadline', runUntil: Date.now() + 12_000 },
     );
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.results[0]).toMatchObject({
@@ -102,7 +104,7 @@ describe('runJob', () => {
       fleetNow,
       admin,
       { tags: ['test'], command: 'echo fine' },
-      'req-fault',
+      { requestId: 'req-fault' },
     );
     expect(result.complete).toBe(true);
     const byHost = Object.fromEntries(result.results.map((r) => [r.host, r]));
@@ -137,7 +139,7 @@ describe('runJob', () => {
       await deps.fleet.current(),
       admin,
       { host: 'rj-1', command: 'echo kept' },
-      'req-history',
+      { requestId: 'req-history' },
     );
     expect(result.results[0]).toMatchObject({
       status: 'ok',

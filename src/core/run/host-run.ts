@@ -1,0 +1,201 @@
+import type { CoreDeps } from '../deps.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { createScrubber } from '../exec/scrub.js';
+import type { ExecOutcome } from '../ports.js';
+import type { JobHostRecord, OutputStream } from '../jobs/job.js';
+import { OutputWriter } from '../jobs/output-writer.js';
+import { HISTORY_NOT_STORED, recordHistory, type RunJob } from './outcome.js';
+
+/** While a stored host runs: its buffered output and how far it got, once a second. */
+const FLUSH_MS = 1_000;
+/** Time kept back before a runner's deadline, to store the outcome after the commands are killed. */
+const DEADLINE_MARGIN_MS = 20_000;
+
+export interface HostRunOptions {
+  /** Stored from the start (a job); otherwise nothing is stored until `store()`. */
+  readonly stored: boolean;
+  readonly cancel: AbortSignal;
+  /** When the runner itself stops (a Lambda worker's end), epoch ms: the command ends before it. */
+  readonly deadline?: number;
+  /** Held output outgrew what an answer carries: the caller should store the job. */
+  readonly onOverflow?: () => void;
+}
+
+/**
+ * One host's command, from connecting to its history item. Its output and state go to the stored
+ * job when there is one: from the start (start_job, the worker), or from `store()` on (a
+ * run_command that outlives its budget or prints more than its answer carries). Until then
+ * nothing of it is stored but its history item.
+ */
+export class HostRun {
+  /** The host's outcome, once the command ended and its history item was written. */
+  readonly finished: Promise<JobHostRecord>;
+  private stored: boolean;
+  private writers: Record<OutputStream, OutputWriter> | undefined;
+  /** Store writes of this host, in order: a late `running` can never land after the end. */
+  private writes: Promise<unknown> = Promise.resolve();
+  private final: JobHostRecord | undefined;
+  private tick: NodeJS.Timeout | undefined;
+  private shown: { stdout: number; stderr: number } | undefined;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly fleet: Fleet,
+    private readonly job: RunJob,
+    private readonly record: JobHostRecord,
+    private readonly options: HostRunOptions,
+  ) {
+    this.stored = options.stored;
+    this.finished = this.run();
+  }
+
+  /** The job is stored now: held output is written first, then the state as it changes. */
+  store(): void {
+    if (this.stored) return;
+    this.stored = true;
+    if (this.writers) for (const w of Object.values(this.writers)) void w.release();
+    const final = this.final;
+    if (final) this.writes = this.writes.then(() => this.storeFinal(final));
+    else if (this.writers) this.startTicking();
+  }
+
+  /** Every store write of this host is done (when it is stored). */
+  async settled(): Promise<void> {
+    await this.finished;
+    await this.writes;
+  }
+
+  private async run(): Promise<JobHostRecord> {
+    const { deps, fleet, job, record, options } = this;
+    const host = fleet.host(record.host);
+    if (!host)
+      return this.end({
+        ...record,
+        status: 'unreachable',
+        reason: 'the host is no longer in the fleet configuration',
+      });
+    if (options.cancel.aborted)
+      return this.end({
+        ...record,
+        status: 'cancelled',
+        reason: 'the job was cancelled before this host started',
+      });
+    const limits = fleet.limits;
+    const scrub = createScrubber(fleet.secretValues());
+    const writer = (stream: OutputStream) =>
+      new OutputWriter(
+        deps.jobs,
+        job.id,
+        host.name,
+        stream,
+        limits.jobOutputBytes,
+        scrub,
+        !this.stored,
+      );
+    const writers = (this.writers = { stdout: writer('stdout'), stderr: writer('stderr') });
+    if (this.stored) this.startTicking();
+    // A runner with a deadline (a Lambda worker) kills the command in time to record it.
+    const budgetMs =
+      options.deadline === undefined
+        ? Infinity
+        : options.deadline - Date.now() - DEADLINE_MARGIN_MS;
+    const cutByDeadline = budgetMs < job.timeoutSeconds * 1000;
+    let outcome: ExecOutcome;
+    try {
+      outcome = await deps.ssh.exec({ host, credential: fleet.credentialFor(host) }, job.command, {
+        timeoutMs: Math.max(1_000, Math.min(job.timeoutSeconds * 1000, budgetMs)),
+        ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
+        connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
+        maxOutputBytes: limits.maxOutputBytes,
+        checkAddress: (address) => fleet.network.refusal(address),
+        signal: options.cancel,
+        onData: (stream, chunk) => {
+          writers[stream].push(chunk);
+          if (!this.stored && writers[stream].held > limits.maxOutputBytes) options.onOverflow?.();
+        },
+      });
+    } finally {
+      clearInterval(this.tick);
+      this.tick = undefined;
+    }
+    const head = { stdout: scrub(outcome.stdout), stderr: scrub(outcome.stderr) };
+    const done: JobHostRecord = {
+      ...record,
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      durationMs: outcome.durationMs,
+      truncated: outcome.truncated,
+      head,
+      ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
+      ...(cutByDeadline && outcome.status === 'timeout'
+        ? {
+            reason: `stopped at the job runner's time limit (${Math.round(budgetMs / 1000)} s here); on AWS a worker runs at most 15 minutes — split longer work`,
+          }
+        : {}),
+    };
+    // The end goes to the store (when stored) while the history item is written.
+    this.end(done);
+    if (await recordHistory(deps, fleet, job, host.name, outcome, head)) return done;
+    // The command ran; what is missing is its history item. Its outcome says so, where the caller
+    // and get_job read it.
+    return this.end({
+      ...done,
+      reason: [done.reason, HISTORY_NOT_STORED].filter(Boolean).join('; '),
+    });
+  }
+
+  /** The host's last state; stored now when the job is, or by `store()` later. */
+  private end(final: JobHostRecord): JobHostRecord {
+    this.final = final;
+    if (this.stored) this.writes = this.writes.then(() => this.storeFinal(final));
+    return final;
+  }
+
+  private async storeFinal(final: JobHostRecord): Promise<void> {
+    const writers = this.writers;
+    if (writers) await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
+    await this.deps.jobs.putHost(
+      this.job.id,
+      {
+        ...final,
+        bytes: { stdout: writers?.stdout.bytes ?? 0, stderr: writers?.stderr.bytes ?? 0 },
+        truncated:
+          final.truncated ||
+          (writers?.stdout.truncated ?? false) ||
+          (writers?.stderr.truncated ?? false),
+      },
+      this.job.expiresAt,
+    );
+  }
+
+  /**
+   * Once a second: store what is buffered, and let readers see the host running and how far each
+   * stream has got. A command done within the first second never pays for this.
+   */
+  private startTicking(): void {
+    const writers = this.writers;
+    if (!writers || this.tick || this.final) return;
+    this.tick = setInterval(() => {
+      this.writes = this.writes
+        .then(() => Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]))
+        .then(async () => {
+          const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
+          const same = this.shown?.stdout === bytes.stdout && this.shown.stderr === bytes.stderr;
+          if (this.final || same) return;
+          this.shown = bytes;
+          await this.deps.jobs.putHost(
+            this.job.id,
+            { ...this.record, status: 'running', bytes },
+            this.job.expiresAt,
+          );
+        })
+        .catch((error: unknown) =>
+          this.deps.logger.warn('job output flush failed', {
+            jobId: this.job.id,
+            host: this.record.host,
+            error: String(error),
+          }),
+        );
+    }, FLUSH_MS);
+  }
+}

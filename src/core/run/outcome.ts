@@ -1,0 +1,116 @@
+import type { CoreDeps } from '../deps.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { createScrubber } from '../exec/scrub.js';
+import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
+import type { ExecOutcome } from '../ports.js';
+import type { JobHostRecord, JobRecord, JobStatus } from '../jobs/job.js';
+
+/** What the outcome stage needs of the run: the job it is or would be stored as. */
+export type RunJob = Pick<
+  JobRecord,
+  | 'id'
+  | 'owner'
+  | 'command'
+  | 'tool'
+  | 'requestId'
+  | 'timeoutSeconds'
+  | 'idleTimeoutSeconds'
+  | 'expiresAt'
+>;
+
+export const HISTORY_NOT_STORED =
+  'its history item could not be stored (the gateway log says why; tell an admin)';
+
+/** One host's history item; false (logged and counted, never thrown) when it could not be stored. */
+export async function recordHistory(
+  deps: Pick<CoreDeps, 'history' | 'clock' | 'logger'>,
+  fleet: Fleet,
+  job: RunJob,
+  host: string,
+  outcome: ExecOutcome,
+  head: { readonly stdout: string; readonly stderr: string },
+): Promise<boolean> {
+  const now = deps.clock.now();
+  try {
+    await deps.history.put({
+      id: `${job.requestId}:${host}`,
+      host,
+      user: job.owner,
+      command: createScrubber(fleet.secretValues())(job.command),
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      stdout: head.stdout.slice(0, HISTORY_OUTPUT_BYTES),
+      stderr: head.stderr.slice(0, HISTORY_OUTPUT_BYTES),
+      truncated:
+        outcome.truncated ||
+        head.stdout.length > HISTORY_OUTPUT_BYTES ||
+        head.stderr.length > HISTORY_OUTPUT_BYTES,
+      durationMs: outcome.durationMs,
+      time: now.toISOString(),
+      requestId: job.requestId,
+      expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.historyRetentionDays * 86_400,
+    });
+    return true;
+  } catch (error) {
+    deps.logger.error('history write failed', { jobId: job.id, host, error: String(error) });
+    deps.logger.count('HistoryWriteFailures');
+    return false;
+  }
+}
+
+/**
+ * The run's end: the stored job's final status (when it is stored) and the `exec.outcome` record,
+ * written together. An outcome that cannot be recorded is said loudly and thrown: the commands
+ * have run, what failed is their record.
+ */
+export async function recordOutcome(
+  deps: Pick<CoreDeps, 'jobs' | 'audit' | 'clock' | 'logger'>,
+  fleet: Fleet,
+  job: RunJob,
+  hosts: readonly JobHostRecord[],
+  end: { readonly status: JobStatus; readonly startedMs: number; readonly stored: boolean },
+): Promise<void> {
+  await Promise.all([
+    end.stored
+      ? deps.jobs.update(
+          job.id,
+          { status: end.status, endedAt: deps.clock.now().toISOString() },
+          { status: ['running'] },
+        )
+      : undefined,
+    deps.audit
+      .append({
+        type: 'exec.outcome',
+        requestId: job.requestId,
+        user: job.owner,
+        tool: job.tool,
+        targets: hosts.map((h) => h.host),
+        command: createScrubber(fleet.secretValues())(job.command),
+        outcome: `${end.status}; ${summarize(hosts)}${historyMissing(hosts)}`,
+        hosts: hosts.map((h) => ({
+          host: h.host,
+          status: h.status,
+          exitCode: h.exitCode,
+          durationMs: h.durationMs ?? 0,
+        })),
+        durationMs: Date.now() - end.startedMs,
+        ...(end.stored ? { detail: `job ${job.id}` } : {}),
+      })
+      .catch((error: unknown) => {
+        deps.logger.error('audit append failed', { jobId: job.id, error: String(error) });
+        deps.logger.count('AuditWriteFailures');
+        throw error;
+      }),
+  ]);
+}
+
+function historyMissing(hosts: readonly JobHostRecord[]): string {
+  const missing = hosts.filter((h) => h.reason?.endsWith(HISTORY_NOT_STORED)).map((h) => h.host);
+  return missing.length ? `; history not stored for ${missing.join(',')}` : '';
+}
+
+function summarize(hosts: readonly JobHostRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const h of hosts) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${s}:${n}`).join(' ');
+}

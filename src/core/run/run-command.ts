@@ -1,0 +1,284 @@
+import type { CoreDeps } from '../deps.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { User } from '../users/user.js';
+import type { Risk } from '../policy/risk.js';
+import { createJob, IN_PROCESS_RUNNER, jobRecord } from '../jobs/create-job.js';
+import { waitForJob } from '../jobs/job-control.js';
+import { FINISHED, type JobHostRecord, type JobRecord } from '../jobs/job.js';
+import { groupIdenticalOutputs, type OutputGroup } from '../exec/output-groups.js';
+import { decideRun, type ApprovalState, type RunInput } from './decide.js';
+import { recordIntent } from './audit-intent.js';
+import { HostsRun } from './run-hosts.js';
+import { recordOutcome } from './outcome.js';
+import { supervise } from './supervise.js';
+
+export { MAX_COMMAND_LENGTH } from './decide.js';
+
+export const HOST_STATUSES = [
+  'ok',
+  'failed',
+  'denied',
+  'unreachable',
+  'timeout',
+  'auth_failed',
+  'hostkey_mismatch',
+  'approval_required',
+  'cancelled',
+  'running',
+] as const;
+export type HostStatus = (typeof HOST_STATUSES)[number];
+
+export interface HostRunResult {
+  host: string;
+  status: HostStatus;
+  exitCode: number | null;
+  /** Present when this host's output is unique; otherwise it is in `groups[outputGroup]`. */
+  stdout?: string;
+  stderr?: string;
+  truncated: boolean;
+  durationMs: number;
+  /** Why the host did not run the command or failed to, in words. */
+  reason?: string;
+  /** The policy rule that refused the command, for denied and approval_required hosts. */
+  rule?: string;
+  risk?: Risk;
+  outputGroup: number;
+}
+
+export type StatusCounts = Record<HostStatus, number> & { total: number };
+
+export interface RunCommandResult {
+  command: string;
+  results: HostRunResult[];
+  summary: StatusCounts;
+  groups: OutputGroup[];
+  durationMs: number;
+  /** Set when the work outlived the sync budget, or printed more than the answer carries: get_job has the rest. */
+  jobId?: string;
+  complete: boolean;
+  /** Set when hosts needed approval: pending (nothing ran), denied, or used by this run. */
+  approval?: ApprovalState;
+}
+
+export interface RunCommandContext {
+  readonly requestId: string;
+  /** Where people reach the gateway, for an approval's page link. */
+  readonly origin?: string;
+  /**
+   * When work in this process stops (a Lambda invocation's end), epoch ms; absent where work goes
+   * on after the answer. A command whose timeout does not fit before then runs in the job worker.
+   */
+  readonly runUntil?: number;
+}
+
+/** Time kept between a command's timeout and the end of the invocation running it, for the records. */
+const RUN_UNTIL_MARGIN_MS = 5_000;
+
+/**
+ * run_command, in the request: decide (targets, policy, approval) → the audit intent, durable →
+ * run every host on pooled connections → each host's history item as it ends → the audit outcome.
+ * Nothing else is stored when the command ends within the sync budget with output the answer
+ * carries. Otherwise the job is stored and the answer says where the rest is: work that outlives
+ * the budget goes on in this process (get_job follows it), and output beyond the answer's cap is
+ * paged from the job.
+ */
+export async function runCommand(
+  deps: CoreDeps,
+  fleet: Fleet,
+  user: User,
+  input: RunInput,
+  ctx: RunCommandContext,
+): Promise<RunCommandResult> {
+  const started = Date.now();
+  const limits = fleet.limits;
+  // One budget for the whole call: a wait for an approval's decision comes out of it.
+  const waitUntil = started + limits.syncBudgetSeconds * 1000;
+  const job: JobRecord = {
+    ...jobRecord(
+      user,
+      input,
+      input.command,
+      {
+        requestId: ctx.requestId,
+        tool: 'run_command',
+        maxTimeoutSeconds: limits.commandTimeoutSeconds,
+      },
+      fleet,
+      deps.clock.now(),
+    ),
+    status: 'running',
+    startedAt: deps.clock.now().toISOString(),
+    heartbeatAt: deps.clock.now().toISOString(),
+    runner: IN_PROCESS_RUNNER,
+  };
+  if (
+    ctx.runUntil !== undefined &&
+    started + job.timeoutSeconds * 1000 + RUN_UNTIL_MARGIN_MS > ctx.runUntil
+  )
+    return runInWorker(deps, fleet, user, input, ctx, waitUntil);
+
+  const plan = await decideRun(deps, fleet, user, input, {
+    requestId: ctx.requestId,
+    tool: 'run_command',
+    waitUntil,
+    ...(ctx.origin ? { origin: ctx.origin } : {}),
+  });
+  await recordIntent(deps, plan, { user, tool: 'run_command', requestId: ctx.requestId });
+
+  const cancel = new AbortController();
+  let storing: Promise<void> | undefined;
+  const store = () =>
+    (storing ??= deps.jobs.create(job, plan.hosts).then(() => {
+      run.store();
+    }));
+  const run: HostsRun = new HostsRun(deps, fleet, job, plan.hosts, {
+    stored: false,
+    cancel: cancel.signal,
+    onOverflow: () => void store().catch(() => undefined),
+  });
+  const hosts = await within(run.finished, waitUntil);
+  if (hosts && !storing) {
+    await recordOutcome(deps, fleet, job, hosts, {
+      status: 'completed',
+      startedMs: started,
+      stored: false,
+    });
+    return answer(plan, hosts, fleet, started, { complete: true });
+  }
+  // Stored: the work outlived the budget, or printed more than the answer carries.
+  await store();
+  const stop = supervise(deps, job.id, cancel);
+  const rest = run
+    .settled()
+    .finally(stop)
+    .then((all) =>
+      recordOutcome(deps, fleet, job, all, {
+        status: cancel.signal.aborted ? 'cancelled' : 'completed',
+        startedMs: started,
+        stored: true,
+      }),
+    );
+  if (hosts) {
+    await rest;
+    return answer(plan, hosts, fleet, started, { complete: true, jobId: job.id });
+  }
+  // Where work goes on after the answer this returns at once; where it cannot, when it is done.
+  await deps.dispatcher.adopt(job.id, { cancel, done: rest });
+  const now = await deps.jobs.get(job.id);
+  const complete = now !== undefined && FINISHED.includes(now.job.status);
+  return answer(plan, now?.hosts ?? plan.hosts, fleet, started, { complete, jobId: job.id });
+}
+
+/** The value of `work` if it settles by `deadline` (epoch ms), else undefined (it goes on). */
+async function within<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
+  if (deadline === Infinity) return work;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A command that may outlive this invocation: stored as a job for the worker, waited for up to the budget. */
+async function runInWorker(
+  deps: CoreDeps,
+  fleet: Fleet,
+  user: User,
+  input: RunInput,
+  ctx: RunCommandContext,
+  waitUntil: number,
+): Promise<RunCommandResult> {
+  const started = Date.now();
+  const { job, approval } = await createJob(deps, fleet, user, input, {
+    requestId: ctx.requestId,
+    tool: 'run_command',
+    maxTimeoutSeconds: fleet.limits.commandTimeoutSeconds,
+    waitUntil,
+    ...(ctx.origin ? { origin: ctx.origin } : {}),
+  });
+  const complete = await waitForJob(deps, job.id, Math.max(0, waitUntil - Date.now()));
+  const hosts = (await deps.jobs.get(job.id))?.hosts ?? [];
+  return answer(
+    { command: job.command, ...(approval ? { approval } : {}) },
+    hosts,
+    fleet,
+    started,
+    {
+      complete,
+      ...(complete ? {} : { jobId: job.id }),
+    },
+  );
+}
+
+function answer(
+  plan: { readonly command: string; readonly approval?: ApprovalState },
+  hosts: readonly JobHostRecord[],
+  fleet: Fleet,
+  started: number,
+  extra: { complete: boolean; jobId?: string },
+): RunCommandResult {
+  return {
+    ...assemble(plan.command, hosts, fleet.limits.maxOutputBytes),
+    durationMs: Date.now() - started,
+    complete: extra.complete,
+    ...(extra.jobId ? { jobId: extra.jobId } : {}),
+    ...(plan.approval ? { approval: plan.approval } : {}),
+  };
+}
+
+function hostStatus(h: JobHostRecord): HostStatus {
+  if (h.status === 'pending' || h.status === 'running') return 'running';
+  if (h.status === 'lost') return 'unreachable';
+  return h.status;
+}
+
+function assemble(
+  command: string,
+  hosts: readonly JobHostRecord[],
+  maxOutputBytes: number,
+): Omit<RunCommandResult, 'durationMs' | 'complete'> {
+  const perHost = hosts.map((h) => {
+    const stdout = h.head?.stdout ?? '';
+    const stderr = h.head?.stderr ?? '';
+    return {
+      host: h.host,
+      status: hostStatus(h),
+      exitCode: h.exitCode,
+      stdout,
+      stderr,
+      // The answer carries the first maxOutputBytes of each stream; get_job pages through the rest.
+      truncated:
+        h.truncated ||
+        h.bytes.stdout > Buffer.byteLength(stdout) ||
+        h.bytes.stderr > Buffer.byteLength(stderr) ||
+        Buffer.byteLength(stdout) >= maxOutputBytes,
+      durationMs: h.durationMs ?? 0,
+      ...(h.reason !== undefined ? { reason: h.reason } : {}),
+      ...(h.rule !== undefined ? { rule: h.rule } : {}),
+      ...(h.risk !== undefined ? { risk: h.risk } : {}),
+    };
+  });
+  const groups = groupIdenticalOutputs(perHost);
+  const groupOf = new Map<string, number>();
+  groups.forEach((g, i) => g.hosts.forEach((h) => groupOf.set(h, i)));
+  const results: HostRunResult[] = perHost.map((r) => {
+    const outputGroup = groupOf.get(r.host) ?? 0;
+    const unique = (groups[outputGroup]?.hosts.length ?? 1) === 1;
+    const { stdout, stderr, ...rest } = r;
+    return unique ? { ...rest, stdout, stderr, outputGroup } : { ...rest, outputGroup };
+  });
+  return { command, results, summary: countStatuses(results), groups };
+}
+
+export function countStatuses(results: readonly { status: HostStatus }[]): StatusCounts {
+  const counts = Object.fromEntries(HOST_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  counts.total = results.length;
+  for (const r of results) counts[r.status]++;
+  return counts;
+}

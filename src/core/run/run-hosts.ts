@@ -1,0 +1,77 @@
+import type { CoreDeps } from '../deps.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { fanOut } from '../exec/fan-out.js';
+import type { JobHostRecord, JobRecord } from '../jobs/job.js';
+import { HostRun, type HostRunOptions } from './host-run.js';
+import type { RunJob } from './outcome.js';
+
+/**
+ * Every host of a decided call that may run (`pending`), at most the concurrency limit at once;
+ * the others keep the record the decision gave them. One host's unexpected failure is that host's
+ * outcome: the others go on.
+ */
+export class HostsRun {
+  /** Every host's record, in the call's order, once each has ended. */
+  readonly finished: Promise<JobHostRecord[]>;
+  private readonly runs: HostRun[] = [];
+  private stored: boolean;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    fleet: Fleet,
+    job: RunJob & Pick<JobRecord, 'maxConcurrency'>,
+    hosts: readonly JobHostRecord[],
+    options: HostRunOptions,
+  ) {
+    this.stored = options.stored;
+    const limit = Math.min(
+      job.maxConcurrency ?? fleet.limits.maxConcurrency,
+      fleet.limits.maxConcurrency,
+    );
+    const pending = hosts.filter((h) => h.status === 'pending');
+    this.finished = fanOut(pending, limit, (h) => {
+      const run = new HostRun(deps, fleet, job, h, { ...options, stored: this.stored });
+      this.runs.push(run);
+      return run.finished.catch((error: unknown) => this.failed(job, h, error));
+    }).then((done) => {
+      const byName = new Map(done.map((h) => [h.host, h]));
+      return hosts.map((h) => byName.get(h.host) ?? h);
+    });
+  }
+
+  /** The job is stored now: hosts running or done write what they have; hosts to come, all. */
+  store(): void {
+    this.stored = true;
+    for (const run of this.runs) run.store();
+  }
+
+  /** Every host ended and, when stored, every store write is done. */
+  async settled(): Promise<JobHostRecord[]> {
+    const hosts = await this.finished;
+    await Promise.all(
+      this.runs.map((r) =>
+        r.settled().catch((error: unknown) =>
+          // Its outcome stands (the caller has it); the stored copy may lag, and the log says so.
+          this.deps.logger.warn('job host state not stored', { error: String(error) }),
+        ),
+      ),
+    );
+    return hosts;
+  }
+
+  private async failed(job: RunJob, host: JobHostRecord, error: unknown): Promise<JobHostRecord> {
+    this.deps.logger.error('job host failed unexpectedly', {
+      jobId: job.id,
+      host: host.host,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    const failed: JobHostRecord = {
+      ...host,
+      status: 'unreachable',
+      reason: 'the gateway failed while running this host (see its log)',
+    };
+    if (this.stored)
+      await this.deps.jobs.putHost(job.id, failed, job.expiresAt).catch(() => undefined);
+    return failed;
+  }
+}
