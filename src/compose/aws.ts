@@ -114,9 +114,12 @@ export async function composeAws(
   const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
   // The invocation's end, from the Lambda context Hono's adapter passes along.
   const runUntil = (c: Context) => {
-    const lambda = (c.env as { lambdaContext?: { getRemainingTimeInMillis(): number } } | undefined)
+    const lambda = (c.env as { lambdaContext?: { getRemainingTimeInMillis?: unknown } } | undefined)
       ?.lambdaContext;
-    return lambda ? Date.now() + lambda.getRemainingTimeInMillis() : undefined;
+    const remaining = lambda?.getRemainingTimeInMillis;
+    return typeof remaining === 'function'
+      ? Date.now() + Number(remaining.call(lambda))
+      : undefined;
   };
   const app = createApp(deps, {
     allowedHosts,
