@@ -274,30 +274,46 @@ describe('MCP tools end to end', () => {
       expect(d.results[0].durationMs).toBeLessThan(4_000);
     });
 
-    it('truncates output at the fleet maxOutputBytes', async () => {
-      const d = data(
-        await call(operator, 'run_command', {
-          host: 'node-4',
-          command: "printf '%04d\\n' {1..1000}",
-        }),
-      );
+    it('truncates output at the fleet maxOutputBytes, says how much there was and where the rest is', async () => {
+      const r = await call(operator, 'run_command', {
+        host: 'node-4',
+        command: "printf '%04d\\n' {1..1000}",
+      });
+      const d = data(r);
       expect(d.results[0].truncated).toBe(true);
       expect(d.results[0].stdout).toHaveLength(2048);
+      expect(d.results[0].outputBytes).toEqual({ stdout: 5000, stderr: 0 });
+      expect(d).toMatchObject({ complete: true, jobId: expect.any(String) });
+      expect(text(r)).toContain(
+        `[output truncated: the job keeps 5000 bytes of stdout and 0 of stderr; call get_job with jobId "${d.jobId}", host, stream and offset 0 to read it all]`,
+      );
+      const page = data(
+        await call(operator, 'get_job', {
+          jobId: d.jobId,
+          host: 'node-4',
+          stream: 'stdout',
+          offset: 0,
+          limit: 8192,
+        }),
+      );
+      expect(JSON.stringify(page)).toContain('0999\\n1000\\n');
     });
 
     it('reports broken hosts without delaying the healthy ones', async () => {
-      const d = data(
-        await call(operator, 'run_command', {
-          hosts: ['node-5', 'dead', 'impostor', 'unpinned'],
-          command: 'echo fine',
-        }),
-      );
+      const r = await call(operator, 'run_command', {
+        hosts: ['node-5', 'dead', 'impostor', 'unpinned'],
+        command: 'echo fine',
+      });
+      const d = data(r);
       const byHost = Object.fromEntries(d.results.map((x: any) => [x.host, x]));
       expect(byHost['node-5']).toMatchObject({ status: 'ok' });
       expect(byHost.dead).toMatchObject({ status: 'unreachable' });
       expect(byHost.impostor).toMatchObject({ status: 'hostkey_mismatch' });
       expect(byHost.unpinned.status).toBe('hostkey_mismatch');
       expect(byHost.unpinned.reason).toMatch(/no pinned hostKey/);
+      // Same status, same (empty) output, different reasons: each host is given its own.
+      expect(text(r)).toMatch(/impostor: host key mismatch/);
+      expect(text(r)).toMatch(/unpinned: host "unpinned" has no pinned hostKey/);
     });
 
     it('scrubs configured secrets from output, audit and history', async () => {

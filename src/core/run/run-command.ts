@@ -36,6 +36,8 @@ export interface HostRunResult {
   stdout?: string;
   stderr?: string;
   truncated: boolean;
+  /** When cut: the bytes of each stream the job keeps, which get_job pages through. */
+  outputBytes?: { stdout: number; stderr: number };
   durationMs: number;
   /** Why the host did not run the command or failed to, in words. */
   reason?: string;
@@ -160,7 +162,9 @@ export async function runCommand(
     );
   if (hosts) {
     await rest;
-    return answer(plan, hosts, fleet, started, { complete: true, jobId: job.id });
+    // As stored: with the bytes each stream holds, for the answer to say how much was cut.
+    const kept = (await deps.jobs.get(job.id))?.hosts ?? hosts;
+    return answer(plan, kept, fleet, started, { complete: true, jobId: job.id });
   }
   // Where work goes on after the answer this returns at once; where it cannot, when it is done.
   await deps.dispatcher.adopt(job.id, { cancel, done: rest });
@@ -246,18 +250,20 @@ function assemble(
   const perHost = hosts.map((h) => {
     const stdout = h.head?.stdout ?? '';
     const stderr = h.head?.stderr ?? '';
+    // The answer carries the first maxOutputBytes of each stream; get_job pages through the rest.
+    const truncated =
+      h.truncated ||
+      h.bytes.stdout > Buffer.byteLength(stdout) ||
+      h.bytes.stderr > Buffer.byteLength(stderr) ||
+      Buffer.byteLength(stdout) >= maxOutputBytes;
     return {
       host: h.host,
       status: hostStatus(h),
       exitCode: h.exitCode,
       stdout,
       stderr,
-      // The answer carries the first maxOutputBytes of each stream; get_job pages through the rest.
-      truncated:
-        h.truncated ||
-        h.bytes.stdout > Buffer.byteLength(stdout) ||
-        h.bytes.stderr > Buffer.byteLength(stderr) ||
-        Buffer.byteLength(stdout) >= maxOutputBytes,
+      truncated,
+      ...(truncated && h.bytes.stdout + h.bytes.stderr > 0 ? { outputBytes: h.bytes } : {}),
       durationMs: h.durationMs ?? 0,
       ...(h.reason !== undefined ? { reason: h.reason } : {}),
       ...(h.rule !== undefined ? { rule: h.rule } : {}),

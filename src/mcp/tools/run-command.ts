@@ -64,6 +64,10 @@ export const runCommandTool = defineTool({
         stdout: z.string().optional(),
         stderr: z.string().optional(),
         truncated: z.boolean(),
+        outputBytes: z
+          .object({ stdout: z.number().int(), stderr: z.number().int() })
+          .optional()
+          .describe('when cut: the bytes each stream holds in the job; get_job pages through them'),
         durationMs: z.number(),
         reason: z.string().optional(),
         rule: z.string().optional(),
@@ -122,15 +126,29 @@ function runCommandText(o: RunCommandResult): string {
       `Still running as job ${o.jobId}: call get_job with jobId "${o.jobId}" for the rest.`,
     );
   for (const g of o.groups) {
-    const reasons = new Set(
-      o.results.filter((r) => g.hosts.includes(r.host) && r.reason).map((r) => r.reason),
-    );
+    const members = o.results.filter((r) => g.hosts.includes(r.host));
+    const reasons = new Set(members.filter((r) => r.reason).map((r) => r.reason));
+    // One reason for the group says it once; different reasons are given host by host.
+    const shared = reasons.size === 1 ? ` — ${[...reasons][0]}` : '';
     lines.push(
-      `\n── ${g.hosts.join(', ')}: ${g.status}${g.exitCode !== null ? ` (exit ${g.exitCode})` : ''}${reasons.size ? ` — ${[...reasons].join('; ')}` : ''}`,
+      `\n── ${g.hosts.join(', ')}: ${g.status}${g.exitCode !== null ? ` (exit ${g.exitCode})` : ''}${shared}`,
     );
+    if (reasons.size > 1)
+      for (const r of members) if (r.reason) lines.push(`   ${r.host}: ${r.reason}`);
     if (g.stdout) lines.push(g.stdout.replace(/\n$/, ''));
     if (g.stderr) lines.push(`[stderr]\n${g.stderr.replace(/\n$/, '')}`);
-    if (g.truncated) lines.push('[output truncated]');
+    if (g.truncated) lines.push(cutNote(members, o.jobId));
   }
   return lines.join('\n');
+}
+
+/** How much was cut and where the rest is. */
+function cutNote(members: RunCommandResult['results'], jobId: string | undefined): string {
+  const bytes = members.find((r) => r.outputBytes)?.outputBytes;
+  const kept = bytes
+    ? `: the job keeps ${bytes.stdout} bytes of stdout and ${bytes.stderr} of stderr`
+    : '';
+  return jobId
+    ? `[output truncated${kept}; call get_job with jobId "${jobId}", host, stream and offset 0 to read it all]`
+    : '[output truncated]';
 }
