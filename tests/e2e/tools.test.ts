@@ -274,6 +274,25 @@ describe('MCP tools end to end', () => {
       expect(d.results[0].durationMs).toBeLessThan(4_000);
     });
 
+    it('bounds the call by its timeout when hosts queue behind maxConcurrency', async () => {
+      const started = Date.now();
+      const r = await call(operator, 'run_command', {
+        hosts: ['node-1', 'node-2', 'node-3'],
+        command: 'sleep 1.2',
+        timeoutSeconds: 2,
+        maxConcurrency: 1,
+      });
+      const d = data(r);
+      // One host runs in full, the next gets what is left, the last never starts.
+      expect(Date.now() - started).toBeLessThan(3_500);
+      expect(d.results.map((x: { status: string }) => x.status)).toEqual([
+        'ok',
+        'timeout',
+        'timeout',
+      ]);
+      expect(d.results[2].reason).toMatch(/not started: the call's 2 s ran out/);
+    });
+
     it('truncates output at the fleet maxOutputBytes, says how much there was and where the rest is', async () => {
       const r = await call(operator, 'run_command', {
         host: 'node-4',

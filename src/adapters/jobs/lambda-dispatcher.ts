@@ -28,6 +28,14 @@ export class LambdaDispatcher implements JobDispatcher {
     );
   }
 
+  /** Nothing of a job runs here: the worker sees the stored cancel flag. */
+  cancel(): void {}
+
+  /** Nothing of a job runs here: the store says where it stands. */
+  whenFinished(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   /**
    * Work after a Lambda answer does not run (the container freezes), so the answer waits for it.
    * run_command sends here only commands whose timeout fits in the invocation.

@@ -6,8 +6,8 @@ import { decideRun, type ApprovalState, type RunInput } from '../run/decide.js';
 import { recordIntent } from '../run/audit-intent.js';
 import type { JobHostRecord, JobRecord } from './job.js';
 
-/** The runner name of jobs stored already claimed by the in-process dispatcher. */
-export const IN_PROCESS_RUNNER = 'in-process';
+/** The runner name of a run_command's job, stored already running in the process that answers. */
+export const IN_REQUEST_RUNNER = 'in-request';
 
 /**
  * Stores a job and hands it to the dispatcher: targets the user may access, a policy decision per
@@ -30,18 +30,9 @@ export async function createJob(
   },
 ): Promise<{ job: JobRecord; hosts: readonly JobHostRecord[]; approval?: ApprovalState }> {
   const plan = await decideRun(deps, fleet, user, input, ctx);
-  const now = deps.clock.now();
   const job: JobRecord = {
-    ...jobRecord(user, input, plan.command, ctx, fleet, now),
-    // An in-process runner starts it now: stored as running (claimed), saving a separate claim write.
-    ...(deps.dispatcher.runsInProcess
-      ? {
-          status: 'running' as const,
-          startedAt: now.toISOString(),
-          heartbeatAt: now.toISOString(),
-          runner: IN_PROCESS_RUNNER,
-        }
-      : { status: 'queued' as const }),
+    ...jobRecord(user, input, plan.command, ctx, fleet, deps.clock.now()),
+    status: 'queued',
   };
   // The intent and the job are independent writes; both are durable before any SSH starts.
   await Promise.all([

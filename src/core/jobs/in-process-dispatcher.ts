@@ -7,7 +7,6 @@ import type { JobHostRecord } from './job.js';
  * at once and tell waiters the moment a job ends, without polling the store.
  */
 export class InProcessDispatcher implements JobDispatcher {
-  readonly runsInProcess = true;
   private readonly running = new Map<
     string,
     { controller: AbortController; done: Promise<void> }
@@ -49,9 +48,9 @@ export class InProcessDispatcher implements JobDispatcher {
     this.running.get(jobId)?.controller.abort();
   }
 
-  async whenFinished(jobId: string, timeoutMs: number): Promise<boolean> {
+  async whenFinished(jobId: string, timeoutMs: number): Promise<boolean | undefined> {
     const entry = this.running.get(jobId);
-    if (!entry) return true;
+    if (!entry) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>(
       (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),

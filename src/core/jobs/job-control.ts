@@ -12,7 +12,8 @@ export async function waitForJob(
   jobId: string,
   timeoutMs: number,
 ): Promise<boolean> {
-  if (deps.dispatcher.whenFinished) return deps.dispatcher.whenFinished(jobId, timeoutMs);
+  const here = await deps.dispatcher.whenFinished(jobId, timeoutMs);
+  if (here !== undefined) return here;
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 500)) {
     const record = await deps.jobs.getRecord(jobId);
@@ -39,7 +40,7 @@ export async function cancelJob(deps: CoreDeps, user: User, jobId: string): Prom
   )
     return;
   await deps.jobs.update(jobId, { cancelRequested: true }, { status: ['running'] });
-  deps.dispatcher.cancel?.(jobId);
+  deps.dispatcher.cancel(jobId);
   await waitForJob(deps, jobId, CANCEL_WAIT_MS);
 }
 

@@ -25,13 +25,14 @@ export interface JobDispatcher {
    * Lambda invocation).
    */
   adopt(jobId: string, work: WorkInFlight): Promise<void>;
-  /** In-process runners can stop a job at once; others rely on the stored cancel flag. */
-  cancel?(jobId: string): void;
-  /** In-process runners can say when a job ends without polling; resolves false on timeout. */
-  whenFinished?(jobId: string, timeoutMs: number): Promise<boolean>;
   /**
-   * True when dispatch runs the job in this process at once: the job is then stored already
-   * running, claimed by this process, instead of queued and claimed by a separate write.
+   * Stops the job's work at once where it runs in this process; work elsewhere (a worker) sees
+   * the stored cancel flag instead, so there this does nothing.
    */
-  readonly runsInProcess?: boolean;
+  cancel(jobId: string): void;
+  /**
+   * Resolves true when the job's work in this process has ended, false after `timeoutMs`;
+   * undefined at once when its work does not run here (the store then says where it stands).
+   */
+  whenFinished(jobId: string, timeoutMs: number): Promise<boolean | undefined>;
 }

@@ -1,7 +1,6 @@
 import type { CoreDeps } from '../deps.js';
 import type { JobHostRecord } from './job.js';
 import type { StoredJob } from './job-dispatcher.js';
-import { IN_PROCESS_RUNNER } from './create-job.js';
 import { HostsRun } from '../run/run-hosts.js';
 import { recordOutcome } from '../run/outcome.js';
 import { supervise } from '../run/supervise.js';
@@ -27,20 +26,14 @@ export async function runJob(
 ): Promise<JobHostRecord[] | undefined> {
   const loaded = options.stored ?? (await deps.jobs.get(jobId));
   if (!loaded) return undefined;
-  // A job stored already claimed by this process needs no claim; any other must win queued → running.
-  const preclaimed =
-    options.stored !== undefined &&
-    loaded.job.runner === IN_PROCESS_RUNNER &&
-    loaded.job.status === 'running';
-  if (!preclaimed) {
-    const now = deps.clock.now().toISOString();
-    const claimed = await deps.jobs.update(
-      jobId,
-      { status: 'running', startedAt: now, heartbeatAt: now, runner: options.runner },
-      { status: ['queued'] },
-    );
-    if (!claimed) return undefined;
-  }
+  // Whoever runs it must win queued → running first: one runner per job.
+  const now = deps.clock.now().toISOString();
+  const claimed = await deps.jobs.update(
+    jobId,
+    { status: 'running', startedAt: now, heartbeatAt: now, runner: options.runner },
+    { status: ['queued'] },
+  );
+  if (!claimed) return undefined;
   const { job } = loaded;
   const fleet = await deps.fleet.current();
   const cancel = new AbortController();

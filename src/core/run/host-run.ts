@@ -10,6 +10,8 @@ import { HISTORY_NOT_STORED, recordHistory, type RunJob } from './outcome.js';
 const FLUSH_MS = 1_000;
 /** Time kept back before a runner's deadline, to store the outcome after the commands are killed. */
 const DEADLINE_MARGIN_MS = 20_000;
+/** A host with less of its call's time left than this is not started. */
+const MIN_COMMAND_MS = 100;
 
 export interface HostRunOptions {
   /** Stored from the start (a job); otherwise nothing is stored until `store()`. */
@@ -17,6 +19,11 @@ export interface HostRunOptions {
   readonly cancel: AbortSignal;
   /** When the runner itself stops (a Lambda worker's end), epoch ms: the command ends before it. */
   readonly deadline?: number;
+  /**
+   * When the whole call must be answered (run_command: its start plus its timeout), epoch ms: a
+   * host queued behind the concurrency limit gets what is left, and none once it has passed.
+   */
+  readonly callDeadline?: number;
   /** Held output outgrew what an answer carries: the caller should store the job. */
   readonly onOverflow?: () => void;
 }
@@ -80,6 +87,13 @@ export class HostRun {
         status: 'cancelled',
         reason: 'the job was cancelled before this host started',
       });
+    const callLeftMs = (options.callDeadline ?? Infinity) - Date.now();
+    if (callLeftMs < MIN_COMMAND_MS)
+      return this.end({
+        ...record,
+        status: 'timeout',
+        reason: `not started: the call's ${job.timeoutSeconds} s ran out while it waited for a free slot (more hosts than maxConcurrency); raise timeoutSeconds or maxConcurrency, or use start_job`,
+      });
     const limits = fleet.limits;
     const scrub = createScrubber(fleet.secretValues());
     const writer = (stream: OutputStream) =>
@@ -103,7 +117,10 @@ export class HostRun {
     let outcome: ExecOutcome;
     try {
       outcome = await deps.ssh.exec({ host, credential: fleet.credentialFor(host) }, job.command, {
-        timeoutMs: Math.max(1_000, Math.min(job.timeoutSeconds * 1000, budgetMs)),
+        timeoutMs: Math.min(
+          Math.max(1_000, Math.min(job.timeoutSeconds * 1000, budgetMs)),
+          callLeftMs,
+        ),
         ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
         connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
         maxOutputBytes: limits.maxOutputBytes,

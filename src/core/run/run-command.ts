@@ -2,7 +2,7 @@ import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import type { Risk } from '../policy/risk.js';
-import { createJob, IN_PROCESS_RUNNER, jobRecord } from '../jobs/create-job.js';
+import { createJob, IN_REQUEST_RUNNER, jobRecord } from '../jobs/create-job.js';
 import { waitForJob } from '../jobs/job-control.js';
 import { FINISHED, type JobHostRecord, type JobRecord } from '../jobs/job.js';
 import { groupIdenticalOutputs, type OutputGroup } from '../exec/output-groups.js';
@@ -111,7 +111,7 @@ export async function runCommand(
     status: 'running',
     startedAt: deps.clock.now().toISOString(),
     heartbeatAt: deps.clock.now().toISOString(),
-    runner: IN_PROCESS_RUNNER,
+    runner: IN_REQUEST_RUNNER,
   };
   if (
     ctx.runUntil !== undefined &&
@@ -136,6 +136,8 @@ export async function runCommand(
   const run: HostsRun = new HostsRun(deps, fleet, job, plan.hosts, {
     stored: false,
     cancel: cancel.signal,
+    // The call's timeout bounds the call: connecting, queueing and running all count.
+    callDeadline: Date.now() + job.timeoutSeconds * 1000,
     onOverflow: () => void store().catch(() => undefined),
   });
   const hosts = await within(run.finished, waitUntil);
