@@ -100,6 +100,37 @@ describe('jobs end to end', () => {
     expect(later.hosts.map((h: any) => h.stdout.text)).toEqual(['finished\n', 'finished\n']);
   });
 
+  it('keeps every byte of a run_command that outgrows its answer and then its budget, exactly once', async () => {
+    // 108,894 bytes at once (past the answer's cap: the job is stored mid-run, what was held is
+    // written), then a pause past the budget (handed over), then as much again.
+    const r = data(
+      await call(alice, 'run_command', {
+        host: 'job-3',
+        command: 'seq 1 20000; sleep 2; seq 20001 40000',
+      }),
+    );
+    expect(r).toMatchObject({ complete: false, jobId: expect.any(String) });
+    await until(
+      async () => data(await call(alice, 'get_job', { jobId: r.jobId })).status === 'completed',
+    );
+    let text = '';
+    for (let offset = 0, total = 1; offset < total;) {
+      const page = data(
+        await call(alice, 'get_job', {
+          jobId: r.jobId,
+          host: 'job-3',
+          stream: 'stdout',
+          offset,
+          limit: 65536,
+        }),
+      ).hosts[0].stdout;
+      text += page.text;
+      offset = page.nextOffset;
+      total = page.totalBytes;
+    }
+    expect(text).toBe(Array.from({ length: 40000 }, (_, i) => `${i + 1}\n`).join(''));
+  });
+
   it('a quick run_command is complete and carries no job id', async () => {
     const r = data(await call(alice, 'run_command', { host: 'job-3', command: 'echo quick' }));
     expect(r).toMatchObject({ complete: true });

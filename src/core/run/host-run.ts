@@ -56,14 +56,22 @@ export class HostRun {
     this.finished = this.run();
   }
 
-  /** The job is stored now: held output is written first, then the state as it changes. */
-  store(): void {
-    if (this.stored) return;
+  /**
+   * The job is stored now: held output is written first, then the state as it changes. Resolves
+   * once what this host has so far is stored (its end, when it has ended).
+   */
+  store(): Promise<void> {
+    if (this.stored) return Promise.resolve();
     this.stored = true;
-    if (this.writers) for (const w of Object.values(this.writers)) void w.release();
+    const writers = this.writers;
     const final = this.final;
+    if (writers)
+      this.writes = this.writes.then(() =>
+        Promise.all([writers.stdout.release(), writers.stderr.release()]),
+      );
     if (final) this.writes = this.writes.then(() => this.storeFinal(final));
-    else if (this.writers) this.startTicking();
+    else if (writers) this.startTicking();
+    return this.writes.then(() => undefined);
   }
 
   /** Every store write of this host is done (when it is stored). */

@@ -129,10 +129,7 @@ export async function runCommand(
 
   const cancel = new AbortController();
   let storing: Promise<void> | undefined;
-  const store = () =>
-    (storing ??= deps.jobs.create(job, plan.hosts).then(() => {
-      run.store();
-    }));
+  const store = () => (storing ??= deps.jobs.create(job, plan.hosts).then(() => run.store()));
   const run: HostsRun = new HostsRun(deps, fleet, job, plan.hosts, {
     stored: false,
     cancel: cancel.signal,

@@ -39,10 +39,13 @@ export class HostsRun {
     });
   }
 
-  /** The job is stored now: hosts running or done write what they have; hosts to come, all. */
-  store(): void {
+  /**
+   * The job is stored now: hosts running or done write what they have (resolved once written);
+   * hosts still to come store everything.
+   */
+  async store(): Promise<void> {
     this.stored = true;
-    for (const run of this.runs) run.store();
+    await Promise.all(this.runs.map((run) => run.store()));
   }
 
   /** Every host ended and, when stored, every store write is done. */
