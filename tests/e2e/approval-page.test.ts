@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
-import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
+import { approvalCast, fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
 import { rotateKey } from '../../src/core/users/user-admin.js';
 import { systemClock } from '../../src/core/ports.js';
@@ -20,12 +20,7 @@ describe('the approval page, in a real browser', () => {
     fleet = await startSshFleet(1, { prefix: 'page' });
     gw = await startGateway(fleetDocument(fleet));
     origin = new URL(gw.url).origin;
-    for (const [name, role] of [
-      ['olive', 'operator'],
-      ['oscar', 'operator'],
-      ['ann', 'approver'],
-    ] as const)
-      keys[name] = await gw.user({ name, role, access: { tags: ['test'] } });
+    Object.assign(keys, await approvalCast(gw));
     requester = await gw.client(keys['olive']!);
     chromium = await launchChromium();
   });
@@ -45,6 +40,18 @@ describe('the approval page, in a real browser', () => {
     expect(r.structuredContent.approval.message).toContain(`${origin}/approvals/${id}`);
     return id;
   };
+
+  /** A form post made by hand (not by the page), with the given session cookie. */
+  const handPost = (path: string, session: string, body: string) =>
+    fetch(`${origin}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `smg_approver=${session}`,
+      },
+      body,
+    });
 
   async function signedIn(browser: Browser, key: string, path: string): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
@@ -180,15 +187,7 @@ describe('the approval page, in a real browser', () => {
     const withOldCookie = () =>
       fetch(`${origin}/approvals`, { headers: { cookie: `smg_approver=${session.value}` } });
     // A sign-out posted from elsewhere (no token) is refused and changes nothing.
-    const forged = await fetch(`${origin}/approvals/sign-out`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: `smg_approver=${session.value}`,
-      },
-      body: 'csrf_token=x',
-    });
+    const forged = await handPost('/approvals/sign-out', session.value, 'csrf_token=x');
     expect(forged.status).toBe(403);
     expect(await (await withOldCookie()).text()).toContain('id="who"');
     await Promise.all([page.waitForURL(`${origin}/approvals`), page.click('#sign-out')]);
@@ -204,15 +203,7 @@ describe('the approval page, in a real browser', () => {
     const page = await signedIn(chromium.browser, keys['olive']!, `/approvals/${id}`);
     const session = (await page.context().cookies()).find((k) => k.name === 'smg_approver')!;
     // olive has no buttons; a hand-made post with a stale token is refused and recorded as hers.
-    const res = await fetch(`${origin}/approvals/${id}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: `smg_approver=${session.value}`,
-      },
-      body: 'decision=approve&csrf_token=x',
-    });
+    const res = await handPost(`/approvals/${id}`, session.value, 'decision=approve&csrf_token=x');
     expect(res.status).toBe(403);
     const [latest] = await gw.gateway.store.auditStore.range({ limit: 1, newestFirst: true });
     expect(latest?.event).toMatchObject({ type: 'request.refused', user: 'olive', outcome: '403' });

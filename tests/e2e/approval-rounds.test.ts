@@ -8,7 +8,7 @@ import {
   type ClientCapabilities,
 } from '@modelcontextprotocol/client';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
-import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
+import { approvalCast, fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
 import { sdkClient, type Era } from '../support/mcp-client.js';
 import { checkApiKey } from '../../src/core/users/user-admin.js';
@@ -38,12 +38,7 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       fleetDocument(fleet, { limits: { syncBudgetSeconds: SYNC_BUDGET_SECONDS } }),
     );
     origin = new URL(gw.url).origin;
-    for (const [name, role] of [
-      ['olive', 'operator'],
-      ['oscar', 'operator'],
-      ['ann', 'approver'],
-    ] as const)
-      keys[name] = await gw.user({ name, role, access: { tags: ['test'] } });
+    Object.assign(keys, await approvalCast(gw));
     chromium = await launchChromium();
   });
   afterAll(async () => {

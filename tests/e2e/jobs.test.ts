@@ -31,6 +31,23 @@ describe('jobs end to end', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
+  /** A finished job's stream read from offset 0 in pages of `limit`: the text and the page count. */
+  const readAll = async (jobId: string, host: string, limit: number) => {
+    await until(async () => data(await call(alice, 'get_job', { jobId })).status === 'completed');
+    const total = data(await call(alice, 'get_job', { jobId })).hosts[0].bytes.stdout as number;
+    let text = '';
+    let pages = 0;
+    for (let offset = 0; offset < total; pages++) {
+      const page = data(
+        await call(alice, 'get_job', { jobId, host, stream: 'stdout', offset, limit }),
+      ).hosts[0].stdout;
+      expect(page.offset).toBe(offset);
+      expect(page.nextOffset).toBeGreaterThan(offset);
+      text += page.text;
+      offset = page.nextOffset;
+    }
+    return { text, pages, total };
+  };
 
   beforeAll(async () => {
     fleet = await startSshFleet(10, { prefix: 'job' });
@@ -110,24 +127,7 @@ describe('jobs end to end', () => {
       }),
     );
     expect(r).toMatchObject({ complete: false, jobId: expect.any(String) });
-    await until(
-      async () => data(await call(alice, 'get_job', { jobId: r.jobId })).status === 'completed',
-    );
-    let text = '';
-    for (let offset = 0, total = 1; offset < total;) {
-      const page = data(
-        await call(alice, 'get_job', {
-          jobId: r.jobId,
-          host: 'job-3',
-          stream: 'stdout',
-          offset,
-          limit: 65536,
-        }),
-      ).hosts[0].stdout;
-      text += page.text;
-      offset = page.nextOffset;
-      total = page.totalBytes;
-    }
+    const { text } = await readAll(r.jobId, 'job-3', 65536);
     expect(text).toBe(Array.from({ length: 40000 }, (_, i) => `${i + 1}\n`).join(''));
   });
 
@@ -140,31 +140,11 @@ describe('jobs end to end', () => {
   it('pages through output returning every byte exactly once, characters never split', async () => {
     const command = "seq 1 20000; printf 'héllo wörld ✓ 🚀\\n%.0s' $(seq 1 3000)";
     const job = data(await call(alice, 'start_job', { host: 'job-4', command }));
-    await until(
-      async () => data(await call(alice, 'get_job', { jobId: job.id })).status === 'completed',
-    );
-    const total = data(await call(alice, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout;
     const expected =
       Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join('') +
       'héllo wörld ✓ 🚀\n'.repeat(3000);
+    const { text, pages, total } = await readAll(job.id, 'job-4', 7001);
     expect(total).toBe(Buffer.byteLength(expected));
-    let text = '';
-    let pages = 0;
-    for (let offset = 0; offset < total; pages++) {
-      const page = data(
-        await call(alice, 'get_job', {
-          jobId: job.id,
-          host: 'job-4',
-          stream: 'stdout',
-          offset,
-          limit: 7001,
-        }),
-      ).hosts[0].stdout;
-      expect(page.offset).toBe(offset);
-      expect(page.nextOffset).toBeGreaterThan(offset);
-      text += page.text;
-      offset = page.nextOffset;
-    }
     expect(pages).toBeGreaterThan(20);
     expect(text).toBe(expected);
   });

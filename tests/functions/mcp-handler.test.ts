@@ -585,22 +585,23 @@ describe('bundled Lambda handler', () => {
 
   it('runs a short command in the request — one invocation, no worker — and sends one that cannot fit to the worker', async () => {
     const handler = load();
-    const auth = { authorization: `Bearer ${key}` };
+    const runIn = async (ctx: typeof context, command: string) =>
+      JSON.parse(
+        (
+          await handler(
+            functionUrlEvent(
+              rpc(1, 'tools/call', {
+                name: 'run_command',
+                arguments: { host: 'lam-1', command },
+              }),
+              { authorization: `Bearer ${key}` },
+            ),
+            ctx,
+          )
+        ).body,
+      ).result;
     const before = lambda.invocations.length;
-    const short = JSON.parse(
-      (
-        await handler(
-          functionUrlEvent(
-            rpc(1, 'tools/call', {
-              name: 'run_command',
-              arguments: { host: 'lam-1', command: 'echo in-request' },
-            }),
-            auth,
-          ),
-          context,
-        )
-      ).body,
-    ).result;
+    const short = await runIn(context, 'echo in-request');
     expect(short.structuredContent).toMatchObject({
       complete: true,
       groups: [{ stdout: 'in-request\n' }],
@@ -608,21 +609,10 @@ describe('bundled Lambda handler', () => {
     expect(short.structuredContent.jobId).toBeUndefined();
     expect(lambda.invocations.length).toBe(before);
     // 30 s left in this invocation: a 60 s timeout cannot be held here, so the worker runs it.
-    const late = { ...context, getRemainingTimeInMillis: () => 30_000 };
-    const long = JSON.parse(
-      (
-        await handler(
-          functionUrlEvent(
-            rpc(2, 'tools/call', {
-              name: 'run_command',
-              arguments: { host: 'lam-1', command: 'echo in-worker' },
-            }),
-            auth,
-          ),
-          late,
-        )
-      ).body,
-    ).result;
+    const long = await runIn(
+      { ...context, getRemainingTimeInMillis: () => 30_000 },
+      'echo in-worker',
+    );
     expect(lambda.invocations.length).toBe(before + 1);
     expect(long.structuredContent.results[0]).toMatchObject({ host: 'lam-1' });
   });

@@ -53,6 +53,21 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/**
+ * The cast of the approval tests, each with access to the `test` hosts: two operators who ask
+ * (olive, oscar) and an approver who decides (ann). Their API keys by name.
+ */
+export async function approvalCast(gw: TestGateway): Promise<Record<string, string>> {
+  const keys: Record<string, string> = {};
+  for (const [name, role] of [
+    ['olive', 'operator'],
+    ['oscar', 'operator'],
+    ['ann', 'approver'],
+  ] as const)
+    keys[name] = await gw.user({ name, role, access: { tags: ['test'] } });
+  return keys;
+}
+
 export interface StartGatewayOptions {
   /** Default `oauth`, as `serve` does. */
   readonly auth?: 'oauth' | 'key';
