@@ -11,8 +11,7 @@ import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { approvalCast, fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
 import { sdkClient, type Era } from '../support/mcp-client.js';
-import { checkApiKey } from '../../src/core/users/user-admin.js';
-import { decideApproval } from '../../src/core/approvals/decide-approval.js';
+import { approveWithKey } from '../support/approve.js';
 
 const SYNC_BUDGET_SECONDS = 2;
 const OPENS_URLS: ClientCapabilities = { elicitation: { url: {} } };
@@ -144,11 +143,7 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
   it('stops when the person declines to go to the page, even once it is approved, and spends nothing', async () => {
     const file = victim();
     const { client } = await connect('modern', OPENS_URLS, async (url) => {
-      const ann = await checkApiKey(gw.gateway.deps.users, keys['ann']!);
-      if (!('user' in ann)) throw new Error(ann.refused);
-      await decideApproval(gw.gateway.deps, ann.user, url.split('/').pop()!, 'approve', {
-        requestId: 'test',
-      });
+      await approveWithKey(gw.gateway.deps, keys['ann']!, url.split('/').pop()!);
       return 'decline';
     });
     const result = (await client.callTool({
@@ -243,9 +238,7 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       const id = new URL(first.result!['inputRequests'].approval.params.url as string).pathname
         .split('/')
         .pop()!;
-      const ann = await checkApiKey(gw.gateway.deps.users, keys['ann']!);
-      if (!('user' in ann)) throw new Error(ann.refused);
-      await decideApproval(gw.gateway.deps, ann.user, id, 'approve', { requestId: 'test' });
+      await approveWithKey(gw.gateway.deps, keys['ann']!, id);
       return { id, state: first.result!['requestState'] as string };
     }
 

@@ -8,8 +8,8 @@ import { stringify } from 'yaml';
 import { bundleMcpHandler } from '../../infra/bundle-mcp-handler.js';
 import { AWS_ENV } from '../../src/compose/aws-env.js';
 import { storesOn } from '../../src/compose/stores-on.js';
-import { addUser, checkApiKey } from '../../src/core/users/user-admin.js';
-import { decideApproval } from '../../src/core/approvals/decide-approval.js';
+import { addUser } from '../../src/core/users/user-admin.js';
+import { approveWithKey } from '../support/approve.js';
 import { systemClock } from '../../src/core/ports.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
@@ -317,15 +317,7 @@ describe('bundled Lambda handler', () => {
     expect(asked.structuredContent.approval).toMatchObject({ status: 'pending' });
     const id = asked.structuredContent.approval.id as string;
     // The approver decides with their own key (the CLI's core, on the same tables).
-    const approver = await checkApiKey(stores.users, approverKey);
-    if (!('user' in approver)) throw new Error(approver.refused);
-    await decideApproval(
-      { approvals: stores.approvals, audit: stores.audit, clock: systemClock },
-      approver.user,
-      id,
-      'approve',
-      { requestId: 'lambda-test' },
-    );
+    await approveWithKey(stores, approverKey, id);
     const ran = JSON.parse((await call(2, { host: 'lam-1', command, approvalId: id })).body).result;
     expect(ran.structuredContent.results[0]).toMatchObject({ host: 'lam-1', status: 'ok' });
     expect(ran.structuredContent.approval).toMatchObject({
@@ -374,15 +366,7 @@ describe('bundled Lambda handler', () => {
     // Built from the Function URL's own name, never from the request line.
     expect(url.origin).toBe(`https://${DOMAIN}`);
     const id = url.pathname.split('/').pop()!;
-    const approver = await checkApiKey(stores.users, approverKey);
-    if (!('user' in approver)) throw new Error(approver.refused);
-    await decideApproval(
-      { approvals: stores.approvals, audit: stores.audit, clock: systemClock },
-      approver.user,
-      id,
-      'approve',
-      { requestId: 'lambda-test' },
-    );
+    await approveWithKey(stores, approverKey, id);
     // A fresh container reads the same key from the secret and takes the state it did not mint.
     const ran = JSON.parse(
       (
