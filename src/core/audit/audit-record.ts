@@ -5,6 +5,7 @@ export interface AuditEvent {
     | 'tool.call'
     | 'exec.intent'
     | 'exec.outcome'
+    | 'exec.history-missing'
     | 'admin'
     | 'oauth'
     | 'request.refused'

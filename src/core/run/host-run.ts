@@ -35,8 +35,10 @@ export interface HostRunOptions {
  * nothing of it is stored but its history item.
  */
 export class HostRun {
-  /** The host's outcome, once the command ended and its history item was written. */
+  /** The host's outcome, once the command ended (its history item may still be on its way). */
   readonly finished: Promise<JobHostRecord>;
+  /** Whether the host's history item was stored (false: logged, counted, said on its outcome). */
+  private history: Promise<boolean> = Promise.resolve(true);
   private stored: boolean;
   private writers: Record<OutputStream, OutputWriter> | undefined;
   /** Store writes of this host, in order: a late `running` can never land after the end. */
@@ -74,10 +76,18 @@ export class HostRun {
     return this.writes.then(() => undefined);
   }
 
-  /** Every store write of this host is done (when it is stored). */
-  async settled(): Promise<void> {
-    await this.finished;
+  /**
+   * The host's last record, once its history item and (when stored) every store write are done;
+   * a history item that could not be stored is said on it.
+   */
+  async settled(): Promise<JobHostRecord> {
+    const done = await this.finished;
+    if (!(await this.history))
+      // The command ran; what is missing is its history item. Its outcome says so, where the
+      // caller and get_job read it.
+      this.end({ ...done, reason: [done.reason, HISTORY_NOT_STORED].filter(Boolean).join('; ') });
     await this.writes;
+    return this.final ?? done;
   }
 
   private async run(): Promise<JobHostRecord> {
@@ -159,14 +169,8 @@ export class HostRun {
         : {}),
     };
     // The end goes to the store (when stored) while the history item is written.
-    this.end(done);
-    if (await recordHistory(deps, fleet, job, host.name, outcome, head)) return done;
-    // The command ran; what is missing is its history item. Its outcome says so, where the caller
-    // and get_job read it.
-    return this.end({
-      ...done,
-      reason: [done.reason, HISTORY_NOT_STORED].filter(Boolean).join('; '),
-    });
+    this.history = recordHistory(deps, fleet, job, host.name, outcome, head);
+    return this.end(done);
   }
 
   /** The host's last state; stored now when the job is, or by `store()` later. */

@@ -104,6 +104,27 @@ export async function recordOutcome(
   ]);
 }
 
+/**
+ * When the audit outcome was written beside the history items, a history item that could not be
+ * stored is recorded after it, so the audit still says which hosts have none.
+ */
+export async function recordMissingHistory(
+  deps: Pick<CoreDeps, 'audit'>,
+  job: RunJob,
+  hosts: readonly JobHostRecord[],
+): Promise<void> {
+  const missing = hosts.filter((h) => h.reason?.endsWith(HISTORY_NOT_STORED)).map((h) => h.host);
+  if (missing.length === 0) return;
+  await deps.audit.append({
+    type: 'exec.history-missing',
+    requestId: job.requestId,
+    user: job.owner,
+    tool: job.tool,
+    targets: missing,
+    outcome: `history not stored for ${missing.join(',')}`,
+  });
+}
+
 function historyMissing(hosts: readonly JobHostRecord[]): string {
   const missing = hosts.filter((h) => h.reason?.endsWith(HISTORY_NOT_STORED)).map((h) => h.host);
   return missing.length ? `; history not stored for ${missing.join(',')}` : '';

@@ -9,7 +9,7 @@ import { groupIdenticalOutputs, type OutputGroup } from '../exec/output-groups.j
 import { decideRun, type ApprovalState, type RunInput } from './decide.js';
 import { recordIntent } from './audit-intent.js';
 import { HostsRun } from './run-hosts.js';
-import { recordOutcome } from './outcome.js';
+import { recordMissingHistory, recordOutcome } from './outcome.js';
 import { supervise } from './supervise.js';
 
 export { MAX_COMMAND_LENGTH } from './decide.js';
@@ -139,12 +139,17 @@ export async function runCommand(
   });
   const hosts = await within(run.finished, waitUntil);
   if (hosts && !storing) {
-    await recordOutcome(deps, fleet, job, hosts, {
-      status: 'completed',
-      startedMs: started,
-      stored: false,
-    });
-    return answer(plan, hosts, fleet, started, { complete: true });
+    // The history items and the audit outcome are written together.
+    const [settled] = await Promise.all([
+      run.settled(),
+      recordOutcome(deps, fleet, job, hosts, {
+        status: 'completed',
+        startedMs: started,
+        stored: false,
+      }),
+    ]);
+    await recordMissingHistory(deps, job, settled);
+    return answer(plan, settled, fleet, started, { complete: true });
   }
   // Stored: the work outlived the budget, or printed more than the answer carries.
   await store();

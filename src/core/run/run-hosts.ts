@@ -48,18 +48,23 @@ export class HostsRun {
     await Promise.all(this.runs.map((run) => run.store()));
   }
 
-  /** Every host ended and, when stored, every store write is done. */
+  /**
+   * Every host's last record, in the call's order, once each has ended and its history item and
+   * (when stored) its store writes are done.
+   */
   async settled(): Promise<JobHostRecord[]> {
     const hosts = await this.finished;
-    await Promise.all(
+    const finals = await Promise.all(
       this.runs.map((r) =>
-        r.settled().catch((error: unknown) =>
+        r.settled().catch((error: unknown) => {
           // Its outcome stands (the caller has it); the stored copy may lag, and the log says so.
-          this.deps.logger.warn('job host state not stored', { error: String(error) }),
-        ),
+          this.deps.logger.warn('job host state not stored', { error: String(error) });
+          return undefined;
+        }),
       ),
     );
-    return hosts;
+    const byName = new Map(finals.flatMap((h) => (h ? [[h.host, h] as const] : [])));
+    return hosts.map((h) => byName.get(h.host) ?? h);
   }
 
   private async failed(job: RunJob, host: JobHostRecord, error: unknown): Promise<JobHostRecord> {

@@ -150,9 +150,14 @@ describe('runJob', () => {
       ['error', 'history write failed'],
       ['metric', 'HistoryWriteFailures'],
     ]);
-    const outcome = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).find(
-      (r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-history',
+    // The audit outcome is written beside the history item; the missing item is recorded after.
+    const records = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).filter(
+      (r) => r.event.requestId === 'req-history',
     );
-    expect(outcome?.event.outcome).toBe('completed; ok:1; history not stored for rj-1');
+    expect(records.map((r) => [r.event.type, r.event.outcome])).toEqual([
+      ['exec.history-missing', 'history not stored for rj-1'],
+      ['exec.outcome', 'completed; ok:1'],
+      ['exec.intent', undefined],
+    ]);
   });
 });
