@@ -601,6 +601,36 @@ describe('bundled Lambda handler', () => {
     expect(long.structuredContent.results[0]).toMatchObject({ host: 'lam-1' });
   });
 
+  it('authenticates an API key with one read, and a short run_command stores only its records', async () => {
+    const handler = load();
+    // A warm container: it has read the audit chain's head once already.
+    await handler(
+      functionUrlEvent(rpc(1, 'tools/call', { name: 'whoami', arguments: {} }), {
+        authorization: `Bearer ${key}`,
+      }),
+      context,
+    );
+    const from = recorders.mcp.calls.length;
+    await handler(
+      functionUrlEvent(
+        rpc(2, 'tools/call', {
+          name: 'run_command',
+          arguments: { host: 'lam-2', command: 'echo counted' },
+        }),
+        { authorization: `Bearer ${key}` },
+      ),
+      context,
+    );
+    const calls = recorders.mcp.calls
+      .slice(from)
+      .map((c) => `${c.action} ${c.table.replace(/^.*?-/, '')}`);
+    // The key (with its owner's copy); the audit intent; the history item beside the audit outcome.
+    expect(calls.filter((c) => c.endsWith('users'))).toEqual(['GetItem users']);
+    expect(calls.filter((c) => !c.endsWith('users')).sort()).toEqual(
+      ['PutItem audit', 'PutItem audit', 'PutItem history'].sort(),
+    );
+  });
+
   it('reuses the warm container’s SSH connection on the next invocation', async () => {
     const handler = load();
     const auth = { authorization: `Bearer ${key}` };

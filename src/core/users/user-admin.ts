@@ -46,21 +46,22 @@ export async function addUser(
     createdAt: clock.now().toISOString(),
   };
   await users.createUser(user);
-  const issued = await addKey(users, user.name, clock);
+  const issued = await addKey(users, user, clock);
   return { user, ...issued };
 }
 
 async function addKey(
   users: UserStore,
-  userName: string,
+  user: User,
   clock: Clock,
 ): Promise<{ key: string; keyId: string }> {
   const issued = issueApiKey();
   await users.addKey({
     keyHash: issued.keyHash,
     keyId: issued.keyId,
-    userName,
+    userName: user.name,
     createdAt: clock.now().toISOString(),
+    user,
   });
   return { key: issued.key, keyId: issued.keyId };
 }
@@ -84,7 +85,8 @@ export async function checkApiKey(
   const record = await users.findKey(keyHash);
   if (!record || !sameHash(record.keyHash, keyHash))
     return { refused: `API key ${keyIdOf(keyHash)} is not known (never issued, or revoked)` };
-  const user = await users.getUser(record.userName);
+  // The owner's copy kept on the key: one read. Keys stored before it was kept read the user.
+  const user = record.user ?? (await users.getUser(record.userName));
   if (!user) return { refused: `API key ${keyIdOf(keyHash)} belongs to no user` };
   if (user.disabled)
     return { refused: `API key ${keyIdOf(keyHash)} belongs to "${user.name}", who is revoked` };
@@ -104,7 +106,7 @@ export async function rotateKey(
       `user "${name}" is revoked; add them again under a new name or re-enable them first`,
     );
   const old = await users.listKeys(name);
-  const issued = await addKey(users, name, clock);
+  const issued = await addKey(users, user, clock);
   const revoked: string[] = [];
   if (!options.keepOld) {
     for (const k of old) {
