@@ -15,6 +15,7 @@ import { measureDegraded, measureFanOut, type FanOutRow } from './fan-out.js';
 import { measureHttp } from './http-throughput.js';
 import { measurePolicy } from './policy-decisions.js';
 import { measureLambdaBundle } from './lambda-bundle.js';
+import { measureLambdaRunCommand } from './lambda-run-command.js';
 import { renderChart } from './lib/svg.js';
 import { round } from './lib/stats.js';
 
@@ -108,6 +109,9 @@ try {
   await client.close();
   await gw.stop();
 
+  log('lambda: warm run_command through the bundled handler …');
+  const lambdaRun = await measureLambdaRunCommand(fleet, healthy[99]!);
+
   log('policy decisions/s …');
   const policy = await measurePolicy();
   log('lambda bundle …');
@@ -136,6 +140,7 @@ try {
     `http tools/list req/s (8 connections)     ${String(http.gateway.rps).padStart(8)}/s ${String(http.bare.rps).padStart(8)}/s   ${String(http.ratio).padStart(5)}×   ≥ 0.8×  (errors ${http.gateway.errors + http.gateway.non2xx})`,
     `gateway peak RSS during 100-host fan-out  ${String(rssMb).padStart(8)} MB                      ≤ 200 MB`,
     `policy decisions/s, uncached              ${String(policy.uncached.perSecond).padStart(8)}/s                      ≥ 20000/s  (cached: ${policy.cached.perSecond}/s)`,
+    `lambda warm run_command p50 (handler)     ${String(lambdaRun.gateway.p50).padStart(8)} ms ${String(lambdaRun.bare.p50).padStart(8)} ms   ${String(r(lambdaRun.gateway.p50, lambdaRun.bare.p50)).padStart(5)}×   ≤ 3×, 1 invocation per call (worker invocations: ${lambdaRun.workerInvocations} in ${lambdaRun.calls} calls)`,
     `lambda bundle index.js                    ${String(round(lambda.bundleBytes / 1e6)).padStart(8)} MB                      ≤ 1 MB  (gzip ${round(lambda.bundleGzipBytes / 1e6)} MB)`,
     `lambda cold import                        ${String(lambda.importMs).padStart(8)} ms                      ≤ 150 ms`,
     `lambda first call                         ${String(lambda.firstCallMs).padStart(8)} ms                      ≤ 60 ms`,
@@ -161,6 +166,7 @@ try {
     rssMb,
     policy,
     lambda,
+    lambdaRun,
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
