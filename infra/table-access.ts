@@ -42,8 +42,9 @@ export const TABLE_ACCESS: Record<
       actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
       indexes: [APPROVALS_REQUESTER_INDEX],
     },
-    // run_command runs in the request and writes each host's history item.
-    history: { actions: ['PutItem'] },
+    // run_command runs in the request and writes its hosts' history items together
+    // (BatchWriteItem); once its job is stored, each as its host ends (PutItem).
+    history: { actions: ['BatchWriteItem', 'PutItem'] },
     // start_job (and a run_command that outlives its budget or prints more than its answer
     // carries) stores a job and its hosts (BatchWriteItem); such a run_command then stores host
     // states and output chunks (PutItem), its heartbeat and end (UpdateItem) and polls for a

@@ -106,6 +106,8 @@ export interface Notifier {
 
 export interface HistoryStore {
   put(entry: HistoryEntry): Promise<void>;
+  /** Several items with as few requests as the store allows (a fan-out's hosts). */
+  putMany(entries: readonly HistoryEntry[]): Promise<void>;
   /** Most recent first. */
   listByHost(host: string, limit: number): Promise<HistoryEntry[]>;
 }

@@ -627,7 +627,7 @@ describe('bundled Lambda handler', () => {
     // The key (with its owner's copy); the audit intent; the history item beside the audit outcome.
     expect(calls.filter((c) => c.endsWith('users'))).toEqual(['GetItem users']);
     expect(calls.filter((c) => !c.endsWith('users')).sort()).toEqual(
-      ['PutItem audit', 'PutItem audit', 'PutItem history'].sort(),
+      ['PutItem audit', 'PutItem audit', 'BatchWriteItem history'].sort(),
     );
   });
 

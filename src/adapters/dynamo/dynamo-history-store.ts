@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock, HistoryStore } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
 import type { HistoryEntry } from '../../core/exec/history-entry.js';
+import { batchPut } from './batch-put.js';
 
 const entry = z.object({
   id: z.string(),
@@ -20,6 +21,8 @@ const entry = z.object({
   expiresAt: z.number(),
 });
 
+const item = (e: HistoryEntry) => ({ pk: `HOST#${e.host}`, sk: `${e.time}#${e.id}`, ...e });
+
 /**
  * One item per host execution, `pk=HOST#<name>, sk=<time>#<id>`, expiring through the TTL
  * attribute `expiresAt`. DynamoDB deletes expired items lazily (dynalite never), so reads treat
@@ -36,9 +39,13 @@ export class DynamoHistoryStore implements HistoryStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: `HOST#${e.host}`, sk: `${e.time}#${e.id}`, ...e },
+        Item: item(e),
       }),
     );
+  }
+
+  async putMany(entries: readonly HistoryEntry[]): Promise<void> {
+    await batchPut(this.db, this.table, entries.map(item));
   }
 
   async listByHost(host: string, limit: number): Promise<HistoryEntry[]> {

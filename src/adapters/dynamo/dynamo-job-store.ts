@@ -1,5 +1,4 @@
 import {
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -18,6 +17,7 @@ import {
 } from '../../core/jobs/job.js';
 import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
 import { conditionally, setClause } from './conditional-update.js';
+import { batchPut } from './batch-put.js';
 
 const META = 'META';
 const jobPk = (id: string) => `JOB#${id}`;
@@ -54,18 +54,7 @@ export class DynamoJobStore implements JobStore {
         ...h,
       })),
     ];
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0 && attempt < 8; attempt++) {
-        const result = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
-        );
-        requests = result.UnprocessedItems?.[this.table] ?? [];
-        if (requests.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
+    await batchPut(this.db, this.table, items);
   }
 
   async get(id: string): Promise<{ job: JobRecord; hosts: JobHostRecord[] } | undefined> {

@@ -4,7 +4,8 @@ import { createScrubber } from '../exec/scrub.js';
 import type { ExecOutcome } from '../ports.js';
 import type { JobHostRecord, OutputStream } from '../jobs/job.js';
 import { OutputWriter } from '../jobs/output-writer.js';
-import { HISTORY_NOT_STORED, recordHistory, type RunJob } from './outcome.js';
+import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
+import { historyEntry, historyOneByOne, type HistorySink } from './history.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
 const FLUSH_MS = 1_000;
@@ -26,6 +27,8 @@ export interface HostRunOptions {
   readonly callDeadline?: number;
   /** Held output outgrew what an answer carries: the caller should store the job. */
   readonly onOverflow?: () => void;
+  /** Where the history item goes; default: written as the host ends. */
+  readonly history?: HistorySink;
 }
 
 /**
@@ -169,7 +172,8 @@ export class HostRun {
         : {}),
     };
     // The end goes to the store (when stored) while the history item is written.
-    this.history = recordHistory(deps, fleet, job, host.name, outcome, head);
+    const history = options.history ?? historyOneByOne(deps, job.id);
+    this.history = history(historyEntry(fleet, job, host.name, outcome, head, deps.clock.now()));
     return this.end(done);
   }
 

@@ -1,8 +1,6 @@
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { createScrubber } from '../exec/scrub.js';
-import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
-import type { ExecOutcome } from '../ports.js';
 import type { JobHostRecord, JobRecord, JobStatus } from '../jobs/job.js';
 
 /** What the outcome stage needs of the run: the job it is or would be stored as. */
@@ -20,43 +18,6 @@ export type RunJob = Pick<
 
 export const HISTORY_NOT_STORED =
   'its history item could not be stored (the gateway log says why; tell an admin)';
-
-/** One host's history item; false (logged and counted, never thrown) when it could not be stored. */
-export async function recordHistory(
-  deps: Pick<CoreDeps, 'history' | 'clock' | 'logger'>,
-  fleet: Fleet,
-  job: RunJob,
-  host: string,
-  outcome: ExecOutcome,
-  head: { readonly stdout: string; readonly stderr: string },
-): Promise<boolean> {
-  const now = deps.clock.now();
-  try {
-    await deps.history.put({
-      id: `${job.requestId}:${host}`,
-      host,
-      user: job.owner,
-      command: createScrubber(fleet.secretValues())(job.command),
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      stdout: head.stdout.slice(0, HISTORY_OUTPUT_BYTES),
-      stderr: head.stderr.slice(0, HISTORY_OUTPUT_BYTES),
-      truncated:
-        outcome.truncated ||
-        head.stdout.length > HISTORY_OUTPUT_BYTES ||
-        head.stderr.length > HISTORY_OUTPUT_BYTES,
-      durationMs: outcome.durationMs,
-      time: now.toISOString(),
-      requestId: job.requestId,
-      expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.historyRetentionDays * 86_400,
-    });
-    return true;
-  } catch (error) {
-    deps.logger.error('history write failed', { jobId: job.id, host, error: String(error) });
-    deps.logger.count('HistoryWriteFailures');
-    return false;
-  }
-}
 
 /**
  * The run's end: the stored job's final status (when it is stored) and the `exec.outcome` record,

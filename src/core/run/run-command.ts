@@ -11,6 +11,7 @@ import { recordIntent } from './audit-intent.js';
 import { HostsRun } from './run-hosts.js';
 import { recordMissingHistory, recordOutcome } from './outcome.js';
 import { supervise } from './supervise.js';
+import { HistoryBatch } from './history.js';
 
 export { MAX_COMMAND_LENGTH } from './decide.js';
 
@@ -128,20 +129,28 @@ export async function runCommand(
   await recordIntent(deps, plan, { user, tool: 'run_command', requestId: ctx.requestId });
 
   const cancel = new AbortController();
+  // The hosts' history items go out together at the end — or as each host ends, once stored.
+  const history = new HistoryBatch(deps, job.id);
   let storing: Promise<void> | undefined;
-  const store = () => (storing ??= deps.jobs.create(job, plan.hosts).then(() => run.store()));
+  const store = () =>
+    (storing ??= deps.jobs
+      .create(job, plan.hosts)
+      .then(() => Promise.all([run.store(), history.flush()]))
+      .then(() => undefined));
   const run: HostsRun = new HostsRun(deps, fleet, job, plan.hosts, {
     stored: false,
     cancel: cancel.signal,
     // The call's timeout bounds the call: connecting, queueing and running all count.
     callDeadline: Date.now() + job.timeoutSeconds * 1000,
     onOverflow: () => void store().catch(() => undefined),
+    history: history.add,
   });
   const hosts = await within(run.finished, waitUntil);
   if (hosts && !storing) {
     // The history items and the audit outcome are written together.
     const [settled] = await Promise.all([
       run.settled(),
+      history.flush(),
       recordOutcome(deps, fleet, job, hosts, {
         status: 'completed',
         startedMs: started,
