@@ -17,14 +17,9 @@ export interface UserStore {
   createUser(user: User): Promise<void>;
   getUser(name: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
-  /**
-   * Replaces the stored user (same name); NotFoundError when absent. The copy kept on each of the
-   * user's keys is rewritten first, so a revoked user's keys stop working at once.
-   */
+  /** Replaces the stored user (same name); NotFoundError when absent. */
   putUser(user: User): Promise<void>;
-  /** Stores a key with the copy of its owner (`user`) that authentication reads. */
-  addKey(key: ApiKeyRecord & { readonly user: User }): Promise<void>;
-  /** The key, with its owner's copy when it has one: all authentication needs, in one read. */
+  addKey(key: ApiKeyRecord): Promise<void>;
   findKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   listKeys(userName: string): Promise<ApiKeyRecord[]>;
   removeKey(userName: string, keyHash: string): Promise<void>;

@@ -4,7 +4,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -35,14 +34,11 @@ const keyItem = z.object({
   keyId: z.string(),
   keyOwner: z.string(),
   createdAt: z.string(),
-  /** The owner as of their last change: authentication reads the key alone. */
-  ownerCopy: userItem.optional(),
 });
 
 /**
- * Users and API keys in one table. A user is `pk=USER, sk=<name>`; a key is `pk=KEY#<sha256>`
- * holding a copy of its owner (`ownerCopy`), so authentication is one GetItem; a GSI on
- * `keyOwner` lists a user's keys, whose copies every change to the user rewrites first.
+ * Users and API keys in one table. A user is `pk=USER, sk=<name>`; a key is `pk=KEY#<sha256>` so
+ * authentication is one GetItem, and a GSI on `keyOwner` lists a user's keys.
  */
 export class DynamoUserStore implements UserStore {
   constructor(
@@ -67,26 +63,6 @@ export class DynamoUserStore implements UserStore {
   }
 
   async putUser(user: User): Promise<void> {
-    // The keys' copies first: a revocation stops every key before the user record says so.
-    const keys = await this.listKeys(user.name);
-    await Promise.all(
-      keys.map((key) =>
-        this.db
-          .send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: { pk: keyPk(key.keyHash), sk: KEY_SK },
-              UpdateExpression: 'SET ownerCopy = :u',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':u': user },
-            }),
-          )
-          .catch((error: unknown) => {
-            // Removed meanwhile: nothing left to authenticate with.
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          }),
-      ),
-    );
     try {
       await this.db.send(
         new PutCommand({
@@ -131,7 +107,7 @@ export class DynamoUserStore implements UserStore {
     return users;
   }
 
-  async addKey(key: ApiKeyRecord & { readonly user: User }): Promise<void> {
+  async addKey(key: ApiKeyRecord): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
@@ -142,7 +118,6 @@ export class DynamoUserStore implements UserStore {
           keyId: key.keyId,
           keyOwner: key.userName,
           createdAt: key.createdAt,
-          ownerCopy: key.user,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -203,13 +178,6 @@ function parseKey(item: Record<string, unknown>): ApiKeyRecord {
   const parsed = keyItem.safeParse(item);
   if (!parsed.success)
     throw new AppError('STORE', 'a stored API key record is malformed', { cause: parsed.error });
-  const { keyHash, keyId, keyOwner, createdAt, ownerCopy } = parsed.data;
-  return {
-    keyHash,
-    keyId,
-    userName: keyOwner,
-    createdAt,
-    // A copy that names another user is not this key's owner: read the user instead.
-    ...(ownerCopy && ownerCopy.name === keyOwner ? { user: ownerCopy } : {}),
-  };
+  const { keyHash, keyId, keyOwner, createdAt } = parsed.data;
+  return { keyHash, keyId, userName: keyOwner, createdAt };
 }

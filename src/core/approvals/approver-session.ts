@@ -71,10 +71,11 @@ export async function sessionUser(
   const session = await deps.approverSessions.getSession(hashSessionToken(token), now);
   if (!session) return undefined;
   // The key must still be there (rotated away or revoked ends the session) and the user active.
-  const key = await deps.users.findKey(session.keyHash);
-  if (key?.userName !== session.user) return undefined;
-  const user = key.user ?? (await deps.users.getUser(session.user));
-  return user && !user.disabled ? { user, session } : undefined;
+  const [key, user] = await Promise.all([
+    deps.users.findKey(session.keyHash),
+    deps.users.getUser(session.user),
+  ]);
+  return key?.userName === session.user && user && !user.disabled ? { user, session } : undefined;
 }
 
 /** Ends the session behind a cookie now: the cookie opens nothing after. */

@@ -46,22 +46,21 @@ export async function addUser(
     createdAt: clock.now().toISOString(),
   };
   await users.createUser(user);
-  const issued = await addKey(users, user, clock);
+  const issued = await addKey(users, user.name, clock);
   return { user, ...issued };
 }
 
 async function addKey(
   users: UserStore,
-  user: User,
+  userName: string,
   clock: Clock,
 ): Promise<{ key: string; keyId: string }> {
   const issued = issueApiKey();
   await users.addKey({
     keyHash: issued.keyHash,
     keyId: issued.keyId,
-    userName: user.name,
+    userName,
     createdAt: clock.now().toISOString(),
-    user,
   });
   return { key: issued.key, keyId: issued.keyId };
 }
@@ -85,8 +84,7 @@ export async function checkApiKey(
   const record = await users.findKey(keyHash);
   if (!record || !sameHash(record.keyHash, keyHash))
     return { refused: `API key ${keyIdOf(keyHash)} is not known (never issued, or revoked)` };
-  // The owner's copy kept on the key: one read. Keys stored before it was kept read the user.
-  const user = record.user ?? (await users.getUser(record.userName));
+  const user = await users.getUser(record.userName);
   if (!user) return { refused: `API key ${keyIdOf(keyHash)} belongs to no user` };
   if (user.disabled)
     return { refused: `API key ${keyIdOf(keyHash)} belongs to "${user.name}", who is revoked` };
@@ -106,7 +104,7 @@ export async function rotateKey(
       `user "${name}" is revoked; add them again under a new name or re-enable them first`,
     );
   const old = await users.listKeys(name);
-  const issued = await addKey(users, user, clock);
+  const issued = await addKey(users, name, clock);
   const revoked: string[] = [];
   if (!options.keepOld) {
     for (const k of old) {

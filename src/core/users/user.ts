@@ -24,11 +24,6 @@ export interface ApiKeyRecord {
   readonly keyId: string;
   readonly userName: string;
   readonly createdAt: string;
-  /**
-   * The owner as of their last change, kept on the key by the store so that authenticating a key
-   * is one read (every change to the user rewrites it). Absent on keys stored before it was kept.
-   */
-  readonly user?: User;
 }
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, approver: 2, admin: 3 };
