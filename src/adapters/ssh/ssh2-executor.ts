@@ -9,8 +9,6 @@ import type {
 import { connectSsh, SshConnectError } from './connect.js';
 import { ConnectionPool, type Lease } from './connection-pool.js';
 
-/** A connect timing itself out answers first; this only ends a wait on someone else's connect. */
-const LATE_LEASE_GRACE_MS = 50;
 import { ChannelOpenError, runOnConnection } from './run-on-connection.js';
 
 export interface Ssh2ExecutorOptions {
@@ -100,8 +98,9 @@ export class Ssh2Executor implements SshExecutor {
   }
 
   /**
-   * A lease within `ms`: the connect timeout shrinks to fit, and waiting for a connection another
-   * call is opening ends in time too (that lease, if it comes, goes back to the pool).
+   * A lease within `ms`: this call stops waiting then, even for a connection another call is
+   * opening (that lease, if it comes, goes back to the pool). The connection itself keeps the
+   * full connect timeout, so a call with more time left that shares it is not cut short.
    */
   private async acquireWithin(
     target: SshTarget,
@@ -109,22 +108,25 @@ export class Ssh2Executor implements SshExecutor {
     fresh: boolean,
     ms: number,
   ): Promise<Lease> {
-    const limit = Math.max(1, Math.min(options.connectTimeoutMs, Math.round(ms)));
-    const acquiring = this.pool.acquire(target, { ...options, connectTimeoutMs: limit }, { fresh });
+    const acquiring = this.pool.acquire(target, options, { fresh });
+    if (ms >= options.connectTimeoutMs) return acquiring;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        acquiring.then(
-          (lease) => lease.release(),
-          () => undefined,
-        );
-        reject(
-          new SshConnectError(
-            'timeout',
-            `no SSH connection to ${target.host.name} within the command's ${Math.round(options.timeoutMs / 100) / 10} s timeout`,
-          ),
-        );
-      }, limit + LATE_LEASE_GRACE_MS);
+      timer = setTimeout(
+        () => {
+          acquiring.then(
+            (lease) => lease.release(),
+            () => undefined,
+          );
+          reject(
+            new SshConnectError(
+              'timeout',
+              `no SSH connection to ${target.host.name} within the command's ${Math.round(options.timeoutMs / 100) / 10} s timeout`,
+            ),
+          );
+        },
+        Math.max(1, Math.round(ms)),
+      );
     });
     try {
       return await Promise.race([acquiring, late]);

@@ -11,6 +11,7 @@ export class InProcessDispatcher implements JobDispatcher {
     string,
     { controller: AbortController; done: Promise<void> }
   >();
+  private stopping = false;
 
   constructor(
     private readonly run: (
@@ -31,6 +32,8 @@ export class InProcessDispatcher implements JobDispatcher {
 
   /** Work here goes on after the answer: it is tracked (cancel, shutdown) and the caller goes on. */
   adopt(jobId: string, work: WorkInFlight): Promise<void> {
+    // Shutting down: work handed over now is stopped at once (it ends as cancelled).
+    if (this.stopping) work.cancel.abort();
     const done = work.done
       .then(() => undefined)
       .catch((error: unknown) =>
@@ -64,6 +67,7 @@ export class InProcessDispatcher implements JobDispatcher {
 
   /** Stops every running job (on shutdown); they end as cancelled. */
   async stopAll(): Promise<void> {
+    this.stopping = true;
     const all = [...this.running.values()];
     all.forEach((e) => e.controller.abort());
     await Promise.allSettled(all.map((e) => e.done));

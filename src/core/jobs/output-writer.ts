@@ -64,7 +64,8 @@ export class OutputWriter {
     }
     this.pending.push(Buffer.from(chunk));
     this.pendingBytes += chunk.length;
-    if (!this.holding && this.pendingBytes >= FLUSH_AT) void this.flush(false);
+    // A failed write is said by the next flush its caller awaits (and marks the stream cut).
+    if (!this.holding && this.pendingBytes >= FLUSH_AT) this.flush(false).catch(() => undefined);
   }
 
   /** From now on output is stored: what was held first. */
@@ -76,8 +77,12 @@ export class OutputWriter {
   /** Stores what is buffered: up to the last line end, or everything when `all`. */
   flush(all: boolean): Promise<void> {
     if (this.holding) return this.chain;
-    this.chain = this.chain.then(() => this.flushNow(all));
-    return this.chain;
+    const next = this.chain.then(() => this.flushNow(all));
+    // One failed write does not stop the ones after it: the stream goes on, marked cut.
+    this.chain = next.catch(() => {
+      this.truncated = true;
+    });
+    return next;
   }
 
   private async flushNow(all: boolean): Promise<void> {

@@ -49,6 +49,8 @@ export class HostRun {
   private final: JobHostRecord | undefined;
   private tick: NodeJS.Timeout | undefined;
   private shown: { stdout: number; stderr: number } | undefined;
+  /** The run is over, whether it ended or failed: nothing ticks any more. */
+  private ended = false;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -58,7 +60,10 @@ export class HostRun {
     private readonly options: HostRunOptions,
   ) {
     this.stored = options.stored;
-    this.finished = this.run();
+    this.finished = this.run().finally(() => {
+      this.ended = true;
+      clearInterval(this.tick);
+    });
   }
 
   /**
@@ -207,7 +212,7 @@ export class HostRun {
    */
   private startTicking(): void {
     const writers = this.writers;
-    if (!writers || this.tick || this.final) return;
+    if (!writers || this.tick || this.final || this.ended) return;
     this.tick = setInterval(() => {
       this.writes = this.writes
         .then(() => Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]))

@@ -96,28 +96,10 @@ export async function runCommand(
   const limits = fleet.limits;
   // One budget for the whole call: a wait for an approval's decision comes out of it.
   const waitUntil = started + limits.syncBudgetSeconds * 1000;
-  const job: JobRecord = {
-    ...jobRecord(
-      user,
-      input,
-      input.command,
-      {
-        requestId: ctx.requestId,
-        tool: 'run_command',
-        maxTimeoutSeconds: limits.commandTimeoutSeconds,
-      },
-      fleet,
-      deps.clock.now(),
-    ),
-    status: 'running',
-    startedAt: deps.clock.now().toISOString(),
-    heartbeatAt: deps.clock.now().toISOString(),
-    runner: IN_REQUEST_RUNNER,
-  };
-  if (
-    ctx.runUntil !== undefined &&
-    started + job.timeoutSeconds * 1000 + RUN_UNTIL_MARGIN_MS > ctx.runUntil
-  )
+  const timeoutMs =
+    Math.min(input.timeoutSeconds ?? limits.commandTimeoutSeconds, limits.commandTimeoutSeconds) *
+    1000;
+  if (ctx.runUntil !== undefined && started + timeoutMs + RUN_UNTIL_MARGIN_MS > ctx.runUntil)
     return runInWorker(deps, fleet, user, input, ctx, waitUntil);
 
   const plan = await decideRun(deps, fleet, user, input, {
@@ -128,40 +110,64 @@ export async function runCommand(
   });
   await recordIntent(deps, plan, { user, tool: 'run_command', requestId: ctx.requestId });
 
+  const job = jobRecord(
+    user,
+    input,
+    plan.command,
+    {
+      requestId: ctx.requestId,
+      tool: 'run_command',
+      maxTimeoutSeconds: limits.commandTimeoutSeconds,
+    },
+    fleet,
+    deps.clock.now(),
+  );
   const cancel = new AbortController();
   // The hosts' history items go out together at the end — or as each host ends, once stored.
   const history = new HistoryBatch(deps, job.id);
   let storing: Promise<void> | undefined;
-  const store = () =>
-    (storing ??= deps.jobs
-      .create(job, plan.hosts)
-      .then(() => Promise.all([run.store(), history.flush()]))
-      .then(() => undefined));
+  const store = () => (storing ??= storeRun(deps, job, plan.hosts, run, history));
   const run: HostsRun = new HostsRun(deps, fleet, job, plan.hosts, {
     stored: false,
     cancel: cancel.signal,
-    // The call's timeout bounds the call: connecting, queueing and running all count.
-    callDeadline: Date.now() + job.timeoutSeconds * 1000,
+    // The call's timeout bounds the call from here (an approval's wait came before): connecting,
+    // queueing and running all count — and never past the end of this invocation.
+    callDeadline: Math.min(
+      Date.now() + timeoutMs,
+      (ctx.runUntil ?? Infinity) - RUN_UNTIL_MARGIN_MS,
+    ),
     onOverflow: () => void store().catch(() => undefined),
     history: history.add,
   });
-  const hosts = await within(run.finished, waitUntil);
-  if (hosts && !storing) {
-    // The history items and the audit outcome are written together.
+  /** Every host's end here, its history items beside the audit outcome, nothing else stored. */
+  const finishHere = async (ended: Promise<JobHostRecord[]>) => {
     const [settled] = await Promise.all([
       run.settled(),
       history.flush(),
-      recordOutcome(deps, fleet, job, hosts, {
-        status: 'completed',
-        startedMs: started,
-        stored: false,
-      }),
+      ended.then((hosts) =>
+        recordOutcome(deps, fleet, job, hosts, {
+          status: 'completed',
+          startedMs: started,
+          stored: false,
+        }),
+      ),
     ]);
     await recordMissingHistory(deps, job, settled);
     return answer(plan, settled, fleet, started, { complete: true });
-  }
+  };
+  const hosts = await within(run.finished, waitUntil);
+  if (hosts && !storing) return finishHere(Promise.resolve(hosts));
   // Stored: the work outlived the budget, or printed more than the answer carries.
-  await store();
+  try {
+    await store();
+  } catch (error) {
+    // Nowhere to hand it over to: the answer waits for the hosts, and says it all.
+    deps.logger.error('run_command could not store its job; the answer waits for its hosts', {
+      requestId: ctx.requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return finishHere(run.finished);
+  }
   const stop = supervise(deps, job.id, cancel);
   const rest = run
     .settled()
@@ -184,6 +190,25 @@ export async function runCommand(
   const now = await deps.jobs.get(job.id);
   const complete = now !== undefined && FINISHED.includes(now.job.status);
   return answer(plan, now?.hosts ?? plan.hosts, fleet, started, { complete, jobId: job.id });
+}
+
+/**
+ * Stores a run_command's job mid-run, claimed by this process from now on (its heartbeat starts
+ * now), then what its hosts have so far and the history items gathered.
+ */
+async function storeRun(
+  deps: CoreDeps,
+  job: Omit<JobRecord, 'status'>,
+  hosts: readonly JobHostRecord[],
+  run: HostsRun,
+  history: HistoryBatch,
+): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  await deps.jobs.create(
+    { ...job, status: 'running', startedAt: now, heartbeatAt: now, runner: IN_REQUEST_RUNNER },
+    hosts,
+  );
+  await Promise.all([run.store(), history.flush()]);
 }
 
 /** The value of `work` if it settles by `deadline` (epoch ms), else undefined (it goes on). */

@@ -14,12 +14,14 @@ export class HostsRun {
   /** Every host's record, in the call's order, once each has ended. */
   readonly finished: Promise<JobHostRecord[]>;
   private readonly runs: HostRun[] = [];
+  /** Hosts whose run failed unexpectedly, for a job stored after they did. */
+  private readonly failures: JobHostRecord[] = [];
   private stored: boolean;
 
   constructor(
     private readonly deps: CoreDeps,
     fleet: Fleet,
-    job: RunJob & Pick<JobRecord, 'maxConcurrency'>,
+    private readonly job: RunJob & Pick<JobRecord, 'maxConcurrency'>,
     hosts: readonly JobHostRecord[],
     options: HostRunOptions,
   ) {
@@ -45,7 +47,10 @@ export class HostsRun {
    */
   async store(): Promise<void> {
     this.stored = true;
-    await Promise.all(this.runs.map((run) => run.store()));
+    await Promise.all([
+      ...this.runs.map((run) => run.store()),
+      ...this.failures.map((h) => this.deps.jobs.putHost(this.job.id, h, this.job.expiresAt)),
+    ]);
   }
 
   /**
@@ -80,6 +85,7 @@ export class HostsRun {
     };
     if (this.stored)
       await this.deps.jobs.putHost(job.id, failed, job.expiresAt).catch(() => undefined);
+    else this.failures.push(failed);
     return failed;
   }
 }

@@ -10,6 +10,7 @@ import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatche
 import { runJob } from '../../../src/core/jobs/run-job.js';
 import { HISTORY_NOT_STORED } from '../../../src/core/run/outcome.js';
 import { DynamoHistoryStore } from '../../../src/adapters/dynamo/dynamo-history-store.js';
+import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
 import { documentClient } from '../../../src/adapters/dynamo/document-client.js';
 import { recordingLogger } from '../../support/logger.js';
 import type { CoreDeps } from '../../../src/core/deps.js';
@@ -159,5 +160,30 @@ describe('runJob', () => {
       ['exec.outcome', 'completed; ok:1'],
       ['exec.intent', undefined],
     ]);
+  });
+
+  it('answers with every host, and records the outcome, when the job it must store cannot be', async () => {
+    const { logger, lines } = recordingLogger();
+    // A real job store whose table does not exist: DynamoDB itself refuses the job.
+    const jobs = new DynamoJobStore(documentClient(gateway.store.dynamo), 'no-such-jobs');
+    const deps: CoreDeps = { ...gateway.deps, jobs, logger };
+    // 108,894 bytes: more than the answer carries, so the job must be stored — and cannot be.
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-3', command: 'seq 1 20000' },
+      { requestId: 'req-unstored' },
+    );
+    expect(result).toMatchObject({ complete: true });
+    expect(result.jobId).toBeUndefined();
+    expect(result.results[0]).toMatchObject({ status: 'ok', exitCode: 0, truncated: true });
+    expect(lines.map((l) => l.message)).toContain(
+      'run_command could not store its job; the answer waits for its hosts',
+    );
+    const outcome = (await gateway.store.auditStore.range({ limit: 5, newestFirst: true })).find(
+      (r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-unstored',
+    );
+    expect(outcome?.event.outcome).toBe('completed; ok:1');
   });
 });
