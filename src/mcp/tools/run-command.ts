@@ -21,7 +21,8 @@ export const runCommandTool = defineTool({
     'Runs a shell command over SSH on one host or many at once (name exactly one of host, hosts, tags or groups) and returns, per host, ' +
     'status (ok, failed, denied, unreachable, timeout, auth_failed, hostkey_mismatch, approval_required), exit code, stdout, stderr and duration. ' +
     'Hosts whose output is identical are collapsed into `groups`, so output shared by many hosts appears once; per-host stdout/stderr appear only for hosts with unique output. ' +
-    'Output is capped per stream (truncated: true when cut) and secrets are redacted. The command is killed at timeoutSeconds (capped by the fleet limit). ' +
+    'Output is capped per stream (truncated: true when cut; then outputBytes says how much there was, and get_job with the jobId pages through it) and secrets are redacted. ' +
+    'timeoutSeconds (capped by the fleet limit) bounds the whole call: connecting, waiting for a free slot under maxConcurrency, and the command, which is then killed. ' +
     'Commands run non-interactively with no TTY: avoid prompts and pagers (use --no-pager, -y where safe). ' +
     'If the command is not done within the sync budget (about 20 s) the answer says complete: false with a jobId and the hosts still running; ' +
     'the command keeps running, and get_job with that id returns the rest. For work you know is long, use start_job. ' +
