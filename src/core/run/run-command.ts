@@ -6,7 +6,7 @@ import { createJob, IN_REQUEST_RUNNER, jobRecord } from '../jobs/create-job.js';
 import { waitForJob } from '../jobs/job-control.js';
 import { FINISHED, type JobHostRecord, type JobRecord } from '../jobs/job.js';
 import { groupIdenticalOutputs, type OutputGroup } from '../exec/output-groups.js';
-import { decideRun, type ApprovalState, type RunInput } from './decide.js';
+import { decideRun, type ApprovalState, type RunInput, type RunPlan } from './decide.js';
 import { recordIntent } from './audit-intent.js';
 import { HostsRun } from './run-hosts.js';
 import { recordMissingHistory, recordOutcome } from './outcome.js';
@@ -139,24 +139,9 @@ export async function runCommand(
     onOverflow: () => void store().catch(() => undefined),
     history: history.add,
   });
-  /** Every host's end here, its history items beside the audit outcome, nothing else stored. */
-  const finishHere = async (ended: Promise<JobHostRecord[]>) => {
-    const [settled] = await Promise.all([
-      run.settled(),
-      history.flush(),
-      ended.then((hosts) =>
-        recordOutcome(deps, fleet, job, hosts, {
-          status: 'completed',
-          startedMs: started,
-          stored: false,
-        }),
-      ),
-    ]);
-    await recordMissingHistory(deps, job, settled);
-    return answer(plan, settled, fleet, started, { complete: true });
-  };
+  const call: StartedRun = { deps, fleet, plan, job, run, history, cancel, started };
   const hosts = await within(run.finished, waitUntil);
-  if (hosts && !storing) return finishHere(Promise.resolve(hosts));
+  if (hosts && !storing) return finishUnstored(call, Promise.resolve(hosts));
   // Stored: the work outlived the budget, or printed more than the answer carries.
   try {
     await store();
@@ -166,8 +151,48 @@ export async function runCommand(
       requestId: ctx.requestId,
       error: error instanceof Error ? error.message : String(error),
     });
-    return finishHere(run.finished);
+    return finishUnstored(call, run.finished);
   }
+  return finishStored(call, hosts);
+}
+
+/** A run_command whose hosts have started: what its last stage needs. */
+interface StartedRun {
+  readonly deps: CoreDeps;
+  readonly fleet: Fleet;
+  readonly plan: RunPlan;
+  readonly job: Omit<JobRecord, 'status'>;
+  readonly run: HostsRun;
+  readonly history: HistoryBatch;
+  readonly cancel: AbortController;
+  readonly started: number;
+}
+
+/** Every host's end here, its history items beside the audit outcome; nothing else stored. */
+async function finishUnstored(call: StartedRun, ended: Promise<JobHostRecord[]>) {
+  const { deps, fleet, job, run, history, started } = call;
+  const [settled] = await Promise.all([
+    run.settled(),
+    history.flush(),
+    ended.then((hosts) =>
+      recordOutcome(deps, fleet, job, hosts, {
+        status: 'completed',
+        startedMs: started,
+        stored: false,
+      }),
+    ),
+  ]);
+  await recordMissingHistory(deps, job, settled);
+  return answer(call.plan, settled, fleet, started, { complete: true });
+}
+
+/**
+ * The job is stored: its hosts go on here, looked after (heartbeat, cancel), and its end is
+ * recorded when the last one ends. Ended already (`hosts`: only the output outgrew the answer):
+ * the answer says where the rest is. Still running: the dispatcher takes the work over.
+ */
+async function finishStored(call: StartedRun, hosts: JobHostRecord[] | undefined) {
+  const { deps, fleet, job, run, cancel, started } = call;
   const stop = supervise(deps, job.id, cancel);
   const rest = run
     .settled()
@@ -183,13 +208,16 @@ export async function runCommand(
     await rest;
     // As stored: with the bytes each stream holds, for the answer to say how much was cut.
     const kept = (await deps.jobs.get(job.id))?.hosts ?? hosts;
-    return answer(plan, kept, fleet, started, { complete: true, jobId: job.id });
+    return answer(call.plan, kept, fleet, started, { complete: true, jobId: job.id });
   }
   // Where work goes on after the answer this returns at once; where it cannot, when it is done.
   await deps.dispatcher.adopt(job.id, { cancel, done: rest });
   const now = await deps.jobs.get(job.id);
   const complete = now !== undefined && FINISHED.includes(now.job.status);
-  return answer(plan, now?.hosts ?? plan.hosts, fleet, started, { complete, jobId: job.id });
+  return answer(call.plan, now?.hosts ?? call.plan.hosts, fleet, started, {
+    complete,
+    jobId: job.id,
+  });
 }
 
 /**
