@@ -197,7 +197,10 @@ export interface ConnectOptions {
 
 export interface ExecOptions extends ConnectOptions {
   readonly timeoutMs: number;
-  /** Output kept in the outcome, per stream; streamed output (onData) is not limited by it. */
+  /**
+   * Output kept in the outcome, per stream; streamed output (onData) is not limited by it. 0 when
+   * the caller takes the output through onData alone.
+   */
   readonly maxOutputBytes: number;
   /** Kill the command when it prints nothing for this long; any output resets the timer. */
   readonly idleTimeoutMs?: number;

@@ -84,6 +84,8 @@ export function runOnConnection(
       stream.end();
       const stdout = new CappedBuffer(options.maxOutputBytes);
       const stderr = new CappedBuffer(options.maxOutputBytes);
+      // What a login shell says when the wrapper never runs, whatever the caller keeps itself.
+      const shellSaid = new CappedBuffer(HEADER_LIMIT);
       let header: Buffer | undefined = Buffer.alloc(0);
       let pid: number | undefined;
       let exitCode: number | null = null;
@@ -137,6 +139,7 @@ export function runOnConnection(
         if (chunk.length === 0) return;
         armIdle();
         (which === 'stdout' ? stdout : stderr).push(chunk);
+        if (which === 'stderr' && pid === undefined) shellSaid.push(chunk);
         options.onData?.(which, chunk);
       };
       armIdle();
@@ -175,7 +178,7 @@ export function runOnConnection(
             stdout: '',
             stderr: '',
             truncated: false,
-            error: wrapperFailure(exitCode, stderr.text()),
+            error: wrapperFailure(exitCode, shellSaid.text()),
           });
         }
         finish({

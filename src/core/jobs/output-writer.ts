@@ -23,20 +23,31 @@ export function utf8Boundary(buf: Uint8Array): number {
 }
 
 /**
- * Buffers one stream of one host and stores it as chunks keyed by byte offset. It cuts at line
- * ends (or, for long lines, at a character boundary), so scrubbing sees whole lines and no chunk
- * splits a character; stored output stops at `cap` bytes and is then marked truncated.
+ * One stream of one host: the only place its output is kept and scrubbed (each byte once). It
+ * stores the output as chunks keyed by byte offset, cut at line ends (or, for long lines, at a
+ * character boundary), so scrubbing sees whole lines and no chunk splits a character; stored
+ * output stops at `cap` bytes and is then marked truncated. Its first `headBytes` bytes, scrubbed,
+ * are kept as `head`: what an answer carries.
  *
- * A `held` writer stores nothing until `release`: a command that ends within the answer's budget
- * with output the answer can carry never touches the store. Its caller releases it (the job is
- * stored) once `held` bytes outgrow what the answer carries, so holding stays small.
+ * A holding writer stores nothing until `release`: a command that ends within the answer's budget
+ * with output the answer can carry never touches the store (`drain` scrubs what it holds, for the
+ * head). Its caller releases it (the job is stored) once `held` bytes outgrow what the answer
+ * carries, so holding stays small.
  */
 export class OutputWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private stored = 0;
   private chain: Promise<void> = Promise.resolve();
+  /** Scrubbed by `drain` and not stored yet: written as it is when the writer is released. */
+  private drained: Buffer | undefined;
+  private headParts: string[] = [];
+  private headLength = 0;
+  /** The cap is reached: what is still buffered is dropped. */
+  private full = false;
   truncated = false;
+  /** Output went on past the head (the answer's part of it). */
+  cut = false;
 
   constructor(
     private readonly store: JobStore,
@@ -46,7 +57,13 @@ export class OutputWriter {
     private readonly cap: number,
     private readonly scrub: (text: string) => string,
     private holding = false,
+    private readonly headBytes = 0,
   ) {}
+
+  /** The first `headBytes` bytes of the output, scrubbed, as far as it has been scrubbed. */
+  get head(): string {
+    return this.headParts.join('');
+  }
 
   get bytes(): number {
     return this.stored;
@@ -60,6 +77,7 @@ export class OutputWriter {
   push(chunk: Uint8Array): void {
     if (this.stored + this.pendingBytes >= this.cap) {
       this.truncated = true;
+      this.cut = true;
       return;
     }
     this.pending.push(Buffer.from(chunk));
@@ -71,7 +89,22 @@ export class OutputWriter {
   /** From now on output is stored: what was held first. */
   release(): Promise<void> {
     this.holding = false;
+    const drained = this.drained;
+    this.drained = undefined;
+    if (drained) this.chain = this.chain.then(() => this.storeScrubbed(drained));
     return this.flush(false);
+  }
+
+  /**
+   * The command has ended and nothing is stored yet: scrubs what is held, once, for the head. If
+   * the writer is released later, that is what it stores.
+   */
+  drain(): void {
+    if (this.pendingBytes === 0) return;
+    const out = this.scrubbed(Buffer.concat(this.pending));
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.drained = this.drained ? Buffer.concat([this.drained, out]) : out;
   }
 
   /** Stores what is buffered: up to the last line end, or everything when `all`. */
@@ -97,13 +130,36 @@ export class OutputWriter {
     const rest = buf.subarray(cut);
     this.pending = rest.length ? [rest] : [];
     this.pendingBytes = rest.length;
-    let out = Buffer.from(this.scrub(buf.subarray(0, cut).toString('utf8')), 'utf8');
-    if (this.stored + out.length > this.cap) {
-      out = out.subarray(0, utf8Boundary(out.subarray(0, this.cap - this.stored)));
-      this.truncated = true;
+    const out = this.scrubbed(buf.subarray(0, cut));
+    if (this.full) {
       this.pending = [];
       this.pendingBytes = 0;
     }
+    await this.storeScrubbed(out);
+  }
+
+  /** Scrubbed once, cut at the cap, and its start kept as the head. */
+  private scrubbed(raw: Buffer): Buffer {
+    let out = Buffer.from(this.scrub(raw.toString('utf8')), 'utf8');
+    const room = this.cap - this.stored - (this.drained?.length ?? 0);
+    if (out.length > room) {
+      out = out.subarray(0, utf8Boundary(out.subarray(0, Math.max(0, room))));
+      this.full = true;
+      this.truncated = true;
+      this.cut = true;
+    }
+    const headRoom = this.headBytes - this.headLength;
+    if (headRoom > 0) {
+      const part =
+        out.length > headRoom ? out.subarray(0, utf8Boundary(out.subarray(0, headRoom))) : out;
+      this.headParts.push(part.toString('utf8'));
+      this.headLength += part.length;
+      if (part.length < out.length) this.cut = true;
+    } else if (out.length > 0) this.cut = true;
+    return out;
+  }
+
+  private async storeScrubbed(out: Buffer): Promise<void> {
     for (let at = 0; at < out.length;) {
       const piece = out.subarray(at, at + utf8Boundary(out.subarray(at, at + MAX_CHUNK_BYTES)));
       await this.store.appendOutput(this.jobId, {

@@ -131,6 +131,7 @@ export class HostRun {
         limits.jobOutputBytes,
         scrub,
         !this.stored,
+        limits.maxOutputBytes,
       );
     const writers = (this.writers = { stdout: writer('stdout'), stderr: writer('stderr') });
     if (this.stored) this.startTicking();
@@ -149,7 +150,8 @@ export class HostRun {
         ),
         ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
         connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
-        maxOutputBytes: limits.maxOutputBytes,
+        // The writers are the one place output is kept and scrubbed.
+        maxOutputBytes: 0,
         checkAddress: (address) => fleet.network.refusal(address),
         signal: options.cancel,
         onData: (stream, chunk) => {
@@ -161,13 +163,16 @@ export class HostRun {
       clearInterval(this.tick);
       this.tick = undefined;
     }
-    const head = { stdout: scrub(outcome.stdout), stderr: scrub(outcome.stderr) };
+    // What is still buffered, scrubbed once: stored when the job is, or kept for the head.
+    if (this.stored) await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
+    else for (const w of [writers.stdout, writers.stderr]) w.drain();
+    const head = { stdout: writers.stdout.head, stderr: writers.stderr.head };
     const done: JobHostRecord = {
       ...record,
       status: outcome.status,
       exitCode: outcome.exitCode,
       durationMs: outcome.durationMs,
-      truncated: outcome.truncated,
+      truncated: writers.stdout.truncated || writers.stderr.truncated,
       head,
       ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
       ...(cutByDeadline && outcome.status === 'timeout'
@@ -178,7 +183,10 @@ export class HostRun {
     };
     // The end goes to the store (when stored) while the history item is written.
     const history = options.history ?? historyOneByOne(deps, job.id);
-    this.history = history(historyEntry(fleet, job, host.name, outcome, head, deps.clock.now()));
+    const cut = writers.stdout.cut || writers.stderr.cut;
+    this.history = history(
+      historyEntry(fleet, job, host.name, { ...outcome, truncated: cut }, head, deps.clock.now()),
+    );
     return this.end(done);
   }
 

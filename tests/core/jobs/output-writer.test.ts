@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { OutputWriter } from '../../../src/core/jobs/output-writer.js';
+import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
+import { createScrubber } from '../../../src/core/exec/scrub.js';
+import { startTestStore, type TestStore } from '../../support/embedded-store.js';
+
+const SECRET = 'hunter2-very-secret';
+
+describe('OutputWriter: each byte kept and scrubbed once', () => {
+  let store: TestStore;
+  let jobs: DynamoJobStore;
+  beforeAll(async () => {
+    store = await startTestStore('ow');
+    jobs = new DynamoJobStore(store.db, store.tables.jobs);
+  });
+  afterAll(() => store?.close());
+
+  /** A scrubber that counts the bytes it was given. */
+  const counting = () => {
+    const scrub = createScrubber([SECRET]);
+    const seen = { bytes: 0 };
+    return {
+      seen,
+      scrub: (text: string) => {
+        seen.bytes += Buffer.byteLength(text);
+        return scrub(text);
+      },
+    };
+  };
+  const lines = (n: number) =>
+    Array.from({ length: n }, (_, i) => `line ${i} ${i % 7 === 0 ? SECRET : 'plain'}\n`).join('');
+  const stored = async (jobId: string) =>
+    Buffer.from(await jobs.readOutput(jobId, 'h', 'stdout', 0, 1 << 20)).toString();
+
+  it('holds output, scrubs it once for the head, and stores nothing while it ends unstored', async () => {
+    const { seen, scrub } = counting();
+    const id = randomUUID();
+    const text = lines(20);
+    const w = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, true, 4096);
+    w.push(Buffer.from(text));
+    w.drain();
+    expect(w.head).toBe(text.replaceAll(SECRET, '[REDACTED]'));
+    expect(w.cut).toBe(false);
+    expect(seen.bytes).toBe(Buffer.byteLength(text));
+    expect(await stored(id)).toBe('');
+  });
+
+  it('stores what it drained without scrubbing it again when the job is stored after the end', async () => {
+    const { seen, scrub } = counting();
+    const id = randomUUID();
+    const text = lines(50);
+    const w = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, true, 100);
+    w.push(Buffer.from(text));
+    w.drain();
+    await w.release();
+    await w.flush(true);
+    const scrubbed = text.replaceAll(SECRET, '[REDACTED]');
+    expect(await stored(id)).toBe(scrubbed);
+    expect(w.bytes).toBe(Buffer.byteLength(scrubbed));
+    expect(seen.bytes).toBe(Buffer.byteLength(text));
+    // The head is the answer's part; the rest is in the job.
+    expect(w.head).toBe(scrubbed.slice(0, 100));
+    expect(w.cut).toBe(true);
+  });
+
+  it('keeps the head of output it stores as it comes, and marks only the cap as truncated', async () => {
+    const { seen, scrub } = counting();
+    const id = randomUUID();
+    const text = lines(2000);
+    const w = new OutputWriter(jobs, id, 'h', 'stdout', 30_000, scrub, false, 1000);
+    for (let at = 0; at < text.length; at += 777) w.push(Buffer.from(text.slice(at, at + 777)));
+    await w.flush(true);
+    const scrubbed = text.replaceAll(SECRET, '[REDACTED]');
+    expect(w.head).toBe(scrubbed.slice(0, 1000));
+    // The cap counts what came in; what is stored is the scrubbed start of it.
+    const kept = await stored(id);
+    expect(scrubbed.startsWith(kept)).toBe(true);
+    expect(Buffer.byteLength(kept)).toBeGreaterThan(25_000);
+    expect(Buffer.byteLength(kept)).toBeLessThanOrEqual(30_000);
+    expect(w).toMatchObject({ cut: true, truncated: true });
+    // Past the cap nothing more is scrubbed: each byte kept was scrubbed once.
+    expect(seen.bytes).toBeLessThanOrEqual(30_000 + 32 * 1024);
+  });
+});
