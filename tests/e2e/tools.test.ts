@@ -335,6 +335,22 @@ describe('MCP tools end to end', () => {
       expect(text(r)).toMatch(/unpinned: host "unpinned" has no pinned hostKey/);
     });
 
+    it('scrubs a secret printed in two parts a second apart, in a job whose output is stored as it comes', async () => {
+      const half = PASSPHRASE.length >> 1;
+      const job = data(
+        await call(operator, 'start_job', {
+          host: 'locked',
+          command: `printf '%s' '${PASSPHRASE.slice(0, half)}'; sleep 1.3; echo '${PASSPHRASE.slice(half)}'`,
+        }),
+      );
+      let view = data(await call(operator, 'get_job', { jobId: job.id }));
+      for (let i = 0; i < 50 && view.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        view = data(await call(operator, 'get_job', { jobId: job.id }));
+      }
+      expect(view.hosts[0].stdout.text).toBe('[REDACTED]\n');
+    });
+
     it('scrubs configured secrets from output, audit and history', async () => {
       const d = data(
         await call(operator, 'run_command', { host: 'locked', command: `echo ${PASSPHRASE}` }),

@@ -75,10 +75,12 @@ export class HostRun {
     this.stored = true;
     const writers = this.writers;
     const final = this.final;
-    if (writers)
-      this.writes = this.writes.then(() =>
-        Promise.all([writers.stdout.release(), writers.stderr.release()]),
-      );
+    // Released at once (each writer orders its own writes), so nothing is held from now on.
+    if (writers) {
+      const released = Promise.all([writers.stdout.release(), writers.stderr.release()]);
+      released.catch(() => undefined); // observed through `writes`
+      this.writes = this.writes.then(() => released);
+    }
     if (final) this.writes = this.writes.then(() => this.storeFinal(final));
     else if (writers) this.startTicking();
     return this.writes.then(() => undefined);
@@ -165,14 +167,22 @@ export class HostRun {
     }
     // What is still buffered, scrubbed once: stored when the job is, or kept for the head.
     if (this.stored) await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
-    else for (const w of [writers.stdout, writers.stderr]) w.drain();
+    else {
+      for (const w of [writers.stdout, writers.stderr]) w.drain();
+      // Scrubbing can lengthen output past what the answer carries: then the job keeps it.
+      if (writers.stdout.cut || writers.stderr.cut) options.onOverflow?.();
+    }
     const head = { stdout: writers.stdout.head, stderr: writers.stderr.head };
     const done: JobHostRecord = {
       ...record,
       status: outcome.status,
       exitCode: outcome.exitCode,
       durationMs: outcome.durationMs,
-      truncated: writers.stdout.truncated || writers.stderr.truncated,
+      // Cut past the job's cap — or, with no job to page from, past the answer's part.
+      truncated:
+        writers.stdout.truncated ||
+        writers.stderr.truncated ||
+        (!this.stored && (writers.stdout.cut || writers.stderr.cut)),
       head,
       ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
       ...(cutByDeadline && outcome.status === 'timeout'
@@ -205,10 +215,8 @@ export class HostRun {
       {
         ...final,
         bytes: { stdout: writers?.stdout.bytes ?? 0, stderr: writers?.stderr.bytes ?? 0 },
-        truncated:
-          final.truncated ||
-          (writers?.stdout.truncated ?? false) ||
-          (writers?.stderr.truncated ?? false),
+        // As stored: cut only where the job's cap cut it.
+        truncated: writers ? writers.stdout.truncated || writers.stderr.truncated : final.truncated,
       },
       this.job.expiresAt,
     );
@@ -223,7 +231,7 @@ export class HostRun {
     if (!writers || this.tick || this.final || this.ended) return;
     this.tick = setInterval(() => {
       this.writes = this.writes
-        .then(() => Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]))
+        .then(() => Promise.all([writers.stdout.flush(false), writers.stderr.flush(false)]))
         .then(async () => {
           const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
           const same = this.shown?.stdout === bytes.stdout && this.shown.stderr === bytes.stderr;

@@ -321,7 +321,8 @@ function assemble(
       h.truncated ||
       h.bytes.stdout > Buffer.byteLength(stdout) ||
       h.bytes.stderr > Buffer.byteLength(stderr) ||
-      Buffer.byteLength(stdout) >= maxOutputBytes;
+      Buffer.byteLength(stdout) >= maxOutputBytes ||
+      Buffer.byteLength(stderr) >= maxOutputBytes;
     return {
       host: h.host,
       status: hostStatus(h),
