@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleMcpHandler } from '../infra/bundle-mcp-handler.js';
-import { AWS_ENV } from '../src/compose/aws-env.js';
+import { lambdaEnv } from '../tests/support/lambda-env.js';
 import { storesOn } from '../src/compose/stores-on.js';
 import { addUser } from '../src/core/users/user-admin.js';
 import { systemClock } from '../src/core/ports.js';
@@ -64,14 +64,12 @@ export async function measureLambdaBundle() {
   ).key;
   const env = {
     ...process.env,
-    [AWS_ENV.usersTable]: store.tables.users,
-    [AWS_ENV.auditTable]: store.tables.audit,
-    [AWS_ENV.historyTable]: store.tables.history,
-    [AWS_ENV.jobsTable]: store.tables.jobs,
-    [AWS_ENV.workerFunction]: 'smg-worker-not-invoked',
-    [AWS_ENV.fleetSecretArn]: 'fleet',
-    [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
-    [AWS_ENV.secretsEndpoint]: secrets.endpoint,
+    ...lambdaEnv({
+      tables: store.tables,
+      dynamodbEndpoint: store.dynamo.endpoint,
+      secretsEndpoint: secrets.endpoint,
+      fleetSecretArn: 'fleet',
+    }),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const node = benchNode();

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { bundleMcpHandler } from '../infra/bundle-mcp-handler.js';
-import { AWS_ENV } from '../src/compose/aws-env.js';
 import { storesOn } from '../src/compose/stores-on.js';
 import { addUser } from '../src/core/users/user-admin.js';
 import { systemClock } from '../src/core/ports.js';
@@ -18,6 +17,7 @@ import { connectSsh } from '../src/adapters/ssh/connect.js';
 import { startTestStore } from '../tests/support/embedded-store.js';
 import { startSecretsStandIn } from '../tests/support/secrets-standin.js';
 import { startLambdaStandIn } from '../tests/support/lambda-standin.js';
+import { lambdaEnv } from '../tests/support/lambda-env.js';
 import type { TestFleet, TestHost } from '../tests/support/ssh-fleet.js';
 import { targetFor } from '../tests/support/targets.js';
 import { bareExec } from './lib/bare-ssh.js';
@@ -60,19 +60,16 @@ export async function measureLambdaRunCommand(fleet: TestFleet, host: TestHost, 
     )
   ).key;
   const saved = { ...process.env };
-  Object.assign(process.env, {
-    [AWS_ENV.usersTable]: store.tables.users,
-    [AWS_ENV.auditTable]: store.tables.audit,
-    [AWS_ENV.historyTable]: store.tables.history,
-    [AWS_ENV.jobsTable]: store.tables.jobs,
-    [AWS_ENV.oauthTable]: store.tables.oauth,
-    [AWS_ENV.approvalsTable]: store.tables.approvals,
-    [AWS_ENV.workerFunction]: 'smg-worker',
-    [AWS_ENV.lambdaEndpoint]: lambda.endpoint,
-    [AWS_ENV.fleetSecretArn]: 'fleet',
-    [AWS_ENV.dynamodbEndpoint]: store.dynamo.endpoint,
-    [AWS_ENV.secretsEndpoint]: secrets.endpoint,
-  });
+  Object.assign(
+    process.env,
+    lambdaEnv({
+      tables: store.tables,
+      dynamodbEndpoint: store.dynamo.endpoint,
+      secretsEndpoint: secrets.endpoint,
+      fleetSecretArn: 'fleet',
+      lambdaEndpoint: lambda.endpoint,
+    }),
+  );
   const { client: open } = await connectSsh(targetFor(fleet, host), { connectTimeoutMs: 5_000 });
   try {
     const { handler } = createRequire(import.meta.url)(bundle.file) as { handler: Handler };

@@ -10,6 +10,7 @@ import { AWS_ENV } from '../../src/compose/aws-env.js';
 import { storesOn } from '../../src/compose/stores-on.js';
 import { addUser } from '../../src/core/users/user-admin.js';
 import { approveWithKey } from '../support/approve.js';
+import { lambdaEnv } from '../support/lambda-env.js';
 import { systemClock } from '../../src/core/ports.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
@@ -175,19 +176,15 @@ describe('bundled Lambda handler', () => {
       )
     ).key;
     Object.assign(process.env, {
-      [AWS_ENV.usersTable]: store.tables.users,
-      [AWS_ENV.auditTable]: store.tables.audit,
-      [AWS_ENV.historyTable]: store.tables.history,
-      [AWS_ENV.jobsTable]: store.tables.jobs,
-      [AWS_ENV.oauthTable]: store.tables.oauth,
-      [AWS_ENV.approvalsTable]: store.tables.approvals,
-      [AWS_ENV.workerFunction]: 'smg-worker',
-      [AWS_ENV.lambdaEndpoint]: lambda.endpoint,
-      [AWS_ENV.fleetSecretArn]: SECRET_ARN,
+      ...lambdaEnv({
+        tables: store.tables,
+        dynamodbEndpoint: recorders.mcp.endpoint,
+        secretsEndpoint: secrets.endpoint,
+        fleetSecretArn: SECRET_ARN,
+        lambdaEndpoint: lambda.endpoint,
+      }),
       [AWS_ENV.requestStateSecretArn]: STATE_KEY_ARN,
       [AWS_ENV.fleetMaxAgeSeconds]: '0',
-      [AWS_ENV.dynamodbEndpoint]: recorders.mcp.endpoint,
-      [AWS_ENV.secretsEndpoint]: secrets.endpoint,
     });
   });
   afterAll(async () => {
