@@ -6,7 +6,11 @@ import type { Hono } from 'hono';
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections. Requests in flight get `graceMs` to be answered (a command's
+   * answer, its records); then every connection is cut. Resolves once none is left.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Serves a Hono app on Node; resolves once it listens. Port 0 picks a free port. */
@@ -22,10 +26,13 @@ export function serveOnNode(
         resolve({
           url: `http://${host}:${info.port}`,
           port: info.port,
-          close: () =>
+          close: (graceMs = 0) =>
             new Promise<void>((done) => {
-              (server as Server).closeAllConnections();
+              const http = server as Server;
               server.close(() => done());
+              http.closeIdleConnections();
+              if (graceMs <= 0) http.closeAllConnections();
+              else setTimeout(() => http.closeAllConnections(), graceMs).unref();
             }),
         });
       },

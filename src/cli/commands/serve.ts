@@ -154,8 +154,10 @@ export async function serveCommand(
         );
     } else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
     await stop;
-    io.out('shutting down');
-    await Promise.all([server.close(), keyOnly?.close()]);
+    io.out('shutting down: answering the requests in flight');
+    // A run_command answers within the sync budget; its records follow at once.
+    const graceMs = (fleetSource.fleet.limits.syncBudgetSeconds + 5) * 1000;
+    await Promise.all([server.close(graceMs), keyOnly?.close(graceMs)]);
     return 0;
   } finally {
     await gateway.close();
