@@ -208,6 +208,8 @@ describe('approvals: a second person decides, with their own key', () => {
     })) as CallToolResult & { structuredContent: Record<string, any> };
     expect(started.structuredContent.approval).toMatchObject({ status: 'pending' });
     expect(started.structuredContent.hosts[0]).toMatchObject({ status: 'approval_required' });
+    // Nothing will run, so no runner was asked for: the job is over as it is stored.
+    expect(started.structuredContent.status).toBe('completed');
     const id = started.structuredContent.approval.id as string;
     const view = async (client: Client) =>
       (await client.callTool({

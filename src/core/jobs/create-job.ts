@@ -4,6 +4,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import { decideRun, type ApprovalState, type RunInput } from '../run/decide.js';
 import { recordIntent } from '../run/audit-intent.js';
+import { recordOutcome } from '../run/outcome.js';
 import type { JobHostRecord, JobRecord } from './job.js';
 
 /** The runner name of a run_command's job, stored already running in the process that answers. */
@@ -30,16 +31,27 @@ export async function createJob(
   },
 ): Promise<{ job: JobRecord; hosts: readonly JobHostRecord[]; approval?: ApprovalState }> {
   const plan = await decideRun(deps, fleet, user, input, ctx);
+  const now = deps.clock.now();
+  // Every host denied, or the call held for approval: nothing will run, so no runner is asked.
+  const nothingToRun = plan.hosts.every((h) => h.status !== 'pending');
   const job: JobRecord = {
-    ...jobRecord(user, input, plan.command, ctx, fleet, deps.clock.now()),
-    status: 'queued',
+    ...jobRecord(user, input, plan.command, ctx, fleet, now),
+    ...(nothingToRun
+      ? { status: 'completed' as const, startedAt: now.toISOString(), endedAt: now.toISOString() }
+      : { status: 'queued' as const }),
   };
   // The intent and the job are independent writes; both are durable before any SSH starts.
   await Promise.all([
     recordIntent(deps, plan, { user, tool: ctx.tool, requestId: ctx.requestId, jobId: job.id }),
     deps.jobs.create(job, plan.hosts),
   ]);
-  await deps.dispatcher.dispatch(job.id, { job, hosts: plan.hosts });
+  if (nothingToRun)
+    await recordOutcome(deps, fleet, job, plan.hosts, {
+      status: 'completed',
+      startedMs: now.getTime(),
+      stored: false,
+    });
+  else await deps.dispatcher.dispatch(job.id, { job, hosts: plan.hosts });
   return { job, hosts: plan.hosts, ...(plan.approval ? { approval: plan.approval } : {}) };
 }
 
