@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 
@@ -19,8 +19,16 @@ export function serveOnNode(
   options: { hostname: string; port: number },
 ): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
+    // Once closing, a connection kept open between requests takes no new work, and each answer
+    // closes its connection.
+    let closing = false;
     const server = serve(
-      { fetch: app.fetch, hostname: options.hostname, port: options.port },
+      {
+        fetch: (request: Request, env?: unknown) =>
+          closing ? shuttingDown() : app.fetch(request, env),
+        hostname: options.hostname,
+        port: options.port,
+      },
       (info: AddressInfo) => {
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
         resolve({
@@ -28,7 +36,7 @@ export function serveOnNode(
           port: info.port,
           close: (graceMs = 0) =>
             new Promise<void>((done) => {
-              const http = server as Server;
+              closing = true;
               server.close(() => done());
               http.closeIdleConnections();
               if (graceMs <= 0) http.closeAllConnections();
@@ -37,6 +45,23 @@ export function serveOnNode(
         });
       },
     );
+    const http = server as Server;
+    http.on('request', (_request, response: ServerResponse) => {
+      if (closing) response.shouldKeepAlive = false;
+      response.once('finish', () => {
+        if (closing) setImmediate(() => http.closeIdleConnections());
+      });
+    });
     server.once('error', reject);
   });
+}
+
+function shuttingDown(): Response {
+  return new Response(
+    JSON.stringify({
+      error: 'unavailable',
+      message: 'the gateway is shutting down; try again in a moment',
+    }),
+    { status: 503, headers: { 'content-type': 'application/json', connection: 'close' } },
+  );
 }

@@ -54,7 +54,12 @@ describe('serve, stopped while a command runs', () => {
     child.kill('SIGINT');
     const result = await call;
     expect(result.structuredContent.results[0]).toMatchObject({ status: 'ok', stdout: 'done\n' });
+    // A new call on the kept-open connection is turned away, not started and then cut.
+    await expect(client.callTool({ name: 'whoami', arguments: {} })).rejects.toThrow();
+    // With nothing left in flight it exits at once, not at the end of the grace period (25 s).
+    const answered = Date.now();
     expect(await exited).toBe(0);
+    expect(Date.now() - answered).toBeLessThan(5_000);
     expect(output).toMatch(/shutting down: answering the requests in flight/);
     const lines: string[] = [];
     const io: CliIO = { out: (line) => lines.push(line), err: () => undefined };

@@ -46,10 +46,11 @@ export async function createJob(
     deps.jobs.create(job, plan.hosts),
   ]);
   if (nothingToRun)
+    // Stored already over: the outcome names the job, and its end is the one already stored.
     await recordOutcome(deps, fleet, job, plan.hosts, {
       status: 'completed',
       startedMs: now.getTime(),
-      stored: false,
+      stored: true,
     });
   else await deps.dispatcher.dispatch(job.id, { job, hosts: plan.hosts });
   return { job, hosts: plan.hosts, ...(plan.approval ? { approval: plan.approval } : {}) };

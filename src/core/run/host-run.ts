@@ -79,9 +79,9 @@ export class HostRun {
     if (writers) {
       const released = Promise.all([writers.stdout.release(), writers.stderr.release()]);
       released.catch(() => undefined); // observed through `writes`
-      this.writes = this.writes.then(() => released);
+      this.chain(() => released);
     }
-    if (final) this.writes = this.writes.then(() => this.storeFinal(final));
+    if (final) this.chain(() => this.storeFinal(final));
     else if (writers) this.startTicking();
     return this.writes.then(() => undefined);
   }
@@ -166,7 +166,7 @@ export class HostRun {
       this.tick = undefined;
     }
     // What is still buffered, scrubbed once: stored when the job is, or kept for the head.
-    if (this.stored) await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
+    if (this.stored) await this.flushAll(writers);
     else {
       for (const w of [writers.stdout, writers.stderr]) w.drain();
       // Scrubbing can lengthen output past what the answer carries: then the job keeps it.
@@ -203,13 +203,31 @@ export class HostRun {
   /** The host's last state; stored now when the job is, or by `store()` later. */
   private end(final: JobHostRecord): JobHostRecord {
     this.final = final;
-    if (this.stored) this.writes = this.writes.then(() => this.storeFinal(final));
+    if (this.stored) this.chain(() => this.storeFinal(final));
     return final;
+  }
+
+  /** Adds a store write after the others; one that fails is logged, and the next still runs. */
+  private chain(write: () => Promise<unknown>): void {
+    this.writes = this.writes.then(write).catch((error: unknown) =>
+      this.deps.logger.warn('job host state not stored', {
+        jobId: this.job.id,
+        host: this.record.host,
+        error: String(error),
+      }),
+    );
+  }
+
+  /** Stores what the writers still hold; a write that fails marks its stream cut (never thrown). */
+  private flushAll(writers: Record<OutputStream, OutputWriter>): Promise<unknown> {
+    return Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]).catch(
+      () => undefined,
+    );
   }
 
   private async storeFinal(final: JobHostRecord): Promise<void> {
     const writers = this.writers;
-    if (writers) await Promise.all([writers.stdout.flush(true), writers.stderr.flush(true)]);
+    if (writers) await this.flushAll(writers);
     await this.deps.jobs.putHost(
       this.job.id,
       {
