@@ -14,7 +14,7 @@ import {
   type ApprovalRecord,
   type ApprovalStatus,
 } from '../../core/approvals/approval.js';
-import { conditionally, setClause } from './conditional-update.js';
+import { updateIf } from './conditional-update.js';
 import { RISKS } from '../../core/policy/risk.js';
 import { AppError, ConflictError } from '../../core/errors.js';
 import {
@@ -111,19 +111,11 @@ export class DynamoApprovalStore implements ApprovalStore {
       values[':before'] = before;
       conditions.push('expiresAt > :before');
     }
-    const update = setClause(patch, names, values);
-    return conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id },
-          UpdateExpression: update,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    return updateIf(this.db, this.table, { id }, patch, {
+      expression: conditions.join(' AND '),
+      names,
+      values,
+    });
   }
 
   async use(id: string, before: number): Promise<{ used: number; runs: number } | undefined> {

@@ -5,6 +5,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { updateIf } from './conditional-update.js';
 import type { ApproverSession, ApproverSessionStore } from '../../core/ports.js';
 
 const sessionItem = z.object({
@@ -54,20 +55,18 @@ export class DynamoApproverSessionStore implements ApproverSessionStore {
   }
 
   async endSession(tokenHash: string, now: number): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { id: `ses_${tokenHash}` },
-          UpdateExpression: 'SET expiresAt = :now',
-          ConditionExpression: 'attribute_exists(id) AND expiresAt > :now',
-          ExpressionAttributeValues: { ':now': now },
-        }),
-      );
-    } catch (error) {
-      // Already ended or gone: signing out again changes nothing.
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    // Already ended or gone: signing out again changes nothing.
+    await updateIf(
+      this.db,
+      this.table,
+      { id: `ses_${tokenHash}` },
+      { expiresAt: now },
+      {
+        expression: 'attribute_exists(id) AND expiresAt > :now',
+        names: {},
+        values: { ':now': now },
+      },
+    );
   }
 
   async countFailure(address: string, windowStart: number, retainUntil: number): Promise<number> {

@@ -2,7 +2,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Clock, JobStore } from '../../core/ports.js';
@@ -16,7 +15,7 @@ import {
   type OutputStream,
 } from '../../core/jobs/job.js';
 import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
-import { conditionally, setClause } from './conditional-update.js';
+import { updateIf } from './conditional-update.js';
 import { batchPut } from './batch-put.js';
 
 const META = 'META';
@@ -118,19 +117,11 @@ export class DynamoJobStore implements JobStore {
       values[':hb'] = when.heartbeatAt;
       conditions.push('#hb = :hb');
     }
-    const update = setClause(patch, names, values);
-    return conditionally(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: jobPk(id), sk: META },
-          UpdateExpression: update,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    return updateIf(this.db, this.table, { pk: jobPk(id), sk: META }, patch, {
+      expression: conditions.join(' AND '),
+      names,
+      values,
+    });
   }
 
   async putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void> {
