@@ -36,6 +36,18 @@ export function tableNames(prefix: string): TableNames {
   };
 }
 
+/** An index listing items by one attribute, newest first (`createdAt`), with every attribute. */
+function byCreatedAt(IndexName: string, hash: string) {
+  return {
+    IndexName,
+    KeySchema: [
+      { AttributeName: hash, KeyType: 'HASH' as const },
+      { AttributeName: 'createdAt', KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
+
 export function createTableInputs(names: TableNames): CreateTableCommandInput[] {
   return [
     {
@@ -100,22 +112,8 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: [
-        {
-          IndexName: JOBS_OWNER_INDEX,
-          KeySchema: [
-            { AttributeName: 'owner', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: JOBS_ALL_INDEX,
-          KeySchema: [
-            { AttributeName: 'kind', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
+        byCreatedAt(JOBS_OWNER_INDEX, 'owner'),
+        byCreatedAt(JOBS_ALL_INDEX, 'kind'),
       ],
     },
     {
@@ -141,22 +139,8 @@ export function createTableInputs(names: TableNames): CreateTableCommandInput[] 
       ],
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
-        {
-          IndexName: APPROVALS_REQUESTER_INDEX,
-          KeySchema: [
-            { AttributeName: 'requester', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: APPROVALS_ALL_INDEX,
-          KeySchema: [
-            { AttributeName: 'kind', KeyType: 'HASH' },
-            { AttributeName: 'createdAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
+        byCreatedAt(APPROVALS_REQUESTER_INDEX, 'requester'),
+        byCreatedAt(APPROVALS_ALL_INDEX, 'kind'),
       ],
     },
   ];
