@@ -12,6 +12,7 @@ import { openStore } from '../../src/compose/store.js';
 import { documentClient } from '../../src/adapters/dynamo/document-client.js';
 import { systemClock } from '../../src/core/ports.js';
 import { freePort } from '../support/ssh-fleet.js';
+import { initializeRequest, mcpPost } from '../support/mcp-client.js';
 
 function capture(): CliIO & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -238,24 +239,11 @@ describe('ssh-mcp-gateway CLI', () => {
         `key-only endpoint (API keys, no OAuth discovery) on http://127.0.0.1:${keyOnlyPort}/mcp`,
       );
       const challenge = async (p: number, auth?: string) => {
-        const res = await fetch(`http://127.0.0.1:${p}/mcp`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-            ...(auth ? { authorization: auth } : {}),
-          },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 1,
-            method: 'initialize',
-            params: {
-              protocolVersion: '2025-11-25',
-              capabilities: {},
-              clientInfo: { name: 'c', version: '1' },
-            },
-          }),
-        });
+        const res = await mcpPost(
+          `http://127.0.0.1:${p}/mcp`,
+          initializeRequest('2025-11-25', 'c'),
+          auth ? { authorization: auth } : {},
+        );
         await res.body?.cancel();
         return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
       };

@@ -10,7 +10,7 @@ import {
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { approvalCast, fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
 import { launchChromium } from '../support/browser.js';
-import { sdkClient, type Era } from '../support/mcp-client.js';
+import { mcpPost, sdkClient, type Era } from '../support/mcp-client.js';
 import { approveWithKey } from '../support/approve.js';
 
 const SYNC_BUDGET_SECONDS = 2;
@@ -202,17 +202,9 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
       retry: Record<string, unknown> = {},
       tool = 'run_command',
     ): Promise<{ result?: Record<string, any>; error?: { code: number; message: string } }> {
-      const res = await fetch(gw.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          authorization: `Bearer ${key}`,
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/call',
-          'mcp-name': tool,
-        },
-        body: JSON.stringify({
+      const res = await mcpPost(
+        gw.url,
+        {
           jsonrpc: '2.0',
           id: 1,
           method: 'tools/call',
@@ -226,8 +218,14 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
               'io.modelcontextprotocol/clientCapabilities': OPENS_URLS,
             },
           },
-        }),
-      });
+        },
+        {
+          authorization: `Bearer ${key}`,
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': tool,
+        },
+      );
       return (await res.json()) as never;
     }
 
@@ -286,14 +284,9 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
         detail: 'tools/call whose requestState is not a string',
       });
       // A 2025-era call: no envelope, no revision header (a stateless server takes it as is).
-      const res = await fetch(gw.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          authorization: `Bearer ${keys['olive']}`,
-        },
-        body: JSON.stringify({
+      const res = await mcpPost(
+        gw.url,
+        {
           jsonrpc: '2.0',
           id: 1,
           method: 'tools/call',
@@ -302,8 +295,9 @@ describe('a call held for approval, picked up again by the client (2026-07-28 in
             arguments: { host: 'mrtr-1', command },
             requestState: state,
           },
-        }),
-      });
+        },
+        { authorization: `Bearer ${keys['olive']}` },
+      );
       const legacy = (await res.json()) as { error?: { code: number } };
       expect(legacy.error?.code).toBe(-32602);
       expect(await latestAudit()).toMatchObject({ outcome: 'INVALID_REQUEST_STATE' });

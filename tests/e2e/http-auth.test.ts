@@ -6,6 +6,7 @@ import { revokeUser, rotateKey } from '../../src/core/users/user-admin.js';
 import { hashApiKey } from '../../src/core/users/api-key.js';
 import { formatRecord } from '../../src/cli/commands/audit.js';
 import { systemClock } from '../../src/core/ports.js';
+import { initializeRequest, mcpPost } from '../support/mcp-client.js';
 
 /** One request on its own connection (no keep-alive reuse), with full control over headers. */
 function rawPost(url: string, body: string, headers: Record<string, string>): Promise<number> {
@@ -30,16 +31,7 @@ function rawPost(url: string, body: string, headers: Record<string, string>): Pr
   });
 }
 
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '1' },
-  },
-};
+const initialize = initializeRequest('2025-06-18');
 
 describe('HTTP surface', () => {
   let gw: TestGateway;
@@ -52,15 +44,7 @@ describe('HTTP surface', () => {
   afterAll(async () => gw?.close());
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(gw.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...headers,
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    mcpPost(gw.url, body, headers);
 
   it('answers /healthz without auth', async () => {
     const res = await fetch(gw.url.replace('/mcp', '/healthz'));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument, startGateway, type TestGateway } from '../support/gateway.js';
-import { sdkClient, type Era } from '../support/mcp-client.js';
+import { initializeRequest, mcpPost, sdkClient, type Era } from '../support/mcp-client.js';
 
 const MODERN = '2026-07-28';
 
@@ -33,16 +33,7 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
 
   /** One raw POST /mcp as the operator, with the given extra headers. */
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(gw.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        authorization: `Bearer ${key}`,
-        ...headers,
-      },
-      body: JSON.stringify(body),
-    });
+    mcpPost(gw.url, body, { authorization: `Bearer ${key}`, ...headers });
 
   /** The per-request envelope 2026-07-28 requires, claiming a revision. */
   const envelope = (revision: string) => ({
@@ -113,16 +104,7 @@ describe('both protocol eras on one endpoint, over real HTTP and real sshd', () 
   });
 
   it('answers 2025-era requests with plain JSON, not an event stream', async () => {
-    const res = await post({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '1' },
-      },
-    });
+    const res = await post(initializeRequest());
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(

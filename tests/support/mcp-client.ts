@@ -38,3 +38,34 @@ export async function endpointClient(
   );
   return client;
 }
+
+/** A 2025-era `initialize`, as a raw client sends it. */
+export function initializeRequest(revision = '2025-11-25', clientName = 'raw') {
+  return {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: revision,
+      capabilities: {},
+      clientInfo: { name: clientName, version: '1' },
+    },
+  };
+}
+
+/** One raw POST to an MCP endpoint as a client sends it: JSON, either kind of answer accepted. */
+export function mcpPost(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}

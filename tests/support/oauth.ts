@@ -7,6 +7,7 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { freePort } from './ssh-fleet.js';
+import { initializeRequest, mcpPost } from './mcp-client.js';
 
 /**
  * What a real MCP client keeps between runs, in memory: the SDK drives discovery, registration
@@ -202,24 +203,7 @@ export class RawOAuthClient {
 
 /** Status of an MCP initialize sent with this bearer token. */
 export async function mcpStatus(mcpUrl: string, bearer: string): Promise<number> {
-  const res = await fetch(mcpUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      authorization: `Bearer ${bearer}`,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '1' },
-      },
-    }),
-  });
+  const res = await mcpPost(mcpUrl, initializeRequest(), { authorization: `Bearer ${bearer}` });
   await res.body?.cancel();
   return res.status;
 }
