@@ -1,6 +1,5 @@
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { createScrubber } from '../exec/scrub.js';
 import { HISTORY_OUTPUT_BYTES, type HistoryEntry } from '../exec/history-entry.js';
 import type { ExecOutcome } from '../ports.js';
 import type { RunJob } from './outcome.js';
@@ -13,6 +12,7 @@ type HistoryDeps = Pick<CoreDeps, 'history' | 'logger'>;
 /** One host's history item: who ran what there, how it ended, the head of its output. */
 export function historyEntry(
   fleet: Fleet,
+  scrub: (text: string) => string,
   job: RunJob,
   host: string,
   outcome: ExecOutcome,
@@ -23,7 +23,7 @@ export function historyEntry(
     id: `${job.requestId}:${host}`,
     host,
     user: job.owner,
-    command: createScrubber(fleet.secretValues())(job.command),
+    command: scrub(job.command),
     status: outcome.status,
     exitCode: outcome.exitCode,
     stdout: head.stdout.slice(0, HISTORY_OUTPUT_BYTES),

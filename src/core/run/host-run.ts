@@ -29,6 +29,8 @@ export interface HostRunOptions {
   readonly onOverflow?: () => void;
   /** Where the history item goes; default: written as the host ends. */
   readonly history?: HistorySink;
+  /** The fleet's scrubber, built once for all hosts of a run; default: built for this host. */
+  readonly scrub?: (text: string) => string;
 }
 
 /**
@@ -123,7 +125,7 @@ export class HostRun {
         reason: `not started: the call's ${job.timeoutSeconds} s ran out while it waited for a free slot (more hosts than maxConcurrency); raise timeoutSeconds or maxConcurrency, or use start_job`,
       });
     const limits = fleet.limits;
-    const scrub = createScrubber(fleet.secretValues());
+    const scrub = options.scrub ?? createScrubber(fleet.secretValues());
     const writer = (stream: OutputStream) =>
       new OutputWriter(
         deps.jobs,
@@ -195,7 +197,15 @@ export class HostRun {
     const history = options.history ?? historyOneByOne(deps, job.id);
     const cut = writers.stdout.cut || writers.stderr.cut;
     this.history = history(
-      historyEntry(fleet, job, host.name, { ...outcome, truncated: cut }, head, deps.clock.now()),
+      historyEntry(
+        fleet,
+        scrub,
+        job,
+        host.name,
+        { ...outcome, truncated: cut },
+        head,
+        deps.clock.now(),
+      ),
     );
     return this.end(done);
   }

@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { fanOut } from '../exec/fan-out.js';
+import { createScrubber } from '../exec/scrub.js';
 import type { JobHostRecord, JobRecord } from '../jobs/job.js';
 import { HostRun, type HostRunOptions } from './host-run.js';
 import type { RunJob } from './outcome.js';
@@ -31,8 +32,9 @@ export class HostsRun {
       fleet.limits.maxConcurrency,
     );
     const pending = hosts.filter((h) => h.status === 'pending');
+    const scrub = createScrubber(fleet.secretValues());
     this.finished = fanOut(pending, limit, (h) => {
-      const run = new HostRun(deps, fleet, job, h, { ...options, stored: this.stored });
+      const run = new HostRun(deps, fleet, job, h, { ...options, stored: this.stored, scrub });
       this.runs.push(run);
       return run.finished.catch((error: unknown) => this.failed(job, h, error));
     }).then((done) => {
