@@ -91,11 +91,11 @@ try {
   log('fan-out: 20 hosts, then 100 hosts, then 100 with 10 closed ports and 10 tarpits …');
   const fanOut: FanOutRow[] = [];
   ({ gw, client } = await fresh());
-  fanOut.push(await measureFanOut(fleet, client, healthy.slice(0, 20), 'n20'));
+  fanOut.push(await measureFanOut(fleet, client, healthy.slice(0, 20), 'n20', healthy[100]!));
   await client.close();
   await gw.stop();
   ({ gw, client } = await fresh());
-  fanOut.push(await measureFanOut(fleet, client, healthy.slice(0, 100), 'all100'));
+  fanOut.push(await measureFanOut(fleet, client, healthy.slice(0, 100), 'all100', healthy[100]!));
   const rssMb = peakRssMb(gw.child.pid!);
   const degraded = await measureDegraded(
     client,
@@ -131,6 +131,10 @@ try {
     ...fanOut.map(
       (f) =>
         `fan-out ${String(f.hosts).padStart(3)} hosts cold (errors ${f.gatewayErrors}/${f.bareErrors})  ${String(f.gatewayColdMs).padStart(8)} ms ${String(f.bareMs).padStart(8)} ms   ${String(f.ratioCold).padStart(5)}×   ≤ 1.15×, 0 errors`,
+    ),
+    ...fanOut.map(
+      (f) =>
+        `fan-out ${String(f.hosts).padStart(3)} cold vs the pinned-shell exec ${String(f.gatewayColdMs).padStart(8)} ms ${String(f.bareWrappedMs).padStart(8)} ms   ${String(r(f.gatewayColdMs, f.bareWrappedMs)).padStart(5)}×`,
     ),
     ...fanOut.map(
       (f) =>
