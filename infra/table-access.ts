@@ -7,7 +7,7 @@ import {
 
 /** A DynamoDB action the gateway's code issues. Scan is never one of them. */
 export type TableAction =
-  'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+  'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
 
 export interface TableGrant {
   readonly actions: readonly TableAction[];
@@ -27,9 +27,10 @@ export const TABLE_ACCESS: Record<
   Partial<Record<keyof TableNames, TableGrant>>
 > = {
   mcp: {
-    // Authentication only reads: findKey and getUser. Users and keys are written by the CLI, so a
-    // compromised endpoint cannot mint a key.
-    users: { actions: ['GetItem'] },
+    // Authentication only reads: a key and its user together (BatchGetItem), or one after the
+    // other for a key that does not name its user (GetItem). Users and keys are written by the
+    // CLI, so a compromised endpoint cannot mint a key.
+    users: { actions: ['GetItem', 'BatchGetItem'] },
     // Clients, codes, tokens and attempt counters: put, read, spend once (conditional update),
     // count, and delete a revoked access token.
     oauth: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },

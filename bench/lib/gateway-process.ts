@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../tests/support/ssh-fleet.js';
+import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
+const apiKeyPattern = new RegExp(API_KEY_IN_TEXT);
 
 export interface GatewayProcess {
   readonly url: string;
@@ -45,9 +47,7 @@ export async function startGatewayProcess(fleetDocument: unknown): Promise<Gatew
   }
   // Output is not a terminal, so the first admin's key is in a file whose path is printed.
   const keyFile = /Its API key is in (\S+) /.exec(output)?.[1];
-  const adminKey = keyFile
-    ? /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(keyFile, 'utf8'))?.[0]
-    : undefined;
+  const adminKey = keyFile ? apiKeyPattern.exec(readFileSync(keyFile, 'utf8'))?.[0] : undefined;
   if (!adminKey) throw new Error(`no admin key file in:\n${output}`);
   if (keyFile) rmSync(dirname(keyFile), { recursive: true, force: true });
   return {

@@ -21,6 +21,11 @@ export interface UserStore {
   putUser(user: User): Promise<void>;
   addKey(key: ApiKeyRecord): Promise<void>;
   findKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** The key and the user together, in one read (authentication's hot path). */
+  findKeyAndUser(
+    keyHash: string,
+    userName: string,
+  ): Promise<{ readonly key?: ApiKeyRecord; readonly user?: User }>;
   listKeys(userName: string): Promise<ApiKeyRecord[]>;
   removeKey(userName: string, keyHash: string): Promise<void>;
 }

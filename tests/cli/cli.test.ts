@@ -13,6 +13,8 @@ import { documentClient } from '../../src/adapters/dynamo/document-client.js';
 import { systemClock } from '../../src/core/ports.js';
 import { freePort } from '../support/ssh-fleet.js';
 import { initializeRequest, mcpPost } from '../support/mcp-client.js';
+import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
+const apiKeyPattern = new RegExp(API_KEY_IN_TEXT);
 
 function capture(): CliIO & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -48,7 +50,7 @@ describe('ssh-mcp-gateway CLI', () => {
       data,
     );
     expect(added.code).toBe(0);
-    expect(added.out).toMatch(/smg_[A-Za-z0-9_-]{43}/);
+    expect(added.out).toMatch(apiKeyPattern);
     const listed = await run('users', 'list', '--data', data);
     expect(listed.out).toMatch(
       /carol\toperator\tactive\t1 key\(s\)\thosts=\[\] groups=\[\] tags=\[web,db\]\tpolicy=default/,
@@ -208,11 +210,11 @@ describe('ssh-mcp-gateway CLI', () => {
       expect(output).toMatch(/no fleet\.yaml yet/);
       // Output is not a terminal here (a service manager's journal would keep it): the key goes
       // to a file only its owner can read, never to stdout.
-      expect(output).not.toMatch(/smg_[A-Za-z0-9_-]{43}/);
+      expect(output).not.toMatch(apiKeyPattern);
       const file = /API key is in (\S+) /.exec(output)?.[1];
       expect(file).toBeDefined();
       expect(statSync(file ?? '').mode & 0o777).toBe(0o600);
-      const key = /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(file ?? '', 'utf8'))?.[0];
+      const key = apiKeyPattern.exec(readFileSync(file ?? '', 'utf8'))?.[0];
       expect(key).toBeDefined();
       const client = new Client({ name: 't', version: '1' });
       await client.connect(

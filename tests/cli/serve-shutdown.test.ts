@@ -11,6 +11,8 @@ import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { freePort, startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument } from '../support/gateway.js';
+import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
+const apiKeyPattern = new RegExp(API_KEY_IN_TEXT);
 
 describe('serve, stopped while a command runs', () => {
   let fleet: TestFleet;
@@ -39,7 +41,7 @@ describe('serve, stopped while a command runs', () => {
     while (!/Connect an MCP client/.test(output) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     const file = /API key is in (\S+) /.exec(output)?.[1] ?? '';
-    const key = /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(file, 'utf8'))?.[0];
+    const key = apiKeyPattern.exec(readFileSync(file, 'utf8'))?.[0];
     const client = new Client({ name: 't', version: '1' });
     await client.connect(
       new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {

@@ -41,7 +41,7 @@ describe('createScrubber', () => {
   });
 
   it('redacts the gateway’s own keys and OAuth secrets pasted into a command, configured or not', () => {
-    const key = issueApiKey().key;
+    const key = issueApiKey('ann@example.com').key;
     const token = issueSecret('access').value;
     const none = createScrubber([]);
     expect(none(`curl -H "Authorization: Bearer ${key}" x; echo ${token}`)).toBe(

@@ -152,6 +152,44 @@ describe('HTTP surface', () => {
     expect((await post(initialize, { authorization: `Bearer ${third}` })).status).toBe(401);
   });
 
+  it('authenticates a key that names its user with one read of the users table, refuses it under another name, and still takes a key issued before keys named their user', async () => {
+    const key = await gw.user({ name: 'ann@example.com', role: 'viewer' });
+    expect(key).toMatch(/^smg_ann~example\.com\./);
+    const reads: string[] = [];
+    const counter = gw.gateway.store.dynamo.middlewareStack;
+    counter.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; RequestItems?: object };
+        const tables = input.TableName ?? Object.keys(input.RequestItems ?? {}).join(',');
+        if (tables.includes('users')) reads.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countUserReads' },
+    );
+    try {
+      expect((await post(initialize, { authorization: `Bearer ${key}` })).status).toBe(200);
+      expect(reads).toEqual(['BatchGetItemCommand']);
+      // Another user's name in front of the same secret: the key item names ann, so it is refused.
+      await gw.user({ name: 'bob', role: 'admin' });
+      const forged = key.replace('smg_ann~example.com.', 'smg_bob.');
+      expect((await post(initialize, { authorization: `Bearer ${forged}` })).status).toBe(401);
+    } finally {
+      counter.remove('countUserReads');
+    }
+    // A key issued before keys named their user (smg_ and 43 characters) still works, in two reads.
+    const legacy = `smg_${'L'.repeat(43)}`;
+    await gw.gateway.deps.users.addKey({
+      keyHash: hashApiKey(legacy),
+      keyId: hashApiKey(legacy).slice(0, 12),
+      userName: 'ann@example.com',
+      createdAt: new Date().toISOString(),
+    });
+    expect((await post(initialize, { authorization: `Bearer ${legacy}` })).status).toBe(200);
+    await revokeUser(gw.gateway.deps.users, 'ann@example.com');
+    expect((await post(initialize, { authorization: `Bearer ${key}` })).status).toBe(401);
+    expect((await post(initialize, { authorization: `Bearer ${legacy}` })).status).toBe(401);
+  });
+
   describe('audit of refused requests', () => {
     const refusals = async () =>
       (await gw.gateway.store.auditStore.range({ limit: 200, newestFirst: true }))

@@ -12,6 +12,8 @@ import { composeLocal } from '../../src/compose/local.js';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { loadJob, viewJob } from '../../src/core/jobs/job-view.js';
 import type { User } from '../../src/core/users/user.js';
+import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
+const apiKeyPattern = new RegExp(API_KEY_IN_TEXT);
 
 describe('jobs end to end', () => {
   let fleet: TestFleet;
@@ -252,7 +254,7 @@ describe('jobs end to end', () => {
       await until(async () => /Connect an MCP client/.test(out), 20_000);
       // Output is not a terminal: the first admin key is in a file whose path is printed.
       const keyFile = /API key is in (\S+) /.exec(out)![1]!;
-      const key = /smg_[A-Za-z0-9_-]{43}/.exec(readFileSync(keyFile, 'utf8'))![0];
+      const key = apiKeyPattern.exec(readFileSync(keyFile, 'utf8'))![0];
       const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
       const { StreamableHTTPClientTransport } =
         await import('@modelcontextprotocol/sdk/client/streamableHttp.js');

@@ -9,6 +9,8 @@ import { main } from '../../src/cli/main.js';
 import { startSshFleet, type TestFleet } from '../support/ssh-fleet.js';
 import { fleetDocument } from '../support/gateway.js';
 import { sdkClient } from '../support/mcp-client.js';
+import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
+const apiKeyPattern = new RegExp(API_KEY_IN_TEXT);
 
 const BIN = resolve('bin/ssh-mcp-gateway.js');
 
@@ -44,7 +46,7 @@ describe('ssh-mcp-gateway stdio, spawned as a desktop client would', () => {
       '--data',
       data,
     );
-    key = /smg_[A-Za-z0-9_-]{43}/.exec(added.out)?.[0] ?? '';
+    key = apiKeyPattern.exec(added.out)?.[0] ?? '';
     expect(key).not.toBe('');
   });
   afterAll(async () => {

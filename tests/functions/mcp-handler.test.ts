@@ -598,7 +598,7 @@ describe('bundled Lambda handler', () => {
     expect(long.structuredContent.results[0]).toMatchObject({ host: 'lam-1' });
   });
 
-  it('stores only its records for a short run_command, and authenticates with the key and its user', async () => {
+  it('stores only its records for a short run_command, and authenticates with the key and its user in one read', async () => {
     const handler = load();
     // A warm container: it has read the audit chain's head once already.
     await handler(
@@ -621,9 +621,9 @@ describe('bundled Lambda handler', () => {
     const calls = recorders.mcp.calls
       .slice(from)
       .map((c) => `${c.action} ${c.table.replace(/^.*?-/, '')}`);
-    // The key, then its user (the user record stays the one truth for a revocation); the audit
-    // intent; the history items beside the audit outcome.
-    expect(calls.filter((c) => c.endsWith('users'))).toEqual(['GetItem users', 'GetItem users']);
+    // The key and its user in one read (the user record stays the one truth for a revocation);
+    // the audit intent; the history items beside the audit outcome.
+    expect(calls.filter((c) => c.endsWith('users'))).toEqual(['BatchGetItem users']);
     expect(calls.filter((c) => !c.endsWith('users')).sort()).toEqual(
       ['PutItem audit', 'PutItem audit', 'BatchWriteItem history'].sort(),
     );

@@ -204,7 +204,10 @@ describe('GatewayStack', () => {
       }
     }
     // What the finding was about, spelled out.
-    expect(dynamoGrants('index.handler', stack.users).actions).toEqual(['dynamodb:GetItem']);
+    expect(dynamoGrants('index.handler', stack.users).actions).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+    ]);
     expect(dynamoGrants('index.worker', stack.users).actions).toEqual([]);
     // The endpoint asks for and uses approvals; only the CLI decides them, and nothing lists them all.
     expect(dynamoGrants('index.handler', stack.approvals).actions).toEqual([

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -15,6 +16,8 @@ import { USERS_KEY_OWNER_INDEX } from './table-specs.js';
 const USER_PK = 'USER';
 const KEY_SK = 'KEY';
 const keyPk = (hash: string) => `KEY#${hash}`;
+/** Requests of one read before giving up on what the service leaves unprocessed. */
+const READ_ATTEMPTS = 5;
 
 const userItem = z.object({
   name: z.string(),
@@ -133,6 +136,43 @@ export class DynamoUserStore implements UserStore {
       }),
     );
     return Item ? parseKey(Item) : undefined;
+  }
+
+  async findKeyAndUser(
+    keyHash: string,
+    userName: string,
+  ): Promise<{ key?: ApiKeyRecord; user?: User }> {
+    const keys = [
+      { pk: keyPk(keyHash), sk: KEY_SK },
+      { pk: USER_PK, sk: userName },
+    ];
+    const items: Record<string, unknown>[] = [];
+    // DynamoDB may leave keys unprocessed under load; ask again for those alone.
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt === READ_ATTEMPTS)
+        throw new AppError(
+          'STORE',
+          `the users table left a read unprocessed ${READ_ATTEMPTS} times; try again`,
+        );
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const result = await this.db.send(
+        new BatchGetCommand({
+          RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      items.push(...(result.Responses?.[this.table] ?? []));
+      keys.splice(
+        0,
+        keys.length,
+        ...((result.UnprocessedKeys?.[this.table]?.Keys ?? []) as typeof keys),
+      );
+    }
+    const keyItem = items.find((item) => item.pk !== USER_PK);
+    const userItem = items.find((item) => item.pk === USER_PK);
+    return {
+      ...(keyItem ? { key: parseKey(keyItem) } : {}),
+      ...(userItem ? { user: parseUser(userItem) } : {}),
+    };
   }
 
   async listKeys(userName: string): Promise<ApiKeyRecord[]> {

@@ -71,10 +71,7 @@ export async function sessionUser(
   const session = await deps.approverSessions.getSession(hashSessionToken(token), now);
   if (!session) return undefined;
   // The key must still be there (rotated away or revoked ends the session) and the user active.
-  const [key, user] = await Promise.all([
-    deps.users.findKey(session.keyHash),
-    deps.users.getUser(session.user),
-  ]);
+  const { key, user } = await deps.users.findKeyAndUser(session.keyHash, session.user);
   return key?.userName === session.user && user && !user.disabled ? { user, session } : undefined;
 }
 

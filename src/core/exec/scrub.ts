@@ -1,4 +1,4 @@
-import { API_KEY_PREFIX } from '../users/api-key.js';
+import { API_KEY_IN_TEXT } from '../users/api-key.js';
 import { SECRET_PREFIX } from '../oauth/secrets.js';
 export const REDACTED = '[REDACTED]';
 
@@ -16,7 +16,7 @@ const MIN_SECRET_LENGTH = 4;
  * command is as secret as a fleet password.
  */
 const GATEWAY_CREDENTIAL = new RegExp(
-  `(?<![A-Za-z0-9_-])(?:${[API_KEY_PREFIX, ...Object.values(SECRET_PREFIX)].join('|')})[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`,
+  `(?<![A-Za-z0-9_-])(?:${API_KEY_IN_TEXT}|(?:${Object.values(SECRET_PREFIX).join('|')})[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])`,
   'g',
 );
 

@@ -1,7 +1,7 @@
 import type { Clock, UserStore } from '../ports.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.js';
-import { hashApiKey, issueApiKey, keyIdOf, looksLikeApiKey, sameHash } from './api-key.js';
-import { isRole, type Access, type User } from './user.js';
+import { hashApiKey, issueApiKey, keyIdOf, parseApiKey, sameHash } from './api-key.js';
+import { isRole, type Access, type ApiKeyRecord, type User } from './user.js';
 
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -55,7 +55,7 @@ async function addKey(
   userName: string,
   clock: Clock,
 ): Promise<{ key: string; keyId: string }> {
-  const issued = issueApiKey();
+  const issued = issueApiKey(userName);
   await users.addKey({
     keyHash: issued.keyHash,
     keyId: issued.keyId,
@@ -79,16 +79,31 @@ export async function checkApiKey(
   users: UserStore,
   bearer: string,
 ): Promise<{ readonly user: User } | { readonly refused: string }> {
-  if (!looksLikeApiKey(bearer)) return { refused: 'the bearer token is not an API key' };
+  const shape = parseApiKey(bearer);
+  if (!shape) return { refused: 'the bearer token is not an API key' };
   const keyHash = hashApiKey(bearer);
-  const record = await users.findKey(keyHash);
-  if (!record || !sameHash(record.keyHash, keyHash))
+  const { key, user } = shape.userName
+    ? await users.findKeyAndUser(keyHash, shape.userName)
+    : await keyThenUser(users, keyHash);
+  if (
+    !key ||
+    !sameHash(key.keyHash, keyHash) ||
+    (shape.userName && key.userName !== shape.userName)
+  )
     return { refused: `API key ${keyIdOf(keyHash)} is not known (never issued, or revoked)` };
-  const user = await users.getUser(record.userName);
   if (!user) return { refused: `API key ${keyIdOf(keyHash)} belongs to no user` };
   if (user.disabled)
     return { refused: `API key ${keyIdOf(keyHash)} belongs to "${user.name}", who is revoked` };
   return { user };
+}
+
+/** A key that does not name its user (issued before keys did): two reads, one after the other. */
+async function keyThenUser(
+  users: UserStore,
+  keyHash: string,
+): Promise<{ key?: ApiKeyRecord; user?: User }> {
+  const key = await users.findKey(keyHash);
+  return key ? { key, user: await users.getUser(key.userName) } : {};
 }
 
 /** Issues a new key; old keys stop working unless `keepOld` (for a rotation overlap). */

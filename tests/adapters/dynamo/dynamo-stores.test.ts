@@ -40,8 +40,8 @@ describe('DynamoDB stores on dynalite', () => {
 
     it('finds a key by hash, lists a user’s keys, and forgets a removed key', async () => {
       const users = new DynamoUserStore(store.db, store.tables.users);
-      const k1 = issueApiKey();
-      const k2 = issueApiKey();
+      const k1 = issueApiKey('alice');
+      const k2 = issueApiKey('alice');
       await users.addKey({
         keyHash: k1.keyHash,
         keyId: k1.keyId,
@@ -60,6 +60,25 @@ describe('DynamoDB stores on dynalite', () => {
       await users.removeKey('alice', k1.keyHash);
       expect(await users.findKey(k1.keyHash)).toBeUndefined();
       expect(await users.findKey(k2.keyHash)).toBeDefined();
+    });
+
+    it('reads a key and its user together, and says which of the two is missing', async () => {
+      const users = new DynamoUserStore(store.db, store.tables.users);
+      const key = issueApiKey('carol');
+      await users.createUser({ ...alice, name: 'carol' });
+      expect(await users.findKeyAndUser(key.keyHash, 'carol')).toEqual({
+        user: { ...alice, name: 'carol' },
+      });
+      await users.addKey({
+        keyHash: key.keyHash,
+        keyId: key.keyId,
+        userName: 'carol',
+        createdAt: '2026-01-03T00:00:00Z',
+      });
+      const both = await users.findKeyAndUser(key.keyHash, 'carol');
+      expect(both.key?.userName).toBe('carol');
+      expect(both.user?.name).toBe('carol');
+      expect(await users.findKeyAndUser(key.keyHash, 'nobody')).toEqual({ key: both.key });
     });
   });
 
