@@ -1,4 +1,5 @@
 import type { Fleet, Host } from '../fleet/fleet.js';
+import { gatewayStateWrite } from './secrets.js';
 import { roleAtLeast, type User } from '../users/user.js';
 import type {
   CommandPolicy,
@@ -171,6 +172,13 @@ function judgeCommand(
       decision: 'deny',
       rule: 'secrets',
       reason: `${command.secret}; no profile lets a command read secrets through the gateway`,
+    };
+  const ownState = command.writes.map(gatewayStateWrite).find(Boolean);
+  if (ownState)
+    return {
+      decision: 'deny',
+      rule: 'gateway-state',
+      reason: `${ownState}; no profile lets a command change it`,
     };
   const judgements: Judgement[] = [];
   if (command.program) {

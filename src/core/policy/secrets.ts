@@ -17,6 +17,8 @@ const SECRET_DIRECTORIES = [
   '.password-store',
   // The gateway's own store.
   '.data',
+  // The gateway's spool on each host: every command's output and state (see the SSH adapter).
+  '.smg-spool',
 ];
 const SECRET_FILES = [
   /^g?shadow(-|\.bak)?$/,
@@ -259,6 +261,30 @@ export function secretTree(word: Word): string | undefined {
   if (!SEARCHABLE_TREES.some((re) => re.test(path)))
     return `${path} may hold keys or credentials; a recursive read stays under /var/log, /usr/share, /usr/lib or /proc/sys (name files, or filter find by -name)`;
   return undefined;
+}
+
+/** The gateway's own state on a host: each command's output and status (see the SSH adapter). */
+const GATEWAY_SPOOL = '.smg-spool';
+
+/**
+ * Why writing where `word` points could change the gateway's own state on the host (another
+ * command's output or status), or undefined.
+ */
+export function gatewayStateWrite(word: Word): string | undefined {
+  // The text too: `~/…` and `$HOME/…` have no value until run time, but name the spool all the same.
+  const paths = [word.text, ...(word.value === undefined ? [] : [word.value])];
+  const hit = paths.some((path) =>
+    path
+      .split('/')
+      .some((part) =>
+        word.glob && /[*?[\\]/.test(part)
+          ? componentPattern(part).test(GATEWAY_SPOOL)
+          : part.replace(/["']/g, '') === GATEWAY_SPOOL,
+      ),
+  );
+  return hit
+    ? `${word.text} is the gateway's spool (every command's output and status)`
+    : undefined;
 }
 
 /** Places known to hold secrets, for judging what a copy of a whole tree takes along. */

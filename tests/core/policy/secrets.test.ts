@@ -154,12 +154,29 @@ describe('reading a secret is denied under every profile', () => {
     'cat "/root/.s${x}sh/authorized_keys"',
     "cat /$'proc'/1/environ",
     'cat /proc/kmsg',
+    // The gateway's spool on the host: other commands' output.
+    'cat ~/.smg-spool/0123abcd-x.out',
+    'tail -c +1 .smg-spool/*.out',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);
       expect(d.decision, `${profile}: ${d.reason}`).toBe('deny');
       expect(d.reason).toMatch(/secret|shadow|cannot be checked/);
     }
+  });
+
+  it.each([
+    'rm -rf ~/.smg-spool',
+    'rm ~/.smg-spool/0123abcd-x.status',
+    'echo 0 > ~/.smg-spool/0123abcd-x.status',
+    'echo x >> "$HOME/.smg-spool/0123abcd-x.out"',
+    'touch /home/*/.smg-spoo?/x.pid',
+  ])('writing the gateway’s spool is denied under every profile: %s', (command) => {
+    for (const profile of ['read-only', 'operator', 'unrestricted']) {
+      const d = decide(profile, command);
+      expect(d.decision, `${profile}: ${d.reason}`).toBe('deny');
+    }
+    expect(decide('unrestricted', command).reason).toMatch(/gateway's spool|secret/);
   });
 
   it('everyday reads under places that hold no secrets stay allowed', () => {
