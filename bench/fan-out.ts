@@ -5,6 +5,7 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { TestFleet, TestHost } from '../tests/support/ssh-fleet.js';
+import { randomBytes } from 'node:crypto';
 import { pinnedShellCommand } from '../src/adapters/ssh/pinned-shell.js';
 import { bareConnectExec } from './lib/bare-ssh.js';
 import { round, timed } from './lib/stats.js';
@@ -17,24 +18,24 @@ export interface FanOutRow {
   gatewayWarmMs: number;
   gatewayErrors: number;
   ratioCold: number;
-  /** The same bare fan-out, running the policy's pinned-shell wrapper around `true`. */
+  /** The same bare fan-out, running the supervisor (pinned shell, spool) around `true`. */
   bareWrappedMs: number;
 }
 
 async function bareFanOut(
   fleet: TestFleet,
   hosts: TestHost[],
-  command = 'true',
+  command: () => string = () => 'true',
 ): Promise<{ ms: number; errors: number }> {
   let errors = 0;
   const ms = await timed(() =>
-    Promise.all(hosts.map((h) => bareConnectExec(fleet, h, command).catch(() => errors++))),
+    Promise.all(hosts.map((h) => bareConnectExec(fleet, h, command()).catch(() => errors++))),
   );
   return { ms, errors };
 }
 
 /** The median of three bare fan-outs. */
-async function bareMedian(fleet: TestFleet, hosts: TestHost[], command?: string) {
+async function bareMedian(fleet: TestFleet, hosts: TestHost[], command?: () => string) {
   const runs = [];
   for (let i = 0; i < 3; i++) runs.push(await bareFanOut(fleet, hosts, command));
   return runs.sort((a, b) => a.ms - b.ms)[1]!;
@@ -60,7 +61,9 @@ export async function measureFanOut(
       arguments: { host: spare.name, command: 'true' },
     });
   const bare = await bareMedian(fleet, hosts);
-  const bareWrapped = await bareMedian(fleet, hosts, pinnedShellCommand('true'));
+  const bareWrapped = await bareMedian(fleet, hosts, () =>
+    pinnedShellCommand('true', { name: randomBytes(12).toString('base64url'), timeoutSeconds: 30 }),
+  );
   const call = async () => {
     let result: RunResult | undefined;
     const ms = await timed(

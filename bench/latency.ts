@@ -3,6 +3,7 @@
  *   cold: first run_command to a host   vs  bare ssh2 connect + exec + close (TCP_NODELAY)
  *   warm: repeated run_command to a host vs  exec on one open ssh2 connection
  */
+import { randomBytes } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectSsh } from '../src/adapters/ssh/connect.js';
 import { runOnConnection } from '../src/adapters/ssh/run-on-connection.js';
@@ -57,7 +58,11 @@ export async function measureLatency(
     warmBare.push(await timed(() => bareExec(open, 'true')));
     warmWrapped.push(
       await timed(() =>
-        runOnConnection(open, 'true', { timeoutMs: 10_000, maxOutputBytes: 65_536 }),
+        runOnConnection(open, 'true', {
+          timeoutMs: 10_000,
+          maxOutputBytes: 65_536,
+          spool: { name: randomBytes(12).toString('base64url'), timeoutSeconds: 15 },
+        }),
       ),
     );
     warmGateway.push(await timed(() => run(warmHost.name)));

@@ -213,7 +213,27 @@ export interface ExecOptions extends ConnectOptions {
   readonly signal?: AbortSignal;
   /** Output as it arrives. */
   readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+  /**
+   * The name the host keeps the command's state under (see `spoolName`), so another process can
+   * read it back (`readSpool`) or stop it (`killSpool`); without one, a name of the executor's
+   * own, removed once the command ends.
+   */
+  readonly spool?: string;
 }
+
+/** Where a spooled command stands on its host. */
+export type SpoolState =
+  | { readonly state: 'running' }
+  | { readonly state: 'ended'; readonly exitCode: number }
+  /** Its processes are gone and it left no exit status: the host rebooted, or they were killed. */
+  | { readonly state: 'dead' }
+  /** The host has no such spool entry (never started, removed, or the spool deleted). */
+  | { readonly state: 'gone' };
+
+/** What a read of a spooled command found: its state and the bytes from the offsets asked. */
+export type SpoolRead =
+  | (SpoolState & { readonly stdout: Uint8Array; readonly stderr: Uint8Array })
+  | { readonly state: 'unreachable'; readonly status: ConnectFailure; readonly error: string };
 
 export interface ExecOutcome {
   readonly status: 'ok' | 'failed' | 'cancelled' | ConnectFailure;
@@ -238,6 +258,20 @@ export interface SshExecutor {
   exec(target: SshTarget, command: string, options: ExecOptions): Promise<ExecOutcome>;
   /** TCP connect + SSH handshake + host key check + authentication, on a fresh connection. */
   probe(target: SshTarget, options: ConnectOptions): Promise<ProbeOutcome>;
+  /**
+   * The state of a command started with `spool`, and up to `maxBytes` of each stream from the
+   * given byte offsets (raw bytes, as the host wrote them).
+   */
+  readSpool(
+    target: SshTarget,
+    spool: string,
+    from: { readonly stdout: number; readonly stderr: number },
+    options: ConnectOptions & { readonly maxBytes: number; readonly timeoutMs: number },
+  ): Promise<SpoolRead>;
+  /** Stops a command started with `spool` (its whole session), from any process; never throws. */
+  killSpool(target: SshTarget, spool: string, options: ConnectOptions): Promise<void>;
+  /** The command's end is recorded: its spool files may go (lazily, with the next command). */
+  forgetSpool(target: SshTarget, spool: string): void;
   close(): Promise<void>;
 }
 

@@ -638,7 +638,8 @@ describe('bundled Lambda handler', () => {
         functionUrlEvent(
           rpc(id, 'tools/call', {
             name: 'run_command',
-            arguments: { host: 'lam-2', command: 'echo $PPID' },
+            // The sshd process serving the connection: the parent of the session's leader.
+            arguments: { host: 'lam-2', command: 'ps -o ppid= -p $(ps -o sid= -p $$)' },
           }),
           auth,
         ),

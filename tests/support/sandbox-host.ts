@@ -282,6 +282,21 @@ function fillWatched(watched: string): void {
 }
 
 /** Path → type, mode, owner, size, mtime and content hash (or link target), for every entry. */
+/**
+ * The gateway's own spool (`~/.smg-spool`) holding the files of the one command just run, and
+ * nothing else: its state, not the command's doing. Anything more in it is watched like any file.
+ */
+function isOneCommandSpool(dir: string): boolean {
+  if (!dir.endsWith('/.smg-spool')) return false;
+  const names = new Set<string>();
+  for (const entry of readdirSync(dir)) {
+    const match = /^([A-Za-z0-9_-]{8,64})\.(pid|out|err|rc|status)$/.exec(entry);
+    if (!match?.[1]) return false;
+    names.add(match[1]);
+  }
+  return names.size <= 1;
+}
+
 function snapshot(nsRoot: string, roots: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (path: string) => {
@@ -293,6 +308,7 @@ function snapshot(nsRoot: string, roots: readonly string[]): Map<string, string>
       return;
     }
     const head = `${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.size} ${st.mtimeMs}`;
+    if (st.isDirectory() && isOneCommandSpool(full)) return;
     if (st.isDirectory()) {
       // Entries show up as created or removed; a directory's own mtime also moves when a
       // command makes and deletes a temporary file (bash here-documents), which changes nothing.

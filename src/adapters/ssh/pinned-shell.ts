@@ -9,7 +9,12 @@
  * alike, so no login shell can turn it into a different command. The wrapper's first statement
  * (`c=$(…)`) is POSIX-only; fish and csh reject it before running anything, and then no PID
  * line is printed — which is how the gateway tells that the login shell is not POSIX.
+ *
+ * Around the command sits a supervisor that keeps its state on the host (see
+ * `pinnedShellCommand`): another gateway process can read it back, or stop it, by its spool name.
  */
+
+import { forgetSpoolsScript, spoolVars } from './spool-scripts.js';
 
 /** First line on stdout: the session leader's PID, so a timeout can kill its process group. */
 export const PID_MARK = 'smg-pid:';
@@ -34,55 +39,76 @@ export function octalEscape(command: string): string {
   return out;
 }
 
-/**
- * What can leave a process running once bash is done: a background job (`&`, not `&&`, `&>`,
- * `>&` or `|&`) or a process substitution, which bash does not wait for. The test is on the raw
- * text and errs towards yes (an `&` inside quotes counts).
- */
-const MAY_OUTLIVE = /(^|[^&<>|])&(?![&>])|[<>]\(/;
+/** Exit status and stderr line of a host without `timeout` (coreutils). */
+export const NO_TIMEOUT_MESSAGE =
+  'smg-gateway: this host has no timeout program (coreutils); the gateway needs it to bound commands on the host';
+/** Exit status and stderr line of a spool that cannot be created (or already exists). */
+export const NO_SPOOL_MESSAGE =
+  'smg-gateway: cannot create the spool files of this command in ~/.smg-spool';
 
-/**
- * The command line sent over SSH for `command`. `printf '%bx'` and `${c%x}` keep trailing
- * newlines, which a command substitution would otherwise strip. `$$` is the login shell's PID
- * and its session's: a timeout kills that session.
- *
- * A command that may leave something running in the background gets bash as a child instead:
- * when bash is done, whatever is left in the session (`sleep 1000 >/dev/null &`) is stopped —
- * TERM first, which sudo passes on to a command running as another user, then KILL — and the
- * wrapper exits with bash's status. That costs a pgrep (about 5 ms), so other commands have
- * bash exec'd in the wrapper's place.
- */
-export function pinnedShellCommand(command: string): string {
-  // Input from /dev/null, not sshd's socket: a nested bash -c reads ~/.bashrc when its input is
-  // a network connection and it thinks it is the first shell (after env -i or sudo).
-  const bash = `/usr/bin/env -i ${PINNED_ENV} /bin/bash --noprofile --norc -c "\${c%x}" </dev/null`;
-  const run = MAY_OUTLIVE.test(command)
-    ? [
-        bash,
-        'r=$?',
-        // A lone command in $(…) is exec'd by dash and bash alike, so pgrep lists only the session.
-        'set -- $(pgrep -s $$ 2>/dev/null)',
-        `if [ $# -gt 1 ]; then ${stop('TERM')}; sleep 0.2; set -- $(pgrep -s $$); ${stop('KILL')}; fi`,
-        'exit $r',
-      ]
-    : [`exec ${bash}`];
-  return [
-    `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
-    `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
-    `printf '${PID_MARK}%s\\n' "$$"`,
-    ...run,
-  ].join('; ');
+/** How a command is kept on its host: under this spool name, and killed there past this time. */
+export interface SpoolSpec {
+  readonly name: string;
+  /** The host kills the command after this (TERM, then KILL 5 s later), gateway or not. */
+  readonly timeoutSeconds: number;
+  /** Spool entries whose end is recorded: removed in the background as this command starts. */
+  readonly forget?: readonly string[];
 }
 
-/** Sends `signal` to every listed process but the wrapper itself. */
-const stop = (signal: string) =>
-  `for p; do [ "$p" = "$$" ] || kill -${signal} "$p" 2>/dev/null; done`;
+/**
+ * The command line sent over SSH for `command`: a supervisor in POSIX sh that keeps the command's
+ * state on the host, so the command outlives the gateway that started it.
+ *
+ * - `~/.smg-spool` (0700, the login user's own, not a symlink) holds `NAME.pid` (the login
+ *   shell's PID: the session a kill stops; created exclusively, so an existing name is refused),
+ *   `NAME.out` and `NAME.err` (every byte of each stream), `NAME.rc` and, once the streams are
+ *   complete, `NAME.status` (the exit status).
+ * - Each stream goes through `tee -p` to its file and to the SSH channel: the gateway reads it
+ *   as it comes, and when the channel goes away (a dead gateway, a Lambda that let go) `tee`
+ *   writes on to the file alone.
+ * - `timeout` bounds the command on the host and runs it in a process group of its own; once
+ *   bash is done, whatever it left in that group (`sleep 1000 &`, a process substitution) is
+ *   stopped — TERM, which sudo passes on, then KILL — and the status is bash's.
+ *
+ * `printf '%bx'` and `${c%x}` keep trailing newlines, which a command substitution would strip.
+ * sshd already starts each command as the leader of a session of its own and signals none of a
+ * non-terminal session's processes when the connection drops, so no `setsid` is needed (it would
+ * cost an exec per command).
+ */
+export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
+  // Input from /dev/null, not sshd's socket: a nested bash -c reads ~/.bashrc when its input is
+  // a network connection and it thinks it is the first shell (after env -i or sudo).
+  const bash = `/usr/bin/env -i ${PINNED_ENV} timeout -k 5 ${Math.max(1, Math.ceil(spool.timeoutSeconds))} /bin/bash --noprofile --norc -c "\${c%x}" </dev/null`;
+  const run = [
+    `${bash} & t=$!`,
+    'wait $t; r=$?',
+    'kill -TERM -$t 2>/dev/null && { sleep 0.2; kill -KILL -$t 2>/dev/null; }',
+    'echo $r > "$f.rc"',
+  ].join('; ');
+  return [
+    // First, and POSIX-only: fish and csh stop here, before anything runs.
+    `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
+    ...(spool.forget?.length ? [forgetSpoolsScript(spool.forget)] : []),
+    `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    `command -v timeout >/dev/null 2>&1 || { echo '${NO_TIMEOUT_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    `${spoolVars(spool.name)}; umask 077`,
+    `{ [ -d "$s" ] || mkdir -m 700 "$s"; } && [ -O "$s" ] && [ ! -h "$s" ] && { set -C; echo $$ > "$f.pid"; } || { echo '${NO_SPOOL_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    'set +C',
+    `printf '${PID_MARK}%s\\n' "$$"`,
+    `{ { ${run}; } 2>&1 >&3 3>&- | tee -p "$f.err" >&2 3>&-; } 3>&1 | tee -p "$f.out"`,
+    'r=125; read r < "$f.rc"; echo $r > "$f.status"; exit $r',
+  ].join('; ');
+}
 
 /** Why a command that printed no PID line did not run, in words for the operator. */
 export function wrapperFailure(exitCode: number | null, stderr: string): string {
   if (exitCode === NO_BASH_EXIT && stderr.includes(NO_BASH_MESSAGE)) {
     return 'this host has no /bin/bash, and the gateway runs commands only under bash: install bash on the host';
   }
+  if (exitCode === NO_BASH_EXIT && stderr.includes(NO_TIMEOUT_MESSAGE))
+    return 'this host has no timeout program, which the gateway needs to bound commands on the host: install coreutils';
+  if (exitCode === NO_BASH_EXIT && stderr.includes(NO_SPOOL_MESSAGE))
+    return "nothing ran: the gateway could not create this command's spool files in ~/.smg-spool on the host (it must be a directory of the login user's own, mode 0700, not a symlink, with room for files); check that directory";
   // The last line is where shells and interpreters put the verdict.
   const said = stderr.trim().split('\n').at(-1)?.slice(0, 200);
   return (

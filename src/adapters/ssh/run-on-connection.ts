@@ -1,5 +1,6 @@
 import type ssh2 from 'ssh2';
-import { PID_MARK, pinnedShellCommand, wrapperFailure } from './pinned-shell.js';
+import { PID_MARK, pinnedShellCommand, wrapperFailure, type SpoolSpec } from './pinned-shell.js';
+import { killSessionScript } from './spool-scripts.js';
 
 /** The channel could not be opened or its exec request was refused: nothing ran, so a retry is safe. */
 export class ChannelOpenError extends Error {
@@ -44,7 +45,10 @@ class CappedBuffer {
     this.size += kept.length;
   }
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    return this.bytes().toString('utf8');
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
   }
 }
 
@@ -54,6 +58,8 @@ export interface RunOptions {
   readonly idleTimeoutMs?: number;
   readonly signal?: AbortSignal;
   readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+  /** Where the host keeps the command's state. */
+  readonly spool: SpoolSpec;
 }
 
 /**
@@ -65,7 +71,7 @@ export function runOnConnection(
   command: string,
   options: RunOptions,
 ): Promise<ChannelResult> {
-  const wire = pinnedShellCommand(command);
+  const wire = pinnedShellCommand(command, options.spool);
   // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); the login shell gets one.
   if (wire.length > MAX_WIRE_LENGTH) {
     return Promise.resolve({
@@ -204,21 +210,6 @@ export function runOnConnection(
 }
 
 /**
- * TERM first: sudo passes it on to a command running as another user, which the login user
- * cannot signal itself; then KILL for everything in the session, then the group.
- */
-function killScript(pid: number): string {
-  return [
-    `pkill -TERM -s ${pid} 2>/dev/null`,
-    `kill -TERM -${pid} 2>/dev/null`,
-    'sleep 0.3',
-    `pkill -KILL -s ${pid} 2>/dev/null`,
-    `kill -9 -${pid} 2>/dev/null || kill -9 ${pid} 2>/dev/null`,
-    'true',
-  ].join('; ');
-}
-
-/**
  * Kills the remote session over a second channel (programs like `timeout` move their child into a
  * process group of its own, but not out of the session), then the group; bounded wait, never throws.
  */
@@ -227,7 +218,7 @@ function killGroup(client: ssh2.Client, pid: number | undefined): Promise<void> 
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, KILL_WAIT_MS);
     try {
-      client.exec(killScript(pid), (err, stream) => {
+      client.exec(killSessionScript(String(pid)), (err, stream) => {
         if (err) return (clearTimeout(timer), resolve());
         stream.on('close', () => (clearTimeout(timer), resolve()));
         stream.resume();
@@ -237,5 +228,48 @@ function killGroup(client: ssh2.Client, pid: number | undefined): Promise<void> 
       clearTimeout(timer);
       resolve();
     }
+  });
+}
+
+export interface ScriptResult {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly exitCode: number | null;
+}
+
+/**
+ * Runs one of the gateway's fixed scripts (no user command: nothing to pin) and collects up to
+ * `maxBytes` of each stream; the channel is closed after `timeoutMs`.
+ */
+export function runScript(
+  client: ssh2.Client,
+  script: string,
+  options: { readonly timeoutMs: number; readonly maxBytes: number },
+): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    client.exec(script, (err, stream) => {
+      if (err) return reject(new ChannelOpenError(err.message));
+      stream.end();
+      const stdout = new CappedBuffer(options.maxBytes);
+      const stderr = new CappedBuffer(options.maxBytes);
+      let exitCode: number | null = null;
+      let exited = false;
+      const timer = setTimeout(() => {
+        stream.close();
+        reject(new ConnectionLostError(`the host did not answer within ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+      stream.on('data', (chunk: Buffer) => stdout.push(chunk));
+      stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      stream.on('exit', (code: number | null) => {
+        exited = true;
+        exitCode = code ?? null;
+      });
+      stream.on('close', () => {
+        clearTimeout(timer);
+        if (!exited)
+          return reject(new ConnectionLostError('the connection closed before the script ended'));
+        resolve({ stdout: stdout.bytes(), stderr: stderr.bytes(), exitCode });
+      });
+    });
   });
 }

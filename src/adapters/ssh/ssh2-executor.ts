@@ -1,15 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import type {
   ConnectOptions,
   ExecOptions,
   ExecOutcome,
   ProbeOutcome,
+  SpoolRead,
   SshExecutor,
   SshTarget,
 } from '../../core/ports.js';
 import { connectSsh, SshConnectError } from './connect.js';
 import { ConnectionPool, type Lease } from './connection-pool.js';
+import { ChannelOpenError, runOnConnection, runScript } from './run-on-connection.js';
+import { killSpoolScript, parseSpoolState, readSpoolScript, STATE_MARK } from './spool-scripts.js';
 
-import { ChannelOpenError, runOnConnection } from './run-on-connection.js';
+/** The host's own backstop runs this long past the gateway's timeout, which fires first. */
+const HOST_TIMEOUT_MARGIN_S = 5;
+/** Spool names waiting for the next command on the same login to remove them, at most. */
+const MAX_FORGET_PER_COMMAND = 50;
+/** Time a kill over its own channel may take. */
+const KILL_TIMEOUT_MS = 5_000;
+/** Login start-up noise before a read's state line, at most. */
+const READ_HEADER_LIMIT = 4096;
 
 export interface Ssh2ExecutorOptions {
   readonly poolIdleMs: number;
@@ -24,6 +35,8 @@ export interface Ssh2ExecutorOptions {
 export class Ssh2Executor implements SshExecutor {
   readonly pool: ConnectionPool;
   private readonly keepaliveIntervalMs: number;
+  /** Per login (address, port, user): spool entries to remove with its next command. */
+  private readonly forgetting = new Map<string, string[]>();
 
   constructor(options: Ssh2ExecutorOptions) {
     this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 15_000;
@@ -72,15 +85,26 @@ export class Ssh2Executor implements SshExecutor {
           error: `${target.host.name}: ${refusal}`,
         };
       }
+      const forget = this.takeForgotten(target);
+      const spool = options.spool ?? randomBytes(12).toString('base64url');
       try {
+        const timeoutMs = Math.max(1, Math.round(left()));
         const result = await runOnConnection(lease.client, command, {
           ...options,
-          timeoutMs: Math.max(1, Math.round(left())),
+          timeoutMs,
+          spool: {
+            name: spool,
+            timeoutSeconds: Math.ceil(timeoutMs / 1000) + HOST_TIMEOUT_MARGIN_S,
+            forget,
+          },
         });
         lease.release();
+        // Nobody will read back a spool the caller did not name.
+        if (options.spool === undefined) this.forgetSpool(target, spool);
         return { ...result, durationMs: elapsed() };
       } catch (error) {
         lease.discard();
+        this.forgetting.set(loginKey(target), [...forget, ...this.takeForgotten(target)]);
         // Nothing ran when the channel or its exec request was refused; a stale pooled connection
         // gets one retry on a fresh connection.
         if (error instanceof ChannelOpenError && lease.reused && attempt === 0) continue;
@@ -104,7 +128,7 @@ export class Ssh2Executor implements SshExecutor {
    */
   private async acquireWithin(
     target: SshTarget,
-    options: ExecOptions,
+    options: ConnectOptions & { readonly timeoutMs: number },
     fresh: boolean,
     ms: number,
   ): Promise<Lease> {
@@ -147,10 +171,90 @@ export class Ssh2Executor implements SshExecutor {
     }
   }
 
+  async readSpool(
+    target: SshTarget,
+    spool: string,
+    from: { readonly stdout: number; readonly stderr: number },
+    options: ConnectOptions & { readonly maxBytes: number; readonly timeoutMs: number },
+  ): Promise<SpoolRead> {
+    const started = performance.now();
+    let lease: Lease;
+    try {
+      lease = await this.acquireWithin(target, { ...options }, false, options.timeoutMs);
+    } catch (error) {
+      const failure = connectFailure(error);
+      return { state: 'unreachable', status: failure.status, error: failure.error ?? '' };
+    }
+    try {
+      const result = await runScript(lease.client, readSpoolScript(spool, from, options.maxBytes), {
+        timeoutMs: Math.max(1, options.timeoutMs - (performance.now() - started)),
+        maxBytes: options.maxBytes + READ_HEADER_LIMIT,
+      });
+      lease.release();
+      // A login's start-up files may print before the script: the state line is the first of ours.
+      const at = result.stdout.indexOf(STATE_MARK);
+      const eol = at < 0 ? -1 : result.stdout.indexOf(0x0a, at);
+      const state =
+        eol < 0 ? undefined : parseSpoolState(result.stdout.subarray(at, eol).toString('latin1'));
+      if (!state)
+        return {
+          state: 'unreachable',
+          status: 'unreachable',
+          error: "the login shell did not run the gateway's spool reader (not a POSIX shell?)",
+        };
+      return { ...state, stdout: result.stdout.subarray(eol + 1), stderr: result.stderr };
+    } catch (error) {
+      lease.discard();
+      return { state: 'unreachable', status: 'unreachable', error: (error as Error).message };
+    }
+  }
+
+  async killSpool(target: SshTarget, spool: string, options: ConnectOptions): Promise<void> {
+    try {
+      const lease = await this.acquireWithin(
+        target,
+        { ...options, timeoutMs: KILL_TIMEOUT_MS },
+        false,
+        KILL_TIMEOUT_MS,
+      );
+      try {
+        await runScript(lease.client, killSpoolScript(spool), {
+          timeoutMs: KILL_TIMEOUT_MS,
+          maxBytes: 1024,
+        });
+        lease.release();
+      } catch {
+        lease.discard();
+      }
+    } catch {
+      // Unreachable: nothing to stop from here; the host's own timeout still bounds the command.
+    }
+  }
+
+  forgetSpool(target: SshTarget, spool: string): void {
+    const key = loginKey(target);
+    const list = this.forgetting.get(key) ?? [];
+    list.push(spool);
+    this.forgetting.set(key, list);
+  }
+
+  /** Spool names for the next command on this login to remove. */
+  private takeForgotten(target: SshTarget): string[] {
+    const key = loginKey(target);
+    const list = this.forgetting.get(key);
+    if (!list?.length) return [];
+    const taken = list.splice(0, MAX_FORGET_PER_COMMAND);
+    if (list.length === 0) this.forgetting.delete(key);
+    return taken;
+  }
+
   close(): Promise<void> {
     return this.pool.closeAll();
   }
 }
+
+const loginKey = (target: SshTarget) =>
+  `${target.host.address}\0${target.host.port}\0${target.host.user}`;
 
 function connectFailure(
   error: unknown,

@@ -128,7 +128,7 @@ describe('the pinned shell', () => {
 
   it('refuses a host without /bin/bash instead of running another shell', () => {
     if (!isRoot) throw new Error('this test needs a mount namespace: run the tests as root');
-    const wrapper = pinnedShellCommand('echo ran');
+    const wrapper = pinnedShellCommand('echo ran', { name: 'no-bash-test', timeoutSeconds: 10 });
     // /bin/bash hidden in a private mount namespace, as on a host without bash.
     const r = spawnSync(
       'unshare',

@@ -132,18 +132,24 @@ describe('Ssh2Executor', () => {
     expect(ps.stdout.trim()).toBe('0');
   });
 
+  // Every channel of one SSH connection is served by the same sshd process: the parent of the
+  // login shell, which leads the command's session.
+  const sshdOfThisConnection = 'ps -o ppid= -p $(ps -o sid= -p $$)';
+
   it('reuses one pooled connection for sequential calls', async () => {
-    // Every channel of one SSH connection is served by the same sshd process: the shell's parent.
     const target = targetFor(fleet, host(2));
     const parents = new Set<string>();
-    for (let i = 0; i < 5; i++) parents.add((await ssh.exec(target, 'echo $PPID', opts)).stdout);
+    for (let i = 0; i < 5; i++)
+      parents.add((await ssh.exec(target, sshdOfThisConnection, opts)).stdout);
     expect(parents.size).toBe(1);
   });
 
   it('opens a second connection only when the first has no free channel', async () => {
     const target = targetFor(fleet, host(2));
     const outs = await Promise.all(
-      Array.from({ length: 12 }, () => ssh.exec(target, 'sleep 0.3; echo $PPID', opts)),
+      Array.from({ length: 12 }, () =>
+        ssh.exec(target, `sleep 0.3; ${sshdOfThisConnection}`, opts),
+      ),
     );
     expect(outs.every((o) => o.status === 'ok')).toBe(true);
     expect(new Set(outs.map((o) => o.stdout)).size).toBe(2);

@@ -87,6 +87,9 @@ describe('runJob', () => {
           ? Promise.reject(new Error('injected'))
           : real.exec(target, command, options),
       probe: (target, options) => real.probe(target, options),
+      readSpool: (...args) => real.readSpool(...args),
+      killSpool: (...args) => real.killSpool(...args),
+      forgetSpool: (...args) => real.forgetSpool(...args),
       close: () => real.close(),
     };
     // The runner must use these deps too, so it gets a dispatcher of its own.

@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  NO_BASH_EXIT,
+  NO_TIMEOUT_MESSAGE,
+  pinnedShellCommand,
+} from '../../../src/adapters/ssh/pinned-shell.js';
+import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
+import type { SpoolRead } from '../../../src/core/ports.js';
+import { startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { targetFor } from '../../support/targets.js';
+
+const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
+const readOpts = { connectTimeoutMs: 5_000, timeoutMs: 5_000, maxBytes: 1 << 20 };
+const isRoot = process.getuid?.() === 0;
+const name = () => `t-${randomBytes(9).toString('base64url')}`;
+const text = (read: SpoolRead) =>
+  'stdout' in read
+    ? { stdout: Buffer.from(read.stdout).toString(), stderr: Buffer.from(read.stderr).toString() }
+    : read;
+
+describe('the spool: a command kept on its host', () => {
+  let fleet: TestFleet;
+  let ssh: Ssh2Executor;
+  const target = () => targetFor(fleet, fleet.hosts[0]!);
+
+  beforeAll(async () => {
+    fleet = await startSshFleet(1, { prefix: 'spool' });
+    ssh = new Ssh2Executor({ poolIdleMs: 60_000 });
+  });
+  afterAll(async () => {
+    await ssh?.close();
+    await fleet?.stop();
+  });
+
+  const until = async (check: () => Promise<boolean>, ms = 10_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out waiting');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('keeps every byte of each stream and the exit status, read back from any offset', async () => {
+    const spool = name();
+    const out = await ssh.exec(target(), 'printf "one\\ntwo\\n"; printf "e1\\ne2\\n" >&2; exit 3', {
+      ...opts,
+      spool,
+    });
+    expect(out).toMatchObject({ status: 'failed', exitCode: 3, stdout: 'one\ntwo\n' });
+    const all = await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts);
+    expect(all).toMatchObject({ state: 'ended', exitCode: 3 });
+    expect(text(all)).toEqual({ stdout: 'one\ntwo\n', stderr: 'e1\ne2\n' });
+    const rest = await ssh.readSpool(target(), spool, { stdout: 4, stderr: 3 }, readOpts);
+    expect(text(rest)).toEqual({ stdout: 'two\n', stderr: 'e2\n' });
+    const page = await ssh.readSpool(
+      target(),
+      spool,
+      { stdout: 0, stderr: 0 },
+      {
+        ...readOpts,
+        maxBytes: 5,
+      },
+    );
+    expect(text(page)).toEqual({ stdout: 'one\nt', stderr: 'e1\ne2' });
+  });
+
+  it('outlives the connection that started it, and another connection reads it to the end', async () => {
+    const spool = name();
+    const starter = new Ssh2Executor({ poolIdleMs: 60_000 });
+    const started = starter.exec(
+      target(),
+      'for i in $(seq 1 8); do echo line $i; sleep 0.2; done; echo done >&2; exit 4',
+      { ...opts, spool },
+    );
+    await until(
+      async () =>
+        (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state ===
+        'running',
+    );
+    // The starting gateway goes away mid-command (its connections close).
+    await starter.close();
+    expect((await started).status).toBe('unreachable');
+    await until(
+      async () =>
+        (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state ===
+        'ended',
+      8_000,
+    );
+    const end = await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts);
+    expect(end).toMatchObject({ state: 'ended', exitCode: 4 });
+    expect(text(end)).toEqual({
+      stdout: Array.from({ length: 8 }, (_, i) => `line ${i + 1}\n`).join(''),
+      stderr: 'done\n',
+    });
+  });
+
+  it('stops a command from another connection: its processes are gone and it reads as dead', async () => {
+    const spool = name();
+    const tag = `${4000 + (process.pid % 1000)}.25`;
+    const started = ssh.exec(target(), `sleep ${tag}`, { ...opts, spool });
+    await until(
+      async () =>
+        (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state ===
+        'running',
+    );
+    const other = new Ssh2Executor({ poolIdleMs: 60_000 });
+    try {
+      await other.killSpool(target(), spool, { connectTimeoutMs: 5_000 });
+    } finally {
+      await other.close();
+    }
+    expect((await started).status).not.toBe('ok');
+    expect(spawnSync('pgrep', ['-f', `sleep ${tag}`]).stdout.toString()).toBe('');
+    expect((await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state).toBe(
+      'dead',
+    );
+  });
+
+  it('leaves no process behind after a short command, and removes forgotten spools with the next one', async () => {
+    const spool = name();
+    expect((await ssh.exec(target(), 'echo hi', { ...opts, spool })).stdout).toBe('hi\n');
+    expect(spawnSync('pgrep', ['-f', spool]).stdout.toString()).toBe('');
+    expect((await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state).toBe(
+      'ended',
+    );
+    ssh.forgetSpool(target(), spool);
+    await ssh.exec(target(), 'true', opts);
+    await until(
+      async () =>
+        (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state === 'gone',
+    );
+  });
+
+  it('refuses a spool name that exists, and runs nothing', async () => {
+    const spool = name();
+    await ssh.exec(target(), 'true', { ...opts, spool });
+    const again = await ssh.exec(target(), 'echo ran', { ...opts, spool });
+    expect(again).toMatchObject({ status: 'failed', stdout: '' });
+    expect(again.error).toMatch(/could not create this command's spool files/);
+  });
+
+  it('refuses a host without the timeout program, saying what it lacks', () => {
+    if (!isRoot) throw new Error('this test needs a mount namespace: run the tests as root');
+    const wrapper = pinnedShellCommand('echo ran', { name: name(), timeoutSeconds: 10 });
+    const r = spawnSync(
+      'unshare',
+      [
+        '--mount',
+        'sh',
+        '-c',
+        'mount --bind /dev/null /usr/bin/timeout && exec sh -c "$1"',
+        '-',
+        wrapper,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(NO_BASH_EXIT);
+    expect(r.stderr).toContain(NO_TIMEOUT_MESSAGE);
+    expect(r.stdout).toBe('');
+  });
+
+  it('reads an unknown spool name as gone', async () => {
+    expect((await ssh.readSpool(target(), name(), { stdout: 0, stderr: 0 }, readOpts)).state).toBe(
+      'gone',
+    );
+  });
+});
