@@ -130,6 +130,15 @@ export interface JobStore {
   /** Stores a host's state; `expiresAt` is the job's (the runner has it, so no read is needed). */
   putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void>;
   appendOutput(id: string, chunk: OutputChunk): Promise<void>;
+  /**
+   * How far one stream is stored: its bytes, and the raw bytes on the host they were scrubbed
+   * from (the last chunk that says so); undefined when nothing says so yet.
+   */
+  outputEnd(
+    id: string,
+    host: string,
+    stream: OutputStream,
+  ): Promise<{ readonly bytes: number; readonly raw: number } | undefined>;
   /** Bytes [offset, offset + limit) of one stream, as stored so far. */
   readOutput(
     id: string,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { fleetDocument, startGateway, type TestGateway } from '../support/gatewa
 import { composeLocal } from '../../src/compose/local.js';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { loadJob, viewJob } from '../../src/core/jobs/job-view.js';
+import { spoolName } from '../../src/core/run/spool-name.js';
 import type { User } from '../../src/core/users/user.js';
 import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
 const apiKeyPattern = new RegExp(API_KEY_IN_TEXT);
@@ -228,8 +229,9 @@ describe('jobs end to end', () => {
     expect(data(await call(alice, 'list_jobs', {})).jobs.map((j: any) => j.id)).toContain(job.id);
   });
 
-  it('marks a job lost when its runner is killed mid-job', async () => {
-    // A real gateway process runs the job; kill -9 it; a new gateway on the same data finds the job lost.
+  it('survives kill -9 of its gateway: a new gateway reports the job completed with its exit code and every byte; a job whose processes died on the host is lost', async () => {
+    // A real gateway process runs the jobs; kill -9 it two seconds in; a new gateway on the same
+    // data reads each job back from its host.
     const dir = mkdtempSync(join(tmpdir(), 'smg-lost-'));
     const config = join(dir, 'fleet.yaml');
     writeFileSync(config, stringify(fleetDocument(fleet)));
@@ -250,6 +252,7 @@ describe('jobs end to end', () => {
     );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i + 1} ${'x'.repeat(100)}\n`);
     try {
       await until(async () => /Connect an MCP client/.test(out), 20_000);
       // Output is not a terminal: the first admin key is in a file whose path is printed.
@@ -264,14 +267,34 @@ describe('jobs end to end', () => {
           requestInit: { headers: { Authorization: `Bearer ${key}` } },
         }),
       );
+      // Ten seconds of output, some stderr at the end, and an exit status of its own.
       const job = data(
-        await call(admin, 'start_job', { host: 'job-10', command: 'echo begun; sleep 60' }),
+        await call(admin, 'start_job', {
+          host: 'job-10',
+          command: `${Array.from(
+            { length: 10 },
+            (_, i) =>
+              `${lines
+                .slice(i * 5, i * 5 + 5)
+                .map((l) => `echo ${l.trim()}`)
+                .join('; ')}; sleep 1`,
+          ).join('; ')}; echo the end >&2; exit 7`,
+        }),
+      );
+      const tag = `${5000 + (process.pid % 1000)}.5`;
+      const doomed = data(
+        await call(admin, 'start_job', { host: 'job-10', command: `echo begun; sleep ${tag}` }),
       );
       await until(
         async () => data(await call(admin, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout > 0,
       );
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
+      // The second job's processes die on the host too (as in a reboot): its session, by the PID
+      // its spool keeps.
+      const pidFile = `/var/lib/smg-test/.smg-spool/${spoolName(doomed.id, 'job-10')}.pid`;
+      const sid = readFileSync(pidFile, 'utf8').trim();
+      spawnSync('pkill', ['-KILL', '-s', sid]);
 
       // The next gateway looks a minute later: long past the runner's last heartbeat.
       const later = { now: () => new Date(Date.now() + 60_000) };
@@ -283,9 +306,38 @@ describe('jobs end to end', () => {
       });
       try {
         const adminUser = (await next.deps.users.getUser('admin')) as User;
-        const view = await viewJob(next.deps, await loadJob(next.deps, adminUser, job.id));
-        expect(view.status).toBe('lost');
-        expect(view.hosts[0]).toMatchObject({ status: 'lost', stdout: { text: 'begun\n' } });
+        const look = async (id: string) =>
+          viewJob(next.deps, await loadJob(next.deps, adminUser, id), { offset: 0, limit: 65_536 });
+        // While the command still runs, the new gateway reads what it has printed so far.
+        const early = await look(job.id);
+        expect(early.status).toBe('running');
+        expect(early.hosts[0]!.stdout!.text).toMatch(/^line 1 x+\n/);
+        await until(async () => (await look(job.id)).status === 'completed', 20_000);
+        const view = await look(job.id);
+        expect(view.hosts[0]).toMatchObject({ status: 'failed', exitCode: 7 });
+        expect(view.hosts[0]!.stdout!.text).toBe(lines.join(''));
+        expect(view.hosts[0]!.stderr!.text).toBe('the end\n');
+        // Its end is recorded once: one exec.outcome, one history item.
+        const outcomes = (await next.store.auditStore.range({ limit: 500 })).filter(
+          (r) => r.event.type === 'exec.outcome' && r.event.detail === `job ${job.id}`,
+        );
+        expect(outcomes).toHaveLength(1);
+        expect(outcomes[0]!.event.outcome).toMatch(/^completed; failed:1/);
+        await look(job.id);
+        const requestId = outcomes[0]!.event.requestId;
+        expect(
+          (await next.deps.history.listByHost('job-10', 50)).filter(
+            (h) => h.requestId === requestId,
+          ),
+        ).toHaveLength(1);
+
+        const lost = await look(doomed.id);
+        expect(lost.status).toBe('completed');
+        expect(lost.hosts[0]).toMatchObject({
+          status: 'lost',
+          reason: expect.stringMatching(/processes on the host are gone/),
+          stdout: { text: 'begun\n' },
+        });
       } finally {
         await next.close();
       }

@@ -144,10 +144,35 @@ export class DynamoJobStore implements JobStore {
           sk: outSk(chunk.host, chunk.stream, chunk.offset),
           offset: chunk.offset,
           data: chunk.data,
+          ...(chunk.rawEnd !== undefined ? { rawEnd: chunk.rawEnd } : {}),
           expiresAt: this.now() + 7 * 86_400,
         },
       }),
     );
+  }
+
+  async outputEnd(
+    id: string,
+    host: string,
+    stream: OutputStream,
+  ): Promise<{ bytes: number; raw: number } | undefined> {
+    // The last chunks of the stream, newest first: the newest that says how far it reaches.
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': jobPk(id), ':prefix': `OUT#${host}#${stream}#` },
+        ScanIndexForward: false,
+        Limit: 4,
+        ConsistentRead: true,
+      }),
+    );
+    const last = (Items ?? []).find((item) => typeof item.rawEnd === 'number');
+    if (!last) return undefined;
+    return {
+      bytes: (last.offset as number) + (last.data as Uint8Array).length,
+      raw: last.rawEnd as number,
+    };
   }
 
   async readOutput(

@@ -2,9 +2,10 @@ import type { CoreDeps } from '../deps.js';
 import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
 import { NotFoundError } from '../errors.js';
-import { FINISHED, type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
+import { type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
 import { HEARTBEAT_MS } from '../run/supervise.js';
 import { isUtf8Continuation, utf8Boundary } from './output-writer.js';
+import { takeOver } from './take-over.js';
 
 /** A runner that has not beaten for this long is gone (six missed heartbeats). */
 export const LOST_AFTER_MS = HEARTBEAT_MS * 6;
@@ -56,23 +57,26 @@ export async function loadJob(
   const loaded = await deps.jobs.get(jobId);
   if (!loaded || (loaded.job.owner !== user.name && !roleAtLeast(user.role, 'admin')))
     throw new NotFoundError(`unknown job "${jobId}"; list_jobs shows yours`);
-  return markLostIfStale(deps, loaded);
+  return markLostIfStale(deps, await takeOver(deps, loaded, LOST_AFTER_MS));
 }
 
-/** A queued or running job whose runner stopped beating is marked lost, once, by whoever notices. */
+/**
+ * A queued job whose runner stopped beating is marked lost, once, by whoever notices: nothing of
+ * it ran. (A running one is taken over instead: its hosts hold its state.)
+ */
 export async function markLostIfStale<T extends { job: JobRecord; hosts: JobHostRecord[] }>(
   deps: CoreDeps,
   loaded: T,
 ): Promise<T> {
   const { job } = loaded;
-  if (FINISHED.includes(job.status)) return loaded;
+  if (job.status !== 'queued') return loaded;
   const last = Date.parse(job.heartbeatAt ?? job.createdAt);
   if (deps.clock.now().getTime() - last < LOST_AFTER_MS) return loaded;
   const endedAt = deps.clock.now().toISOString();
   const marked = await deps.jobs.update(
     job.id,
     { status: 'lost', endedAt },
-    { status: ['queued', 'running'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) },
+    { status: ['queued'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) },
   );
   if (marked)
     deps.logger.warn('job lost: its runner stopped', {

@@ -66,6 +66,12 @@ export interface OutputChunk {
   /** Byte offset of the chunk's first byte within its stream. */
   readonly offset: number;
   readonly data: Uint8Array;
+  /**
+   * The raw bytes of the stream, as the host keeps them in its spool, that this chunk and those
+   * before it were scrubbed from: where a reader that takes over reads on from. Set on the last
+   * chunk of each write.
+   */
+  readonly rawEnd?: number;
 }
 
 /** Largest stored chunk; pages are found by offset, so a reader touches at most one extra chunk. */

@@ -38,6 +38,10 @@ export class OutputWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private stored = 0;
+  /** Raw bytes (before scrubbing) whose output is stored or drained. */
+  private raw = 0;
+  /** Raw bytes behind `drained`. */
+  private drainedRaw = 0;
   private chain: Promise<void> = Promise.resolve();
   /** Scrubbed by `drain` and not stored yet: written as it is when the writer is released. */
   private drained: Buffer | undefined;
@@ -58,7 +62,16 @@ export class OutputWriter {
     private readonly scrub: (text: string) => string,
     private holding = false,
     private readonly headBytes = 0,
-  ) {}
+    /** Where a writer that takes over a stream starts: what is stored, and the raw bytes behind it. */
+    from?: { readonly bytes: number; readonly raw: number },
+  ) {
+    if (from) {
+      this.stored = from.bytes;
+      this.raw = from.raw;
+      // What an answer carries was cut already, if anything was.
+      this.headLength = this.headBytes;
+    }
+  }
 
   /** The first `headBytes` bytes of the output, scrubbed, as far as it has been scrubbed. */
   get head(): string {
@@ -67,6 +80,11 @@ export class OutputWriter {
 
   get bytes(): number {
     return this.stored;
+  }
+
+  /** Raw bytes of the stream taken in so far (stored, held or dropped at the cap). */
+  get rawBytes(): number {
+    return this.raw + this.pendingBytes;
   }
 
   /** Bytes buffered and not yet stored. */
@@ -90,8 +108,9 @@ export class OutputWriter {
   release(): Promise<void> {
     this.holding = false;
     const drained = this.drained;
+    const rawEnd = this.raw;
     this.drained = undefined;
-    if (drained) this.chain = this.chain.then(() => this.storeScrubbed(drained));
+    if (drained) this.chain = this.chain.then(() => this.storeScrubbed(drained, rawEnd));
     return this.flush(false);
   }
 
@@ -102,6 +121,7 @@ export class OutputWriter {
   drain(): void {
     if (this.pendingBytes === 0) return;
     const out = this.scrubbed(Buffer.concat(this.pending));
+    this.raw += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     this.drained = this.drained ? Buffer.concat([this.drained, out]) : out;
@@ -131,11 +151,13 @@ export class OutputWriter {
     this.pending = rest.length ? [rest] : [];
     this.pendingBytes = rest.length;
     const out = this.scrubbed(buf.subarray(0, cut));
+    this.raw += cut;
     if (this.full) {
+      this.raw += this.pendingBytes;
       this.pending = [];
       this.pendingBytes = 0;
     }
-    await this.storeScrubbed(out);
+    await this.storeScrubbed(out, this.raw);
   }
 
   /** Scrubbed once, cut at the cap, and its start kept as the head. */
@@ -159,14 +181,17 @@ export class OutputWriter {
     return out;
   }
 
-  private async storeScrubbed(out: Buffer): Promise<void> {
+  /** Stores scrubbed output; its last chunk says how far into the raw stream it reaches. */
+  private async storeScrubbed(out: Buffer, rawEnd: number): Promise<void> {
     for (let at = 0; at < out.length;) {
       const piece = out.subarray(at, at + utf8Boundary(out.subarray(at, at + MAX_CHUNK_BYTES)));
+      const last = at + piece.length >= out.length;
       await this.store.appendOutput(this.jobId, {
         host: this.host,
         stream: this.stream,
         offset: this.stored,
         data: piece,
+        ...(last ? { rawEnd } : {}),
       });
       this.stored += piece.length;
       at += piece.length;

@@ -6,6 +6,7 @@ import type { JobHostRecord, OutputStream } from '../jobs/job.js';
 import { OutputWriter } from '../jobs/output-writer.js';
 import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
 import { historyEntry, historyOneByOne, type HistorySink } from './history.js';
+import { spoolName } from './spool-name.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
 const FLUSH_MS = 1_000;
@@ -146,8 +147,11 @@ export class HostRun {
         : options.deadline - Date.now() - DEADLINE_MARGIN_MS;
     const cutByDeadline = budgetMs < job.timeoutSeconds * 1000;
     let outcome: ExecOutcome;
+    const target = { host, credential: fleet.credentialFor(host) };
+    const spool = spoolName(job.id, host.name);
     try {
-      outcome = await deps.ssh.exec({ host, credential: fleet.credentialFor(host) }, job.command, {
+      outcome = await deps.ssh.exec(target, job.command, {
+        spool,
         timeoutMs: Math.min(
           Math.max(1_000, Math.min(job.timeoutSeconds * 1000, budgetMs)),
           callLeftMs,
@@ -207,7 +211,14 @@ export class HostRun {
         deps.clock.now(),
       ),
     );
-    return this.end(done);
+    // A connection lost mid-command leaves the command on the host: its spool is kept, to read.
+    const final = this.end(done);
+    if (outcome.status !== 'unreachable')
+      void Promise.all([this.history, this.writes]).then(
+        () => deps.ssh.forgetSpool(target, spool),
+        () => undefined,
+      );
+    return final;
   }
 
   /** The host's last state; stored now when the job is, or by `store()` later. */

@@ -82,4 +82,25 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     // Past the cap nothing more is scrubbed: each byte kept was scrubbed once.
     expect(seen.bytes).toBeLessThanOrEqual(30_000 + 32 * 1024);
   });
+
+  it('says on its chunks how far into the raw stream they reach, so a writer taking over stores each byte once', async () => {
+    const { scrub } = counting();
+    const id = randomUUID();
+    const raw = Buffer.from(lines(30));
+    const first = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, false, 0);
+    // The first runner stored whole lines of what it got, then died mid-line.
+    const cutAt = raw.indexOf('line 17') + 4;
+    first.push(raw.subarray(0, cutAt));
+    await first.flush(false);
+    const end = await jobs.outputEnd(id, 'h', 'stdout');
+    expect(end?.raw).toBe(raw.indexOf('line 17'));
+    // Scrubbing changed lengths: stored bytes and raw bytes differ.
+    expect(end?.bytes).not.toBe(end?.raw);
+    // The next reads on from the raw offset, as the host's spool gives it.
+    const next = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, false, 0, end);
+    expect(next.rawBytes).toBe(end!.raw);
+    next.push(raw.subarray(end!.raw));
+    await next.flush(true);
+    expect(await stored(id)).toBe(raw.toString().replaceAll(SECRET, '[REDACTED]'));
+  });
 });

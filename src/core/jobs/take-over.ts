@@ -1,0 +1,234 @@
+import type { CoreDeps } from '../deps.js';
+import type { Fleet } from '../fleet/fleet.js';
+import { createScrubber } from '../exec/scrub.js';
+import type { ExecOutcome, SpoolRead, SshTarget } from '../ports.js';
+import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
+import { historyEntry, historyOneByOne } from '../run/history.js';
+import { recordOutcome } from '../run/outcome.js';
+import { spoolName } from '../run/spool-name.js';
+import type { JobHostRecord, JobRecord, OutputStream } from './job.js';
+import { OutputWriter } from './output-writer.js';
+
+/** A read of a host's spool brings at most this much of each stream per request. */
+const READ_PAGE_BYTES = 256 * 1024;
+/** How long one read of a host may take. */
+const READ_TIMEOUT_MS = 15_000;
+/** `timeout` exits with this when it stopped the command. */
+const HOST_TIMEOUT_EXIT = 124;
+
+type Loaded = { job: JobRecord; hosts: JobHostRecord[] };
+
+/**
+ * A running job whose runner stopped beating (a dead gateway, a Lambda that let go) is read back
+ * from its hosts, where each command keeps its state: whoever reads the job first claims it (a
+ * conditional write of the heartbeat), reads each running host's spool on from where the stored
+ * output ends, stores what it finds, and records each host that has ended — its outcome, history
+ * item and, once every host has, the job's end and `exec.outcome`, once. The claim's heartbeat is
+ * already stale, so the next reader takes over again at once; a job still running stays so.
+ */
+export async function takeOver(
+  deps: CoreDeps,
+  loaded: Loaded,
+  staleAfterMs: number,
+): Promise<Loaded> {
+  const { job } = loaded;
+  const now = deps.clock.now().getTime();
+  if (job.status !== 'running' || now - Date.parse(job.heartbeatAt ?? job.createdAt) < staleAfterMs)
+    return loaded;
+  const claim = new Date(now - staleAfterMs - 1).toISOString();
+  const claimed = await deps.jobs.update(
+    job.id,
+    { heartbeatAt: claim },
+    { status: ['running'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) },
+  );
+  if (!claimed) return (await deps.jobs.get(job.id)) ?? loaded;
+  const fleet = await deps.fleet.current();
+  const hosts = await Promise.all(
+    loaded.hosts.map((h) =>
+      h.status === 'running' || h.status === 'pending'
+        ? readHost(deps, fleet, job, h)
+        : Promise.resolve(h),
+    ),
+  );
+  if (hosts.every((h) => h.status !== 'running' && h.status !== 'pending')) {
+    const status = job.cancelRequested ? 'cancelled' : 'completed';
+    const ended = await deps.jobs.update(
+      job.id,
+      { status, endedAt: deps.clock.now().toISOString() },
+      { status: ['running'], heartbeatAt: claim },
+    );
+    if (ended)
+      await recordOutcome(deps, fleet, job, hosts, {
+        status,
+        startedMs: Date.parse(job.startedAt ?? job.createdAt),
+        stored: true,
+      });
+  }
+  return (await deps.jobs.get(job.id)) ?? loaded;
+}
+
+/** One host of a job taken over: its spool read on, stored, and its end recorded if it ended. */
+async function readHost(
+  deps: CoreDeps,
+  fleet: Fleet,
+  job: JobRecord,
+  record: JobHostRecord,
+): Promise<JobHostRecord> {
+  const host = fleet.host(record.host);
+  if (!host)
+    return endHost(deps, fleet, job, record, undefined, {
+      status: 'lost',
+      exitCode: null,
+      reason: 'the host is no longer in the fleet configuration',
+    });
+  const target: SshTarget = { host, credential: fleet.credentialFor(host) };
+  const spool = spoolName(job.id, host.name);
+  const connect = {
+    connectTimeoutMs: fleet.limits.connectTimeoutSeconds * 1000,
+    checkAddress: (address: string) => fleet.network.refusal(address),
+  };
+  if (job.cancelRequested) await deps.ssh.killSpool(target, spool, connect);
+  const scrub = createScrubber(fleet.secretValues());
+  const writer = async (stream: OutputStream) =>
+    new OutputWriter(
+      deps.jobs,
+      job.id,
+      host.name,
+      stream,
+      fleet.limits.jobOutputBytes,
+      scrub,
+      false,
+      0,
+      (await deps.jobs.outputEnd(job.id, host.name, stream)) ?? { bytes: 0, raw: 0 },
+    );
+  const writers = { stdout: await writer('stdout'), stderr: await writer('stderr') };
+  let read: SpoolRead;
+  for (;;) {
+    read = await deps.ssh.readSpool(
+      target,
+      spool,
+      { stdout: writers.stdout.rawBytes, stderr: writers.stderr.rawBytes },
+      { ...connect, maxBytes: READ_PAGE_BYTES, timeoutMs: READ_TIMEOUT_MS },
+    );
+    if (read.state === 'unreachable') {
+      deps.logger.warn('job host not read back', {
+        jobId: job.id,
+        host: host.name,
+        error: read.error,
+      });
+      return record;
+    }
+    writers.stdout.push(read.stdout);
+    writers.stderr.push(read.stderr);
+    const more = read.stdout.length === READ_PAGE_BYTES || read.stderr.length === READ_PAGE_BYTES;
+    if (!more || (writers.stdout.truncated && writers.stderr.truncated)) break;
+  }
+  const state = read.state;
+  await Promise.all([
+    writers.stdout.flush(state !== 'running'),
+    writers.stderr.flush(state !== 'running'),
+  ]);
+  const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
+  const truncated = writers.stdout.truncated || writers.stderr.truncated;
+  if (state === 'running') {
+    const now: JobHostRecord = { ...record, status: 'running', bytes, truncated };
+    await deps.jobs.putHost(job.id, now, job.expiresAt);
+    return now;
+  }
+  return endHost(
+    deps,
+    fleet,
+    job,
+    { ...record, bytes, truncated },
+    { target, spool },
+    hostEnd(job, read),
+  );
+}
+
+/** A spooled command's end, as its host's status. */
+function hostEnd(
+  job: JobRecord,
+  read: SpoolRead,
+): Pick<JobHostRecord, 'status' | 'exitCode' | 'reason'> {
+  if (job.cancelRequested)
+    return { status: 'cancelled', exitCode: null, reason: 'cancelled; the command was killed' };
+  if (read.state === 'ended') {
+    const ranMs = Date.now() - Date.parse(job.startedAt ?? job.createdAt);
+    if (read.exitCode === HOST_TIMEOUT_EXIT && ranMs >= job.timeoutSeconds * 1000)
+      return {
+        status: 'timeout',
+        exitCode: null,
+        reason: `the command did not finish within ${job.timeoutSeconds} s and was killed on the host`,
+      };
+    return { status: read.exitCode === 0 ? 'ok' : 'failed', exitCode: read.exitCode };
+  }
+  return {
+    status: 'lost',
+    exitCode: null,
+    reason:
+      read.state !== 'gone'
+        ? 'its processes on the host are gone and it left no exit status: the host rebooted, or they were killed'
+        : 'its spool on the host is gone (removed, or never started there); the output stored before is kept',
+  };
+}
+
+/** Stores a host's end and its history item; its spool may go once both are written. */
+async function endHost(
+  deps: CoreDeps,
+  fleet: Fleet,
+  job: JobRecord,
+  record: JobHostRecord,
+  spool: { target: SshTarget; spool: string } | undefined,
+  end: Pick<JobHostRecord, 'status' | 'exitCode' | 'reason'>,
+): Promise<JobHostRecord> {
+  const startedMs = Date.parse(job.startedAt ?? job.createdAt);
+  const final: JobHostRecord = {
+    ...record,
+    ...end,
+    durationMs: Math.max(0, deps.clock.now().getTime() - startedMs),
+  };
+  const head = async (stream: OutputStream) =>
+    Buffer.from(
+      await deps.jobs.readOutput(job.id, record.host, stream, 0, HISTORY_OUTPUT_BYTES),
+    ).toString('utf8');
+  const [stdout, stderr] = await Promise.all([head('stdout'), head('stderr')]);
+  await Promise.all([
+    deps.jobs.putHost(job.id, final, job.expiresAt),
+    historyOneByOne(
+      deps,
+      job.id,
+    )(
+      historyEntry(
+        fleet,
+        createScrubber(fleet.secretValues()),
+        job,
+        record.host,
+        {
+          status: historyStatus(final.status),
+          exitCode: final.exitCode,
+          stdout,
+          stderr,
+          truncated: final.truncated,
+          durationMs: final.durationMs ?? 0,
+        },
+        { stdout, stderr },
+        deps.clock.now(),
+      ),
+    ),
+  ]);
+  if (spool) deps.ssh.forgetSpool(spool.target, spool.spool);
+  return final;
+}
+
+/** A host's end as the status a history item records (a command lost on its host is unreachable). */
+function historyStatus(status: JobHostRecord['status']): ExecOutcome['status'] {
+  switch (status) {
+    case 'ok':
+    case 'failed':
+    case 'cancelled':
+    case 'timeout':
+      return status;
+    default:
+      return 'unreachable';
+  }
+}

@@ -1,0 +1,10 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The name a host keeps one job's command under (its spool entry): derived from the job and the
+ * host, so whoever reads the job can find it on the host without a store write before it starts.
+ */
+export function spoolName(jobId: string, host: string): string {
+  const hostPart = createHash('sha256').update(host, 'utf8').digest('hex').slice(0, 12);
+  return `${jobId}-${hostPart}`;
+}
