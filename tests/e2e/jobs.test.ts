@@ -11,6 +11,7 @@ import { fleetDocument, startGateway, type TestGateway } from '../support/gatewa
 import { composeLocal } from '../../src/compose/local.js';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { loadJob, viewJob } from '../../src/core/jobs/job-view.js';
+import { cancelJob } from '../../src/core/jobs/job-control.js';
 import { spoolName } from '../../src/core/run/spool-name.js';
 import type { User } from '../../src/core/users/user.js';
 import { API_KEY_IN_TEXT } from '../../src/core/users/api-key.js';
@@ -285,6 +286,10 @@ describe('jobs end to end', () => {
       const doomed = data(
         await call(admin, 'start_job', { host: 'job-10', command: `echo begun; sleep ${tag}` }),
       );
+      const cancelTag = `${6000 + (process.pid % 1000)}.5`;
+      const cancelled = data(
+        await call(admin, 'start_job', { host: 'job-10', command: `sleep ${cancelTag}` }),
+      );
       await until(
         async () => data(await call(admin, 'get_job', { jobId: job.id })).hosts[0].bytes.stdout > 0,
       );
@@ -330,6 +335,14 @@ describe('jobs end to end', () => {
             (h) => h.requestId === requestId,
           ),
         ).toHaveLength(1);
+
+        // A cancel with nobody running the job: the process group is killed over SSH.
+        expect(spawnSync('pgrep', ['-f', `sleep ${cancelTag}`]).stdout.toString()).not.toBe('');
+        await cancelJob(next.deps, adminUser, cancelled.id);
+        const stopped = await look(cancelled.id);
+        expect(stopped.status).toBe('cancelled');
+        expect(stopped.hosts[0]).toMatchObject({ status: 'cancelled' });
+        expect(spawnSync('pgrep', ['-f', `sleep ${cancelTag}`]).stdout.toString()).toBe('');
 
         const lost = await look(doomed.id);
         expect(lost.status).toBe('completed');

@@ -46,7 +46,9 @@ export function readSpoolScript(
     spoolVars(name),
     `[ -e "$f.pid" ] || { echo '${STATE_MARK} gone'; exit 0; }`,
     'if [ -s "$f.status" ]; then read r < "$f.status"; st="ended $r"',
-    'elif read p < "$f.pid" && kill -0 "$p" 2>/dev/null; then st=running',
+    // A killed login shell nobody reaps (its sshd gone, an init that does not reap) is a zombie:
+    // kill -0 still finds it, so ask ps for its state where there is one.
+    'elif read p < "$f.pid" && { z=$(ps -o stat= -p "$p" 2>/dev/null) || { kill -0 "$p" 2>/dev/null && z=S; }; } && case $z in *Z*|"") false;; esac; then st=running',
     'elif [ -s "$f.rc" ]; then read r < "$f.rc"; st="ended $r"',
     'else st=dead; fi',
     `echo "${STATE_MARK} $st"`,
