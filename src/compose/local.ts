@@ -59,10 +59,11 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
   const logger = options.logger ?? jsonLogger();
   // Jobs run in this process; the runner needs the deps it is part of.
   const dispatcher = new InProcessDispatcher(
-    (jobId, signal, stored) =>
+    (jobId, signal, stored, release) =>
       runJob(deps, jobId, {
         runner: `local-${process.pid}`,
         signal,
+        release,
         ...(stored ? { stored } : {}),
       }),
     logger,

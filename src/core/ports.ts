@@ -220,6 +220,11 @@ export interface ExecOptions extends ConnectOptions {
   readonly idleTimeoutMs?: number;
   /** Aborting kills the remote process group; the outcome is `cancelled`. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborting lets go of a spooled command: the channel closes and the command goes on on its host
+   * (read it back with `readSpool`); the outcome then says nothing of its end.
+   */
+  readonly release?: AbortSignal;
   /** Output as it arrives. */
   readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
   /**

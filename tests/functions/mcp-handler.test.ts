@@ -564,7 +564,7 @@ describe('bundled Lambda handler', () => {
     await deps.ssh.close();
   });
 
-  it('runs a short command in the request — one invocation, no worker — and sends one that cannot fit to the worker', async () => {
+  it('runs a command in the request — one invocation, no worker — even one whose timeout outlasts the invocation', async () => {
     const handler = load();
     const runIn = async (ctx: typeof context, command: string) =>
       JSON.parse(
@@ -588,14 +588,17 @@ describe('bundled Lambda handler', () => {
       groups: [{ stdout: 'in-request\n' }],
     });
     expect(short.structuredContent.jobId).toBeUndefined();
-    expect(lambda.invocations.length).toBe(before);
-    // 30 s left in this invocation: a 60 s timeout cannot be held here, so the worker runs it.
-    const long = await runIn(
+    // 30 s left in this invocation and a 60 s timeout: the host's own timeout bounds the command,
+    // so it runs here as well.
+    const late = await runIn(
       { ...context, getRemainingTimeInMillis: () => 30_000 },
-      'echo in-worker',
+      'echo late-in-the-invocation',
     );
-    expect(lambda.invocations.length).toBe(before + 1);
-    expect(long.structuredContent.results[0]).toMatchObject({ host: 'lam-1' });
+    expect(late.structuredContent).toMatchObject({
+      complete: true,
+      groups: [{ stdout: 'late-in-the-invocation\n' }],
+    });
+    expect(lambda.invocations.length).toBe(before);
   });
 
   it('stores only its records for a short run_command, and authenticates with the key and its user in one read', async () => {
@@ -690,7 +693,9 @@ describe('bundled Lambda handler', () => {
     ]);
 
     // run_command past its sync budget (1 s here): work after a Lambda answer does not run, so
-    // the answer comes when it ends, with the job it was stored as (get_job reads it too).
+    // the work is let go and the answer names its job; the command goes on on its host, and the
+    // next get_job — another invocation — reads it back and records its end.
+    const before = lambda.invocations.length;
     const quick = body(
       await handler(
         functionUrlEvent(
@@ -703,11 +708,29 @@ describe('bundled Lambda handler', () => {
         context,
       ),
     );
-    expect(quick).toMatchObject({
-      complete: true,
-      jobId: expect.any(String),
-      groups: [{ stdout: 'later\n' }],
+    expect(quick).toMatchObject({ complete: false, jobId: expect.any(String) });
+    expect(quick.results[0]).toMatchObject({ host: 'lam-1', status: 'running' });
+    expect(lambda.invocations.length).toBe(before);
+    let after = quick;
+    for (let i = 0; i < 60 && after.status !== 'completed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      after = body(
+        await handler(
+          functionUrlEvent(
+            rpc(100 + i, 'tools/call', { name: 'get_job', arguments: { jobId: quick.jobId } }),
+            auth,
+          ),
+          context,
+        ),
+      );
+    }
+    expect(after.status).toBe('completed');
+    expect(after.hosts[0]).toMatchObject({
+      status: 'ok',
+      exitCode: 0,
+      stdout: { text: 'later\n' },
     });
+    expect(lambda.invocations.length).toBe(before);
 
     const long = body(
       await handler(

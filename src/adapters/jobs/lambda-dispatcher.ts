@@ -37,10 +37,10 @@ export class LambdaDispatcher implements JobDispatcher {
   }
 
   /**
-   * Work after a Lambda answer does not run (the container freezes), so the answer waits for it.
-   * run_command sends here only commands whose timeout fits in the invocation.
+   * Work after a Lambda answer does not run (the container freezes), so the work is let go before
+   * the answer: its commands go on on their hosts, where get_job reads them back.
    */
   async adopt(_jobId: string, work: WorkInFlight): Promise<void> {
-    await work.done;
+    await work.release();
   }
 }

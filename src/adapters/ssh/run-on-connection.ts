@@ -57,6 +57,8 @@ export interface RunOptions {
   readonly maxOutputBytes: number;
   readonly idleTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Closes the channel and leaves the command running on the host (its spool keeps the rest). */
+  readonly release?: AbortSignal;
   readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
   /** Where the host keeps the command's state. */
   readonly spool: SpoolSpec;
@@ -107,6 +109,7 @@ export function runOnConnection(
         clearTimeout(timer);
         clearTimeout(idleTimer);
         options.signal?.removeEventListener('abort', onAbort);
+        options.release?.removeEventListener('abort', onRelease);
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
@@ -141,6 +144,12 @@ export function runOnConnection(
         );
       };
       const onAbort = () => stop('cancelled', 'cancelled; the command was killed');
+      const onRelease = () => {
+        if (stopped || done) return;
+        stopped = { status: 'cancelled', error: 'let go: the command goes on on the host' };
+        stream.close();
+        finish(stoppedResult(stopped));
+      };
       const deliver = (which: 'stdout' | 'stderr', chunk: Buffer) => {
         if (chunk.length === 0) return;
         armIdle();
@@ -151,6 +160,8 @@ export function runOnConnection(
       armIdle();
       if (options.signal?.aborted) queueMicrotask(onAbort);
       else options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.release?.aborted) queueMicrotask(onRelease);
+      else options.release?.addEventListener('abort', onRelease, { once: true });
 
       stream.on('data', (chunk: Buffer) => {
         if (header === undefined) return deliver('stdout', chunk);

@@ -9,7 +9,7 @@ import type { JobHostRecord } from './job.js';
 export class InProcessDispatcher implements JobDispatcher {
   private readonly running = new Map<
     string,
-    { controller: AbortController; done: Promise<void> }
+    { controller: AbortController; done: Promise<void>; release: () => Promise<void> }
   >();
   private stopping = false;
 
@@ -17,23 +17,32 @@ export class InProcessDispatcher implements JobDispatcher {
     private readonly run: (
       jobId: string,
       signal: AbortSignal,
-      stored?: StoredJob,
+      stored: StoredJob | undefined,
+      release: AbortSignal,
     ) => Promise<readonly JobHostRecord[] | undefined>,
     private readonly logger: Logger,
   ) {}
 
   async dispatch(jobId: string, stored?: StoredJob): Promise<void> {
     const controller = new AbortController();
+    const letGo = new AbortController();
+    const done = Promise.resolve().then(() =>
+      this.run(jobId, controller.signal, stored, letGo.signal),
+    );
     await this.adopt(jobId, {
       cancel: controller,
-      done: Promise.resolve().then(() => this.run(jobId, controller.signal, stored)),
+      done,
+      release: async () => {
+        letGo.abort();
+        await done.catch(() => undefined);
+      },
     });
   }
 
   /** Work here goes on after the answer: it is tracked (cancel, shutdown) and the caller goes on. */
   adopt(jobId: string, work: WorkInFlight): Promise<void> {
-    // Shutting down: work handed over now is stopped at once (it ends as cancelled).
-    if (this.stopping) work.cancel.abort();
+    // Shutting down: work handed over now is let go at once (it goes on on its hosts).
+    if (this.stopping) void work.release().catch(() => undefined);
     const done = work.done
       .then(() => undefined)
       .catch((error: unknown) =>
@@ -43,7 +52,7 @@ export class InProcessDispatcher implements JobDispatcher {
         }),
       )
       .finally(() => this.running.delete(jobId));
-    this.running.set(jobId, { controller: work.cancel, done });
+    this.running.set(jobId, { controller: work.cancel, done, release: () => work.release() });
     return Promise.resolve();
   }
 
@@ -65,11 +74,15 @@ export class InProcessDispatcher implements JobDispatcher {
     }
   }
 
-  /** Stops every running job (on shutdown); they end as cancelled. */
+  /**
+   * Lets go of every running job (on shutdown): what each has is stored, its commands go on on
+   * their hosts, and the next reader of the job — this gateway restarted, or another — takes it
+   * over.
+   */
   async stopAll(): Promise<void> {
     this.stopping = true;
     const all = [...this.running.values()];
-    all.forEach((e) => e.controller.abort());
+    await Promise.allSettled(all.map((e) => e.release()));
     await Promise.allSettled(all.map((e) => e.done));
   }
 }

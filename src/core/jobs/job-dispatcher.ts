@@ -13,15 +13,20 @@ export interface StoredJob {
 /** Work already running in this process for a stored job (a run_command past its budget). */
 export interface WorkInFlight {
   readonly cancel: AbortController;
-  /** Settles when the work has ended and its outcome is recorded. */
+  /** Settles when the work has ended and its outcome is recorded (or it was let go). */
   readonly done: Promise<unknown>;
+  /**
+   * Lets go of the work: what it has is stored, its commands go on on their hosts, and whoever
+   * reads the job next takes it over. Resolves once stored.
+   */
+  release(): Promise<void>;
 }
 
 export interface JobDispatcher {
   dispatch(jobId: string, stored?: StoredJob): Promise<void>;
   /**
    * Sees work already running here to its end. Resolves when the caller may answer: at once where
-   * work goes on after an answer (a server process), when the work is done where it cannot (a
+   * work goes on after an answer (a server process), once the work is let go where it cannot (a
    * Lambda invocation).
    */
   adopt(jobId: string, work: WorkInFlight): Promise<void>;

@@ -3,12 +3,10 @@ import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
 import { NotFoundError } from '../errors.js';
 import { type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
-import { HEARTBEAT_MS } from '../run/supervise.js';
+import { LOST_AFTER_MS } from '../run/supervise.js';
 import { isUtf8Continuation, utf8Boundary } from './output-writer.js';
 import { takeOver } from './take-over.js';
 
-/** A runner that has not beaten for this long is gone (six missed heartbeats). */
-export const LOST_AFTER_MS = HEARTBEAT_MS * 6;
 export const DEFAULT_TAIL_BYTES = 2_000;
 export const MAX_PAGE_BYTES = 64 * 1024;
 

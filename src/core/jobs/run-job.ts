@@ -4,12 +4,21 @@ import type { StoredJob } from './job-dispatcher.js';
 import { HostsRun } from '../run/run-hosts.js';
 import { recordOutcome } from '../run/outcome.js';
 import { supervise } from '../run/supervise.js';
+import { letGo } from './take-over.js';
+
+/** Time kept before a runner's end to let go of its work (store what it has, leave the rest). */
+export const LET_GO_MARGIN_MS = 5_000;
 
 export interface RunJobOptions {
   readonly runner: string;
   readonly signal?: AbortSignal;
+  /** Aborted to let go of the work (a shutdown): see `letGo`. */
+  readonly release?: AbortSignal;
   readonly stored?: StoredJob;
-  /** When the runner itself will be stopped (a Lambda worker's end), as epoch ms: commands end before it. */
+  /**
+   * When the runner itself will be stopped (a Lambda worker's end), as epoch ms: the work is let
+   * go shortly before — the commands go on on their hosts, and readers of the job take it over.
+   */
   readonly deadline?: number;
 }
 
@@ -40,16 +49,25 @@ export async function runJob(
   options.signal?.addEventListener('abort', () => cancel.abort(), { once: true });
   const stop = supervise(deps, jobId, cancel);
   const started = Date.now();
+  const run = new HostsRun(deps, fleet, job, loaded.hosts, { stored: true, cancel: cancel.signal });
+  const letGoAt =
+    options.deadline === undefined
+      ? undefined
+      : setTimeout(
+          () => void letGo(deps, jobId, run, stop).catch(() => undefined),
+          Math.max(0, options.deadline - Date.now() - LET_GO_MARGIN_MS),
+        );
+  const onRelease = () => void letGo(deps, jobId, run, stop).catch(() => undefined);
+  options.release?.addEventListener('abort', onRelease, { once: true });
   let hosts: JobHostRecord[];
   try {
-    hosts = await new HostsRun(deps, fleet, job, loaded.hosts, {
-      stored: true,
-      cancel: cancel.signal,
-      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
-    }).settled();
+    hosts = await run.settled();
   } finally {
+    clearTimeout(letGoAt);
+    options.release?.removeEventListener('abort', onRelease);
     stop();
   }
+  if (run.released) return hosts;
   await recordOutcome(deps, fleet, job, hosts, {
     status: cancel.signal.aborted ? 'cancelled' : 'completed',
     startedMs: started,

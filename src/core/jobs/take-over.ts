@@ -6,6 +6,7 @@ import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
 import { historyEntry, historyOneByOne } from '../run/history.js';
 import { recordOutcome } from '../run/outcome.js';
 import { spoolName } from '../run/spool-name.js';
+import { LOST_AFTER_MS } from '../run/supervise.js';
 import type { JobHostRecord, JobRecord, OutputStream } from './job.js';
 import { OutputWriter } from './output-writer.js';
 
@@ -65,6 +66,23 @@ export async function takeOver(
       });
   }
   return (await deps.jobs.get(job.id)) ?? loaded;
+}
+
+/**
+ * This process stops running a job (a Lambda invocation about to end): its hosts are let go
+ * (`HostsRun.release`), its heartbeat stops, and the heartbeat is set stale so the next reader
+ * takes the job over at once.
+ */
+export async function letGo(
+  deps: Pick<CoreDeps, 'jobs' | 'clock'>,
+  jobId: string,
+  run: { release(): Promise<void> },
+  stopBeating: () => void,
+): Promise<void> {
+  await run.release();
+  stopBeating();
+  const stale = new Date(deps.clock.now().getTime() - LOST_AFTER_MS - 1).toISOString();
+  await deps.jobs.update(jobId, { heartbeatAt: stale }, { status: ['running'] });
 }
 
 /** One host of a job taken over: its spool read on, stored, and its end recorded if it ended. */

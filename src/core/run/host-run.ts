@@ -10,8 +10,6 @@ import { spoolName } from './spool-name.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
 const FLUSH_MS = 1_000;
-/** Time kept back before a runner's deadline, to store the outcome after the commands are killed. */
-const DEADLINE_MARGIN_MS = 20_000;
 /** A host with less of its call's time left than this is not started. */
 const MIN_COMMAND_MS = 100;
 
@@ -19,8 +17,6 @@ export interface HostRunOptions {
   /** Stored from the start (a job); otherwise nothing is stored until `store()`. */
   readonly stored: boolean;
   readonly cancel: AbortSignal;
-  /** When the runner itself stops (a Lambda worker's end), epoch ms: the command ends before it. */
-  readonly deadline?: number;
   /**
    * When the whole call must be answered (run_command: its start plus its timeout), epoch ms: a
    * host queued behind the concurrency limit gets what is left, and none once it has passed.
@@ -54,6 +50,8 @@ export class HostRun {
   private shown: { stdout: number; stderr: number } | undefined;
   /** The run is over, whether it ended or failed: nothing ticks any more. */
   private ended = false;
+  /** Aborted to let go of the command: it goes on on its host, whose spool a reader takes over. */
+  private readonly letGo = new AbortController();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -87,6 +85,23 @@ export class HostRun {
     if (final) this.chain(() => this.storeFinal(final));
     else if (writers) this.startTicking();
     return this.writes.then(() => undefined);
+  }
+
+  /**
+   * Lets go of the command (a Lambda invocation about to answer): what it printed so far is stored
+   * up to its last whole line, the host is left `running`, and nothing more is written — its end
+   * is recorded by whoever reads the job next (`takeOver`). Resolves once that is stored; a host
+   * that has ended already is recorded as usual instead.
+   */
+  async release(): Promise<void> {
+    if (!this.final && !this.ended) this.letGo.abort();
+    await this.finished.catch(() => undefined);
+    await this.writes;
+  }
+
+  /** True once the command was let go before it ended. */
+  get released(): boolean {
+    return this.letGo.signal.aborted && this.final === undefined;
   }
 
   /**
@@ -140,28 +155,20 @@ export class HostRun {
       );
     const writers = (this.writers = { stdout: writer('stdout'), stderr: writer('stderr') });
     if (this.stored) this.startTicking();
-    // A runner with a deadline (a Lambda worker) kills the command in time to record it.
-    const budgetMs =
-      options.deadline === undefined
-        ? Infinity
-        : options.deadline - Date.now() - DEADLINE_MARGIN_MS;
-    const cutByDeadline = budgetMs < job.timeoutSeconds * 1000;
     let outcome: ExecOutcome;
     const target = { host, credential: fleet.credentialFor(host) };
     const spool = spoolName(job.id, host.name);
     try {
       outcome = await deps.ssh.exec(target, job.command, {
         spool,
-        timeoutMs: Math.min(
-          Math.max(1_000, Math.min(job.timeoutSeconds * 1000, budgetMs)),
-          callLeftMs,
-        ),
+        timeoutMs: Math.min(job.timeoutSeconds * 1000, callLeftMs),
         ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
         connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
         // The writers are the one place output is kept and scrubbed.
         maxOutputBytes: 0,
         checkAddress: (address) => fleet.network.refusal(address),
         signal: options.cancel,
+        release: this.letGo.signal,
         onData: (stream, chunk) => {
           writers[stream].push(chunk);
           if (!this.stored && writers[stream].held > limits.maxOutputBytes) options.onOverflow?.();
@@ -171,6 +178,7 @@ export class HostRun {
       clearInterval(this.tick);
       this.tick = undefined;
     }
+    if (this.letGo.signal.aborted) return this.leaveRunning(writers);
     // What is still buffered, scrubbed once: stored when the job is, or kept for the head.
     if (this.stored) await this.flushAll(writers);
     else {
@@ -191,11 +199,6 @@ export class HostRun {
         (!this.stored && (writers.stdout.cut || writers.stderr.cut)),
       head,
       ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
-      ...(cutByDeadline && outcome.status === 'timeout'
-        ? {
-            reason: `stopped at the job runner's time limit (${Math.round(budgetMs / 1000)} s here); on AWS a worker runs at most 15 minutes — split longer work`,
-          }
-        : {}),
     };
     // The end goes to the store (when stored) while the history item is written.
     const history = options.history ?? historyOneByOne(deps, job.id);
@@ -219,6 +222,21 @@ export class HostRun {
         () => undefined,
       );
     return final;
+  }
+
+  /** Let go: whole lines stored (the chunks say how far into the spool), the host left running. */
+  private async leaveRunning(writers: Record<OutputStream, OutputWriter>): Promise<JobHostRecord> {
+    await Promise.all([writers.stdout.flush(false), writers.stderr.flush(false)]).catch(
+      () => undefined,
+    );
+    const running: JobHostRecord = {
+      ...this.record,
+      status: 'running',
+      bytes: { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes },
+      truncated: writers.stdout.truncated || writers.stderr.truncated,
+    };
+    this.chain(() => this.deps.jobs.putHost(this.job.id, running, this.job.expiresAt));
+    return running;
   }
 
   /** The host's last state; stored now when the job is, or by `store()` later. */

@@ -2,8 +2,9 @@ import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import type { Risk } from '../policy/risk.js';
-import { createJob, IN_REQUEST_RUNNER, jobRecord } from '../jobs/create-job.js';
-import { waitForJob } from '../jobs/job-control.js';
+import { IN_REQUEST_RUNNER, jobRecord } from '../jobs/create-job.js';
+import { LET_GO_MARGIN_MS } from '../jobs/run-job.js';
+import { letGo } from '../jobs/take-over.js';
 import { FINISHED, type JobHostRecord, type JobRecord } from '../jobs/job.js';
 import { groupIdenticalOutputs, type OutputGroup } from '../exec/output-groups.js';
 import { decideRun, type ApprovalState, type RunInput, type RunPlan } from './decide.js';
@@ -69,13 +70,10 @@ export interface RunCommandContext {
   readonly origin?: string;
   /**
    * When work in this process stops (a Lambda invocation's end), epoch ms; absent where work goes
-   * on after the answer. A command whose timeout does not fit before then runs in the job worker.
+   * on after the answer. The call answers before then, letting go of work still running.
    */
   readonly runUntil?: number;
 }
-
-/** Time kept between a command's timeout and the end of the invocation running it, for the records. */
-const RUN_UNTIL_MARGIN_MS = 5_000;
 
 /**
  * run_command, in the request: decide (targets, policy, approval) → the audit intent, durable →
@@ -94,13 +92,15 @@ export async function runCommand(
 ): Promise<RunCommandResult> {
   const started = Date.now();
   const limits = fleet.limits;
-  // One budget for the whole call: a wait for an approval's decision comes out of it.
-  const waitUntil = started + limits.syncBudgetSeconds * 1000;
+  // One budget for the whole call: a wait for an approval's decision comes out of it — and it
+  // ends before this invocation does, so that the work can be let go in time.
+  const waitUntil = Math.min(
+    started + limits.syncBudgetSeconds * 1000,
+    (ctx.runUntil ?? Infinity) - LET_GO_MARGIN_MS,
+  );
   const timeoutMs =
     Math.min(input.timeoutSeconds ?? limits.commandTimeoutSeconds, limits.commandTimeoutSeconds) *
     1000;
-  if (ctx.runUntil !== undefined && started + timeoutMs + RUN_UNTIL_MARGIN_MS > ctx.runUntil)
-    return runInWorker(deps, fleet, user, input, ctx, waitUntil);
 
   const plan = await decideRun(deps, fleet, user, input, {
     requestId: ctx.requestId,
@@ -131,11 +131,8 @@ export async function runCommand(
     stored: false,
     cancel: cancel.signal,
     // The call's timeout bounds the call from here (an approval's wait came before): connecting,
-    // queueing and running all count — and never past the end of this invocation.
-    callDeadline: Math.min(
-      Date.now() + timeoutMs,
-      (ctx.runUntil ?? Infinity) - RUN_UNTIL_MARGIN_MS,
-    ),
+    // queueing and running all count. Past this invocation's end the host's own timeout does.
+    callDeadline: Date.now() + timeoutMs,
     onOverflow: () => void store().catch(() => undefined),
     history: history.add,
   });
@@ -198,11 +195,14 @@ async function finishStored(call: StartedRun, hosts: JobHostRecord[] | undefined
     .settled()
     .finally(stop)
     .then((all) =>
-      recordOutcome(deps, fleet, job, all, {
-        status: cancel.signal.aborted ? 'cancelled' : 'completed',
-        startedMs: started,
-        stored: true,
-      }),
+      // Let go: the end is for whoever reads the job next to record.
+      run.released
+        ? undefined
+        : recordOutcome(deps, fleet, job, all, {
+            status: cancel.signal.aborted ? 'cancelled' : 'completed',
+            startedMs: started,
+            stored: true,
+          }),
     );
   if (hosts) {
     await rest;
@@ -210,8 +210,13 @@ async function finishStored(call: StartedRun, hosts: JobHostRecord[] | undefined
     const kept = (await deps.jobs.get(job.id))?.hosts ?? hosts;
     return answer(call.plan, kept, fleet, started, { complete: true, jobId: job.id });
   }
-  // Where work goes on after the answer this returns at once; where it cannot, when it is done.
-  await deps.dispatcher.adopt(job.id, { cancel, done: rest });
+  // Where work goes on after the answer this returns at once; where it cannot, once it is let go
+  // (the commands go on on their hosts, and get_job takes the job over).
+  await deps.dispatcher.adopt(job.id, {
+    cancel,
+    done: rest,
+    release: () => letGo(deps, job.id, run, stop),
+  });
   const now = await deps.jobs.get(job.id);
   const complete = now !== undefined && FINISHED.includes(now.job.status);
   return answer(call.plan, now?.hosts ?? call.plan.hosts, fleet, started, {
@@ -253,37 +258,6 @@ async function within<T>(work: Promise<T>, deadline: number): Promise<T | undefi
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A command that may outlive this invocation: stored as a job for the worker, waited for up to the budget. */
-async function runInWorker(
-  deps: CoreDeps,
-  fleet: Fleet,
-  user: User,
-  input: RunInput,
-  ctx: RunCommandContext,
-  waitUntil: number,
-): Promise<RunCommandResult> {
-  const started = Date.now();
-  const { job, approval } = await createJob(deps, fleet, user, input, {
-    requestId: ctx.requestId,
-    tool: 'run_command',
-    maxTimeoutSeconds: fleet.limits.commandTimeoutSeconds,
-    waitUntil,
-    ...(ctx.origin ? { origin: ctx.origin } : {}),
-  });
-  const complete = await waitForJob(deps, job.id, Math.max(0, waitUntil - Date.now()));
-  const hosts = (await deps.jobs.get(job.id))?.hosts ?? [];
-  return answer(
-    { command: job.command, ...(approval ? { approval } : {}) },
-    hosts,
-    fleet,
-    started,
-    {
-      complete,
-      ...(complete ? {} : { jobId: job.id }),
-    },
-  );
 }
 
 function answer(

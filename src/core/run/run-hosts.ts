@@ -18,6 +18,8 @@ export class HostsRun {
   /** Hosts whose run failed unexpectedly, for a job stored after they did. */
   private readonly failures: JobHostRecord[] = [];
   private stored: boolean;
+  /** Let go: hosts still waiting for a slot are not started. */
+  private releasing = false;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -33,7 +35,8 @@ export class HostsRun {
     );
     const pending = hosts.filter((h) => h.status === 'pending');
     const scrub = createScrubber(fleet.secretValues());
-    this.finished = fanOut(pending, limit, (h) => {
+    this.finished = fanOut(pending, limit, async (h) => {
+      if (this.releasing) return this.notStarted(h);
       const run = new HostRun(deps, fleet, job, h, { ...options, stored: this.stored, scrub });
       this.runs.push(run);
       return run.finished.catch((error: unknown) => this.failed(job, h, error));
@@ -53,6 +56,33 @@ export class HostsRun {
       ...this.runs.map((run) => run.store()),
       ...this.failures.map((h) => this.deps.jobs.putHost(this.job.id, h, this.job.expiresAt)),
     ]);
+  }
+
+  /**
+   * Lets go of every running host (see `HostRun.release`); hosts still waiting for a slot are
+   * recorded as never started. Resolves once all of it is stored.
+   */
+  async release(): Promise<void> {
+    this.releasing = true;
+    await Promise.all(this.runs.map((run) => run.release()));
+    await this.finished.catch(() => undefined);
+  }
+
+  /** True when some host was let go before it ended: its end is for a reader to record. */
+  get released(): boolean {
+    return this.runs.some((run) => run.released);
+  }
+
+  /** A host left waiting for a slot when the call let go. */
+  private async notStarted(host: JobHostRecord): Promise<JobHostRecord> {
+    const record: JobHostRecord = {
+      ...host,
+      status: 'lost',
+      reason:
+        'not started: the call let go of its work (its invocation ended) while this host waited for a free slot (more hosts than maxConcurrency); run the command again for this host, or raise maxConcurrency',
+    };
+    await this.deps.jobs.putHost(this.job.id, record, this.job.expiresAt).catch(() => undefined);
+    return record;
   }
 
   /**

@@ -3,6 +3,8 @@ import type { CoreDeps } from '../deps.js';
 /** A runner's heartbeat: a stale one tells readers the runner died and the job is lost. */
 export const HEARTBEAT_MS = 5_000;
 const CANCEL_POLL_MS = 500;
+/** A runner that has not beaten for this long is gone (six missed heartbeats). */
+export const LOST_AFTER_MS = HEARTBEAT_MS * 6;
 
 /**
  * Looks after a stored job while this process runs it: a heartbeat every few seconds, and a

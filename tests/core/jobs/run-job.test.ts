@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/adapters/log/json-logger.js';
 import { runCommand } from '../../../src/core/run/run-command.js';
 import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatcher.js';
 import { runJob } from '../../../src/core/jobs/run-job.js';
+import { loadJob, viewJob } from '../../../src/core/jobs/job-view.js';
 import { HISTORY_NOT_STORED } from '../../../src/core/run/outcome.js';
 import { DynamoHistoryStore } from '../../../src/adapters/dynamo/dynamo-history-store.js';
 import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
@@ -47,35 +48,38 @@ describe('runJob', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ends commands before the runner’s own deadline and says why', async () => {
+  it('lets go of a command before its invocation ends: the command goes on on its host, and the next reader records its end', async () => {
+    // As on Lambda: work after the answer does not run, so the dispatcher lets it go.
     const deps: CoreDeps = {
       ...gateway.deps,
-      // As a Lambda worker with 21.5 s left: 20 s are kept back, so the command gets 1.5 s.
-      dispatcher: new InProcessDispatcher(
-        (id, signal, stored) =>
-          runJob(deps, id, {
-            runner: 'test',
-            signal,
-            deadline: Date.now() + 21_500,
-            ...(stored ? { stored } : {}),
-          }),
-        silentLogger,
-      ),
+      dispatcher: { ...gateway.deps.dispatcher, adopt: (_id, work) => work.release() },
     };
     const started = Date.now();
     const result = await runCommand(
       deps,
       await deps.fleet.current(),
       admin,
-      { host: 'rj-1', command: 'sleep 10' },
-      // An invocation that cannot hold a 10 s command sends it to the (worker) dispatcher.
-      { requestId: 'req-deadline', runUntil: Date.now() + 12_000 },
+      { host: 'rj-1', command: 'sleep 4; echo finished; exit 3' },
+      // An invocation with 6 s left: the call answers 5 s before its end.
+      { requestId: 'req-let-go', runUntil: Date.now() + 6_000 },
     );
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(result.results[0]).toMatchObject({
-      status: 'timeout',
-      reason: expect.stringMatching(/job runner's time limit/),
-    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result).toMatchObject({ complete: false, jobId: expect.any(String) });
+    expect(result.results[0]).toMatchObject({ status: 'running' });
+    // Nobody runs it here any more; whoever reads it takes it over, and records the end once.
+    let view = await loadJob(deps, admin, result.jobId!);
+    for (let i = 0; i < 100 && view.job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      view = await loadJob(deps, admin, result.jobId!);
+    }
+    expect(view.job.status).toBe('completed');
+    expect(view.hosts[0]).toMatchObject({ status: 'failed', exitCode: 3 });
+    const page = await viewJob(deps, view, { offset: 0 });
+    expect(page.hosts[0]!.stdout!.text).toBe('finished\n');
+    const outcomes = (
+      await gateway.store.auditStore.range({ limit: 50, newestFirst: true })
+    ).filter((r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-let-go');
+    expect(outcomes.map((r) => r.event.outcome)).toEqual(['completed; failed:1']);
   });
 
   it('turns one host’s unexpected failure into that host’s outcome while the others finish', async () => {
