@@ -259,6 +259,11 @@ export interface ExecOutcome {
   readonly durationMs: number;
   /** A short public reason for a non-ok status (never secret material). */
   readonly error?: string;
+  /**
+   * The connection closed while the command ran: it may go on on its host, and its spool says how
+   * it ends (`readSpool`).
+   */
+  readonly connectionLost?: boolean;
 }
 
 export interface ProbeOutcome {

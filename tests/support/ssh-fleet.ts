@@ -39,6 +39,11 @@ export interface TestFleet {
    * keeps the TCP connection up, but it can no longer start commands: a half-dead connection.
    */
   killSessionMonitors(name: string): void;
+  /**
+   * Kills every sshd process serving an open connection to the host — the listener stays — and
+   * leaves the commands of those sessions running: a connection cut mid-command.
+   */
+  cutConnections(name: string): void;
   startHost(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -255,6 +260,18 @@ export async function startSshFleet(
       // no sessions
     }
   };
+  const cutConnections = (name: string) => {
+    const pid = byName(name).process?.pid;
+    if (pid === undefined) return;
+    for (const p of descendants(pid)) {
+      try {
+        if (readFileSync(`/proc/${p}/comm`, 'utf8').trim().startsWith('sshd'))
+          process.kill(p, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
   return {
     dir,
     user,
@@ -263,6 +280,7 @@ export async function startSshFleet(
     hosts,
     stopHost,
     killSessionMonitors,
+    cutConnections,
     startHost: (name) => launch(byName(name), dir),
     async stop() {
       await Promise.all(hosts.map((h) => stopHost(h.name)));

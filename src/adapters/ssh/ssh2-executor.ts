@@ -10,7 +10,12 @@ import type {
 } from '../../core/ports.js';
 import { connectSsh, SshConnectError } from './connect.js';
 import { ConnectionPool, type Lease } from './connection-pool.js';
-import { ChannelOpenError, runOnConnection, runScript } from './run-on-connection.js';
+import {
+  ChannelOpenError,
+  ConnectionLostError,
+  runOnConnection,
+  runScript,
+} from './run-on-connection.js';
 import { killSpoolScript, parseSpoolState, readSpoolScript, STATE_MARK } from './spool-scripts.js';
 
 /** The host's own backstop runs this long past the gateway's timeout, which fires first. */
@@ -116,6 +121,7 @@ export class Ssh2Executor implements SshExecutor {
           truncated: false,
           durationMs: elapsed(),
           error: (error as Error).message,
+          ...(error instanceof ConnectionLostError ? { connectionLost: true } : {}),
         };
       }
     }

@@ -7,6 +7,7 @@ import { OutputWriter } from '../jobs/output-writer.js';
 import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
 import { historyEntry, historyOneByOne, type HistorySink } from './history.js';
 import { spoolName } from './spool-name.js';
+import { followSpool } from './follow-spool.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
 const FLUSH_MS = 1_000;
@@ -156,12 +157,15 @@ export class HostRun {
     const writers = (this.writers = { stdout: writer('stdout'), stderr: writer('stderr') });
     if (this.stored) this.startTicking();
     let outcome: ExecOutcome;
+    let lost: string | undefined;
     const target = { host, credential: fleet.credentialFor(host) };
     const spool = spoolName(job.id, host.name);
+    const startedMs = Date.now();
+    const timeoutMs = Math.min(job.timeoutSeconds * 1000, callLeftMs);
     try {
       outcome = await deps.ssh.exec(target, job.command, {
         spool,
-        timeoutMs: Math.min(job.timeoutSeconds * 1000, callLeftMs),
+        timeoutMs,
         ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
         connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
         // The writers are the one place output is kept and scrubbed.
@@ -174,6 +178,16 @@ export class HostRun {
           if (!this.stored && writers[stream].held > limits.maxOutputBytes) options.onOverflow?.();
         },
       });
+      if (outcome.connectionLost && !this.letGo.signal.aborted)
+        ({ outcome, lost } = await followSpool(deps, target, spool, writers, {
+          dropped: outcome,
+          startedMs,
+          timeoutMs,
+          connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
+          checkAddress: (address) => fleet.network.refusal(address),
+          cancel: options.cancel,
+          letGo: this.letGo.signal,
+        }));
     } finally {
       clearInterval(this.tick);
       this.tick = undefined;
@@ -189,7 +203,7 @@ export class HostRun {
     const head = { stdout: writers.stdout.head, stderr: writers.stderr.head };
     const done: JobHostRecord = {
       ...record,
-      status: outcome.status,
+      status: lost ? 'lost' : outcome.status,
       exitCode: outcome.exitCode,
       durationMs: outcome.durationMs,
       // Cut past the job's cap — or, with no job to page from, past the answer's part.
@@ -198,7 +212,7 @@ export class HostRun {
         writers.stderr.truncated ||
         (!this.stored && (writers.stdout.cut || writers.stderr.cut)),
       head,
-      ...(outcome.error !== undefined ? { reason: outcome.error } : {}),
+      ...(outcome.error !== undefined ? { reason: lost ?? outcome.error } : {}),
     };
     // The end goes to the store (when stored) while the history item is written.
     const history = options.history ?? historyOneByOne(deps, job.id);

@@ -82,6 +82,51 @@ describe('runJob', () => {
     expect(outcomes.map((r) => r.event.outcome)).toEqual(['completed; failed:1']);
   });
 
+  it('reads a command back from its host when the connection drops mid-command: every byte, its exit status, and what happened', async () => {
+    const deps = gateway.deps;
+    const expected = Array.from({ length: 30 }, (_, i) => `line ${i + 1}\n`).join('');
+    const running = runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      {
+        host: 'rj-3',
+        command: `seq 1 10 | sed 's/^/line /'; sleep 1.5; seq 11 30 | sed 's/^/line /'; exit 5`,
+      },
+      { requestId: 'req-cut' },
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    // The sshd processes of the open connection die; the command's own processes go on.
+    fleet.cutConnections('rj-3');
+    const result = await running;
+    expect(result.results[0]).toMatchObject({
+      status: 'failed',
+      exitCode: 5,
+      stdout: expected,
+      reason: expect.stringMatching(/connection dropped .* read back from the host/),
+    });
+  });
+
+  it('says a command is lost when its host restarts sshd and takes the session with it', async () => {
+    const deps = gateway.deps;
+    const running = runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-3', command: 'echo begun; sleep 3; echo never' },
+      { requestId: 'req-restart' },
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    await fleet.stopHost('rj-3');
+    await fleet.startHost('rj-3');
+    const result = await running;
+    expect(result.results[0]).toMatchObject({
+      status: 'unreachable',
+      stdout: 'begun\n',
+      reason: expect.stringMatching(/processes on the host are gone with no exit status/),
+    });
+  });
+
   it('turns one host’s unexpected failure into that host’s outcome while the others finish', async () => {
     const real = gateway.deps.ssh;
     // The real executor, made to throw for one host: a fault no real sshd produces on demand.
