@@ -153,6 +153,50 @@ describe('jobs end to end', () => {
     expect(text).toBe(expected);
   });
 
+  it('reads 1 MB in pages while it is still being written: every byte exactly once', async () => {
+    // About 1.1 MB over three seconds: 20 bursts of 3,000 numbered lines.
+    const bursts = Array.from(
+      { length: 20 },
+      (_, i) => `seq -w ${i * 3000 + 1} ${i * 3000 + 3000} | sed 's/$/ ${'y'.repeat(10)}/'`,
+    );
+    const command = bursts.join('; sleep 0.15; ');
+    // seq -w pads to the widest number of its own range.
+    const expected = Array.from({ length: 20 }, (_, b) => {
+      const last = b * 3000 + 3000;
+      return Array.from(
+        { length: 3000 },
+        (_, i) =>
+          `${String(b * 3000 + i + 1).padStart(String(last).length, '0')} ${'y'.repeat(10)}\n`,
+      ).join('');
+    }).join('');
+    const job = data(await call(alice, 'start_job', { host: 'job-7', command }));
+    let text = '';
+    let offset = 0;
+    let readWhileRunning = 0;
+    for (let i = 0; i < 2000; i++) {
+      const view = data(
+        await call(alice, 'get_job', {
+          jobId: job.id,
+          host: 'job-7',
+          stream: 'stdout',
+          offset,
+          limit: 48_000,
+        }),
+      );
+      const page = view.hosts[0].stdout;
+      expect(page.offset).toBe(offset);
+      text += page.text;
+      if (view.status === 'running' && page.nextOffset > offset) readWhileRunning++;
+      offset = page.nextOffset;
+      if (view.status !== 'running' && offset >= view.hosts[0].bytes.stdout) break;
+      if (page.nextOffset === page.offset) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(Buffer.byteLength(expected)).toBeGreaterThan(1_000_000);
+    expect(readWhileRunning).toBeGreaterThan(3);
+    expect(text.length).toBe(expected.length);
+    expect(text).toBe(expected);
+  });
+
   it('cancel_job stops the job within about a second and kills the remote process, keeping the output so far', async () => {
     const marker = `smg-job-${process.pid}-${Date.now()}`;
     const job = data(
