@@ -11,11 +11,19 @@ export interface GatewayProcess {
   readonly url: string;
   readonly adminKey: string;
   readonly child: ChildProcess;
+  /** The embedded store's data dir, when it is on disk (`onDisk`). */
+  readonly dataDir?: string;
   stop(): Promise<void>;
 }
 
-/** Starts `ssh-mcp-gateway serve --memory` in its own process, as an operator would run it. */
-export async function startGatewayProcess(fleetDocument: unknown): Promise<GatewayProcess> {
+/**
+ * Starts `ssh-mcp-gateway serve --memory` in its own process, as an operator would run it; with
+ * `onDisk`, `serve --data DIR` (the store on disk, as `npm start` runs).
+ */
+export async function startGatewayProcess(
+  fleetDocument: unknown,
+  options: { onDisk?: boolean } = {},
+): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'smg-bench-'));
   const config = join(dir, 'fleet.yaml');
   writeFileSync(config, stringify(fleetDocument));
@@ -26,7 +34,7 @@ export async function startGatewayProcess(fleetDocument: unknown): Promise<Gatew
       ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       resolve('bin/ssh-mcp-gateway.js'),
       'serve',
-      '--memory',
+      ...(options.onDisk ? ['--data', join(dir, 'data')] : ['--memory']),
       '--config',
       config,
       '--port',
@@ -49,11 +57,14 @@ export async function startGatewayProcess(fleetDocument: unknown): Promise<Gatew
   const keyFile = /Its API key is in (\S+) /.exec(output)?.[1];
   const adminKey = keyFile ? apiKeyPattern.exec(readFileSync(keyFile, 'utf8'))?.[0] : undefined;
   if (!adminKey) throw new Error(`no admin key file in:\n${output}`);
-  if (keyFile) rmSync(dirname(keyFile), { recursive: true, force: true });
+  // On disk the key file sits in the data dir; otherwise in a directory of its own.
+  if (keyFile)
+    rmSync(options.onDisk ? keyFile : dirname(keyFile), { recursive: true, force: true });
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     adminKey,
     child,
+    ...(options.onDisk ? { dataDir: join(dir, 'data') } : {}),
     async stop() {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));

@@ -225,8 +225,8 @@ export interface ExecOptions extends ConnectOptions {
    * (read it back with `readSpool`); the outcome then says nothing of its end.
    */
   readonly release?: AbortSignal;
-  /** Output as it arrives. */
-  readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+  /** Output as it arrives; a returned promise holds the output back until it settles. */
+  readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void | Promise<unknown>;
   /**
    * The name the host keeps the command's state under (see `spoolName`), so another process can
    * read it back (`readSpool`) or stop it (`killSpool`); without one, a name of the executor's

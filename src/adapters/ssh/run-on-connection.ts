@@ -59,7 +59,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Closes the channel and leaves the command running on the host (its spool keeps the rest). */
   readonly release?: AbortSignal;
-  readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void;
+  /**
+   * Output as it arrives. A returned promise pauses both streams until it settles: the SSH window
+   * then closes, and the command waits on its output as on a slow terminal.
+   */
+  readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void | Promise<unknown>;
   /** Where the host keeps the command's state. */
   readonly spool: SpoolSpec;
 }
@@ -155,7 +159,19 @@ export function runOnConnection(
         armIdle();
         (which === 'stdout' ? stdout : stderr).push(chunk);
         if (which === 'stderr' && pid === undefined) shellSaid.push(chunk);
-        options.onData?.(which, chunk);
+        const busy = options.onData?.(which, chunk);
+        if (busy && !paused) {
+          paused = true;
+          stream.pause();
+          stream.stderr.pause();
+          void busy.then(resume, resume);
+        }
+      };
+      let paused = false;
+      const resume = () => {
+        paused = false;
+        stream.resume();
+        stream.stderr.resume();
       };
       armIdle();
       if (options.signal?.aborted) queueMicrotask(onAbort);

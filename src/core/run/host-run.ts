@@ -2,7 +2,7 @@ import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { createScrubber } from '../exec/scrub.js';
 import type { ExecOutcome } from '../ports.js';
-import type { JobHostRecord, OutputStream } from '../jobs/job.js';
+import { MAX_CHUNK_BYTES, type JobHostRecord, type OutputStream } from '../jobs/job.js';
 import { OutputWriter } from '../jobs/output-writer.js';
 import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
 import { historyEntry, historyOneByOne, type HistorySink } from './history.js';
@@ -11,6 +11,8 @@ import { followSpool } from './follow-spool.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
 const FLUSH_MS = 1_000;
+/** Output held per stream before the command is made to wait for the store. */
+const HOLD_AT_MOST = 4 * MAX_CHUNK_BYTES;
 /** A host with less of its call's time left than this is not started. */
 const MIN_COMMAND_MS = 100;
 
@@ -174,8 +176,13 @@ export class HostRun {
         signal: options.cancel,
         release: this.letGo.signal,
         onData: (stream, chunk) => {
-          writers[stream].push(chunk);
-          if (!this.stored && writers[stream].held > limits.maxOutputBytes) options.onOverflow?.();
+          const writer = writers[stream];
+          writer.push(chunk);
+          if (!this.stored && writer.held > limits.maxOutputBytes) options.onOverflow?.();
+          // Stored: the store sets the pace, and the command waits for it (never a whole output
+          // in memory).
+          if (this.stored && writer.held >= HOLD_AT_MOST) return writer.flush(false);
+          return undefined;
         },
       });
       if (outcome.connectionLost && !this.letGo.signal.aborted)

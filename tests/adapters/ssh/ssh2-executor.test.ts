@@ -87,7 +87,7 @@ describe('Ssh2Executor', () => {
       {
         ...opts,
         maxOutputBytes: 1024,
-        onData: (stream, chunk) => seen[stream]!.push(Buffer.from(chunk)),
+        onData: (stream, chunk) => void seen[stream]!.push(Buffer.from(chunk)),
       },
     );
     expect(out.status).toBe('ok');
@@ -96,6 +96,35 @@ describe('Ssh2Executor', () => {
     expect(stdout.length).toBe(18 + 300_000);
     expect(Buffer.concat(seen.stderr!).toString()).toBe('warn\n');
     expect(out.truncated).toBe(true);
+  });
+
+  it('holds output back while the caller is busy with it: the command waits, and no byte is lost', async () => {
+    let received = 0;
+    let duringPause = 0;
+    let pausedUntil = 0;
+    const started = Date.now();
+    const out = await ssh.exec(
+      targetFor(fleet, host(0)),
+      'head -c 3000000 /dev/zero | tr "\\0" y',
+      {
+        ...opts,
+        maxOutputBytes: 0,
+        onData: (_stream, chunk) => {
+          if (Date.now() < pausedUntil) duringPause++;
+          received += chunk.length;
+          // Busy for 300 ms after the first megabyte.
+          if (received >= 1_000_000 && pausedUntil === 0) {
+            pausedUntil = Date.now() + 300;
+            return new Promise((r) => setTimeout(r, 300));
+          }
+          return undefined;
+        },
+      },
+    );
+    expect(out.status).toBe('ok');
+    expect(received).toBe(3_000_000);
+    expect(duringPause).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it('fires the idle timeout on a silent command but not on a chatty one', async () => {
