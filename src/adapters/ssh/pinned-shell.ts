@@ -14,7 +14,7 @@
  * `pinnedShellCommand`): another gateway process can read it back, or stop it, by its spool name.
  */
 
-import { forgetSpoolsScript, spoolVars } from './spool-scripts.js';
+import { forgetSpoolsScript, spoolVars, sweepSpoolScript } from './spool-scripts.js';
 
 /** First line on stdout: the session leader's PID, so a timeout can kill its process group. */
 export const PID_MARK = 'smg-pid:';
@@ -53,6 +53,8 @@ export interface SpoolSpec {
   readonly timeoutSeconds: number;
   /** Spool entries whose end is recorded: removed in the background as this command starts. */
   readonly forget?: readonly string[];
+  /** Spool files older than this many minutes are removed in the background, too. */
+  readonly sweepMinutes?: number;
 }
 
 /**
@@ -89,6 +91,7 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     // First, and POSIX-only: fish and csh stop here, before anything runs.
     `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
     ...(spool.forget?.length ? [forgetSpoolsScript(spool.forget)] : []),
+    ...(spool.sweepMinutes ? [sweepSpoolScript(spool.sweepMinutes)] : []),
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `command -v timeout >/dev/null 2>&1 || { echo '${NO_TIMEOUT_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `${spoolVars(spool.name)}; umask 077`,

@@ -90,6 +90,15 @@ export function killSpoolScript(name: string): string {
   ].join('; ');
 }
 
+/**
+ * Removes spool files untouched for `minutes` (commands whose end nobody recorded in that time),
+ * in the background.
+ */
+export function sweepSpoolScript(minutes: number): string {
+  if (!Number.isSafeInteger(minutes) || minutes < 1) throw new Error(`invalid age ${minutes}`);
+  return `{ find "$HOME/${SPOOL_DIR}" -maxdepth 1 -type f -mmin +${minutes} -delete </dev/null >/dev/null 2>&1 & }`;
+}
+
 /** Removes the spool files of commands whose end is recorded, in the background. */
 export function forgetSpoolsScript(names: readonly string[]): string {
   const files = names.flatMap((n) => {

@@ -31,6 +31,11 @@ export interface Ssh2ExecutorOptions {
   readonly poolIdleMs: number;
   readonly maxChannelsPerConnection?: number;
   readonly keepaliveIntervalMs?: number;
+  /**
+   * Spool files on a host untouched this long are removed (by the first command on each new
+   * connection): commands whose end nobody recorded in that time. Default 7 days.
+   */
+  readonly spoolRetentionMinutes?: number;
 }
 
 /**
@@ -40,11 +45,13 @@ export interface Ssh2ExecutorOptions {
 export class Ssh2Executor implements SshExecutor {
   readonly pool: ConnectionPool;
   private readonly keepaliveIntervalMs: number;
+  private readonly spoolRetentionMinutes: number;
   /** Per login (address, port, user): spool entries to remove with its next command. */
   private readonly forgetting = new Map<string, string[]>();
 
   constructor(options: Ssh2ExecutorOptions) {
     this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 15_000;
+    this.spoolRetentionMinutes = options.spoolRetentionMinutes ?? 7 * 24 * 60;
     this.pool = new ConnectionPool({
       idleMs: options.poolIdleMs,
       maxChannelsPerConnection: options.maxChannelsPerConnection ?? 8,
@@ -101,6 +108,8 @@ export class Ssh2Executor implements SshExecutor {
             name: spool,
             timeoutSeconds: Math.ceil(timeoutMs / 1000) + HOST_TIMEOUT_MARGIN_S,
             forget,
+            // Once per connection: a connection serves many commands.
+            ...(lease.reused ? {} : { sweepMinutes: this.spoolRetentionMinutes }),
           },
         });
         lease.release();

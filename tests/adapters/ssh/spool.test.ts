@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -131,6 +132,26 @@ describe('the spool: a command kept on its host', () => {
       async () =>
         (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state === 'gone',
     );
+  });
+
+  it('removes spool files older than its retention with the first command on a new connection', async () => {
+    const dir = `/var/lib/${fleet.user}/.smg-spool`;
+    await ssh.exec(target(), 'true', opts); // the login user's spool dir exists
+    const old = `${dir}/${name()}.out`;
+    const recent = `${dir}/${name()}.out`;
+    writeFileSync(old, 'old');
+    writeFileSync(recent, 'recent');
+    // Two hours untouched, against a retention of one.
+    utimesSync(old, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+    const fresh = new Ssh2Executor({ poolIdleMs: 60_000, spoolRetentionMinutes: 60 });
+    try {
+      await fresh.exec(target(), 'true', opts);
+      await until(async () => !existsSync(old));
+      expect(existsSync(recent)).toBe(true);
+    } finally {
+      await fresh.close();
+      rmSync(recent, { force: true });
+    }
   });
 
   it('refuses a spool name that exists, and runs nothing', async () => {
