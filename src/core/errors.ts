@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'POLICY_DENIED'
   | 'CONFLICT'
+  | 'LIMIT'
   | 'STORE'
   | 'INTERNAL';
 

@@ -147,6 +147,8 @@ export interface JobStore {
     offset: number,
     limit: number,
   ): Promise<Uint8Array>;
+  /** How many of the owner's jobs are queued or running, counting no further than `atMost`. */
+  countActive(owner: string, atMost: number): Promise<number>;
   /** Newest first; by owner, or every job when owner is undefined. */
   list(options: { owner?: string; limit: number }): Promise<JobRecord[]>;
 }

@@ -153,6 +153,29 @@ describe('jobs end to end', () => {
     expect(text).toBe(expected);
   });
 
+  it('refuses a job past the user’s limit of running jobs, naming the limit, and takes one again once a job ends', async () => {
+    const limited = await startGateway(
+      fleetDocument(fleet, { limits: { maxJobsPerUser: 2, commandTimeoutSeconds: 30 } }),
+    );
+    try {
+      const key = await limited.user({ name: 'lim', role: 'operator', access: { tags: ['test'] } });
+      const lim = await limited.client(key);
+      const first = data(await call(lim, 'start_job', { host: 'job-8', command: 'sleep 20' }));
+      const second = data(await call(lim, 'start_job', { host: 'job-8', command: 'sleep 20' }));
+      const third = await call(lim, 'start_job', { host: 'job-8', command: 'echo three' });
+      expect(third.isError).toBe(true);
+      expect(JSON.stringify(third.content)).toMatch(
+        /2 jobs queued or running.*limits\.maxJobsPerUser.*cancel_job/,
+      );
+      await call(lim, 'cancel_job', { jobId: first.id });
+      const again = data(await call(lim, 'start_job', { host: 'job-8', command: 'echo again' }));
+      expect(again.id).toEqual(expect.any(String));
+      await call(lim, 'cancel_job', { jobId: second.id });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('reads 1 MB in pages while it is still being written: every byte exactly once', async () => {
     // About 1.1 MB over three seconds: 20 bursts of 3,000 numbered lines.
     const bursts = Array.from(

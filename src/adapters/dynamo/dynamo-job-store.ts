@@ -210,6 +210,34 @@ export class DynamoJobStore implements JobStore {
     return Buffer.concat(parts);
   }
 
+  async countActive(owner: string, atMost: number): Promise<number> {
+    const now = this.now();
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: JOBS_OWNER_INDEX,
+          KeyConditionExpression: '#o = :o',
+          FilterExpression: '#s IN (:queued, :running) AND expiresAt > :now',
+          ExpressionAttributeNames: { '#o': 'owner', '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':o': owner,
+            ':queued': 'queued',
+            ':running': 'running',
+            ':now': now,
+          },
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Items?.length ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start && count < atMost);
+    return Math.min(count, atMost);
+  }
+
   async list(options: { owner?: string; limit: number }): Promise<JobRecord[]> {
     const { Items } = await this.db.send(
       new QueryCommand({

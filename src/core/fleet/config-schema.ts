@@ -85,6 +85,8 @@ export const limitsSchema = z
       .max(64 * 1024 * 1024)
       .default(8 * 1024 * 1024),
     jobRetentionDays: z.number().int().min(1).max(90).default(7),
+    /** Jobs one user may have queued or running at once, counted in the store (every process). */
+    maxJobsPerUser: z.number().int().min(1).max(10_000).default(20),
   })
   .strict();
 

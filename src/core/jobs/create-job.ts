@@ -6,6 +6,7 @@ import { decideRun, type ApprovalState, type RunInput } from '../run/decide.js';
 import { recordIntent } from '../run/audit-intent.js';
 import { recordOutcome } from '../run/outcome.js';
 import type { JobHostRecord, JobRecord } from './job.js';
+import { AppError } from '../errors.js';
 
 /** The runner name of a run_command's job, stored already running in the process that answers. */
 export const IN_REQUEST_RUNNER = 'in-request';
@@ -30,6 +31,12 @@ export async function createJob(
     origin?: string;
   },
 ): Promise<{ job: JobRecord; hosts: readonly JobHostRecord[]; approval?: ApprovalState }> {
+  const most = fleet.limits.maxJobsPerUser;
+  if ((await deps.jobs.countActive(user.name, most)) >= most)
+    throw new AppError(
+      'LIMIT',
+      `you have ${most} jobs queued or running, the most one user may (limits.maxJobsPerUser); wait for one to end, or stop one with cancel_job (list_jobs with status "running" shows them)`,
+    );
   const plan = await decideRun(deps, fleet, user, input, ctx);
   const now = deps.clock.now();
   // Every host denied, or the call held for approval: nothing will run, so no runner is asked.
