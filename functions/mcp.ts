@@ -34,9 +34,12 @@ export async function worker(event: WorkerEvent, context: Context): Promise<void
     ready = undefined;
     throw error;
   });
+  // Starts the job's commands and lets go of them: they run on their hosts, bounded there, and
+  // get_job reads them back. Nothing babysits a long command.
   await runJob(deps, event.jobId, {
     runner: `lambda-${context.awsRequestId}`,
     deadline: Date.now() + context.getRemainingTimeInMillis(),
+    letGoOnceStarted: true,
   });
 }
 

@@ -50,7 +50,9 @@ export const TABLE_ACCESS: Record<
     // carries) stores a job and its hosts (BatchWriteItem); such a run_command then stores host
     // states and output chunks (PutItem), its heartbeat and end (UpdateItem) and polls for a
     // cancel (GetItem); get_job, list_jobs and the wait for a worker's result read it (Query);
-    // cancel_job and marking a lost job update it.
+    // cancel_job and marking a lost job update it. get_job takes over a job nobody runs any more
+    // (a let-go one): claims it (UpdateItem), stores what its hosts' spools hold and each host's
+    // end (PutItem), and records the job's end.
     jobs: {
       actions: ['BatchWriteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       indexes: [JOBS_OWNER_INDEX, JOBS_ALL_INDEX],

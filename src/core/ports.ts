@@ -227,6 +227,8 @@ export interface ExecOptions extends ConnectOptions {
    * (read it back with `readSpool`); the outcome then says nothing of its end.
    */
   readonly release?: AbortSignal;
+  /** The command is running on its host, under its supervisor (its spool exists). */
+  readonly onStart?: () => void;
   /** Output as it arrives; a returned promise holds the output back until it settles. */
   readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void | Promise<unknown>;
   /**

@@ -117,6 +117,8 @@ describe('bundled Lambda handler', () => {
   };
   /** The worker function: a container of its own, with its own environment as on AWS — no users or OAuth table. */
   let workerContainer: { worker: Worker } | undefined;
+  /** How long each worker invocation ran. */
+  const workerMs: number[] = [];
   const loadWorker = () => {
     const saved = { ...process.env };
     delete process.env[AWS_ENV.usersTable];
@@ -138,12 +140,14 @@ describe('bundled Lambda handler', () => {
       startSshFleet(2, { prefix: 'lam' }),
       startTestStore('lambda'),
       startSecretsStandIn(),
-      startLambdaStandIn((_name, payload) =>
-        (workerContainer ??= loadWorker()).worker(payload as { jobId: string }, {
+      startLambdaStandIn(async (_name, payload) => {
+        const began = Date.now();
+        await (workerContainer ??= loadWorker()).worker(payload as { jobId: string }, {
           ...context,
           awsRequestId: `worker-${Date.now()}`,
-        }),
-      ),
+        });
+        workerMs.push(Date.now() - began);
+      }),
     ]);
     secrets.put(
       SECRET_ARN,
@@ -691,6 +695,8 @@ describe('bundled Lambda handler', () => {
       'done\n',
       'done\n',
     ]);
+    // The worker started the commands and let go of them: it did not wait out their 2 s.
+    expect(workerMs.at(-1)).toBeLessThan(1_500);
 
     // run_command past its sync budget (1 s here): work after a Lambda answer does not run, so
     // the work is let go and the answer names its job; the command goes on on its host, and the
@@ -820,11 +826,16 @@ describe('bundled Lambda handler', () => {
       });
       expect(refused, use).toEqual([]);
     }
-    // The calls were the real work: the worker stored history, the endpoint read a key.
+    // The calls were the real work: the worker claimed and let go of jobs, the endpoint read a
+    // key and its user and recorded the ends of the jobs it took over.
     expect(recorders.worker.calls).toContainEqual({
-      action: 'PutItem',
-      table: store.tables.history,
+      action: 'UpdateItem',
+      table: store.tables.jobs,
     });
-    expect(recorders.mcp.calls).toContainEqual({ action: 'GetItem', table: store.tables.users });
+    expect(recorders.mcp.calls).toContainEqual({
+      action: 'BatchGetItem',
+      table: store.tables.users,
+    });
+    expect(recorders.mcp.calls).toContainEqual({ action: 'PutItem', table: store.tables.history });
   });
 });

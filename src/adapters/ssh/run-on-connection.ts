@@ -59,6 +59,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Closes the channel and leaves the command running on the host (its spool keeps the rest). */
   readonly release?: AbortSignal;
+  /** The wrapper's PID line arrived: the command runs, under its supervisor. */
+  readonly onStart?: () => void;
   /**
    * Output as it arrives. A returned promise pauses both streams until it settles: the SSH window
    * then closes, and the command waits on its output as on a slow terminal.
@@ -185,7 +187,10 @@ export function runOnConnection(
         // A login shell's start-up files may print before the wrapper runs: skip to the PID line.
         const found = PID_LINE.exec(header.toString('latin1'));
         if (!found && header.length < HEADER_LIMIT) return;
-        if (found?.[1]) pid = Number(found[1]);
+        if (found?.[1]) {
+          pid = Number(found[1]);
+          options.onStart?.();
+        }
         const rest = found ? header.subarray(found.index + found[0].length) : header;
         header = undefined;
         deliver('stdout', rest);

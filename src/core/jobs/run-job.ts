@@ -14,6 +14,11 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   /** Aborted to let go of the work (a shutdown): see `letGo`. */
   readonly release?: AbortSignal;
+  /**
+   * Let go of the work once every host has started (a Lambda worker): the commands go on on their
+   * hosts, and readers of the job take it over; nothing waits on them here.
+   */
+  readonly letGoOnceStarted?: boolean;
   readonly stored?: StoredJob;
   /**
    * When the runner itself will be stopped (a Lambda worker's end), as epoch ms: the work is let
@@ -59,6 +64,7 @@ export async function runJob(
         );
   const onRelease = () => void letGo(deps, jobId, run, stop).catch(() => undefined);
   options.release?.addEventListener('abort', onRelease, { once: true });
+  if (options.letGoOnceStarted) void run.allStarted().then(onRelease);
   let hosts: JobHostRecord[];
   try {
     hosts = await run.settled();

@@ -76,10 +76,12 @@ export async function takeOver(
 export async function letGo(
   deps: Pick<CoreDeps, 'jobs' | 'clock'>,
   jobId: string,
-  run: { release(): Promise<void> },
+  run: { release(): Promise<void>; readonly released: boolean },
   stopBeating: () => void,
 ): Promise<void> {
   await run.release();
+  // Everything had ended already: this process records the end as usual.
+  if (!run.released) return;
   stopBeating();
   const stale = new Date(deps.clock.now().getTime() - LOST_AFTER_MS - 1).toISOString();
   await deps.jobs.update(jobId, { heartbeatAt: stale }, { status: ['running'] });

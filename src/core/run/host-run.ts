@@ -55,6 +55,9 @@ export class HostRun {
   private ended = false;
   /** Aborted to let go of the command: it goes on on its host, whose spool a reader takes over. */
   private readonly letGo = new AbortController();
+  /** Resolves once the command runs on its host under its supervisor, or the run is over. */
+  readonly started: Promise<void>;
+  private markStarted: () => void = () => undefined;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -64,7 +67,9 @@ export class HostRun {
     private readonly options: HostRunOptions,
   ) {
     this.stored = options.stored;
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.finished = this.run().finally(() => {
+      this.markStarted();
       this.ended = true;
       clearInterval(this.tick);
     });
@@ -175,6 +180,7 @@ export class HostRun {
         checkAddress: (address) => fleet.network.refusal(address),
         signal: options.cancel,
         release: this.letGo.signal,
+        onStart: () => this.markStarted(),
         onData: (stream, chunk) => {
           const writer = writers[stream];
           writer.push(chunk);

@@ -20,6 +20,7 @@ export class HostsRun {
   private stored: boolean;
   /** Let go: hosts still waiting for a slot are not started. */
   private releasing = false;
+  private readonly everyStart: Promise<void>;
 
   constructor(
     private readonly deps: CoreDeps,
@@ -35,11 +36,24 @@ export class HostsRun {
     );
     const pending = hosts.filter((h) => h.status === 'pending');
     const scrub = createScrubber(fleet.secretValues());
+    const starts = pending.map(() => {
+      let started: () => void = () => undefined;
+      return { promise: new Promise<void>((r) => (started = r)), started: () => started() };
+    });
+    this.everyStart = Promise.all(starts.map((s) => s.promise)).then(() => undefined);
+    let index = 0;
     this.finished = fanOut(pending, limit, async (h) => {
-      if (this.releasing) return this.notStarted(h);
+      const start = starts[index++];
+      if (this.releasing) {
+        start?.started();
+        return this.notStarted(h);
+      }
       const run = new HostRun(deps, fleet, job, h, { ...options, stored: this.stored, scrub });
       this.runs.push(run);
-      return run.finished.catch((error: unknown) => this.failed(job, h, error));
+      void run.started.then(() => start?.started());
+      return run.finished
+        .catch((error: unknown) => this.failed(job, h, error))
+        .finally(() => start?.started());
     }).then((done) => {
       const byName = new Map(done.map((h) => [h.host, h]));
       return hosts.map((h) => byName.get(h.host) ?? h);
@@ -66,6 +80,14 @@ export class HostsRun {
     this.releasing = true;
     await Promise.all(this.runs.map((run) => run.release()));
     await this.finished.catch(() => undefined);
+  }
+
+  /**
+   * Resolves once every host has started (runs on its host under its supervisor) or ended — the
+   * last ones only as slots free up under the concurrency limit.
+   */
+  allStarted(): Promise<void> {
+    return this.everyStart;
   }
 
   /** True when some host was let go before it ended: its end is for a reader to record. */
