@@ -1,6 +1,6 @@
 /**
- * Lambda entries: `handler` serves MCP over the Function URL, `worker` runs jobs (invoked
- * asynchronously by the handler). Wiring only. The dependencies (clients, SSH pool, parser) are
+ * Lambda entries: `handler` serves MCP over the Function URL, `worker` starts jobs (invoked
+ * asynchronously by the handler) and, on a schedule, takes over running jobs nobody polls. Wiring only. The dependencies (clients, SSH pool, parser) are
  * built once per container and reused by every warm invocation.
  */
 /* eslint-disable @typescript-eslint/no-deprecated -- hono/aws-lambda is deprecated in favour of
@@ -10,7 +10,11 @@ import type { Context } from 'aws-lambda';
 import { composeAws } from '../src/compose/aws.js';
 import { KEY_ONLY_ALIAS } from '../src/compose/aws-env.js';
 import { runJob } from '../src/core/jobs/run-job.js';
+import { takeOverStaleJobs } from '../src/core/jobs/take-over.js';
 import type { WorkerEvent } from '../src/adapters/jobs/lambda-dispatcher.js';
+
+/** A scheduled sweep looks at this many of the newest jobs. */
+const SWEEP_JOBS = 200;
 
 type Handler = ReturnType<typeof handle>;
 type Event = Parameters<Handler>[0];
@@ -34,6 +38,11 @@ export async function worker(event: WorkerEvent, context: Context): Promise<void
     ready = undefined;
     throw error;
   });
+  if ('sweep' in event) {
+    const taken = await takeOverStaleJobs(deps, SWEEP_JOBS);
+    console.log(JSON.stringify({ level: 'info', message: 'stale jobs taken over', taken }));
+    return;
+  }
   // Starts the job's commands and lets go of them: they run on their hosts, bounded there, and
   // get_job reads them back. Nothing babysits a long command.
   await runJob(deps, event.jobId, {

@@ -12,6 +12,8 @@ import {
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -248,6 +250,18 @@ export class GatewayStack extends Stack {
       Duration.minutes(15),
       'ssh-mcp-gateway job runner',
     );
+    // Finishes what nobody polls: every five minutes the worker takes over running jobs whose
+    // runner let go (or died) and records the end of those that have ended on their hosts.
+    new events.Rule(this, 'SweepJobs', {
+      description: 'ssh-mcp-gateway: take over running jobs nobody polls',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [
+        new targets.LambdaFunction(this.worker, {
+          event: events.RuleTargetInput.fromObject({ sweep: true }),
+          retryAttempts: 0,
+        }),
+      ],
+    });
     // run_command runs in the request: its default timeout (60 s) fits with room for the records.
     this.handler = gatewayFunction(
       'Mcp',

@@ -62,7 +62,8 @@ export const TABLE_ACCESS: Record<
     audit: { actions: ['PutItem', 'Query'] },
     history: { actions: ['PutItem'] },
     // Claim, heartbeat and end (UpdateItem), the cancel poll (GetItem), load the job (Query),
-    // host states and output chunks (PutItem).
-    jobs: { actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'] },
+    // host states and output chunks (PutItem); the scheduled sweep lists every user's newest
+    // jobs (Query on all-index) and takes over those nobody runs.
+    jobs: { actions: ['GetItem', 'PutItem', 'Query', 'UpdateItem'], indexes: [JOBS_ALL_INDEX] },
   },
 };

@@ -31,7 +31,7 @@ type Result = {
   body: string;
 };
 type Handler = (event: unknown, context: unknown) => Promise<Result>;
-type Worker = (event: { jobId: string }, context: unknown) => Promise<void>;
+type Worker = (event: { jobId: string } | { sweep: true }, context: unknown) => Promise<void>;
 
 /** A Lambda Function URL (payload 2.0) event, as AWS sends it. */
 function functionUrlEvent(
@@ -812,6 +812,38 @@ describe('bundled Lambda handler', () => {
   });
 
   // Last: it judges every call the tests above made.
+  it('finishes what nobody polls: the scheduled sweep records the end of a job that was let go', async () => {
+    const handler = load();
+    const body = (r: Result) => JSON.parse(r.body).result.structuredContent;
+    const letGo = body(
+      await handler(
+        functionUrlEvent(
+          rpc(300, 'tools/call', {
+            name: 'run_command',
+            arguments: { host: 'lam-2', command: 'sleep 1.5; echo swept' },
+          }),
+          { authorization: `Bearer ${key}` },
+        ),
+        context,
+      ),
+    );
+    expect(letGo).toMatchObject({ complete: false, jobId: expect.any(String) });
+    const { jobs } = storesOn(store.dynamo.client, store.tables, systemClock);
+    await new Promise((r) => setTimeout(r, 2_500));
+    // Nobody asked: the store still says running, though the command has ended on its host.
+    expect((await jobs.get(letGo.jobId))!.job.status).toBe('running');
+    await (workerContainer ??= loadWorker()).worker(
+      { sweep: true },
+      { ...context, awsRequestId: 'sweep' },
+    );
+    const swept = await jobs.get(letGo.jobId);
+    expect(swept!.job.status).toBe('completed');
+    expect(swept!.hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
+    expect(
+      Buffer.from(await jobs.readOutput(letGo.jobId, 'lam-2', 'stdout', 0, 100)).toString(),
+    ).toBe('swept\n');
+  });
+
   it('made only DynamoDB calls the stack grants each function (infra/table-access.ts)', () => {
     const tableKey = new Map(Object.entries(store.tables).map(([k, v]) => [v, k]));
     for (const use of ['mcp', 'worker'] as const) {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { App, SecretValue, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -105,6 +105,19 @@ describe('GatewayStack', () => {
         Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]),
       },
     });
+  });
+
+  it('sends the worker a sweep every five minutes: running jobs nobody polls are taken over', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { ScheduleExpression: string; Targets: { Arn: unknown; Input: string }[] };
+    }[];
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties;
+    expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule.Targets).toHaveLength(1);
+    expect(JSON.parse(rule.Targets[0]!.Input)).toEqual({ sweep: true });
+    const workerId = stack.getLogicalId(stack.worker.node.defaultChild as CfnElement);
+    expect(rule.Targets[0]!.Arn).toEqual({ 'Fn::GetAtt': [workerId, 'Arn'] });
   });
 
   it('creates on-demand, encrypted, point-in-time-recoverable tables named by the prefix, with TTL on history', () => {

@@ -1,10 +1,11 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { JobDispatcher, WorkInFlight } from '../../core/jobs/job-dispatcher.js';
 
-/** The payload the worker function receives. */
-export interface WorkerEvent {
-  readonly jobId: string;
-}
+/**
+ * The payload the worker function receives: a job to start, or (from a schedule) a sweep that
+ * takes over running jobs nobody polls.
+ */
+export type WorkerEvent = { readonly jobId: string } | { readonly sweep: true };
 
 /**
  * Runs jobs in the worker function, invoked asynchronously: the request that started the job can

@@ -30,7 +30,7 @@ type Loaded = { job: JobRecord; hosts: JobHostRecord[] };
 export async function takeOver(
   deps: CoreDeps,
   loaded: Loaded,
-  staleAfterMs: number,
+  staleAfterMs = LOST_AFTER_MS,
 ): Promise<Loaded> {
   const { job } = loaded;
   const now = deps.clock.now().getTime();
@@ -66,6 +66,32 @@ export async function takeOver(
       });
   }
   return (await deps.jobs.get(job.id)) ?? loaded;
+}
+
+/**
+ * Finishes what nobody polls (a scheduled invocation on AWS): the newest `limit` jobs of every
+ * user are looked at, and each running one whose runner stopped is taken over — read back from
+ * its hosts, and its end recorded once it has ended. Returns how many were taken over.
+ */
+export async function takeOverStaleJobs(deps: CoreDeps, limit: number): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const stale = (await deps.jobs.list({ limit })).filter(
+    (job) =>
+      job.status === 'running' &&
+      now - Date.parse(job.heartbeatAt ?? job.createdAt) >= LOST_AFTER_MS,
+  );
+  let taken = 0;
+  for (const job of stale) {
+    const loaded = await deps.jobs.get(job.id);
+    if (!loaded) continue;
+    try {
+      await takeOver(deps, loaded);
+      taken++;
+    } catch (error) {
+      deps.logger.warn('job not taken over', { jobId: job.id, error: String(error) });
+    }
+  }
+  return taken;
 }
 
 /**
