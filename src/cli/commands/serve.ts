@@ -10,6 +10,10 @@ import { systemClock } from '../../core/ports.js';
 import { addUser } from '../../core/users/user-admin.js';
 import { isLoopbackHost } from '../../core/oauth/redirect-uri.js';
 import { AppError } from '../../core/errors.js';
+import { sweepEvery } from '../../core/jobs/take-over.js';
+
+/** How often a serving gateway takes over running jobs nobody runs any more. */
+const SWEEP_EVERY_MS = 5 * 60_000;
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { STORE_OPTIONS, parse, storeMode } from '../store-options.js';
@@ -153,7 +157,10 @@ export async function serveCommand(
           'A header client that starts an OAuth sign-in instead can use a key-only endpoint: restart with --key-only-port 8788.',
         );
     } else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
+    // Jobs a stopped (or killed) gateway let go of are finished even if nobody asks for them.
+    const stopSweeping = sweepEvery(gateway.deps, SWEEP_EVERY_MS);
     await stop;
+    stopSweeping();
     io.out('shutting down: answering the requests in flight');
     // A run_command answers within the sync budget; its records follow at once.
     const graceMs = (fleetSource.fleet.limits.syncBudgetSeconds + 5) * 1000;

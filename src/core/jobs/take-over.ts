@@ -95,6 +95,31 @@ export async function takeOverStaleJobs(deps: CoreDeps, limit: number): Promise<
 }
 
 /**
+ * Sweeps now and then for as long as this process serves (a gateway on a machine): a job let go
+ * by a process that stopped — or killed — is finished even if nobody asks for it. The first
+ * sweep comes once the previous process's heartbeats have gone stale. Returns the stop.
+ */
+export function sweepEvery(
+  deps: CoreDeps,
+  everyMs: number,
+  options: { readonly firstAfterMs?: number; readonly limit?: number } = {},
+): () => void {
+  const limit = options.limit ?? 200;
+  const sweep = () =>
+    void takeOverStaleJobs(deps, limit).catch((error: unknown) =>
+      deps.logger.warn('job sweep failed', { error: String(error) }),
+    );
+  const first = setTimeout(sweep, options.firstAfterMs ?? LOST_AFTER_MS + 1_000);
+  const next = setInterval(sweep, everyMs);
+  first.unref();
+  next.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(next);
+  };
+}
+
+/**
  * This process stops running a job (a Lambda invocation about to end): its hosts are let go
  * (`HostsRun.release`), its heartbeat stops, and the heartbeat is set stale so the next reader
  * takes the job over at once.

@@ -9,6 +9,7 @@ import { runCommand } from '../../../src/core/run/run-command.js';
 import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatcher.js';
 import { runJob } from '../../../src/core/jobs/run-job.js';
 import { loadJob, viewJob } from '../../../src/core/jobs/job-view.js';
+import { sweepEvery } from '../../../src/core/jobs/take-over.js';
 import { HISTORY_NOT_STORED } from '../../../src/core/run/outcome.js';
 import { DynamoHistoryStore } from '../../../src/adapters/dynamo/dynamo-history-store.js';
 import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
@@ -80,6 +81,33 @@ describe('runJob', () => {
       await gateway.store.auditStore.range({ limit: 50, newestFirst: true })
     ).filter((r) => r.event.type === 'exec.outcome' && r.event.requestId === 'req-let-go');
     expect(outcomes.map((r) => r.event.outcome)).toEqual(['completed; failed:1']);
+  });
+
+  it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
+    const deps: CoreDeps = {
+      ...gateway.deps,
+      dispatcher: { ...gateway.deps.dispatcher, adopt: (_id, work) => work.release() },
+    };
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-2', command: 'sleep 2; echo swept' },
+      { requestId: 'req-swept', runUntil: Date.now() + 6_000 },
+    );
+    expect(result.complete).toBe(false);
+    const stop = sweepEvery(gateway.deps, 200, { firstAfterMs: 0 });
+    try {
+      let job = await gateway.deps.jobs.get(result.jobId!);
+      for (let i = 0; i < 60 && job?.job.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        job = await gateway.deps.jobs.get(result.jobId!);
+      }
+      expect(job?.job.status).toBe('completed');
+      expect(job?.hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
+    } finally {
+      stop();
+    }
   });
 
   it('reads a command back from its host when the connection drops mid-command: every byte, its exit status, and what happened', async () => {
