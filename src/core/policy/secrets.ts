@@ -241,7 +241,9 @@ function dynamicSecret(text: string, named = false): string | undefined {
     return `${text} names a file partly at run time, which could be a secret; write the path out`;
   }
   const value = known.join('/');
-  return secretFile({ text, value, glob: false }, named);
+  // `~/.s*/id_rsa` is still a pattern once `~` is known: judge it as one (a quoted `*` only makes
+  // this stricter).
+  return secretFile({ text, value, glob: /[*?[]/.test(value) }, named);
 }
 
 /**
@@ -276,9 +278,11 @@ export function gatewayStateWrite(word: Word): string | undefined {
   const hit = paths.some((path) =>
     path
       .split('/')
+      // A pattern (`~/.smg?spool`) is judged as one whether or not the word is known before run
+      // time; a quoted `*` only makes this stricter.
       .some((part) =>
-        word.glob && /[*?[\\]/.test(part)
-          ? componentPattern(part).test(GATEWAY_SPOOL)
+        /[*?[]/.test(part)
+          ? componentPattern(part.replace(/["']/g, '')).test(GATEWAY_SPOOL)
           : part.replace(/["']/g, '') === GATEWAY_SPOOL,
       ),
   );

@@ -290,6 +290,12 @@ export const WRAPPERS: Record<string, (args: readonly Word[]) => Unwrapped> = {
     if (applet.value.startsWith('-')) return { kind: 'final' };
     if (OTHER_SHELLS.has(applet.value))
       return problem(`busybox ${applet.value} is not the gateway's bash`);
+    // Busybox's timeout forks a watcher into a session of its own: it outlives the command (and
+    // any clean-up of the command's process group) until its time is up.
+    if (applet.value === 'timeout')
+      return problem(
+        "busybox timeout leaves a watcher process running after the command; use coreutils' timeout",
+      );
     return { kind: 'inner', words: args, via: 'busybox' };
   },
   xargs: (args) => {

@@ -157,6 +157,12 @@ describe('reading a secret is denied under every profile', () => {
     // The gateway's spool on the host: other commands' output.
     'cat ~/.smg-spool/0123abcd-x.out',
     'tail -c +1 .smg-spool/*.out',
+    // A pattern after ~ or $HOME is still a pattern (a review found these allowed).
+    'cat ~/.smg?spool/*.out',
+    'head -c 100000 ~/.[s]mg-spool/*',
+    'cat "$HOME"/.smg?spool/x.out',
+    'base64 ~/.smg?spool/*.out',
+    'cat ~/.s*/authorized_keys',
   ])('%s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);
@@ -171,6 +177,9 @@ describe('reading a secret is denied under every profile', () => {
     'echo 0 > ~/.smg-spool/0123abcd-x.status',
     'echo x >> "$HOME/.smg-spool/0123abcd-x.out"',
     'touch /home/*/.smg-spoo?/x.pid',
+    'echo 0 > ~/.smg?spool/x.status',
+    'touch ~/.smg*/x',
+    'cd ~/.smg?spool && echo 0 > NAME.status',
   ])('writing the gateway’s spool is denied under every profile: %s', (command) => {
     for (const profile of ['read-only', 'operator', 'unrestricted']) {
       const d = decide(profile, command);
