@@ -57,7 +57,7 @@ export async function createJob(
     await recordOutcome(deps, fleet, job, plan.hosts, {
       status: 'completed',
       startedMs: now.getTime(),
-      stored: true,
+      stored: 'ended',
     });
   else await deps.dispatcher.dispatch(job.id, { job, hosts: plan.hosts });
   return { job, hosts: plan.hosts, ...(plan.approval ? { approval: plan.approval } : {}) };

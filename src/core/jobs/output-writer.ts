@@ -70,6 +70,7 @@ export class OutputWriter {
       this.raw = from.raw;
       // What an answer carries was cut already, if anything was.
       this.headLength = this.headBytes;
+      if (from.bytes >= cap) this.full = this.truncated = this.cut = true;
     }
   }
 
@@ -82,9 +83,17 @@ export class OutputWriter {
     return this.stored;
   }
 
-  /** Raw bytes of the stream taken in so far (stored, held or dropped at the cap). */
+  /** Raw bytes of the stream taken in so far (stored or held). */
   get rawBytes(): number {
     return this.raw + this.pendingBytes;
+  }
+
+  /**
+   * Where to read the host's copy of the stream from: on from what is taken in, or — once the
+   * stream is cut at its cap — nowhere (nothing more of it is kept).
+   */
+  get readFrom(): number {
+    return this.truncated ? Number.MAX_SAFE_INTEGER - 1 : this.rawBytes;
   }
 
   /** Bytes buffered and not yet stored. */

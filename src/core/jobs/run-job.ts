@@ -77,7 +77,7 @@ export async function runJob(
   await recordOutcome(deps, fleet, job, hosts, {
     status: cancel.signal.aborted ? 'cancelled' : 'completed',
     startedMs: started,
-    stored: true,
+    stored: 'running',
   });
   return hosts;
 }

@@ -52,18 +52,12 @@ export async function takeOver(
     ),
   );
   if (hosts.every((h) => h.status !== 'running' && h.status !== 'pending')) {
-    const status = job.cancelRequested ? 'cancelled' : 'completed';
-    const ended = await deps.jobs.update(
-      job.id,
-      { status, endedAt: deps.clock.now().toISOString() },
-      { status: ['running'], heartbeatAt: claim },
-    );
-    if (ended)
-      await recordOutcome(deps, fleet, job, hosts, {
-        status,
-        startedMs: Date.parse(job.startedAt ?? job.createdAt),
-        stored: true,
-      });
+    // The end and its audit record are written once, by whoever moves the job out of running.
+    await recordOutcome(deps, fleet, job, hosts, {
+      status: job.cancelRequested ? 'cancelled' : 'completed',
+      startedMs: Date.parse(job.startedAt ?? job.createdAt),
+      stored: 'running',
+    });
   }
   return (await deps.jobs.get(job.id)) ?? loaded;
 }
@@ -178,7 +172,7 @@ async function readHost(
     read = await deps.ssh.readSpool(
       target,
       spool,
-      { stdout: writers.stdout.rawBytes, stderr: writers.stderr.rawBytes },
+      { stdout: writers.stdout.readFrom, stderr: writers.stderr.readFrom },
       { ...connect, maxBytes: READ_PAGE_BYTES, timeoutMs: READ_TIMEOUT_MS },
     );
     if (read.state === 'unreachable') {
@@ -191,8 +185,11 @@ async function readHost(
     }
     writers.stdout.push(read.stdout);
     writers.stderr.push(read.stderr);
-    const more = read.stdout.length === READ_PAGE_BYTES || read.stderr.length === READ_PAGE_BYTES;
-    if (!more || (writers.stdout.truncated && writers.stderr.truncated)) break;
+    // A full page of a stream still kept: there is more to read at once.
+    const more =
+      (read.stdout.length === READ_PAGE_BYTES && !writers.stdout.truncated) ||
+      (read.stderr.length === READ_PAGE_BYTES && !writers.stderr.truncated);
+    if (!more) break;
   }
   const state = read.state;
   await Promise.all([

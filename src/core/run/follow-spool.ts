@@ -68,14 +68,17 @@ export async function followSpool(
     const read = await deps.ssh.readSpool(
       target,
       spool,
-      { stdout: writers.stdout.rawBytes, stderr: writers.stderr.rawBytes },
+      { stdout: writers.stdout.readFrom, stderr: writers.stderr.readFrom },
       { ...connect, maxBytes: READ_PAGE_BYTES, timeoutMs: READ_TIMEOUT_MS },
     );
     if (read.state !== 'unreachable') {
       writers.stdout.push(read.stdout);
       writers.stderr.push(read.stderr);
       // A full page: there is more to read at once.
-      if (read.stdout.length === READ_PAGE_BYTES || read.stderr.length === READ_PAGE_BYTES)
+      if (
+        (read.stdout.length === READ_PAGE_BYTES && !writers.stdout.truncated) ||
+        (read.stderr.length === READ_PAGE_BYTES && !writers.stderr.truncated)
+      )
         wait = 0;
       else if (read.state === 'ended')
         return {

@@ -20,49 +20,56 @@ export const HISTORY_NOT_STORED =
   'its history item could not be stored (the gateway log says why; tell an admin)';
 
 /**
- * The run's end: the stored job's final status (when it is stored) and the `exec.outcome` record,
- * written together. An outcome that cannot be recorded is said loudly and thrown: the commands
- * have run, what failed is their record.
+ * The run's end: the stored job's final status and then the `exec.outcome` record. A job still
+ * `running` in the store is ended by a conditional write, and only whoever wins it appends the
+ * outcome (a runner and a reader taking the job over may both get here); a job stored already
+ * ended, or none, gets the outcome alone. An outcome that cannot be recorded is said loudly and
+ * thrown: the commands have run, what failed is their record.
  */
 export async function recordOutcome(
   deps: Pick<CoreDeps, 'jobs' | 'audit' | 'clock' | 'logger'>,
   fleet: Fleet,
   job: RunJob,
   hosts: readonly JobHostRecord[],
-  end: { readonly status: JobStatus; readonly startedMs: number; readonly stored: boolean },
+  end: {
+    readonly status: JobStatus;
+    readonly startedMs: number;
+    /** The job as stored: not at all, still running, or ended already. */
+    readonly stored: 'no' | 'running' | 'ended';
+  },
 ): Promise<void> {
-  await Promise.all([
-    end.stored
-      ? deps.jobs.update(
-          job.id,
-          { status: end.status, endedAt: deps.clock.now().toISOString() },
-          { status: ['running'] },
-        )
-      : undefined,
-    deps.audit
-      .append({
-        type: 'exec.outcome',
-        requestId: job.requestId,
-        user: job.owner,
-        tool: job.tool,
-        targets: hosts.map((h) => h.host),
-        command: createScrubber(fleet.secretValues())(job.command),
-        outcome: `${end.status}; ${summarize(hosts)}${historyMissing(hosts)}`,
-        hosts: hosts.map((h) => ({
-          host: h.host,
-          status: h.status,
-          exitCode: h.exitCode,
-          durationMs: h.durationMs ?? 0,
-        })),
-        durationMs: Date.now() - end.startedMs,
-        ...(end.stored ? { detail: `job ${job.id}` } : {}),
-      })
-      .catch((error: unknown) => {
-        deps.logger.error('audit append failed', { jobId: job.id, error: String(error) });
-        deps.logger.count('AuditWriteFailures');
-        throw error;
-      }),
-  ]);
+  if (
+    end.stored === 'running' &&
+    !(await deps.jobs.update(
+      job.id,
+      { status: end.status, endedAt: deps.clock.now().toISOString() },
+      { status: ['running'] },
+    ))
+  )
+    return;
+  await deps.audit
+    .append({
+      type: 'exec.outcome',
+      requestId: job.requestId,
+      user: job.owner,
+      tool: job.tool,
+      targets: hosts.map((h) => h.host),
+      command: createScrubber(fleet.secretValues())(job.command),
+      outcome: `${end.status}; ${summarize(hosts)}${historyMissing(hosts)}`,
+      hosts: hosts.map((h) => ({
+        host: h.host,
+        status: h.status,
+        exitCode: h.exitCode,
+        durationMs: h.durationMs ?? 0,
+      })),
+      durationMs: Date.now() - end.startedMs,
+      ...(end.stored !== 'no' ? { detail: `job ${job.id}` } : {}),
+    })
+    .catch((error: unknown) => {
+      deps.logger.error('audit append failed', { jobId: job.id, error: String(error) });
+      deps.logger.count('AuditWriteFailures');
+      throw error;
+    });
 }
 
 /**

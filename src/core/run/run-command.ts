@@ -175,7 +175,7 @@ async function finishUnstored(call: StartedRun, ended: Promise<JobHostRecord[]>)
       recordOutcome(deps, fleet, job, hosts, {
         status: 'completed',
         startedMs: started,
-        stored: false,
+        stored: 'no',
       }),
     ),
   ]);
@@ -201,7 +201,7 @@ async function finishStored(call: StartedRun, hosts: JobHostRecord[] | undefined
         : recordOutcome(deps, fleet, job, all, {
             status: cancel.signal.aborted ? 'cancelled' : 'completed',
             startedMs: started,
-            stored: true,
+            stored: 'running',
           }),
     );
   if (hosts) {

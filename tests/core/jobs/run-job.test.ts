@@ -83,6 +83,41 @@ describe('runJob', () => {
     expect(outcomes.map((r) => r.event.outcome)).toEqual(['completed; failed:1']);
   });
 
+  it('takes over a job whose output passed its cap: the rest is dropped, and the take-over ends', async () => {
+    writeFileSync(
+      join(dir, 'capped.yaml'),
+      stringify(fleetDocument(fleet, { limits: { jobOutputBytes: 65_536 } })),
+    );
+    const capped = await composeLocal({
+      configPath: join(dir, 'capped.yaml'),
+      store: { kind: 'memory' },
+      logger: silentLogger,
+    });
+    try {
+      const deps: CoreDeps = {
+        ...capped.deps,
+        dispatcher: { ...capped.deps.dispatcher, adopt: (_id, work) => work.release() },
+      };
+      // 2.6 MB printed after the call let go: ten pages of the host's copy, all past the cap.
+      const result = await runCommand(
+        deps,
+        await deps.fleet.current(),
+        admin,
+        { host: 'rj-2', command: 'sleep 1.5; seq 1 400000' },
+        { requestId: 'req-capped', runUntil: Date.now() + 6_000 },
+      );
+      expect(result.complete).toBe(false);
+      await new Promise((r) => setTimeout(r, 2_500));
+      const view = await loadJob(deps, admin, result.jobId!);
+      expect(view.job.status).toBe('completed');
+      expect(view.hosts[0]).toMatchObject({ status: 'ok', truncated: true });
+      expect(view.hosts[0]!.bytes.stdout).toBeLessThanOrEqual(65_536);
+      expect(view.hosts[0]!.bytes.stdout).toBeGreaterThan(60_000);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
     const deps: CoreDeps = {
       ...gateway.deps,
