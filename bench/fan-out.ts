@@ -62,7 +62,11 @@ export async function measureFanOut(
     });
   const bare = await bareMedian(fleet, hosts);
   const bareWrapped = await bareMedian(fleet, hosts, () =>
-    pinnedShellCommand('true', { name: randomBytes(12).toString('base64url'), timeoutSeconds: 30 }),
+    pinnedShellCommand('true', {
+      name: randomBytes(12).toString('base64url'),
+      timeoutSeconds: 30,
+      nonce: randomBytes(9).toString('hex'),
+    }),
   );
   const call = async () => {
     let result: RunResult | undefined;

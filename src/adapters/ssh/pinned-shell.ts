@@ -16,8 +16,12 @@
 
 import { forgetSpoolsScript, spoolVars, sweepSpoolScript } from './spool-scripts.js';
 
-/** First line on stdout: the session leader's PID, so a timeout can kill its process group. */
-export const PID_MARK = 'smg-pid:';
+/**
+ * First line on stdout: the session leader's PID, so a timeout can kill its session. The mark
+ * carries a random word of the call's own, so no line a login's start-up files print can pose as
+ * it (a planted `smg-pid:1` would have a timeout kill every process of the login).
+ */
+export const pidMark = (nonce: string) => `smg-pid-${nonce}:`;
 
 /** Exit status and stderr line of a host without /bin/bash. */
 export const NO_BASH_EXIT = 125;
@@ -55,6 +59,8 @@ export interface SpoolSpec {
   readonly forget?: readonly string[];
   /** Spool files older than this many minutes are removed in the background, too. */
   readonly sweepMinutes?: number;
+  /** The call's own random word in its PID line (letters and digits). */
+  readonly nonce: string;
 }
 
 /**
@@ -97,10 +103,15 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     `${spoolVars(spool.name)}; umask 077`,
     `{ [ -d "$s" ] || mkdir -m 700 "$s"; } && [ -O "$s" ] && [ ! -h "$s" ] && { set -C; echo $$ > "$f.pid"; } || { echo '${NO_SPOOL_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     'set +C',
-    `printf '${PID_MARK}%s\\n' "$$"`,
+    `printf '${pidMark(checkNonce(spool.nonce))}%s\\n' "$$"`,
     `{ { ${run}; } 2>&1 >&3 3>&- | tee -p "$f.err" >&2 3>&-; } 3>&1 | tee -p "$f.out"`,
     'r=125; read r < "$f.rc"; echo $r > "$f.status"; exit $r',
   ].join('; ');
+}
+
+function checkNonce(nonce: string): string {
+  if (!/^[A-Za-z0-9]{8,32}$/.test(nonce)) throw new Error('invalid nonce');
+  return nonce;
 }
 
 /** Why a command that printed no PID line did not run, in words for the operator. */

@@ -1,5 +1,6 @@
 import type ssh2 from 'ssh2';
-import { PID_MARK, pinnedShellCommand, wrapperFailure, type SpoolSpec } from './pinned-shell.js';
+import { randomBytes } from 'node:crypto';
+import { pidMark, pinnedShellCommand, wrapperFailure, type SpoolSpec } from './pinned-shell.js';
 import { killSessionScript } from './spool-scripts.js';
 
 /** The channel could not be opened or its exec request was refused: nothing ran, so a retry is safe. */
@@ -24,7 +25,6 @@ export interface ChannelResult {
 
 const KILL_WAIT_MS = 2_000;
 const MAX_WIRE_LENGTH = 120_000;
-const PID_LINE = new RegExp(`(?:^|\n)${PID_MARK}(\\d+)\n`);
 /** Output before the PID line that is still start-up noise; past it, nothing was a wrapper. */
 const HEADER_LIMIT = 4096;
 
@@ -66,8 +66,8 @@ export interface RunOptions {
    * then closes, and the command waits on its output as on a slow terminal.
    */
   readonly onData?: (stream: 'stdout' | 'stderr', chunk: Uint8Array) => void | Promise<unknown>;
-  /** Where the host keeps the command's state. */
-  readonly spool: SpoolSpec;
+  /** Where the host keeps the command's state (the call's own PID mark is added here). */
+  readonly spool: Omit<SpoolSpec, 'nonce'>;
 }
 
 /**
@@ -79,7 +79,9 @@ export function runOnConnection(
   command: string,
   options: RunOptions,
 ): Promise<ChannelResult> {
-  const wire = pinnedShellCommand(command, options.spool);
+  const nonce = randomBytes(9).toString('hex');
+  const pidLine = new RegExp(`(?:^|\n)${pidMark(nonce)}(\\d+)\n`);
+  const wire = pinnedShellCommand(command, { ...options.spool, nonce });
   // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); the login shell gets one.
   if (wire.length > MAX_WIRE_LENGTH) {
     return Promise.resolve({
@@ -185,7 +187,7 @@ export function runOnConnection(
         if (header === undefined) return deliver('stdout', chunk);
         header = Buffer.concat([header, chunk]);
         // A login shell's start-up files may print before the wrapper runs: skip to the PID line.
-        const found = PID_LINE.exec(header.toString('latin1'));
+        const found = pidLine.exec(header.toString('latin1'));
         if (!found && header.length < HEADER_LIMIT) return;
         if (found?.[1]) {
           pid = Number(found[1]);

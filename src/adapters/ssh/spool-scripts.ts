@@ -20,8 +20,8 @@ export function spoolVars(name: string): string {
   return `s="$HOME/${SPOOL_DIR}"; f="$s/${name}"`;
 }
 
-/** First line of a read: the command's state. */
-export const STATE_MARK = 'smg-spool:';
+/** First line of a read: the command's state, marked with the read's own random word. */
+export const stateMark = (nonce: string) => `smg-spool-${nonce}:`;
 const SUFFIXES = ['pid', 'out', 'err', 'rc', 'status'];
 
 const offset = (n: number) => {
@@ -40,26 +40,32 @@ export function readSpoolScript(
   name: string,
   from: { stdout: number; stderr: number },
   maxBytes: number,
+  nonce: string,
 ): string {
   const max = offset(maxBytes) - 1;
+  if (!/^[A-Za-z0-9]{8,32}$/.test(nonce)) throw new Error('invalid nonce');
+  const mark = stateMark(nonce);
   return [
     spoolVars(name),
-    `[ -e "$f.pid" ] || { echo '${STATE_MARK} gone'; exit 0; }`,
-    'if [ -s "$f.status" ]; then read r < "$f.status"; st="ended $r"',
+    `[ -e "$f.pid" ] || { echo '${mark} gone'; exit 0; }`,
+    // Only digits count as a status: an empty or torn file reads as no status.
+    'r=; if [ -s "$f.status" ] && read r < "$f.status" && case $r in ""|*[!0-9]*) false;; esac; then st="ended $r"',
     // A killed login shell nobody reaps (its sshd gone, an init that does not reap) is a zombie:
     // kill -0 still finds it, so ask ps for its state where there is one.
     'elif read p < "$f.pid" && { z=$(ps -o stat= -p "$p" 2>/dev/null) || { kill -0 "$p" 2>/dev/null && z=S; }; } && case $z in *Z*|"") false;; esac; then st=running',
-    'elif [ -s "$f.rc" ]; then read r < "$f.rc"; st="ended $r"',
+    'elif [ -s "$f.rc" ] && read r < "$f.rc" && case $r in ""|*[!0-9]*) false;; esac; then st="ended $r"',
     'else st=dead; fi',
-    `echo "${STATE_MARK} $st"`,
+    `echo "${mark} $st"`,
     `tail -c +${offset(from.stdout)} "$f.out" 2>/dev/null | head -c ${max}`,
     `tail -c +${offset(from.stderr)} "$f.err" 2>/dev/null | head -c ${max} >&2`,
   ].join('; ');
 }
 
 /** The state line of a read, or undefined when the script did not run as ours. */
-export function parseSpoolState(line: string): SpoolState | undefined {
-  const match = new RegExp(`^${STATE_MARK} (running|dead|gone|ended (\\d+))$`).exec(line.trim());
+export function parseSpoolState(line: string, nonce: string): SpoolState | undefined {
+  const match = new RegExp(`^${stateMark(nonce)} (running|dead|gone|ended (\\d+))$`).exec(
+    line.trim(),
+  );
   if (!match) return undefined;
   if (match[2] !== undefined) return { state: 'ended', exitCode: Number(match[2]) };
   return { state: match[1] as 'running' | 'dead' | 'gone' };

@@ -16,7 +16,7 @@ import {
   runOnConnection,
   runScript,
 } from './run-on-connection.js';
-import { killSpoolScript, parseSpoolState, readSpoolScript, STATE_MARK } from './spool-scripts.js';
+import { killSpoolScript, parseSpoolState, readSpoolScript, stateMark } from './spool-scripts.js';
 
 /** The host's own backstop runs this long past the gateway's timeout, which fires first. */
 const HOST_TIMEOUT_MARGIN_S = 5;
@@ -201,16 +201,23 @@ export class Ssh2Executor implements SshExecutor {
       return { state: 'unreachable', status: failure.status, error: failure.error ?? '' };
     }
     try {
-      const result = await runScript(lease.client, readSpoolScript(spool, from, options.maxBytes), {
-        timeoutMs: Math.max(1, options.timeoutMs - (performance.now() - started)),
-        maxBytes: options.maxBytes + READ_HEADER_LIMIT,
-      });
+      const nonce = randomBytes(9).toString('hex');
+      const result = await runScript(
+        lease.client,
+        readSpoolScript(spool, from, options.maxBytes, nonce),
+        {
+          timeoutMs: Math.max(1, options.timeoutMs - (performance.now() - started)),
+          maxBytes: options.maxBytes + READ_HEADER_LIMIT,
+        },
+      );
       lease.release();
       // A login's start-up files may print before the script: the state line is the first of ours.
-      const at = result.stdout.indexOf(STATE_MARK);
+      const at = result.stdout.indexOf(stateMark(nonce));
       const eol = at < 0 ? -1 : result.stdout.indexOf(0x0a, at);
       const state =
-        eol < 0 ? undefined : parseSpoolState(result.stdout.subarray(at, eol).toString('latin1'));
+        eol < 0
+          ? undefined
+          : parseSpoolState(result.stdout.subarray(at, eol).toString('latin1'), nonce);
       if (!state)
         return {
           state: 'unreachable',

@@ -126,9 +126,28 @@ describe('the pinned shell', () => {
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 
+  it('takes no PID or state line a login’s start-up files print for its own (a planted smg-pid:1 would kill every process of the login)', async () => {
+    if (!isRoot) throw new Error('this test creates an account: run the tests as root');
+    const home = '/var/lib/smg-planted';
+    ensureAccount('smg-planted', { shell: '/bin/bash', home });
+    // bash started by sshd reads ~/.bashrc even to run a command.
+    writeFileSync(join(home, '.bashrc'), 'echo smg-pid:1\necho "smg-spool: ended 0"\n');
+    const target = targetFor(fleet, fleet.hosts[0]!, { user: 'smg-planted' });
+    const long = ssh.exec(target, 'sleep 2.5; echo survived', opts);
+    await new Promise((r) => setTimeout(r, 300));
+    // Its timeout kills what it ran, by the real PID: the other command of the login lives on.
+    const killed = await ssh.exec(target, 'sleep 5', { ...opts, timeoutMs: 1_000 });
+    expect(killed.status).toBe('timeout');
+    expect(await long).toMatchObject({ status: 'ok', stdout: 'survived\n' });
+  });
+
   it('refuses a host without /bin/bash instead of running another shell', () => {
     if (!isRoot) throw new Error('this test needs a mount namespace: run the tests as root');
-    const wrapper = pinnedShellCommand('echo ran', { name: 'no-bash-test', timeoutSeconds: 10 });
+    const wrapper = pinnedShellCommand('echo ran', {
+      name: 'no-bash-test',
+      timeoutSeconds: 10,
+      nonce: 'abcdef0123',
+    });
     // /bin/bash hidden in a private mount namespace, as on a host without bash.
     const r = spawnSync(
       'unshare',

@@ -164,7 +164,11 @@ describe('the spool: a command kept on its host', () => {
 
   it('refuses a host without the timeout program, saying what it lacks', () => {
     if (!isRoot) throw new Error('this test needs a mount namespace: run the tests as root');
-    const wrapper = pinnedShellCommand('echo ran', { name: name(), timeoutSeconds: 10 });
+    const wrapper = pinnedShellCommand('echo ran', {
+      name: name(),
+      timeoutSeconds: 10,
+      nonce: 'abcdef0123',
+    });
     const r = spawnSync(
       'unshare',
       [
