@@ -55,11 +55,7 @@ export async function composeLocal(options: LocalGatewayOptions): Promise<LocalG
   const fleetSource = new FileFleetSource(options.configPath);
   const parser = await createTreeSitterShellParser();
   const store = await openStore(options.store, clock, { publish: true });
-  const limits = fleetSource.fleet.limits;
-  const ssh = new Ssh2Executor({
-    poolIdleMs: limits.poolIdleSeconds * 1000,
-    spoolRetentionMinutes: limits.jobRetentionDays * 24 * 60,
-  });
+  const ssh = new Ssh2Executor({ poolIdleMs: fleetSource.fleet.limits.poolIdleSeconds * 1000 });
   const logger = options.logger ?? jsonLogger();
   // Jobs run in this process; the runner needs the deps it is part of.
   const dispatcher = new InProcessDispatcher(

@@ -101,7 +101,7 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `command -v timeout >/dev/null 2>&1 || { echo '${NO_TIMEOUT_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `${spoolVars(spool.name)}; umask 077`,
-    `{ [ -d "$s" ] || mkdir -m 700 "$s"; } && [ -O "$s" ] && [ ! -h "$s" ] && { set -C; echo $$ > "$f.pid"; } || { echo '${NO_SPOOL_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    `{ [ -d "$s" ] || mkdir -m 700 "$s" 2>/dev/null || [ -d "$s" ]; } && [ -O "$s" ] && [ ! -h "$s" ] && { set -C; echo $$ > "$f.pid"; } || { echo '${NO_SPOOL_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     'set +C',
     `printf '${pidMark(checkNonce(spool.nonce))}%s\\n' "$$"`,
     `{ { ${run}; } 2>&1 >&3 3>&- | tee -p "$f.err" >&2 3>&-; } 3>&1 | tee -p "$f.out"`,

@@ -16,12 +16,20 @@ import {
   runOnConnection,
   runScript,
 } from './run-on-connection.js';
-import { killSpoolScript, parseSpoolState, readSpoolScript, stateMark } from './spool-scripts.js';
+import {
+  forgetSpoolsScript,
+  killSpoolScript,
+  parseSpoolState,
+  readSpoolScript,
+  stateMark,
+} from './spool-scripts.js';
 
 /** The host's own backstop runs this long past the gateway's timeout, which fires first. */
 const HOST_TIMEOUT_MARGIN_S = 5;
 /** Spool names waiting for the next command on the same login to remove them, at most. */
 const MAX_FORGET_PER_COMMAND = 50;
+/** A spool waiting to be removed goes on its own after this, if no command took it along. */
+const FORGET_ALONE_AFTER_MS = 1_000;
 /** Time a kill over its own channel may take. */
 const KILL_TIMEOUT_MS = 5_000;
 /** Login start-up noise before a read's state line, at most. */
@@ -33,7 +41,7 @@ export interface Ssh2ExecutorOptions {
   readonly keepaliveIntervalMs?: number;
   /**
    * Spool files on a host untouched this long are removed (by the first command on each new
-   * connection): commands whose end nobody recorded in that time. Default 7 days.
+   * connection): commands whose end nobody recorded in that time. Default a day.
    */
   readonly spoolRetentionMinutes?: number;
 }
@@ -47,11 +55,16 @@ export class Ssh2Executor implements SshExecutor {
   private readonly keepaliveIntervalMs: number;
   private readonly spoolRetentionMinutes: number;
   /** Per login (address, port, user): spool entries to remove with its next command. */
-  private readonly forgetting = new Map<string, string[]>();
+  private readonly forgetting = new Map<
+    string,
+    { target: SshTarget; names: string[]; timer?: NodeJS.Timeout }
+  >();
+  /** Per login: the address check of its last command, for a removal sent on its own. */
+  private readonly lastCheck = new Map<string, ConnectOptions['checkAddress']>();
 
   constructor(options: Ssh2ExecutorOptions) {
     this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 15_000;
-    this.spoolRetentionMinutes = options.spoolRetentionMinutes ?? 7 * 24 * 60;
+    this.spoolRetentionMinutes = options.spoolRetentionMinutes ?? 24 * 60;
     this.pool = new ConnectionPool({
       idleMs: options.poolIdleMs,
       maxChannelsPerConnection: options.maxChannelsPerConnection ?? 8,
@@ -97,6 +110,7 @@ export class Ssh2Executor implements SshExecutor {
           error: `${target.host.name}: ${refusal}`,
         };
       }
+      this.lastCheck.set(loginKey(target), options.checkAddress);
       const forget = this.takeForgotten(target);
       const spool = options.spool ?? randomBytes(12).toString('base64url');
       try {
@@ -118,7 +132,7 @@ export class Ssh2Executor implements SshExecutor {
         return { ...result, durationMs: elapsed() };
       } catch (error) {
         lease.discard();
-        this.forgetting.set(loginKey(target), [...forget, ...this.takeForgotten(target)]);
+        for (const name of forget) this.forgetSpool(target, name);
         // Nothing ran when the channel or its exec request was refused; a stale pooled connection
         // gets one retry on a fresh connection.
         if (error instanceof ChannelOpenError && lease.reused && attempt === 0) continue;
@@ -253,25 +267,72 @@ export class Ssh2Executor implements SshExecutor {
     }
   }
 
+  /**
+   * Removes the spool with the next command on the same login if one comes within a second, and
+   * on its own otherwise (one request for every name waiting by then).
+   */
   forgetSpool(target: SshTarget, spool: string): void {
     const key = loginKey(target);
-    const list = this.forgetting.get(key) ?? [];
-    list.push(spool);
-    this.forgetting.set(key, list);
+    const entry = this.forgetting.get(key) ?? { target, names: [] };
+    entry.names.push(spool);
+    if (!entry.timer) {
+      entry.timer = setTimeout(() => void this.removeForgotten(key), FORGET_ALONE_AFTER_MS);
+      entry.timer.unref();
+    }
+    this.forgetting.set(key, entry);
   }
 
   /** Spool names for the next command on this login to remove. */
   private takeForgotten(target: SshTarget): string[] {
     const key = loginKey(target);
-    const list = this.forgetting.get(key);
-    if (!list?.length) return [];
-    const taken = list.splice(0, MAX_FORGET_PER_COMMAND);
-    if (list.length === 0) this.forgetting.delete(key);
+    const entry = this.forgetting.get(key);
+    if (!entry?.names.length) return [];
+    const taken = entry.names.splice(0, MAX_FORGET_PER_COMMAND);
+    if (entry.names.length === 0) {
+      clearTimeout(entry.timer);
+      this.forgetting.delete(key);
+    }
     return taken;
   }
 
-  close(): Promise<void> {
-    return this.pool.closeAll();
+  /** Sends the removal of a login's waiting spool names on its own; never throws. */
+  private async removeForgotten(key: string): Promise<void> {
+    const entry = this.forgetting.get(key);
+    if (!entry) return;
+    this.forgetting.delete(key);
+    clearTimeout(entry.timer);
+    const check = this.lastCheck.get(key);
+    try {
+      const lease = await this.acquireWithin(
+        entry.target,
+        {
+          connectTimeoutMs: KILL_TIMEOUT_MS,
+          timeoutMs: KILL_TIMEOUT_MS,
+          ...(check ? { checkAddress: check } : {}),
+        },
+        false,
+        KILL_TIMEOUT_MS,
+      );
+      try {
+        for (let i = 0; i < entry.names.length; i += MAX_FORGET_PER_COMMAND)
+          await runScript(
+            lease.client,
+            forgetSpoolsScript(entry.names.slice(i, i + MAX_FORGET_PER_COMMAND)),
+            { timeoutMs: KILL_TIMEOUT_MS, maxBytes: 1024 },
+          );
+        lease.release();
+      } catch {
+        lease.discard();
+      }
+    } catch {
+      // The host is out of reach: its retention sweep removes these in time.
+    }
+  }
+
+  /** Sends what removals are waiting, then closes every connection. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.forgetting.keys()].map((key) => this.removeForgotten(key)));
+    await this.pool.closeAll();
   }
 }
 

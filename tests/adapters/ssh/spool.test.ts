@@ -9,7 +9,7 @@ import {
 } from '../../../src/adapters/ssh/pinned-shell.js';
 import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
 import type { SpoolRead } from '../../../src/core/ports.js';
-import { startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
 import { targetFor } from '../../support/targets.js';
 
 const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
@@ -134,6 +134,17 @@ describe('the spool: a command kept on its host', () => {
     );
   });
 
+  it('removes a forgotten spool on its own when no command follows within a second', async () => {
+    const spool = name();
+    await ssh.exec(target(), 'echo once', { ...opts, spool });
+    ssh.forgetSpool(target(), spool);
+    await until(
+      async () =>
+        (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state === 'gone',
+      5_000,
+    );
+  });
+
   it('removes spool files older than its retention with the first command on a new connection', async () => {
     const dir = `/var/lib/${fleet.user}/.smg-spool`;
     await ssh.exec(target(), 'true', opts); // the login user's spool dir exists
@@ -184,6 +195,17 @@ describe('the spool: a command kept on its host', () => {
     expect(r.status).toBe(NO_BASH_EXIT);
     expect(r.stderr).toContain(NO_TIMEOUT_MESSAGE);
     expect(r.stdout).toBe('');
+  });
+
+  it('creates the spool once when the first commands on a login start together', async () => {
+    if (!isRoot) throw new Error('this test creates an account: run the tests as root');
+    ensureAccount('smg-fresh', { shell: '/bin/sh', home: '/var/lib/smg-fresh' });
+    rmSync('/var/lib/smg-fresh/.smg-spool', { recursive: true, force: true });
+    const fresh = targetFor(fleet, fleet.hosts[0]!, { user: 'smg-fresh' });
+    const outs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => ssh.exec(fresh, `echo ${i}`, opts)),
+    );
+    expect(outs.map((o) => o.status)).toEqual(Array(8).fill('ok'));
   });
 
   it('reads an unknown spool name as gone', async () => {
