@@ -14,7 +14,7 @@
  * `pinnedShellCommand`): another gateway process can read it back, or stop it, by its spool name.
  */
 
-import { forgetSpoolsScript, spoolVars, sweepSpoolScript } from './spool-scripts.js';
+import { forgetSpoolsScript, spoolVars } from './spool-scripts.js';
 
 /**
  * First line on stdout: the session leader's PID, so a timeout can kill its session. The mark
@@ -57,8 +57,6 @@ export interface SpoolSpec {
   readonly timeoutSeconds: number;
   /** Spool entries whose end is recorded: removed in the background as this command starts. */
   readonly forget?: readonly string[];
-  /** Spool files older than this many minutes are removed in the background, too. */
-  readonly sweepMinutes?: number;
   /** The call's own random word in its PID line (letters and digits). */
   readonly nonce: string;
 }
@@ -97,7 +95,6 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     // First, and POSIX-only: fish and csh stop here, before anything runs.
     `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
     ...(spool.forget?.length ? [forgetSpoolsScript(spool.forget)] : []),
-    ...(spool.sweepMinutes ? [sweepSpoolScript(spool.sweepMinutes)] : []),
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `command -v timeout >/dev/null 2>&1 || { echo '${NO_TIMEOUT_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `${spoolVars(spool.name)}; umask 077`,

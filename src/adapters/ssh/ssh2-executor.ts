@@ -22,12 +22,15 @@ import {
   parseSpoolState,
   readSpoolScript,
   stateMark,
+  sweepSpoolScript,
 } from './spool-scripts.js';
 
 /** The host's own backstop runs this long past the gateway's timeout, which fires first. */
 const HOST_TIMEOUT_MARGIN_S = 5;
 /** Spool names waiting for the next command on the same login to remove them, at most. */
 const MAX_FORGET_PER_COMMAND = 50;
+/** A login's spool is swept for leftovers at most this often, along with a removal. */
+const SWEEP_EVERY_MS = 60 * 60_000;
 /** A spool waiting to be removed goes on its own after this, if no command took it along. */
 const FORGET_ALONE_AFTER_MS = 1_000;
 /** Time a kill over its own channel may take. */
@@ -40,8 +43,8 @@ export interface Ssh2ExecutorOptions {
   readonly maxChannelsPerConnection?: number;
   readonly keepaliveIntervalMs?: number;
   /**
-   * Spool files on a host untouched this long are removed (by the first command on each new
-   * connection): commands whose end nobody recorded in that time. Default a day.
+   * Spool files on a host untouched this long are removed (with a removal of recorded spools, at
+   * most hourly per login): commands whose end nobody recorded in that time. Default a day.
    */
   readonly spoolRetentionMinutes?: number;
 }
@@ -59,6 +62,8 @@ export class Ssh2Executor implements SshExecutor {
     string,
     { target: SshTarget; names: string[]; timer?: NodeJS.Timeout }
   >();
+  /** Per login: when its spool was last swept for leftovers. */
+  private readonly lastSweep = new Map<string, number>();
   /** Per login: the address check of its last command, for a removal sent on its own. */
   private readonly lastCheck = new Map<string, ConnectOptions['checkAddress']>();
 
@@ -122,8 +127,6 @@ export class Ssh2Executor implements SshExecutor {
             name: spool,
             timeoutSeconds: Math.ceil(timeoutMs / 1000) + HOST_TIMEOUT_MARGIN_S,
             forget,
-            // Once per connection: a connection serves many commands.
-            ...(lease.reused ? {} : { sweepMinutes: this.spoolRetentionMinutes }),
           },
         });
         lease.release();
@@ -314,12 +317,20 @@ export class Ssh2Executor implements SshExecutor {
         KILL_TIMEOUT_MS,
       );
       try {
-        for (let i = 0; i < entry.names.length; i += MAX_FORGET_PER_COMMAND)
+        // Now and then, the spool's forgotten leftovers go too (commands nobody recorded).
+        const sweep = (this.lastSweep.get(key) ?? 0) + SWEEP_EVERY_MS < Date.now();
+        if (sweep) this.lastSweep.set(key, Date.now());
+        for (let i = 0; i < entry.names.length; i += MAX_FORGET_PER_COMMAND) {
+          const names = entry.names.slice(i, i + MAX_FORGET_PER_COMMAND);
           await runScript(
             lease.client,
-            forgetSpoolsScript(entry.names.slice(i, i + MAX_FORGET_PER_COMMAND)),
+            [
+              forgetSpoolsScript(names),
+              ...(sweep && i === 0 ? [sweepSpoolScript(this.spoolRetentionMinutes)] : []),
+            ].join('; '),
             { timeoutMs: KILL_TIMEOUT_MS, maxBytes: 1024 },
           );
+        }
         lease.release();
       } catch {
         lease.discard();

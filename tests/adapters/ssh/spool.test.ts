@@ -145,7 +145,7 @@ describe('the spool: a command kept on its host', () => {
     );
   });
 
-  it('removes spool files older than its retention with the first command on a new connection', async () => {
+  it('removes spool files older than its retention along with a removal of recorded ones', async () => {
     const dir = `/var/lib/${fleet.user}/.smg-spool`;
     await ssh.exec(target(), 'true', opts); // the login user's spool dir exists
     const old = `${dir}/${name()}.out`;
@@ -156,7 +156,9 @@ describe('the spool: a command kept on its host', () => {
     utimesSync(old, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
     const fresh = new Ssh2Executor({ poolIdleMs: 60_000, spoolRetentionMinutes: 60 });
     try {
-      await fresh.exec(target(), 'true', opts);
+      const spool = name();
+      await fresh.exec(target(), 'true', { ...opts, spool });
+      fresh.forgetSpool(target(), spool);
       await until(async () => !existsSync(old));
       expect(existsSync(recent)).toBe(true);
     } finally {
