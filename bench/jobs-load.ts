@@ -32,6 +32,7 @@ const gw = await startGatewayProcess(
     limits: {
       maxConcurrency: 128,
       commandTimeoutSeconds: 600,
+      maxJobsPerUser: 1000,
       ...(process.env.JOB_BYTES ? { jobOutputBytes: Number(process.env.JOB_BYTES) } : {}),
     },
   }),
