@@ -7,11 +7,11 @@ import {
   NO_BASH_EXIT,
   NO_BASH_MESSAGE,
   octalEscape,
-  pinnedShellCommand,
 } from '../../../src/adapters/ssh/pinned-shell.js';
 import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
 import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
 import { targetFor } from '../../support/targets.js';
+import { wrapperWithout } from '../../support/hidden-program.js';
 
 const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
 const isRoot = process.getuid?.() === 0;
@@ -142,25 +142,7 @@ describe('the pinned shell', () => {
   });
 
   it('refuses a host without /bin/bash instead of running another shell', () => {
-    if (!isRoot) throw new Error('this test needs a mount namespace: run the tests as root');
-    const wrapper = pinnedShellCommand('echo ran', {
-      name: 'no-bash-test',
-      timeoutSeconds: 10,
-      nonce: 'abcdef0123',
-    });
-    // /bin/bash hidden in a private mount namespace, as on a host without bash.
-    const r = spawnSync(
-      'unshare',
-      [
-        '--mount',
-        'sh',
-        '-c',
-        'mount --bind /dev/null /usr/bin/bash && exec sh -c "$1"',
-        '-',
-        wrapper,
-      ],
-      { encoding: 'utf8' },
-    );
+    const r = wrapperWithout('/usr/bin/bash', 'echo ran');
     expect(r.status).toBe(NO_BASH_EXIT);
     expect(r.stderr).toContain(NO_BASH_MESSAGE);
     expect(r.stdout).toBe('');

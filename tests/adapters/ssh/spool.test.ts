@@ -2,14 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  NO_BASH_EXIT,
-  NO_TIMEOUT_MESSAGE,
-  pinnedShellCommand,
-} from '../../../src/adapters/ssh/pinned-shell.js';
+import { NO_BASH_EXIT, NO_TIMEOUT_MESSAGE } from '../../../src/adapters/ssh/pinned-shell.js';
 import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
 import type { SpoolRead } from '../../../src/core/ports.js';
 import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { wrapperWithout } from '../../support/hidden-program.js';
 import { targetFor } from '../../support/targets.js';
 
 const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
@@ -176,24 +173,7 @@ describe('the spool: a command kept on its host', () => {
   });
 
   it('refuses a host without the timeout program, saying what it lacks', () => {
-    if (!isRoot) throw new Error('this test needs a mount namespace: run the tests as root');
-    const wrapper = pinnedShellCommand('echo ran', {
-      name: name(),
-      timeoutSeconds: 10,
-      nonce: 'abcdef0123',
-    });
-    const r = spawnSync(
-      'unshare',
-      [
-        '--mount',
-        'sh',
-        '-c',
-        'mount --bind /dev/null /usr/bin/timeout && exec sh -c "$1"',
-        '-',
-        wrapper,
-      ],
-      { encoding: 'utf8' },
-    );
+    const r = wrapperWithout('/usr/bin/timeout', 'echo ran');
     expect(r.status).toBe(NO_BASH_EXIT);
     expect(r.stderr).toContain(NO_TIMEOUT_MESSAGE);
     expect(r.stdout).toBe('');

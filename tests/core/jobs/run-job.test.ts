@@ -20,6 +20,12 @@ import type { User } from '../../../src/core/users/user.js';
 import { startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
 import { fleetDocument } from '../../support/gateway.js';
 
+/** As on Lambda: work after the answer does not run, so the dispatcher lets it go. */
+const lettingGo = (deps: CoreDeps): CoreDeps => ({
+  ...deps,
+  dispatcher: { ...deps.dispatcher, adopt: (_id, work) => work.release() },
+});
+
 describe('runJob', () => {
   let fleet: TestFleet;
   let gateway: LocalGateway;
@@ -50,11 +56,7 @@ describe('runJob', () => {
   });
 
   it('lets go of a command before its invocation ends: the command goes on on its host, and the next reader records its end', async () => {
-    // As on Lambda: work after the answer does not run, so the dispatcher lets it go.
-    const deps: CoreDeps = {
-      ...gateway.deps,
-      dispatcher: { ...gateway.deps.dispatcher, adopt: (_id, work) => work.release() },
-    };
+    const deps = lettingGo(gateway.deps);
     const started = Date.now();
     const result = await runCommand(
       deps,
@@ -94,10 +96,7 @@ describe('runJob', () => {
       logger: silentLogger,
     });
     try {
-      const deps: CoreDeps = {
-        ...capped.deps,
-        dispatcher: { ...capped.deps.dispatcher, adopt: (_id, work) => work.release() },
-      };
+      const deps = lettingGo(capped.deps);
       // 2.6 MB printed after the call let go: ten pages of the host's copy, all past the cap.
       const result = await runCommand(
         deps,
@@ -119,10 +118,7 @@ describe('runJob', () => {
   });
 
   it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
-    const deps: CoreDeps = {
-      ...gateway.deps,
-      dispatcher: { ...gateway.deps.dispatcher, adopt: (_id, work) => work.release() },
-    };
+    const deps = lettingGo(gateway.deps);
     const result = await runCommand(
       deps,
       await deps.fleet.current(),
