@@ -268,6 +268,8 @@ export interface ExecOutcome {
    * it ends (`readSpool`).
    */
   readonly connectionLost?: boolean;
+  /** Cancelled or let go before the command was sent: nothing ran, and no spool exists. */
+  readonly notStarted?: boolean;
 }
 
 export interface ProbeOutcome {

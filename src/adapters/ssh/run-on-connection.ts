@@ -21,6 +21,8 @@ export interface ChannelResult {
   stderr: string;
   truncated: boolean;
   error?: string;
+  /** Nothing was sent: the command never started. */
+  notStarted?: boolean;
 }
 
 const KILL_WAIT_MS = 2_000;
@@ -93,6 +95,17 @@ export function runOnConnection(
       error: `the command is too long once encoded for the host (${wire.length} bytes, at most ${MAX_WIRE_LENGTH}); nothing ran — split it up`,
     });
   }
+  // Cancelled or let go while connecting: nothing is started (once sent, it would run on).
+  if (options.signal?.aborted || options.release?.aborted)
+    return Promise.resolve({
+      status: 'cancelled',
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      truncated: false,
+      error: 'stopped before it started; nothing ran',
+      notStarted: true,
+    });
   return new Promise((resolve, reject) => {
     client.exec(wire, (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));

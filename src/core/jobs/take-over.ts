@@ -218,7 +218,8 @@ function hostEnd(
   job: JobRecord,
   read: SpoolRead,
 ): Pick<JobHostRecord, 'status' | 'exitCode' | 'reason'> {
-  if (job.cancelRequested)
+  // An end the host recorded stands, cancel or not: the command had ended by itself.
+  if (job.cancelRequested && read.state !== 'ended')
     return { status: 'cancelled', exitCode: null, reason: 'cancelled; the command was killed' };
   if (read.state === 'ended') {
     const ranMs = Date.now() - Date.parse(job.startedAt ?? job.createdAt);

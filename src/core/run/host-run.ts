@@ -205,7 +205,15 @@ export class HostRun {
       clearInterval(this.tick);
       this.tick = undefined;
     }
-    if (this.letGo.signal.aborted) return this.leaveRunning(writers);
+    if (this.letGo.signal.aborted)
+      return outcome.notStarted
+        ? this.end({
+            ...record,
+            status: 'lost',
+            reason:
+              'not started: the call let go of its work (its invocation ended) before this host started; run the command again for this host',
+          })
+        : this.leaveRunning(writers);
     // What is still buffered, scrubbed once: stored when the job is, or kept for the head.
     if (this.stored) await this.flushAll(writers);
     else {

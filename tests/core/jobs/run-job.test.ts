@@ -117,6 +117,24 @@ describe('runJob', () => {
     }
   });
 
+  it('keeps the end a let-go command reached by itself when a cancel comes after it', async () => {
+    const deps = lettingGo(gateway.deps);
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-2', command: 'sleep 1.5; echo done' },
+      { requestId: 'req-late-cancel', runUntil: Date.now() + 6_000 },
+    );
+    expect(result.complete).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Ended on its host, not yet recorded, when a cancel is asked for (as cancel_job does on a job
+    // another process runs): the reader finds nothing left to stop.
+    await deps.jobs.update(result.jobId!, { cancelRequested: true }, { status: ['running'] });
+    const view = await loadJob(deps, admin, result.jobId!);
+    expect(view.hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
+  });
+
   it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
     const deps = lettingGo(gateway.deps);
     const result = await runCommand(
