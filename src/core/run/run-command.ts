@@ -125,8 +125,13 @@ export async function runCommand(
   const cancel = new AbortController();
   // The hosts' history items go out together at the end — or as each host ends, once stored.
   const history = new HistoryBatch(deps, job.id);
-  let storing: Promise<void> | undefined;
-  const store = () => (storing ??= storeRun(deps, job, plan.hosts, run, history));
+  // Once stored, the job is looked after (heartbeat, cancel) from then on: the store resolves to
+  // the stop of that.
+  let storing: Promise<() => void> | undefined;
+  const store = () =>
+    (storing ??= storeRun(deps, job, plan.hosts, run, history).then(() =>
+      supervise(deps, job.id, cancel),
+    ));
   const run: HostsRun = new HostsRun(deps, fleet, job, plan.hosts, {
     stored: false,
     cancel: cancel.signal,
@@ -140,8 +145,9 @@ export async function runCommand(
   const hosts = await within(run.finished, waitUntil);
   if (hosts && !storing) return finishUnstored(call, Promise.resolve(hosts));
   // Stored: the work outlived the budget, or printed more than the answer carries.
+  let stopLooking: () => void;
   try {
-    await store();
+    stopLooking = await store();
   } catch (error) {
     // Nowhere to hand it over to: the answer waits for the hosts, and says it all.
     deps.logger.error('run_command could not store its job; the answer waits for its hosts', {
@@ -150,7 +156,7 @@ export async function runCommand(
     });
     return finishUnstored(call, run.finished);
   }
-  return finishStored(call, hosts);
+  return finishStored(call, hosts, stopLooking);
 }
 
 /** A run_command whose hosts have started: what its last stage needs. */
@@ -188,9 +194,12 @@ async function finishUnstored(call: StartedRun, ended: Promise<JobHostRecord[]>)
  * recorded when the last one ends. Ended already (`hosts`: only the output outgrew the answer):
  * the answer says where the rest is. Still running: the dispatcher takes the work over.
  */
-async function finishStored(call: StartedRun, hosts: JobHostRecord[] | undefined) {
+async function finishStored(
+  call: StartedRun,
+  hosts: JobHostRecord[] | undefined,
+  stop: () => void,
+) {
   const { deps, fleet, job, run, cancel, started } = call;
-  const stop = supervise(deps, job.id, cancel);
   const rest = run
     .settled()
     .finally(stop)

@@ -135,6 +135,25 @@ describe('runJob', () => {
     expect(view.hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
   });
 
+  it('beats for a run_command stored early (its output outgrew the answer) while it still runs within its budget', async () => {
+    const started = Date.now();
+    const running = runCommand(
+      gateway.deps,
+      await gateway.deps.fleet.current(),
+      admin,
+      // 188 KB at once (more than the answer carries: the job is stored), then 7 s more.
+      { host: 'rj-1', command: 'seq 1 30000; sleep 7' },
+      { requestId: 'req-beat' },
+    );
+    // Between two heartbeats, after the first: a reader must not see the runner as gone.
+    await new Promise((r) => setTimeout(r, 6_500));
+    const jobs = await gateway.deps.jobs.list({ limit: 20 });
+    const job = jobs.find((j) => j.requestId === 'req-beat');
+    expect(job?.status).toBe('running');
+    expect(Date.parse(job!.heartbeatAt!) - started).toBeGreaterThan(4_000);
+    await running;
+  });
+
   it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
     const deps = lettingGo(gateway.deps);
     const result = await runCommand(
