@@ -65,6 +65,7 @@ export async function measureFanOut(
     pinnedShellCommand('true', {
       name: randomBytes(12).toString('base64url'),
       timeoutSeconds: 30,
+      maxBytes: 1 << 24,
       nonce: randomBytes(9).toString('hex'),
     }),
   );

@@ -61,7 +61,11 @@ export async function measureLatency(
         runOnConnection(open, 'true', {
           timeoutMs: 10_000,
           maxOutputBytes: 65_536,
-          spool: { name: randomBytes(12).toString('base64url'), timeoutSeconds: 15 },
+          spool: {
+            name: randomBytes(12).toString('base64url'),
+            timeoutSeconds: 15,
+            maxBytes: 1 << 24,
+          },
         }),
       ),
     );

@@ -237,6 +237,11 @@ export interface ExecOptions extends ConnectOptions {
    * own, removed once the command ends.
    */
   readonly spool?: string;
+  /**
+   * Each stream's spool file on the host keeps at least this much (up to twice, by the login
+   * shell's ulimit unit), then stops growing; a read then says the stream is cut.
+   */
+  readonly spoolBytes?: number;
 }
 
 /** Where a spooled command stands on its host. */
@@ -248,9 +253,19 @@ export type SpoolState =
   /** The host has no such spool entry (never started, removed, or the spool deleted). */
   | { readonly state: 'gone' };
 
+/** Streams a host's spool stopped keeping (its size limit, a full disk): what followed is not there. */
+export interface SpoolCut {
+  readonly stdout?: boolean;
+  readonly stderr?: boolean;
+}
+
 /** What a read of a spooled command found: its state and the bytes from the offsets asked. */
 export type SpoolRead =
-  | (SpoolState & { readonly stdout: Uint8Array; readonly stderr: Uint8Array })
+  | (SpoolState & {
+      readonly stdout: Uint8Array;
+      readonly stderr: Uint8Array;
+      readonly cut?: SpoolCut;
+    })
   | { readonly state: 'unreachable'; readonly status: ConnectFailure; readonly error: string };
 
 export interface ExecOutcome {
@@ -270,6 +285,11 @@ export interface ExecOutcome {
   readonly connectionLost?: boolean;
   /** Cancelled or let go before the command was sent: nothing ran, and no spool exists. */
   readonly notStarted?: boolean;
+  /**
+   * The host could not keep the command's spool (a full disk, a home it cannot write): it ran
+   * without one, so only its own channel saw it end.
+   */
+  readonly unspooled?: boolean;
 }
 
 export interface ProbeOutcome {

@@ -365,7 +365,7 @@ describe('jobs end to end', () => {
       // The second job's processes die on the host too (as in a reboot): its session, by the PID
       // its spool keeps.
       const pidFile = `/var/lib/smg-test/.smg-spool/${spoolName(doomed.id, 'job-10')}.pid`;
-      const sid = readFileSync(pidFile, 'utf8').trim();
+      const sid = readFileSync(pidFile, 'utf8').split(' ')[0]!.trim();
       spawnSync('pkill', ['-KILL', '-s', sid]);
 
       // The next gateway looks a minute later: long past the runner's last heartbeat.

@@ -14,7 +14,7 @@
  * `pinnedShellCommand`): another gateway process can read it back, or stop it, by its spool name.
  */
 
-import { forgetSpoolsScript, spoolVars } from './spool-scripts.js';
+import { forgetSpoolsScript, procStatRead, spoolVars } from './spool-scripts.js';
 
 /**
  * First line on stdout: the session leader's PID, so a timeout can kill its session. The mark
@@ -46,15 +46,23 @@ export function octalEscape(command: string): string {
 /** Exit status and stderr line of a host without `timeout` (coreutils). */
 export const NO_TIMEOUT_MESSAGE =
   'smg-gateway: this host has no timeout program (coreutils); the gateway needs it to bound commands on the host';
-/** Exit status and stderr line of a spool that cannot be created (or already exists). */
-export const NO_SPOOL_MESSAGE =
-  'smg-gateway: cannot create the spool files of this command in ~/.smg-spool';
+/** Exit status and stderr line of a spool name started before: nothing runs twice. */
+export const SPOOL_TAKEN_MESSAGE =
+  'smg-gateway: a command was started under this spool name already';
+
+/** What the PID line adds when the host could not keep the command's spool: it runs without. */
+export const UNSPOOLED_MARK = ' -';
 
 /** How a command is kept on its host: under this spool name, and killed there past this time. */
 export interface SpoolSpec {
   readonly name: string;
   /** The host kills the command after this (TERM, then KILL 5 s later), gateway or not. */
   readonly timeoutSeconds: number;
+  /**
+   * Each stream's spool file stops growing here (rounded up to 512-byte blocks, and twice that
+   * where the login shell is bash, whose ulimit counts KiB); the spool then says the stream is cut.
+   */
+  readonly maxBytes: number;
   /** Spool entries whose end is recorded: removed in the background as this command starts. */
   readonly forget?: readonly string[];
   /** The call's own random word in its PID line (letters and digits). */
@@ -66,15 +74,22 @@ export interface SpoolSpec {
  * state on the host, so the command outlives the gateway that started it.
  *
  * - `~/.smg-spool` (0700, the login user's own, not a symlink) holds `NAME.pid` (the login
- *   shell's PID: the session a kill stops; created exclusively, so an existing name is refused),
- *   `NAME.out` and `NAME.err` (every byte of each stream), `NAME.rc` and, once the streams are
- *   complete, `NAME.status` (the exit status).
+ *   shell's PID and its start time: the session a kill stops, and proof a PID was not reused;
+ *   created exclusively, and a name that exists is refused), `NAME.out` and `NAME.err` (each
+ *   stream up to `maxBytes`), `NAME.cut` (what tee said when a file stopped growing), `NAME.rc`
+ *   and, once the streams are complete, `NAME.status` (the exit status).
  * - Each stream goes through `tee -p` to its file and to the SSH channel: the gateway reads it
  *   as it comes, and when the channel goes away (a dead gateway, a Lambda that let go) `tee`
- *   writes on to the file alone.
+ *   writes on to the file alone. A file past its size limit (`ulimit -f`, with SIGXFSZ ignored so
+ *   tee is told, not killed) or on a full disk stops growing while the channel still gets it all;
+ *   tee also writes to /dev/null, so with the channel gone and the file full it still drains the
+ *   command's output rather than end and have a pipe kill the command.
  * - `timeout` bounds the command on the host and runs it in a process group of its own; once
  *   bash is done, whatever it left in that group (`sleep 1000 &`, a process substitution) is
  *   stopped — TERM, which sudo passes on, then KILL — and the status is bash's.
+ * - A host that cannot keep the spool (a full disk, a read-only home) still runs the command,
+ *   bounded the same, and its PID line says so (`UNSPOOLED_MARK`): `df` must work on a full disk.
+ *   Only a live channel then sees its end.
  *
  * `printf '%bx'` and `${c%x}` keep trailing newlines, which a command substitution would strip.
  * sshd already starts each command as the leader of a session of its own and signals none of a
@@ -89,8 +104,12 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     `${bash} & t=$!`,
     'wait $t; r=$?',
     'kill -TERM -$t 2>/dev/null && { sleep 0.2; kill -KILL -$t 2>/dev/null; }',
-    'echo $r > "$f.rc"',
   ].join('; ');
+  const blocks = Math.max(1, Math.ceil(spool.maxBytes / 512));
+  const tee = (file: string) =>
+    `( ulimit -f ${blocks} 2>/dev/null; trap '' XFSZ; exec tee -p "${file}" /dev/null 2>>"$f.cut" )`;
+  const mark = pidMark(checkNonce(spool.nonce));
+  const spoolOk = `{ [ -d "$s" ] || mkdir -m 700 "$s" 2>/dev/null || [ -d "$s" ]; } && [ -O "$s" ] && [ ! -h "$s" ] && { set -C; echo "$$ $t" > "$f.pid"; } 2>/dev/null`;
   return [
     // First, and POSIX-only: fish and csh stop here, before anything runs.
     `c=$(printf '%bx' '${octalEscape(command)}') || exit ${NO_BASH_EXIT}`,
@@ -98,11 +117,16 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `command -v timeout >/dev/null 2>&1 || { echo '${NO_TIMEOUT_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `${spoolVars(spool.name)}; umask 077`,
-    `{ [ -d "$s" ] || mkdir -m 700 "$s" 2>/dev/null || [ -d "$s" ]; } && [ -O "$s" ] && [ ! -h "$s" ] && { set -C; echo $$ > "$f.pid"; } || { echo '${NO_SPOOL_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
-    'set +C',
-    `printf '${pidMark(checkNonce(spool.nonce))}%s\\n' "$$"`,
-    `{ { ${run}; } 2>&1 >&3 3>&- | tee -p "$f.err" >&2 3>&-; } 3>&1 | tee -p "$f.out"`,
-    'r=125; read r < "$f.rc"; echo $r > "$f.status"; exit $r',
+    `[ -e "$f.pid" ] && { echo '${SPOOL_TAKEN_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    `t=; [ -r /proc/$$/stat ] && ${procStatRead('$$', 'z', 't')}`,
+    `if ${spoolOk}; then set +C`,
+    `printf '${mark}%s\\n' "$$"`,
+    `{ { ${run}; echo $r > "$f.rc"; } 2>&1 >&3 3>&- | ${tee('$f.err')} >&2 3>&-; } 3>&1 | ${tee('$f.out')}`,
+    'r=125; read r < "$f.rc"; echo $r > "$f.status"; exit $r; fi',
+    // No spool: run it all the same, saying so (and without the empty PID file a full disk leaves).
+    'set +C; [ -O "$s" ] && [ ! -h "$s" ] && [ -f "$f.pid" ] && [ ! -s "$f.pid" ] && rm -f "$f.pid"',
+    `printf '${mark}%s${UNSPOOLED_MARK}\\n' "$$"`,
+    `${run}; exit $r`,
   ].join('; ');
 }
 
@@ -118,8 +142,8 @@ export function wrapperFailure(exitCode: number | null, stderr: string): string 
   }
   if (exitCode === NO_BASH_EXIT && stderr.includes(NO_TIMEOUT_MESSAGE))
     return 'this host has no timeout program, which the gateway needs to bound commands on the host: install coreutils';
-  if (exitCode === NO_BASH_EXIT && stderr.includes(NO_SPOOL_MESSAGE))
-    return "nothing ran: the gateway could not create this command's spool files in ~/.smg-spool on the host (it must be a directory of the login user's own, mode 0700, not a symlink, with room for files); check that directory";
+  if (exitCode === NO_BASH_EXIT && stderr.includes(SPOOL_TAKEN_MESSAGE))
+    return 'nothing ran: this command was started on this host before (its entry in ~/.smg-spool exists); read its job instead of starting it again';
   // The last line is where shells and interpreters put the verdict.
   const said = stderr.trim().split('\n').at(-1)?.slice(0, 200);
   return (

@@ -1,6 +1,12 @@
 import type ssh2 from 'ssh2';
 import { randomBytes } from 'node:crypto';
-import { pidMark, pinnedShellCommand, wrapperFailure, type SpoolSpec } from './pinned-shell.js';
+import {
+  pidMark,
+  pinnedShellCommand,
+  UNSPOOLED_MARK,
+  wrapperFailure,
+  type SpoolSpec,
+} from './pinned-shell.js';
 import { killSessionScript } from './spool-scripts.js';
 
 /** The channel could not be opened or its exec request was refused: nothing ran, so a retry is safe. */
@@ -11,6 +17,13 @@ export class ChannelOpenError extends Error {
 /** The connection died while the command ran: it may have partly run, so never retry. */
 export class ConnectionLostError extends Error {
   override readonly name = 'ConnectionLostError';
+  constructor(
+    message: string,
+    /** The command ran without a spool: nothing on the host says how it ends. */
+    readonly unspooled = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface ChannelResult {
@@ -23,6 +36,8 @@ export interface ChannelResult {
   error?: string;
   /** Nothing was sent: the command never started. */
   notStarted?: boolean;
+  /** The host could not keep the command's spool; it ran without one. */
+  unspooled?: boolean;
 }
 
 const KILL_WAIT_MS = 2_000;
@@ -82,7 +97,7 @@ export function runOnConnection(
   options: RunOptions,
 ): Promise<ChannelResult> {
   const nonce = randomBytes(9).toString('hex');
-  const pidLine = new RegExp(`(?:^|\n)${pidMark(nonce)}(\\d+)\n`);
+  const pidLine = new RegExp(`(?:^|\n)${pidMark(nonce)}(\\d+)(${UNSPOOLED_MARK})?\n`);
   const wire = pinnedShellCommand(command, { ...options.spool, nonce });
   // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); the login shell gets one.
   if (wire.length > MAX_WIRE_LENGTH) {
@@ -117,6 +132,7 @@ export function runOnConnection(
       const shellSaid = new CappedBuffer(HEADER_LIMIT);
       let header: Buffer | undefined = Buffer.alloc(0);
       let pid: number | undefined;
+      let unspooled = false;
       let exitCode: number | null = null;
       let exitSignal: string | undefined;
       let exited = false;
@@ -204,6 +220,7 @@ export function runOnConnection(
         if (!found && header.length < HEADER_LIMIT) return;
         if (found?.[1]) {
           pid = Number(found[1]);
+          unspooled = found[2] !== undefined;
           options.onStart?.();
         }
         const rest = found ? header.subarray(found.index + found[0].length) : header;
@@ -221,7 +238,7 @@ export function runOnConnection(
         if (stopped) return;
         if (!exited)
           return finish(
-            new ConnectionLostError('the connection closed before the command finished'),
+            new ConnectionLostError('the connection closed before the command finished', unspooled),
           );
         // The wrapper prints the PID line before anything runs: without it, nothing ran.
         if (pid === undefined) {
@@ -241,6 +258,7 @@ export function runOnConnection(
           stdout: stdout.text(),
           stderr: stderr.text(),
           truncated: stdout.truncated || stderr.truncated,
+          ...(unspooled ? { unspooled } : {}),
         });
       });
 

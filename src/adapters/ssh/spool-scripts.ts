@@ -1,4 +1,4 @@
-import type { SpoolState } from '../../core/ports.js';
+import type { SpoolCut, SpoolState } from '../../core/ports.js';
 
 /**
  * The fixed scripts that read back, stop and remove what a command keeps in its spool on the host
@@ -22,7 +22,40 @@ export function spoolVars(name: string): string {
 
 /** First line of a read: the command's state, marked with the read's own random word. */
 export const stateMark = (nonce: string) => `smg-spool-${nonce}:`;
-const SUFFIXES = ['pid', 'out', 'err', 'rc', 'status'];
+const SUFFIXES = ['pid', 'out', 'err', 'rc', 'status', 'cut'];
+
+/**
+ * Reads the state (field 3) and start time (field 22, in clock ticks since boot) of process `pid`
+ * from /proc into shell variables, with the `read` built-in alone (no process started). The comm
+ * field of a login shell has no spaces; a process whose has reads as another start time.
+ */
+export function procStatRead(pid: string, stateVar: string, startVar: string): string {
+  const fields = ['z', 'z', stateVar, ...Array<string>(18).fill('z'), startVar, 'z'];
+  return `read -r ${fields.join(' ')} < /proc/${pid}/stat`;
+}
+
+/**
+ * True (status 0) when process \$p is alive, not a zombie, and — when \$t holds its start time from
+ * the pid file — started then: a PID the system gave to another process since is not ours.
+ */
+const OURS =
+  '{ if [ -r /proc/$p/stat ]; then ' +
+  procStatRead('$p', 'y', 'v') +
+  ' && [ "$y" != Z ] && { [ -z "$t" ] || [ "$v" = "$t" ]; }; ' +
+  'elif [ -e /proc/self/stat ]; then false; ' +
+  // No /proc: ask ps; a killed login shell nobody reaps (its sshd gone, an init that does not
+  // reap) is a zombie, which kill -0 still finds.
+  'else z=$(ps -o stat= -p "$p" 2>/dev/null) || { kill -0 "$p" 2>/dev/null && z=S; }; case $z in *Z*|"") false;; esac; fi; }';
+/**
+ * True unless PID \$p now belongs to a process that started at another time than \$t: the killer
+ * spares a PID reused since (a reboot, a wrap), and still stops a session whose leader is gone or
+ * a zombie (no process gets the PID of a session that still has members).
+ */
+const NOT_ANOTHERS =
+  '{ [ ! -r /proc/$p/stat ] || [ -z "$t" ] || { ' +
+  procStatRead('$p', 'y', 'v') +
+  ' && [ "$v" = "$t" ]; }; }';
+const READ_PID = 'read p t < "$f.pid" && case $p in ""|*[!0-9]*) false;; esac';
 
 const offset = (n: number) => {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid offset ${n}`);
@@ -50,11 +83,11 @@ export function readSpoolScript(
     `[ -e "$f.pid" ] || { echo '${mark} gone'; exit 0; }`,
     // Only digits count as a status: an empty or torn file reads as no status.
     'r=; if [ -s "$f.status" ] && read r < "$f.status" && case $r in ""|*[!0-9]*) false;; esac; then st="ended $r"',
-    // A killed login shell nobody reaps (its sshd gone, an init that does not reap) is a zombie:
-    // kill -0 still finds it, so ask ps for its state where there is one.
-    'elif read p < "$f.pid" && { z=$(ps -o stat= -p "$p" 2>/dev/null) || { kill -0 "$p" 2>/dev/null && z=S; }; } && case $z in *Z*|"") false;; esac; then st=running',
+    `elif ${READ_PID} && ${OURS}; then st=running`,
     'elif [ -s "$f.rc" ] && read r < "$f.rc" && case $r in ""|*[!0-9]*) false;; esac; then st="ended $r"',
     'else st=dead; fi',
+    // A stream its spool stopped keeping (its size limit, a full disk): tee said so in .cut.
+    'if [ -s "$f.cut" ]; then while IFS= read -r l; do case $l in *"$f.out"*) st="$st stdout-cut";; *"$f.err"*) st="$st stderr-cut";; esac; done < "$f.cut"; fi',
     `echo "${mark} $st"`,
     `tail -c +${offset(from.stdout)} "$f.out" 2>/dev/null | head -c ${max}`,
     `tail -c +${offset(from.stderr)} "$f.err" 2>/dev/null | head -c ${max} >&2`,
@@ -62,13 +95,21 @@ export function readSpoolScript(
 }
 
 /** The state line of a read, or undefined when the script did not run as ours. */
-export function parseSpoolState(line: string, nonce: string): SpoolState | undefined {
-  const match = new RegExp(`^${stateMark(nonce)} (running|dead|gone|ended (\\d+))$`).exec(
-    line.trim(),
-  );
+export function parseSpoolState(
+  line: string,
+  nonce: string,
+): (SpoolState & { readonly cut?: SpoolCut }) | undefined {
+  const match = new RegExp(
+    `^${stateMark(nonce)} (running|dead|gone|ended (\\d+))((?: (?:stdout|stderr)-cut)*)$`,
+  ).exec(line.trim());
   if (!match) return undefined;
-  if (match[2] !== undefined) return { state: 'ended', exitCode: Number(match[2]) };
-  return { state: match[1] as 'running' | 'dead' | 'gone' };
+  const cut = {
+    ...(match[3]?.includes('stdout-cut') ? { stdout: true } : {}),
+    ...(match[3]?.includes('stderr-cut') ? { stderr: true } : {}),
+  };
+  const more = Object.keys(cut).length > 0 ? { cut } : {};
+  if (match[2] !== undefined) return { state: 'ended', exitCode: Number(match[2]), ...more };
+  return { state: match[1] as 'running' | 'dead' | 'gone', ...more };
 }
 
 /**
@@ -90,8 +131,8 @@ export function killSessionScript(pid: string): string {
 export function killSpoolScript(name: string): string {
   return [
     spoolVars(name),
-    'read p < "$f.pid" 2>/dev/null || exit 0',
-    'case $p in *[!0-9]*|"") exit 0;; esac',
+    `{ ${READ_PID}; } 2>/dev/null || exit 0`,
+    `${NOT_ANOTHERS} || exit 0`,
     killSessionScript('$p'),
   ].join('; ');
 }

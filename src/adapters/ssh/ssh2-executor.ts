@@ -27,6 +27,8 @@ import {
 
 /** The host's own backstop runs this long past the gateway's timeout, which fires first. */
 const HOST_TIMEOUT_MARGIN_S = 5;
+/** What a spool keeps of each stream when the caller does not say. */
+const DEFAULT_SPOOL_BYTES = 16 * 1024 * 1024;
 /** Spool names waiting for the next command on the same login to remove them, at most. */
 const MAX_FORGET_PER_COMMAND = 50;
 /** A login's spool is swept for leftovers at most this often, along with a removal. */
@@ -126,6 +128,7 @@ export class Ssh2Executor implements SshExecutor {
           spool: {
             name: spool,
             timeoutSeconds: Math.ceil(timeoutMs / 1000) + HOST_TIMEOUT_MARGIN_S,
+            maxBytes: options.spoolBytes ?? DEFAULT_SPOOL_BYTES,
             forget,
           },
         });
@@ -147,7 +150,9 @@ export class Ssh2Executor implements SshExecutor {
           truncated: false,
           durationMs: elapsed(),
           error: (error as Error).message,
-          ...(error instanceof ConnectionLostError ? { connectionLost: true } : {}),
+          ...(error instanceof ConnectionLostError
+            ? { connectionLost: true, ...(error.unspooled ? { unspooled: true } : {}) }
+            : {}),
         };
       }
     }

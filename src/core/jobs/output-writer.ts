@@ -101,6 +101,12 @@ export class OutputWriter {
     return this.pendingBytes;
   }
 
+  /** The host kept no more of the stream (its spool's limit, a full disk): the rest is not there. */
+  endShort(): void {
+    this.truncated = true;
+    this.cut = true;
+  }
+
   push(chunk: Uint8Array): void {
     if (this.stored + this.pendingBytes >= this.cap) {
       this.truncated = true;

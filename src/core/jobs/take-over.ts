@@ -6,6 +6,7 @@ import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
 import { historyEntry, historyOneByOne } from '../run/history.js';
 import { recordOutcome } from '../run/outcome.js';
 import { spoolName } from '../run/spool-name.js';
+import { takeSpoolRead } from '../run/follow-spool.js';
 import { LOST_AFTER_MS } from '../run/supervise.js';
 import type { JobHostRecord, JobRecord, OutputStream } from './job.js';
 import { OutputWriter } from './output-writer.js';
@@ -183,13 +184,7 @@ async function readHost(
       });
       return record;
     }
-    writers.stdout.push(read.stdout);
-    writers.stderr.push(read.stderr);
-    // A full page of a stream still kept: there is more to read at once.
-    const more =
-      (read.stdout.length === READ_PAGE_BYTES && !writers.stdout.truncated) ||
-      (read.stderr.length === READ_PAGE_BYTES && !writers.stderr.truncated);
-    if (!more) break;
+    if (!takeSpoolRead(writers, read, READ_PAGE_BYTES)) break;
   }
   const state = read.state;
   await Promise.all([
@@ -237,7 +232,7 @@ function hostEnd(
     reason:
       read.state !== 'gone'
         ? 'its processes on the host are gone and it left no exit status: the host rebooted, or they were killed'
-        : 'its spool on the host is gone (removed, or never started there); the output stored before is kept',
+        : 'its spool on the host is gone (removed, never started there, or the host had no room to keep it); the output stored before is kept',
   };
 }
 

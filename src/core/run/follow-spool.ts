@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../deps.js';
-import type { ExecOutcome, SshTarget } from '../ports.js';
+import type { ExecOutcome, SpoolRead, SshTarget } from '../ports.js';
 import type { OutputStream } from '../jobs/job.js';
 import type { OutputWriter } from '../jobs/output-writer.js';
 
@@ -9,6 +9,27 @@ const READ_PAGE_BYTES = 256 * 1024;
 const READ_TIMEOUT_MS = 5_000;
 /** The host's own timeout fires this long after the gateway's; a follower waits for it. */
 const HOST_TIMEOUT_GRACE_MS = 10_000;
+
+/**
+ * Takes a read of a host's spool into the stream writers: its bytes, and — once a stream's page
+ * comes back short — that the host kept no more of it, when its spool says it stopped keeping it.
+ * True when a page came back full: there is more to read at once.
+ */
+export function takeSpoolRead(
+  writers: Record<OutputStream, OutputWriter>,
+  read: Extract<SpoolRead, { stdout: Uint8Array }>,
+  pageBytes: number,
+): boolean {
+  let more = false;
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const writer = writers[stream];
+    writer.push(read[stream]);
+    if (writer.truncated) continue;
+    if (read[stream].length === pageBytes) more = true;
+    else if (read.cut?.[stream]) writer.endShort();
+  }
+  return more;
+}
 
 export interface Followed {
   readonly outcome: ExecOutcome;
@@ -72,14 +93,7 @@ export async function followSpool(
       { ...connect, maxBytes: READ_PAGE_BYTES, timeoutMs: READ_TIMEOUT_MS },
     );
     if (read.state !== 'unreachable') {
-      writers.stdout.push(read.stdout);
-      writers.stderr.push(read.stderr);
-      // A full page: there is more to read at once.
-      if (
-        (read.stdout.length === READ_PAGE_BYTES && !writers.stdout.truncated) ||
-        (read.stderr.length === READ_PAGE_BYTES && !writers.stderr.truncated)
-      )
-        wait = 0;
+      if (takeSpoolRead(writers, read, READ_PAGE_BYTES)) wait = 0;
       else if (read.state === 'ended')
         return {
           outcome: {

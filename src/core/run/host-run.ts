@@ -6,7 +6,7 @@ import { MAX_CHUNK_BYTES, type JobHostRecord, type OutputStream } from '../jobs/
 import { OutputWriter } from '../jobs/output-writer.js';
 import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
 import { historyEntry, historyOneByOne, type HistorySink } from './history.js';
-import { spoolName } from './spool-name.js';
+import { spoolBytes, spoolName } from './spool-name.js';
 import { followSpool } from './follow-spool.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
@@ -172,6 +172,7 @@ export class HostRun {
     try {
       outcome = await deps.ssh.exec(target, job.command, {
         spool,
+        spoolBytes: spoolBytes(limits.jobOutputBytes),
         timeoutMs,
         ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
         connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
@@ -191,7 +192,9 @@ export class HostRun {
           return undefined;
         },
       });
-      if (outcome.connectionLost && !this.letGo.signal.aborted)
+      if (outcome.connectionLost && outcome.unspooled)
+        lost = `${outcome.error ?? 'the connection dropped'}; the host had no room for this command's spool (a full disk, or a home it cannot write), so its end cannot be read back`;
+      else if (outcome.connectionLost && !this.letGo.signal.aborted)
         ({ outcome, lost } = await followSpool(deps, target, spool, writers, {
           dropped: outcome,
           startedMs,

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_BASH_EXIT, NO_TIMEOUT_MESSAGE } from '../../../src/adapters/ssh/pinned-shell.js';
 import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
 import type { SpoolRead } from '../../../src/core/ports.js';
 import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
-import { wrapperWithout } from '../../support/hidden-program.js';
+import { wrapperOnFullDisk, wrapperPidLine, wrapperWithout } from '../../support/hidden-program.js';
 import { targetFor } from '../../support/targets.js';
 
 const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
@@ -169,7 +169,79 @@ describe('the spool: a command kept on its host', () => {
     await ssh.exec(target(), 'true', { ...opts, spool });
     const again = await ssh.exec(target(), 'echo ran', { ...opts, spool });
     expect(again).toMatchObject({ status: 'failed', stdout: '' });
-    expect(again.error).toMatch(/could not create this command's spool files/);
+    expect(again.error).toMatch(/was started on this host before/);
+  });
+
+  it('keeps no more of a stream than its limit, says the stream is cut, and the channel still gets every byte', async () => {
+    const spool = name();
+    const out = await ssh.exec(
+      target(),
+      "head -c 20000 /dev/zero | tr '\\0' a; echo short >&2; exit 6",
+      { ...opts, spool, spoolBytes: 4096 },
+    );
+    expect(out).toMatchObject({ status: 'failed', exitCode: 6, stderr: 'short\n' });
+    expect(out.stdout).toBe('a'.repeat(20_000));
+    const read = await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts);
+    expect(read).toMatchObject({ state: 'ended', exitCode: 6, cut: { stdout: true } });
+    expect(read).not.toHaveProperty('cut.stderr');
+    const kept = text(read) as { stdout: string; stderr: string };
+    // 512-byte blocks under sh; a bash login counts KiB.
+    expect(kept.stdout.length).toBeGreaterThanOrEqual(4096);
+    expect(kept.stdout.length).toBeLessThanOrEqual(8192);
+    expect(kept.stderr).toBe('short\n');
+  });
+
+  it('neither reads as running nor kills a process that took the PID of a command since (a reboot, a wrap)', async () => {
+    const spool = name();
+    const tag = `${4000 + (process.pid % 1000)}.75`;
+    const started = ssh.exec(target(), `sleep ${tag}`, { ...opts, spool });
+    await until(
+      async () =>
+        (await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state ===
+        'running',
+    );
+    const pidFile = `/var/lib/${fleet.user}/.smg-spool/${spool}.pid`;
+    const kept = readFileSync(pidFile, 'utf8');
+    const [pid, start] = kept.trim().split(' ');
+    expect(Number(start)).toBeGreaterThan(0);
+    // The same PID, started at another time: another process.
+    writeFileSync(pidFile, `${pid} ${Number(start) + 1}\n`);
+    expect((await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state).toBe(
+      'dead',
+    );
+    await ssh.killSpool(target(), spool, { connectTimeoutMs: 5_000 });
+    expect(spawnSync('pgrep', ['-f', `sleep ${tag}`]).stdout.toString()).not.toBe('');
+    // Its own start time: the command's session, stopped.
+    writeFileSync(pidFile, kept);
+    await ssh.killSpool(target(), spool, { connectTimeoutMs: 5_000 });
+    expect((await started).status).not.toBe('ok');
+    expect(spawnSync('pgrep', ['-f', `sleep ${tag}`]).stdout.toString()).toBe('');
+  });
+
+  it('runs a command all the same on a host that cannot keep its spool, and says so', async () => {
+    if (!isRoot) throw new Error('this test creates an account: run the tests as root');
+    ensureAccount('smg-nospool', { shell: '/bin/sh', home: '/var/lib/smg-nospool' });
+    // A home where the spool cannot be a directory.
+    rmSync('/var/lib/smg-nospool/.smg-spool', { recursive: true, force: true });
+    writeFileSync('/var/lib/smg-nospool/.smg-spool', 'not a directory\n');
+    const nospool = targetFor(fleet, fleet.hosts[0]!, { user: 'smg-nospool' });
+    const out = await ssh.exec(nospool, 'echo still ran; exit 2', opts);
+    expect(out).toMatchObject({
+      status: 'failed',
+      exitCode: 2,
+      stdout: 'still ran\n',
+      unspooled: true,
+    });
+    expect((await ssh.exec(target(), 'true', opts)).unspooled).toBeUndefined();
+  });
+
+  it('runs df on a host whose disk is full: no spool, and nothing left behind', () => {
+    const r = wrapperOnFullDisk('df -P / >/dev/null && echo df ran; exit 4');
+    expect(r.status).toBe(4);
+    expect(r.stdout).toMatch(wrapperPidLine(true));
+    expect(r.stdout).toContain('df ran\n');
+    // The full spool holds only what filled it: no empty PID file of a command that has none.
+    expect(r.stderr.trim().split('\n').at(-1)?.trim()).toBe('filler');
   });
 
   it('refuses a host without the timeout program, saying what it lacks', () => {

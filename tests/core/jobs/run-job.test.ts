@@ -17,7 +17,7 @@ import { documentClient } from '../../../src/adapters/dynamo/document-client.js'
 import { recordingLogger } from '../../support/logger.js';
 import type { CoreDeps } from '../../../src/core/deps.js';
 import type { User } from '../../../src/core/users/user.js';
-import { startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
 import { fleetDocument } from '../../support/gateway.js';
 
 /** As on Lambda: work after the answer does not run, so the dispatcher lets it go. */
@@ -201,6 +201,55 @@ describe('runJob', () => {
       stdout: expected,
       reason: expect.stringMatching(/connection dropped .* read back from the host/),
     });
+  });
+
+  it('says a command is lost, and why, when its connection drops on a host that could keep no spool', async () => {
+    if (process.getuid?.() !== 0) throw new Error('this test creates an account: run as root');
+    ensureAccount('smg-nospool', { shell: '/bin/sh', home: '/var/lib/smg-nospool' });
+    rmSync('/var/lib/smg-nospool/.smg-spool', { recursive: true, force: true });
+    writeFileSync('/var/lib/smg-nospool/.smg-spool', 'not a directory\n');
+    const host = fleet.hosts[2]!;
+    writeFileSync(
+      join(dir, 'nospool.yaml'),
+      stringify(
+        fleetDocument(fleet, {
+          hosts: [
+            {
+              name: 'rj-nospool',
+              address: host.address,
+              port: host.port,
+              user: 'smg-nospool',
+              credential: 'test',
+              hostKey: host.hostKeyFingerprint,
+            },
+          ],
+        }),
+      ),
+    );
+    const nospool = await composeLocal({
+      configPath: join(dir, 'nospool.yaml'),
+      store: { kind: 'memory' },
+      logger: silentLogger,
+    });
+    try {
+      const running = runCommand(
+        nospool.deps,
+        await nospool.deps.fleet.current(),
+        admin,
+        { host: 'rj-nospool', command: 'echo begun; sleep 2; echo unseen' },
+        { requestId: 'req-nospool' },
+      );
+      await new Promise((r) => setTimeout(r, 700));
+      fleet.cutConnections(host.name);
+      const result = await running;
+      expect(result.results[0]).toMatchObject({
+        status: 'unreachable',
+        stdout: 'begun\n',
+        reason: expect.stringMatching(/no room for this command's spool/),
+      });
+    } finally {
+      await nospool.close();
+    }
   });
 
   it('says a command is lost when its host restarts sshd and takes the session with it', async () => {
