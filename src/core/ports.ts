@@ -120,12 +120,12 @@ export interface JobStore {
   getRecord(id: string): Promise<JobRecord | undefined>;
   /**
    * Applies `patch` only when the stored job matches `when` (a status among the given ones and/or
-   * the given heartbeat); false when it did not match.
+   * the given heartbeat, `null` for none); false when it did not match.
    */
   update(
     id: string,
     patch: Partial<JobRecord>,
-    when?: { status?: readonly JobStatus[]; heartbeatAt?: string },
+    when?: { status?: readonly JobStatus[]; heartbeatAt?: string | null },
   ): Promise<boolean>;
   /** Stores a host's state; `expiresAt` is the job's (the runner has it, so no read is needed). */
   putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void>;

@@ -101,7 +101,7 @@ export class DynamoJobStore implements JobStore {
   async update(
     id: string,
     patch: Partial<JobRecord>,
-    when: { status?: readonly JobStatus[]; heartbeatAt?: string } = {},
+    when: { status?: readonly JobStatus[]; heartbeatAt?: string | null } = {},
   ): Promise<boolean> {
     const names: Record<string, string> = { '#pk': 'pk' };
     const values: Record<string, unknown> = {};
@@ -114,8 +114,11 @@ export class DynamoJobStore implements JobStore {
     }
     if (when.heartbeatAt !== undefined) {
       names['#hb'] = 'heartbeatAt';
-      values[':hb'] = when.heartbeatAt;
-      conditions.push('#hb = :hb');
+      if (when.heartbeatAt === null) conditions.push('attribute_not_exists(#hb)');
+      else {
+        values[':hb'] = when.heartbeatAt;
+        conditions.push('#hb = :hb');
+      }
     }
     return updateIf(this.db, this.table, { pk: jobPk(id), sk: META }, patch, {
       expression: conditions.join(' AND '),

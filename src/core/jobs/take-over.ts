@@ -15,6 +15,11 @@ import { OutputWriter } from './output-writer.js';
 const READ_PAGE_BYTES = 256 * 1024;
 /** How long one read of a host may take. */
 const READ_TIMEOUT_MS = 15_000;
+/**
+ * How long a take-over's claim keeps other readers off the job's hosts while it reads them; given
+ * up as soon as the reading is done, so this only matters when the reader dies mid-read.
+ */
+const CLAIM_MS = 60_000;
 /** `timeout` exits with this when it stopped the command. */
 const HOST_TIMEOUT_EXIT = 124;
 
@@ -23,10 +28,11 @@ type Loaded = { job: JobRecord; hosts: JobHostRecord[] };
 /**
  * A running job whose runner stopped beating (a dead gateway, a Lambda that let go) is read back
  * from its hosts, where each command keeps its state: whoever reads the job first claims it (a
- * conditional write of the heartbeat), reads each running host's spool on from where the stored
- * output ends, stores what it finds, and records each host that has ended — its outcome, history
- * item and, once every host has, the job's end and `exec.outcome`, once. The claim's heartbeat is
- * already stale, so the next reader takes over again at once; a job still running stays so.
+ * conditional write of the heartbeat, fresh for `CLAIM_MS`, so no other reader reads the hosts
+ * meanwhile), reads each running host's spool on from where the stored output ends, stores what
+ * it finds, and records each host that has ended — its outcome, history item and, once every host
+ * has, the job's end and `exec.outcome`, once. Then the claim is given up (the heartbeat set
+ * stale), so the next reader takes over again at once; a job still running stays so.
  */
 export async function takeOver(
   deps: CoreDeps,
@@ -37,28 +43,36 @@ export async function takeOver(
   const now = deps.clock.now().getTime();
   if (job.status !== 'running' || now - Date.parse(job.heartbeatAt ?? job.createdAt) < staleAfterMs)
     return loaded;
-  const claim = new Date(now - staleAfterMs - 1).toISOString();
+  const claim = new Date(now - staleAfterMs + CLAIM_MS).toISOString();
   const claimed = await deps.jobs.update(
     job.id,
     { heartbeatAt: claim },
-    { status: ['running'], ...(job.heartbeatAt ? { heartbeatAt: job.heartbeatAt } : {}) },
+    { status: ['running'], heartbeatAt: job.heartbeatAt ?? null },
   );
   if (!claimed) return (await deps.jobs.get(job.id)) ?? loaded;
-  const fleet = await deps.fleet.current();
-  const hosts = await Promise.all(
-    loaded.hosts.map((h) =>
-      h.status === 'running' || h.status === 'pending'
-        ? readHost(deps, fleet, job, h)
-        : Promise.resolve(h),
-    ),
-  );
-  if (hosts.every((h) => h.status !== 'running' && h.status !== 'pending')) {
-    // The end and its audit record are written once, by whoever moves the job out of running.
-    await recordOutcome(deps, fleet, job, hosts, {
-      status: job.cancelRequested ? 'cancelled' : 'completed',
-      startedMs: Date.parse(job.startedAt ?? job.createdAt),
-      stored: 'running',
-    });
+  try {
+    const fleet = await deps.fleet.current();
+    const hosts = await Promise.all(
+      loaded.hosts.map((h) =>
+        h.status === 'running' || h.status === 'pending'
+          ? readHost(deps, fleet, job, h)
+          : Promise.resolve(h),
+      ),
+    );
+    if (hosts.every((h) => h.status !== 'running' && h.status !== 'pending')) {
+      // The end and its audit record are written once, by whoever moves the job out of running.
+      await recordOutcome(deps, fleet, job, hosts, {
+        status: job.cancelRequested ? 'cancelled' : 'completed',
+        startedMs: Date.parse(job.startedAt ?? job.createdAt),
+        stored: 'running',
+      });
+    }
+  } finally {
+    // Read: the next reader may take over at once (a job that ended is left as it is).
+    const stale = new Date(deps.clock.now().getTime() - staleAfterMs - 1).toISOString();
+    await deps.jobs
+      .update(job.id, { heartbeatAt: stale }, { status: ['running'], heartbeatAt: claim })
+      .catch(() => false);
   }
   return (await deps.jobs.get(job.id)) ?? loaded;
 }

@@ -85,6 +85,51 @@ describe('runJob', () => {
     expect(outcomes.map((r) => r.event.outcome)).toEqual(['completed; failed:1']);
   });
 
+  it('lets one reader at a time read a taken-over job’s hosts, and the next take over at once after it', async () => {
+    const deps = lettingGo(gateway.deps);
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-1', command: 'sleep 3; echo done' },
+      { requestId: 'req-one-reader', runUntil: Date.now() + 6_000 },
+    );
+    expect(result.complete).toBe(false);
+    // Every read of the host takes half a second here, and is counted.
+    let reads = 0;
+    const ssh = deps.ssh;
+    const slow: CoreDeps = {
+      ...deps,
+      ssh: {
+        exec: (...a) => ssh.exec(...a),
+        probe: (...a) => ssh.probe(...a),
+        readSpool: async (...a) => {
+          reads++;
+          await new Promise((r) => setTimeout(r, 500));
+          return ssh.readSpool(...a);
+        },
+        killSpool: (...a) => ssh.killSpool(...a),
+        forgetSpool: (...a) => ssh.forgetSpool(...a),
+        close: () => ssh.close(),
+      },
+    };
+    const first = loadJob(slow, admin, result.jobId!);
+    await new Promise((r) => setTimeout(r, 200));
+    // The first reader holds the job: the second shows what is stored and reads no host.
+    expect((await loadJob(slow, admin, result.jobId!)).job.status).toBe('running');
+    expect(reads).toBe(1);
+    expect((await first).job.status).toBe('running');
+    // Done reading, it gave the job up: the next reader takes over at once.
+    await loadJob(slow, admin, result.jobId!);
+    expect(reads).toBe(2);
+    let view = await loadJob(deps, admin, result.jobId!);
+    for (let i = 0; i < 60 && view.job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      view = await loadJob(deps, admin, result.jobId!);
+    }
+    expect(view.hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
+  });
+
   it('takes over a job whose output passed its cap: the rest is dropped, and the take-over ends', async () => {
     writeFileSync(
       join(dir, 'capped.yaml'),
