@@ -147,8 +147,14 @@ export interface JobStore {
     offset: number,
     limit: number,
   ): Promise<Uint8Array>;
-  /** How many of the owner's jobs are queued or running, counting no further than `atMost`. */
-  countActive(owner: string, atMost: number): Promise<number>;
+  /**
+   * The owner's jobs queued or running — counting no further than `atMost` — and the SSH sessions
+   * they hold open at most (their `sessions`).
+   */
+  countActive(
+    owner: string,
+    atMost: number,
+  ): Promise<{ readonly jobs: number; readonly sessions: number }>;
   /** Newest first; by owner, or every job when owner is undefined. */
   list(options: { owner?: string; limit: number }): Promise<JobRecord[]>;
 }

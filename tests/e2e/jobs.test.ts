@@ -176,6 +176,34 @@ describe('jobs end to end', () => {
     }
   });
 
+  it('holds a user’s jobs to their SSH sessions: a job runs fewer hosts at once to fit, and none left refuses one, naming the limit', async () => {
+    const limited = await startGateway(
+      fleetDocument(fleet, { limits: { maxSessionsPerUser: 4, commandTimeoutSeconds: 30 } }),
+    );
+    try {
+      const key = await limited.user({ name: 'ses', role: 'operator', access: { tags: ['test'] } });
+      const ses = await limited.client(key);
+      const started = Date.now();
+      // Ten hosts, a second each: four at a time is three rounds.
+      const wide = data(await call(ses, 'start_job', { tags: ['test'], command: 'sleep 1' }));
+      const refused = await call(ses, 'start_job', { host: 'job-8', command: 'echo more' });
+      expect(refused.isError).toBe(true);
+      expect(JSON.stringify(refused.content)).toMatch(
+        /hold 4 SSH sessions.*limits\.maxSessionsPerUser is 4.*cancel_job/,
+      );
+      await until(
+        async () => data(await call(ses, 'get_job', { jobId: wide.id })).status === 'completed',
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+      const done = data(await call(ses, 'get_job', { jobId: wide.id }));
+      expect(done.summary).toMatchObject({ total: 10, ok: 10 });
+      const again = data(await call(ses, 'start_job', { host: 'job-8', command: 'echo again' }));
+      expect(again.id).toEqual(expect.any(String));
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('reads 1 MB in pages while it is still being written: every byte exactly once', async () => {
     // About 1.1 MB over three seconds: 20 bursts of 3,000 numbered lines.
     const bursts = Array.from(

@@ -213,9 +213,13 @@ export class DynamoJobStore implements JobStore {
     return Buffer.concat(parts);
   }
 
-  async countActive(owner: string, atMost: number): Promise<number> {
+  async countActive(
+    owner: string,
+    atMost: number,
+  ): Promise<{ readonly jobs: number; readonly sessions: number }> {
     const now = this.now();
     let count = 0;
+    let sessions = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -231,14 +235,18 @@ export class DynamoJobStore implements JobStore {
             ':running': 'running',
             ':now': now,
           },
-          ProjectionExpression: 'id',
+          ProjectionExpression: 'id, sessions',
           ExclusiveStartKey: start,
         }),
       );
-      count += page.Items?.length ?? 0;
+      for (const item of page.Items ?? []) {
+        count++;
+        // A job stored before jobs said so holds at least one.
+        sessions += typeof item.sessions === 'number' ? item.sessions : 1;
+      }
       start = page.LastEvaluatedKey;
     } while (start && count < atMost);
-    return Math.min(count, atMost);
+    return { jobs: Math.min(count, atMost), sessions };
   }
 
   async list(options: { owner?: string; limit: number }): Promise<JobRecord[]> {

@@ -87,6 +87,11 @@ export const limitsSchema = z
     jobRetentionDays: z.number().int().min(1).max(90).default(7),
     /** Jobs one user may have queued or running at once, counted in the store (every process). */
     maxJobsPerUser: z.number().int().min(1).max(10_000).default(20),
+    /**
+     * SSH sessions one user's queued and running jobs may hold open at once, counted in the store:
+     * a job gets the concurrency left, and none left refuses it.
+     */
+    maxSessionsPerUser: z.number().int().min(1).max(100_000).default(128),
   })
   .strict();
 

@@ -31,18 +31,32 @@ export async function createJob(
     origin?: string;
   },
 ): Promise<{ job: JobRecord; hosts: readonly JobHostRecord[]; approval?: ApprovalState }> {
-  const most = fleet.limits.maxJobsPerUser;
-  if ((await deps.jobs.countActive(user.name, most)) >= most)
+  const { maxJobsPerUser, maxSessionsPerUser } = fleet.limits;
+  const active = await deps.jobs.countActive(user.name, maxJobsPerUser);
+  const stopOne =
+    'wait for one to end, or stop one with cancel_job (list_jobs with status "running" shows them)';
+  if (active.jobs >= maxJobsPerUser)
     throw new AppError(
       'LIMIT',
-      `you have ${most} jobs queued or running, the most one user may (limits.maxJobsPerUser); wait for one to end, or stop one with cancel_job (list_jobs with status "running" shows them)`,
+      `you have ${maxJobsPerUser} jobs queued or running, the most one user may (limits.maxJobsPerUser); ${stopOne}`,
+    );
+  const sessionsLeft = maxSessionsPerUser - active.sessions;
+  if (sessionsLeft <= 0)
+    throw new AppError(
+      'LIMIT',
+      `your queued and running jobs hold ${active.sessions} SSH sessions, the most one user may (limits.maxSessionsPerUser is ${maxSessionsPerUser}); ${stopOne}`,
     );
   const plan = await decideRun(deps, fleet, user, input, ctx);
   const now = deps.clock.now();
   // Every host denied, or the call held for approval: nothing will run, so no runner is asked.
   const nothingToRun = plan.hosts.every((h) => h.status !== 'pending');
+  const record = jobRecord(user, input, plan, ctx, fleet, now);
   const job: JobRecord = {
-    ...jobRecord(user, input, plan.command, ctx, fleet, now),
+    ...record,
+    // Fewer sessions left than it would hold: it runs fewer hosts at once.
+    ...((record.sessions ?? 0) > sessionsLeft
+      ? { sessions: sessionsLeft, maxConcurrency: sessionsLeft }
+      : {}),
     ...(nothingToRun
       ? { status: 'completed' as const, startedAt: now.toISOString(), endedAt: now.toISOString() }
       : { status: 'queued' as const }),
@@ -67,11 +81,17 @@ export async function createJob(
 export function jobRecord(
   user: User,
   input: RunInput,
-  command: string,
+  plan: { readonly command: string; readonly hosts: readonly JobHostRecord[] },
   ctx: { requestId: string; tool: JobRecord['tool']; maxTimeoutSeconds: number },
   fleet: Fleet,
   now: Date,
 ): Omit<JobRecord, 'status'> {
+  const concurrency = Math.min(
+    input.maxConcurrency ?? fleet.limits.maxConcurrency,
+    fleet.limits.maxConcurrency,
+  );
+  const toRun = plan.hosts.filter((h) => h.status === 'pending').length;
+  const command = plan.command;
   return {
     id: randomUUID(),
     owner: user.name,
@@ -83,6 +103,7 @@ export function jobRecord(
       ? { idleTimeoutSeconds: input.idleTimeoutSeconds }
       : {}),
     ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
+    sessions: Math.min(toRun, concurrency),
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.jobRetentionDays * 86_400,
   };

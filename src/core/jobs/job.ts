@@ -27,6 +27,8 @@ export interface JobRecord {
   readonly cancelRequested?: boolean;
   /** At most this many hosts at once (capped by the fleet limit). */
   readonly maxConcurrency?: number;
+  /** The SSH sessions it holds open at most: its hosts to run, up to its concurrency. */
+  readonly sessions?: number;
 }
 
 export const JOB_HOST_STATUSES = [

@@ -113,7 +113,7 @@ export async function runCommand(
   const job = jobRecord(
     user,
     input,
-    plan.command,
+    plan,
     {
       requestId: ctx.requestId,
       tool: 'run_command',
