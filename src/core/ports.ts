@@ -129,7 +129,8 @@ export interface JobStore {
   ): Promise<boolean>;
   /** Stores a host's state; `expiresAt` is the job's (the runner has it, so no read is needed). */
   putHost(id: string, host: JobHostRecord, expiresAt: number): Promise<void>;
-  appendOutput(id: string, chunk: OutputChunk): Promise<void>;
+  /** Stores one chunk of output; `expiresAt` is the job's, so output goes with its job. */
+  appendOutput(id: string, chunk: OutputChunk, expiresAt: number): Promise<void>;
   /**
    * How far one stream is stored: its bytes, and the raw bytes on the host they were scrubbed
    * from (the last chunk that says so); undefined when nothing says so yet.

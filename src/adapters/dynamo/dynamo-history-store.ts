@@ -4,6 +4,7 @@ import type { Clock, HistoryStore } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
 import type { HistoryEntry } from '../../core/exec/history-entry.js';
 import { batchPut } from './batch-put.js';
+import { epochSeconds } from '../../core/expiry.js';
 
 const entry = z.object({
   id: z.string(),
@@ -49,7 +50,7 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   async listByHost(host: string, limit: number): Promise<HistoryEntry[]> {
-    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const now = epochSeconds(this.clock);
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.table,

@@ -17,6 +17,7 @@ import {
 import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
 import { updateIf } from './conditional-update.js';
 import { batchPut } from './batch-put.js';
+import { epochSeconds, hasExpired } from '../../core/expiry.js';
 
 const META = 'META';
 const jobPk = (id: string) => `JOB#${id}`;
@@ -39,7 +40,7 @@ export class DynamoJobStore implements JobStore {
   ) {}
 
   private now(): number {
-    return Math.floor(this.clock.now().getTime() / 1000);
+    return epochSeconds(this.clock);
   }
 
   /** Job ids are random UUIDs, so the record and its hosts go out in batches without a create condition. */
@@ -73,7 +74,7 @@ export class DynamoJobStore implements JobStore {
       start = page.LastEvaluatedKey;
     } while (start);
     const meta = items.find((i) => i.sk === META);
-    if (!meta || (meta.expiresAt as number) <= this.now()) return undefined;
+    if (!meta || hasExpired(meta.expiresAt as number, this.now())) return undefined;
     return {
       job: strip(meta) as unknown as JobRecord,
       hosts: items
@@ -93,7 +94,7 @@ export class DynamoJobStore implements JobStore {
         ConsistentRead: true,
       }),
     );
-    return Item && (Item.expiresAt as number) > this.now()
+    return Item && !hasExpired(Item.expiresAt as number, this.now())
       ? (strip(Item) as unknown as JobRecord)
       : undefined;
   }
@@ -136,7 +137,7 @@ export class DynamoJobStore implements JobStore {
     );
   }
 
-  async appendOutput(id: string, chunk: OutputChunk): Promise<void> {
+  async appendOutput(id: string, chunk: OutputChunk, expiresAt: number): Promise<void> {
     if (chunk.data.length > MAX_CHUNK_BYTES)
       throw new Error(`output chunks are at most ${MAX_CHUNK_BYTES} bytes`);
     await this.db.send(
@@ -148,7 +149,7 @@ export class DynamoJobStore implements JobStore {
           offset: chunk.offset,
           data: chunk.data,
           ...(chunk.rawEnd !== undefined ? { rawEnd: chunk.rawEnd } : {}),
-          expiresAt: this.now() + 7 * 86_400,
+          expiresAt,
         },
       }),
     );
@@ -201,7 +202,10 @@ export class DynamoJobStore implements JobStore {
     );
     const parts: Uint8Array[] = [];
     let cursor = offset;
+    const now = this.now();
     for (const item of Items ?? []) {
+      // Gone with its job (TTL deletes lazily, dynalite never).
+      if (hasExpired(item.expiresAt as number, now)) break;
       const start = item.offset as number;
       const data = item.data as Uint8Array;
       if (start + data.length <= cursor || start > cursor) continue;

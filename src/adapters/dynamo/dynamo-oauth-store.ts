@@ -15,6 +15,7 @@ import {
   type SpendResult,
   type TokenRecord,
 } from '../../core/oauth/oauth-records.js';
+import { epochSeconds } from '../../core/expiry.js';
 
 const ITEM = 'ITEM';
 const key = (kind: 'CLIENT' | 'CODE' | 'TOKEN' | 'FAMILY' | 'ATTEMPT', id: string) => ({
@@ -69,7 +70,7 @@ export class DynamoOAuthStore implements OAuthStore {
   ) {}
 
   private now(): number {
-    return Math.floor(this.clock.now().getTime() / 1000);
+    return epochSeconds(this.clock);
   }
 
   private async get(k: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {

@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DAY_SECONDS } from '../../core/expiry.js';
 
 /**
  * The tables and their keys, shared by the embedded bootstrap and the CDK stack so the
@@ -23,7 +24,7 @@ export const APPROVALS_REQUESTER_INDEX = 'requester-index';
 export const APPROVALS_ALL_INDEX = 'all-index';
 /** DynamoDB removes an approval this long after it expired (its story stays in the audit log). */
 export const APPROVALS_TTL_ATTRIBUTE = 'retainUntil';
-export const APPROVALS_RETENTION_SECONDS = 30 * 86_400;
+export const APPROVALS_RETENTION_SECONDS = 30 * DAY_SECONDS;
 
 export function tableNames(prefix: string): TableNames {
   return {

@@ -14,6 +14,7 @@ import { hasInvisible, printable } from '../../core/text/printable.js';
 import { STORE_OPTIONS, parse } from '../store-options.js';
 import { withStore } from './users.js';
 import { API_KEY_ENV } from './stdio.js';
+import { epochSeconds, isoFromEpoch } from '../../core/expiry.js';
 
 const USAGE =
   'approvals list | approvals show ID | approvals approve ID [--note TEXT] [--window MINUTES --runs K] | approvals deny ID [--note TEXT]  (your key: --key or SMG_API_KEY)';
@@ -54,7 +55,7 @@ export async function approvalsCommand(args: string[], io: CliIO): Promise<numbe
       const records = roleAtLeast(person.role, 'approver')
         ? await store.approvals.list(limit)
         : await store.approvals.listByRequester(person.name, limit);
-      const now = Math.floor(Date.now() / 1000);
+      const now = epochSeconds(new Date());
       for (const r of records) io.out(line({ ...r, status: effectiveStatus(r, now) }));
       if (records.length === 0) io.out('no approval requests');
       return 0;
@@ -81,7 +82,7 @@ export async function approvalsCommand(args: string[], io: CliIO): Promise<numbe
       },
     );
     io.out(
-      `${decided.id} ${decided.status} by ${person.name}${window ? ` for ${window.runs} runs until ${new Date(decided.expiresAt * 1000).toISOString()}` : ''}; ${decided.requester} may now call ${decided.tool} again with approvalId "${decided.id}"${decided.status === 'denied' ? ' (it will be told it was denied)' : ''}`,
+      `${decided.id} ${decided.status} by ${person.name}${window ? ` for ${window.runs} runs until ${isoFromEpoch(decided.expiresAt)}` : ''}; ${decided.requester} may now call ${decided.tool} again with approvalId "${decided.id}"${decided.status === 'denied' ? ' (it will be told it was denied)' : ''}`,
     );
     return 0;
   });
@@ -103,7 +104,7 @@ function line(r: ApprovalRecord): string {
       r.tool,
       r.hosts.map((h) => h.host).join(','),
       JSON.stringify(r.command),
-      `expires ${new Date(r.expiresAt * 1000).toISOString()}`,
+      `expires ${isoFromEpoch(r.expiresAt)}`,
       ...(decidedBy(r) ? [`by ${decidedBy(r)}`] : []),
     ].join('\t'),
   );
@@ -118,7 +119,7 @@ function details(r: ApprovalRecord): string {
   return printable(
     [
       `approval ${r.id}: ${r.status}${decidedBy(r) ? ` by ${r.approver} at ${r.decidedAt ?? '?'}` : ''}${r.note && decidedBy(r) ? ` — ${r.note}` : ''}`,
-      `asked by ${r.requester} at ${r.createdAt} (${r.tool}); expires ${new Date(r.expiresAt * 1000).toISOString()}`,
+      `asked by ${r.requester} at ${r.createdAt} (${r.tool}); expires ${isoFromEpoch(r.expiresAt)}`,
       `command: ${r.command}`,
       ...r.hosts.map(
         (h) =>

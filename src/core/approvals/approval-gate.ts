@@ -15,6 +15,7 @@ import {
   type ApprovalRecord,
 } from './approval.js';
 import { expireApproval } from './decide-approval.js';
+import { epochSeconds, isoFromEpoch } from '../expiry.js';
 
 /** What the gate needs: the approval store and audit, and the webhooks to tell approvers. */
 export type GateDeps = ApprovalDeps & Pick<CoreDeps, 'notifier' | 'logger'>;
@@ -128,7 +129,7 @@ export async function approvalGate(
     } else if (status === 'expired') {
       await expireApproval(deps, record, request.requestId);
       throw new InvalidInputError(
-        `approval ${id} expired at ${new Date(record.expiresAt * 1000).toISOString()} before it was ${record.status === 'approved' ? 'used' : 'decided'}; call without approvalId to ask again`,
+        `approval ${id} expired at ${isoFromEpoch(record.expiresAt)} before it was ${record.status === 'approved' ? 'used' : 'decided'}; call without approvalId to ask again`,
       );
     } else if (status === 'consumed') {
       throw new InvalidInputError(
@@ -228,12 +229,12 @@ export function heldMessage(record: ApprovalRecord, tool: string, origin?: strin
     ? 'someone with the approver or admin role (self-approval is on, so you may too)'
     : `someone with the approver or admin role other than ${record.requester}`;
   return (
-    `needs approval ${record.id}, pending until ${new Date(record.expiresAt * 1000).toISOString()}: ` +
+    `needs approval ${record.id}, pending until ${isoFromEpoch(record.expiresAt)}: ` +
     `ask ${who} to approve it with their own key${origin ? ` at ${approvalPage(origin, record.id)} or` : ''} with "ssh-mcp-gateway approvals approve ${record.id}"; ` +
     `then call ${tool} again with the same arguments and approvalId "${record.id}". Nothing ran.`
   );
 }
 
 function seconds(deps: ApprovalDeps): number {
-  return Math.floor(deps.clock.now().getTime() / 1000);
+  return epochSeconds(deps.clock);
 }

@@ -4,6 +4,7 @@ import type { User } from '../users/user.js';
 import { checkApiKey } from '../users/user-admin.js';
 import { hashApiKey } from '../users/api-key.js';
 import type { ApproverSession } from '../ports.js';
+import { epochSeconds } from '../expiry.js';
 
 export const SESSION_SECONDS = 15 * 60;
 /** Wrong keys from one address within a window (and the one before) before wrong ones wait. */
@@ -26,7 +27,7 @@ export const hashSessionToken = (token: string): string =>
  * random bits: answering it gives a guesser nothing).
  */
 export async function signIn(deps: SessionDeps, apiKey: string, address: string): Promise<SignIn> {
-  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const now = epochSeconds(deps.clock);
   const window = SIGN_IN_ATTEMPTS.windowSeconds;
   const windowStart = now - (now % window);
   const checked = await checkApiKey(deps.users, apiKey.trim());
@@ -67,7 +68,7 @@ export async function sessionUser(
   token: string | undefined,
 ): Promise<{ user: User; session: ApproverSession } | undefined> {
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const now = epochSeconds(deps.clock);
   const session = await deps.approverSessions.getSession(hashSessionToken(token), now);
   if (!session) return undefined;
   // The key must still be there (rotated away or revoked ends the session) and the user active.
@@ -77,6 +78,6 @@ export async function sessionUser(
 
 /** Ends the session behind a cookie now: the cookie opens nothing after. */
 export async function signOut(deps: SessionDeps, token: string): Promise<void> {
-  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const now = epochSeconds(deps.clock);
   await deps.approverSessions.endSession(hashSessionToken(token), now);
 }

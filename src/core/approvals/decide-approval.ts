@@ -15,6 +15,7 @@ import {
 /** The most runs one window may allow. */
 export const MAX_WINDOW_RUNS = 100;
 import { effectiveStatus, type ApprovalRecord } from './approval.js';
+import { epochSeconds, isoFromEpoch } from '../expiry.js';
 
 export type Decision = 'approve' | 'deny';
 
@@ -46,7 +47,7 @@ export async function decideApproval(
     throw new ForbiddenError(
       `approval ${id} was asked for by ${approver.name}: someone else must decide it (two-person rule; approvals.selfApproval: true in the fleet document allows it for one-person setups)`,
     );
-  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const now = epochSeconds(deps.clock);
   const window = options.window;
   if (window) {
     if (decision !== 'approve') throw new InvalidInputError('a window goes with approve, not deny');
@@ -69,7 +70,7 @@ export async function decideApproval(
   if (status === 'expired') {
     await expireApproval(deps, record, options.requestId);
     throw new ConflictError(
-      `approval ${id} expired at ${new Date(record.expiresAt * 1000).toISOString()}; the requester must ask again`,
+      `approval ${id} expired at ${isoFromEpoch(record.expiresAt)}; the requester must ask again`,
     );
   }
   if (status !== 'pending') throw new ConflictError(alreadyDecided(record));
@@ -158,7 +159,7 @@ export async function expireApproval(
     approvalId: record.id,
     targets: record.hosts.map((h) => h.host),
     command: record.command,
-    detail: `${record.status} until ${new Date(record.expiresAt * 1000).toISOString()}`,
+    detail: `${record.status} until ${isoFromEpoch(record.expiresAt)}`,
   });
 }
 

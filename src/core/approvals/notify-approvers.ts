@@ -2,6 +2,7 @@ import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { publicMessage } from '../errors.js';
 import { approvalPage, type ApprovalRecord } from './approval.js';
+import { isoFromEpoch } from '../expiry.js';
 
 /**
  * Tells each `approvals.notify` webhook of a new request, all at once and each within the
@@ -19,7 +20,7 @@ export async function notifyApprovers(
   if (hooks.length === 0) return;
   const approve = `ssh-mcp-gateway approvals approve ${record.id}`;
   const url = origin ? approvalPage(origin, record.id) : undefined;
-  const expires = new Date(record.expiresAt * 1000).toISOString();
+  const expires = isoFromEpoch(record.expiresAt);
   const hosts = record.hosts.map((h) => h.host);
   const results = await Promise.allSettled(
     hooks.map((hook) =>

@@ -3,6 +3,7 @@ import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
 import { NotFoundError } from '../errors.js';
 import { effectiveStatus, type ApprovalRecord } from './approval.js';
+import { epochSeconds } from '../expiry.js';
 
 /**
  * An approval as its requester, an approver or an admin may see it, with the status as of now
@@ -18,6 +19,6 @@ export async function viewApproval(
     throw new NotFoundError(`there is no approval "${id}" you can see`);
   return {
     ...record,
-    status: effectiveStatus(record, Math.floor(deps.clock.now().getTime() / 1000)),
+    status: effectiveStatus(record, epochSeconds(deps.clock)),
   };
 }

@@ -7,6 +7,7 @@ import { recordIntent } from '../run/audit-intent.js';
 import { recordOutcome } from '../run/outcome.js';
 import type { JobHostRecord, JobRecord } from './job.js';
 import { AppError } from '../errors.js';
+import { expiresAfterDays } from '../expiry.js';
 
 /** The runner name of a run_command's job, stored already running in the process that answers. */
 export const IN_REQUEST_RUNNER = 'in-request';
@@ -105,6 +106,6 @@ export function jobRecord(
     ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
     sessions: Math.min(toRun, concurrency),
     createdAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.jobRetentionDays * 86_400,
+    expiresAt: expiresAfterDays(now, fleet.limits.jobRetentionDays),
   };
 }

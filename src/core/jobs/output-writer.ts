@@ -1,5 +1,5 @@
 import type { JobStore } from '../ports.js';
-import { MAX_CHUNK_BYTES, type OutputStream } from './job.js';
+import { MAX_CHUNK_BYTES, type JobRecord, type OutputStream } from './job.js';
 
 /** Flush once this much is buffered; below the chunk cap so scrubbing can grow it a little. */
 const FLUSH_AT = MAX_CHUNK_BYTES - 4096;
@@ -34,6 +34,23 @@ export function utf8Boundary(buf: Uint8Array): number {
  * head). Its caller releases it (the job is stored) once `held` bytes outgrow what the answer
  * carries, so holding stays small.
  */
+export interface OutputWriterOptions {
+  readonly store: JobStore;
+  /** Its output expires with the job. */
+  readonly job: Pick<JobRecord, 'id' | 'expiresAt'>;
+  readonly host: string;
+  readonly stream: OutputStream;
+  /** Stored output stops here, and is then marked truncated. */
+  readonly cap: number;
+  readonly scrub: (text: string) => string;
+  /** Store nothing until `release` (a run_command that may end within its answer). */
+  readonly holding?: boolean;
+  /** How much of the output, scrubbed, is kept as `head` (what an answer carries). */
+  readonly headBytes?: number;
+  /** Where a writer that takes over a stream starts: what is stored, and the raw bytes behind it. */
+  readonly from?: { readonly bytes: number; readonly raw: number };
+}
+
 export class OutputWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -53,24 +70,33 @@ export class OutputWriter {
   /** Output went on past the head (the answer's part of it). */
   cut = false;
 
-  constructor(
-    private readonly store: JobStore,
-    private readonly jobId: string,
-    private readonly host: string,
-    private readonly stream: OutputStream,
-    private readonly cap: number,
-    private readonly scrub: (text: string) => string,
-    private holding = false,
-    private readonly headBytes = 0,
-    /** Where a writer that takes over a stream starts: what is stored, and the raw bytes behind it. */
-    from?: { readonly bytes: number; readonly raw: number },
-  ) {
+  private readonly store: JobStore;
+  private readonly job: OutputWriterOptions['job'];
+  private readonly host: string;
+  private readonly stream: OutputStream;
+  private readonly cap: number;
+  private readonly scrub: (text: string) => string;
+  private holding: boolean;
+  private readonly headBytes: number;
+
+  constructor(options: OutputWriterOptions) {
+    ({
+      store: this.store,
+      job: this.job,
+      host: this.host,
+      stream: this.stream,
+      cap: this.cap,
+      scrub: this.scrub,
+    } = options);
+    this.holding = options.holding ?? false;
+    this.headBytes = options.headBytes ?? 0;
+    const from = options.from;
     if (from) {
       this.stored = from.bytes;
       this.raw = from.raw;
       // What an answer carries was cut already, if anything was.
       this.headLength = this.headBytes;
-      if (from.bytes >= cap) this.full = this.truncated = this.cut = true;
+      if (from.bytes >= this.cap) this.full = this.truncated = this.cut = true;
     }
   }
 
@@ -201,13 +227,17 @@ export class OutputWriter {
     for (let at = 0; at < out.length;) {
       const piece = out.subarray(at, at + utf8Boundary(out.subarray(at, at + MAX_CHUNK_BYTES)));
       const last = at + piece.length >= out.length;
-      await this.store.appendOutput(this.jobId, {
-        host: this.host,
-        stream: this.stream,
-        offset: this.stored,
-        data: piece,
-        ...(last ? { rawEnd } : {}),
-      });
+      await this.store.appendOutput(
+        this.job.id,
+        {
+          host: this.host,
+          stream: this.stream,
+          offset: this.stored,
+          data: piece,
+          ...(last ? { rawEnd } : {}),
+        },
+        this.job.expiresAt,
+      );
       this.stored += piece.length;
       at += piece.length;
     }

@@ -170,17 +170,15 @@ async function readHost(
   if (job.cancelRequested) await deps.ssh.killSpool(target, spool, connect);
   const scrub = createScrubber(fleet.secretValues());
   const writer = async (stream: OutputStream) =>
-    new OutputWriter(
-      deps.jobs,
-      job.id,
-      host.name,
+    new OutputWriter({
+      store: deps.jobs,
+      job,
+      host: host.name,
       stream,
-      fleet.limits.jobOutputBytes,
+      cap: fleet.limits.jobOutputBytes,
       scrub,
-      false,
-      0,
-      (await deps.jobs.outputEnd(job.id, host.name, stream)) ?? { bytes: 0, raw: 0 },
-    );
+      from: (await deps.jobs.outputEnd(job.id, host.name, stream)) ?? { bytes: 0, raw: 0 },
+    });
   const writers = { stdout: await writer('stdout'), stderr: await writer('stderr') };
   let read: SpoolRead;
   for (;;) {

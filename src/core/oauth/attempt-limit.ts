@@ -1,5 +1,5 @@
 import type { Clock, OAuthStore } from '../ports.js';
-import { epochSeconds } from './oauth-deps.js';
+import { epochSeconds } from '../expiry.js';
 
 /**
  * At most `max` counted attempts per key over the current fixed window of `windowSeconds` and the

@@ -5,7 +5,6 @@ import {
   CONSENT_ATTEMPTS,
   LIFETIME_SECONDS,
   MCP_SCOPE,
-  epochSeconds,
   namesResource,
   type OAuthDeps,
   type ServerUrls,
@@ -14,6 +13,7 @@ import type { OAuthClient } from './oauth-records.js';
 import { withQuery } from './redirect-uri.js';
 import { AttemptLimit } from './attempt-limit.js';
 import { issueSecret, randomId } from './secrets.js';
+import { epochSeconds } from '../expiry.js';
 
 /** The query (GET) or form (POST) parameters of an authorization request. */
 export type AuthorizationParams = Readonly<Record<string, string | undefined>>;

@@ -6,6 +6,7 @@ import { OAuthError } from './oauth-error.js';
 import { TOKEN_AUTH_METHODS, type OAuthClient, type TokenAuthMethod } from './oauth-records.js';
 import { redirectUriProblem } from './redirect-uri.js';
 import { issueSecret, randomId } from './secrets.js';
+import { epochSeconds } from '../expiry.js';
 
 const redirectUris = z
   .array(z.string().max(2000))
@@ -98,7 +99,7 @@ export function registerClient(body: unknown, clock: Clock): RegisteredClient {
   };
   const response: Record<string, unknown> = {
     client_id: client.clientId,
-    client_id_issued_at: Math.floor(now.getTime() / 1000),
+    client_id_issued_at: epochSeconds(now),
     ...(secret ? { client_secret: secret.value, client_secret_expires_at: 0 } : {}),
     redirect_uris: client.redirectUris,
     token_endpoint_auth_method: method,

@@ -47,7 +47,3 @@ export const REGISTRATION_ATTEMPTS = { max: 20, windowSeconds: 60 * 60 } as cons
 
 /** The only scope: access is decided by the user's role and host access, not by scopes. */
 export const MCP_SCOPE = 'mcp';
-
-export function epochSeconds(clock: Clock): number {
-  return Math.floor(clock.now().getTime() / 1000);
-}

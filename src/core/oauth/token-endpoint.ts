@@ -1,15 +1,10 @@
 import { sameHash } from '../users/api-key.js';
 import { grantUser } from './grant-check.js';
 import { OAuthError } from './oauth-error.js';
-import {
-  LIFETIME_SECONDS,
-  epochSeconds,
-  namesResource,
-  type OAuthDeps,
-  type ServerUrls,
-} from './oauth-deps.js';
+import { LIFETIME_SECONDS, namesResource, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
 import type { Grant, OAuthClient } from './oauth-records.js';
 import { hashSecret, issueSecret, looksLike, pkceMatches } from './secrets.js';
+import { epochSeconds } from '../expiry.js';
 
 /** The client's credentials as the HTTP layer found them (Basic header or form fields). */
 export interface ClientCredentials {

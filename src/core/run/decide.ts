@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { createScrubber } from '../exec/scrub.js';
 import { approvalGate, type GateOutcome } from '../approvals/approval-gate.js';
 import type { JobHostRecord } from '../jobs/job.js';
+import { isoFromEpoch } from '../expiry.js';
 
 export const MAX_COMMAND_LENGTH = 16_384;
 
@@ -161,7 +162,7 @@ function approvalState(gate: GateOutcome): ApprovalState {
   if (!record) throw new Error('approvalState needs an approval');
   const common = {
     id: record.id,
-    expiresAt: new Date(record.expiresAt * 1000).toISOString(),
+    expiresAt: isoFromEpoch(record.expiresAt),
     ...(record.approver ? { approver: record.approver } : {}),
     ...(record.note ? { note: record.note } : {}),
   };

@@ -3,6 +3,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import { HISTORY_OUTPUT_BYTES, type HistoryEntry } from '../exec/history-entry.js';
 import type { ExecOutcome } from '../ports.js';
 import type { RunJob } from './outcome.js';
+import { expiresAfterDays } from '../expiry.js';
 
 /** Where a host's history item goes; resolves false (logged, counted, never thrown) when it could not be stored. */
 export type HistorySink = (entry: HistoryEntry) => Promise<boolean>;
@@ -35,7 +36,7 @@ export function historyEntry(
     durationMs: outcome.durationMs,
     time: now.toISOString(),
     requestId: job.requestId,
-    expiresAt: Math.floor(now.getTime() / 1000) + fleet.limits.historyRetentionDays * 86_400,
+    expiresAt: expiresAfterDays(now, fleet.limits.historyRetentionDays),
   };
 }
 

@@ -151,16 +151,16 @@ export class HostRun {
     const limits = fleet.limits;
     const scrub = options.scrub ?? createScrubber(fleet.secretValues());
     const writer = (stream: OutputStream) =>
-      new OutputWriter(
-        deps.jobs,
-        job.id,
-        host.name,
+      new OutputWriter({
+        store: deps.jobs,
+        job,
+        host: host.name,
         stream,
-        limits.jobOutputBytes,
+        cap: limits.jobOutputBytes,
         scrub,
-        !this.stored,
-        limits.maxOutputBytes,
-      );
+        holding: !this.stored,
+        headBytes: limits.maxOutputBytes,
+      });
     const writers = (this.writers = { stdout: writer('stdout'), stderr: writer('stderr') });
     if (this.stored) this.startTicking();
     let outcome: ExecOutcome;

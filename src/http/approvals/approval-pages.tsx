@@ -4,6 +4,7 @@ import type { ApprovalRecord } from '../../core/approvals/approval.js';
 import type { PlanResult } from '../../core/exec/plan-command.js';
 import { printable } from '../../core/text/printable.js';
 import { Layout } from '../oauth/consent-page.js';
+import { isoFromEpoch } from '../../core/expiry.js';
 
 /** Text as it is: control and invisible characters written out (JSX escapes the rest). */
 const Shown: FC<{ text: string; id?: string }> = ({ text, id }) => (
@@ -126,7 +127,7 @@ export const RequestPage: FC<RequestPageProps> = ({
         </div>
       ) : null}
       <div>
-        Asked {r.createdAt}; expires {new Date(r.expiresAt * 1000).toISOString()}.
+        Asked {r.createdAt}; expires {isoFromEpoch(r.expiresAt)}.
       </div>
       {r.approver && r.status !== 'pending' ? (
         <div>

@@ -20,6 +20,7 @@ import { hostOrigin } from '../middleware/host-origin/index.js';
 import type { RefusalVariables } from '../middleware/audit-refusals/index.js';
 import { securityHeaders } from '../page-headers.js';
 import { QueuePage, RequestPage, SignInPage } from './approval-pages.js';
+import { epochSeconds, isoFromEpoch } from '../../core/expiry.js';
 
 const SESSION_COOKIE = 'smg_approver';
 const SIGN_IN_COOKIE = 'smg_signin';
@@ -93,7 +94,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
     const signed = await sessionUser(deps, getCookie(c, SESSION_COOKIE));
     if (!signed) return signInPage(c, '/approvals');
     c.set('user', signed.user);
-    const now = Math.floor(deps.clock.now().getTime() / 1000);
+    const now = epochSeconds(deps.clock);
     const mayDecide = roleAtLeast(signed.user.role, 'approver');
     const records = (
       mayDecide
@@ -145,7 +146,7 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       requestId: c.var.requestId,
       user: result.session.user,
       address: options.clientAddress(c),
-      detail: `session until ${new Date(result.session.expiresAt * 1000).toISOString()}`,
+      detail: `session until ${isoFromEpoch(result.session.expiresAt)}`,
     });
     setCookie(c, SESSION_COOKIE, result.token, {
       path: '/approvals',

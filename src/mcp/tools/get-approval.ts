@@ -4,6 +4,7 @@ import { APPROVAL_STATUSES, type ApprovalRecord } from '../../core/approvals/app
 import { viewApproval } from '../../core/approvals/view-approval.js';
 import { RISKS } from '../../core/policy/risk.js';
 import { printable } from '../../core/text/printable.js';
+import { isoFromEpoch } from '../../core/expiry.js';
 
 export const getApprovalTool = defineTool({
   name: 'get_approval',
@@ -54,7 +55,7 @@ export const getApprovalTool = defineTool({
     return {
       ...shown,
       hosts: [...shown.hosts],
-      expiresAt: new Date(expiresAt * 1000).toISOString(),
+      expiresAt: isoFromEpoch(expiresAt),
     };
   },
   toText: approvalText,

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
 import type { JobRecord } from '../../../src/core/jobs/job.js';
+import { expiresAfterDays } from '../../../src/core/expiry.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
 
+const expiresAt = Math.floor(Date.now() / 1000) + 3600;
 const job = (id: string, owner: string, createdAt: string): JobRecord => ({
   id,
   owner,
@@ -12,7 +14,7 @@ const job = (id: string, owner: string, createdAt: string): JobRecord => ({
   requestId: 'r',
   timeoutSeconds: 60,
   createdAt,
-  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  expiresAt,
   status: 'queued',
 });
 
@@ -71,12 +73,16 @@ describe('DynamoJobStore on dynalite', () => {
     // Chunks of irregular sizes, as a runner flushing on time and size produces.
     let offset = 0;
     for (const size of [1, 4096, 32_768, 7, 32_768, 20_000, 32_768, 27_592]) {
-      await jobs.appendOutput('j1', {
-        host: 'a',
-        stream: 'stdout',
-        offset,
-        data: data.subarray(offset, offset + size),
-      });
+      await jobs.appendOutput(
+        'j1',
+        {
+          host: 'a',
+          stream: 'stdout',
+          offset,
+          data: data.subarray(offset, offset + size),
+        },
+        expiresAt,
+      );
       offset += size;
     }
     expect(offset).toBe(data.length);
@@ -95,5 +101,28 @@ describe('DynamoJobStore on dynalite', () => {
     await jobs.create(job('j3', 'bob', '2026-01-01T00:00:03Z'), []);
     expect((await jobs.list({ owner: 'alice', limit: 10 })).map((j) => j.id)).toEqual(['j2', 'j1']);
     expect((await jobs.list({ limit: 10 })).map((j) => j.id)).toEqual(['j3', 'j2', 'j1']);
+  });
+
+  it('keeps a job’s output as long as the job, and no longer', async () => {
+    const days = (n: number) => ({ now: () => new Date(Date.now() + n * 86_400_000) });
+    // Kept 90 days (limits.jobRetentionDays at most).
+    const kept = {
+      ...job('j-90', 'carol', '2025-01-01T00:00:09Z'),
+      expiresAt: expiresAfterDays(new Date(), 90),
+    };
+    await jobs.create(kept, []);
+    await jobs.appendOutput(
+      'j-90',
+      { host: 'a', stream: 'stdout', offset: 0, data: Buffer.from('still here\n') },
+      kept.expiresAt,
+    );
+    const later = new DynamoJobStore(store.db, store.tables.jobs, days(30));
+    expect((await later.get('j-90'))?.job.id).toBe('j-90');
+    expect(Buffer.from(await later.readOutput('j-90', 'a', 'stdout', 0, 100)).toString()).toBe(
+      'still here\n',
+    );
+    const gone = new DynamoJobStore(store.db, store.tables.jobs, days(91));
+    expect(await gone.get('j-90')).toBeUndefined();
+    expect((await gone.readOutput('j-90', 'a', 'stdout', 0, 100)).length).toBe(0);
   });
 });

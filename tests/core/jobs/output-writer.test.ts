@@ -6,6 +6,7 @@ import { createScrubber } from '../../../src/core/exec/scrub.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
 
 const SECRET = 'hunter2-very-secret';
+const expiresAt = Math.floor(Date.now() / 1000) + 3600;
 
 describe('OutputWriter: each byte kept and scrubbed once', () => {
   let store: TestStore;
@@ -37,7 +38,16 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { seen, scrub } = counting();
     const id = randomUUID();
     const text = lines(20);
-    const w = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, true, 4096);
+    const w = new OutputWriter({
+      store: jobs,
+      job: { id: id, expiresAt },
+      host: 'h',
+      stream: 'stdout',
+      cap: 1 << 20,
+      scrub: scrub,
+      holding: true,
+      headBytes: 4096,
+    });
     w.push(Buffer.from(text));
     w.drain();
     expect(w.head).toBe(text.replaceAll(SECRET, '[REDACTED]'));
@@ -50,7 +60,16 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { seen, scrub } = counting();
     const id = randomUUID();
     const text = lines(50);
-    const w = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, true, 100);
+    const w = new OutputWriter({
+      store: jobs,
+      job: { id: id, expiresAt },
+      host: 'h',
+      stream: 'stdout',
+      cap: 1 << 20,
+      scrub: scrub,
+      holding: true,
+      headBytes: 100,
+    });
     w.push(Buffer.from(text));
     w.drain();
     await w.release();
@@ -68,7 +87,16 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { seen, scrub } = counting();
     const id = randomUUID();
     const text = lines(2000);
-    const w = new OutputWriter(jobs, id, 'h', 'stdout', 30_000, scrub, false, 1000);
+    const w = new OutputWriter({
+      store: jobs,
+      job: { id: id, expiresAt },
+      host: 'h',
+      stream: 'stdout',
+      cap: 30_000,
+      scrub: scrub,
+      holding: false,
+      headBytes: 1000,
+    });
     for (let at = 0; at < text.length; at += 777) w.push(Buffer.from(text.slice(at, at + 777)));
     await w.flush(true);
     const scrubbed = text.replaceAll(SECRET, '[REDACTED]');
@@ -87,7 +115,16 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { scrub } = counting();
     const id = randomUUID();
     const raw = Buffer.from(lines(30));
-    const first = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, false, 0);
+    const first = new OutputWriter({
+      store: jobs,
+      job: { id: id, expiresAt },
+      host: 'h',
+      stream: 'stdout',
+      cap: 1 << 20,
+      scrub: scrub,
+      holding: false,
+      headBytes: 0,
+    });
     // The first runner stored whole lines of what it got, then died mid-line.
     const cutAt = raw.indexOf('line 17') + 4;
     first.push(raw.subarray(0, cutAt));
@@ -97,7 +134,17 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     // Scrubbing changed lengths: stored bytes and raw bytes differ.
     expect(end?.bytes).not.toBe(end?.raw);
     // The next reads on from the raw offset, as the host's spool gives it.
-    const next = new OutputWriter(jobs, id, 'h', 'stdout', 1 << 20, scrub, false, 0, end);
+    const next = new OutputWriter({
+      store: jobs,
+      job: { id: id, expiresAt },
+      host: 'h',
+      stream: 'stdout',
+      cap: 1 << 20,
+      scrub: scrub,
+      holding: false,
+      headBytes: 0,
+      from: end,
+    });
     expect(next.rawBytes).toBe(end!.raw);
     next.push(raw.subarray(end!.raw));
     await next.flush(true);

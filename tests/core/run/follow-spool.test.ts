@@ -16,7 +16,15 @@ describe('takeSpoolRead: a read of a host spool into the stream writers', () => 
 
   const writers = () => {
     const id = randomUUID();
-    const w = (s: 'stdout' | 'stderr') => new OutputWriter(jobs, id, 'h', s, 1 << 20, (t) => t);
+    const w = (s: 'stdout' | 'stderr') =>
+      new OutputWriter({
+        store: jobs,
+        job: { id, expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+        host: 'h',
+        stream: s,
+        cap: 1 << 20,
+        scrub: (t) => t,
+      });
     return { stdout: w('stdout'), stderr: w('stderr') };
   };
   const bytes = (n: number) => new Uint8Array(n).fill(0x61);
