@@ -15,6 +15,7 @@ import { approvalRoutes } from './approvals/approval-routes.js';
 import { resourceMetadataUrl } from './oauth/server-metadata.js';
 import { hostOrigin } from './middleware/host-origin/index.js';
 import { auditRefusals } from './middleware/audit-refusals/index.js';
+import { filterFromQuery } from '../mcp/tool-filter.js';
 
 export interface AppOptions {
   /** Host header values served (`host:port`); `*` behind a front door that checks Host itself. */
@@ -162,15 +163,19 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
     const at = options.runUntil?.(c);
     return at === undefined ? {} : { runUntil: at };
   };
-  app.post('/mcp', async (c) =>
-    mcp.fetch(c.req.raw, {
+  app.post('/mcp', async (c) => {
+    // The client's own narrowing of the tool list, from the URL it was given.
+    const filter = filterFromQuery(new URL(c.req.url).searchParams);
+    if ('error' in filter) return c.json({ error: 'invalid_request', message: filter.error }, 400);
+    return mcp.fetch(c.req.raw, {
       user: c.var.user,
       requestId: c.var.requestId,
       fleet: await deps.fleet.current(),
       origin: urls(c).issuer,
+      filter,
       ...runUntilOf(c),
-    }),
-  );
+    });
+  });
 
   return app;
 }

@@ -10,6 +10,7 @@ import type { User } from '../core/users/user.js';
 import { createMcpServer, type McpCaller } from './server.js';
 import { approvalRounds } from './approval-rounds.js';
 import type { KeySource } from '../core/ports.js';
+import type { ToolFilter } from './tool-filter.js';
 
 /** The authenticated caller of one HTTP request, as the HTTP layer established it. */
 export interface HttpCaller {
@@ -21,6 +22,8 @@ export interface HttpCaller {
   readonly origin?: string;
   /** When work in this process stops (a Lambda invocation's end), epoch ms; absent on a server. */
   readonly runUntil?: number;
+  /** The tool list's narrowing the client connected with (`?toolsets=`, `?readonly=`). */
+  readonly filter?: ToolFilter;
 }
 
 export interface McpHttpEndpoint {

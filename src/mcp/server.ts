@@ -20,6 +20,7 @@ import type { AnyTool, CallerProtocol, ToolContext } from './define-tool.js';
 import { APPROVAL_INPUT, RequestStateRefused, type ApprovalRounds } from './approval-rounds.js';
 import { ALL_TOOLS } from './tools/index.js';
 import { schemasOf, toolListFor, toolsFor } from './tool-list.js';
+import { describeFilter, narrowed, userFilter, type ToolFilter } from './tool-filter.js';
 
 export const SERVER_INFO = { name: 'ssh-mcp-gateway', version: '0.1.0' };
 
@@ -45,6 +46,8 @@ export interface McpCaller {
   readonly origin?: string;
   /** When work in this process stops (a Lambda invocation's end), epoch ms. */
   readonly runUntil?: number;
+  /** The narrowing the client connected with (`/mcp?toolsets=…&readonly=true`); the user's own applies too. */
+  readonly filter?: ToolFilter;
   /**
    * The user as of now, for a server that outlives one request (stdio): checked again before
    * every call, so a revoked key or a changed role takes effect at once, as over HTTP. Throws
@@ -84,7 +87,11 @@ export function createMcpServer(caller: McpCaller): McpServer {
     return calls++ === 0 || caller.requestId === undefined ? base : `${base}.${calls}`;
   };
   // No tool is registered with the McpServer: the two tool methods are answered here.
-  server.server.setRequestHandler('tools/list', async () => toolListFor((await user()).role));
+  const filterOf = (u: User) => narrowed(caller.filter ?? {}, userFilter(u));
+  server.server.setRequestHandler('tools/list', async () => {
+    const u = await user();
+    return toolListFor(u.role, filterOf(u));
+  });
   server.server.setRequestHandler('tools/call', async (request, context) => {
     const id = requestId();
     const ctx: ToolContext = {
@@ -106,6 +113,7 @@ export function createMcpServer(caller: McpCaller): McpServer {
       },
       ctx,
       caller.rounds,
+      filterOf(ctx.user),
     );
   });
   return server;
@@ -158,10 +166,11 @@ async function callTool(
   call: ToolCall,
   ctx: ToolContext,
   rounds: ApprovalRounds | undefined,
+  filter: ToolFilter,
 ): Promise<CallToolResult | InputRequiredResult> {
   const { name } = call;
   const started = Date.now();
-  const tool = toolsFor(ctx.user.role).find((t) => t.name === name);
+  const tool = toolsFor(ctx.user.role, filter).find((t) => t.name === name);
   // A hidden tool's command is recorded too: a viewer probing run_command leaves its trace.
   const declared = tool ?? ALL_TOOLS.find((t) => t.name === name);
   const raw = declared?.auditCommand ? call.args[declared.auditCommand] : undefined;
@@ -181,9 +190,13 @@ async function callTool(
     });
 
   if (!tool) {
-    // The spec's answer to an unknown tool is a JSON-RPC -32602, in both eras.
+    // The spec's answer to an unknown tool is a JSON-RPC -32602, in both eras. A tool the role
+    // has, left out by a filter, is named as such; one the role lacks is as unknown as any.
     const shown = name.length > MAX_NAME_SHOWN ? `${name.slice(0, MAX_NAME_SHOWN)}…` : name;
-    const message = `Tool ${shown} not found; tools/list shows the tools you may call`;
+    const filtered = toolsFor(ctx.user.role).find((t) => t.name === name);
+    const message = filtered
+      ? `Tool ${shown} is left out of this connection (${describeFilter(filter)}; the user's own settings or the URL's ?toolsets= and ?readonly= narrow the list); tools/list shows the tools you may call`
+      : `Tool ${shown} not found; tools/list shows the tools you may call`;
     return refuse(record('NOT_FOUND', message), message, ctx, name);
   }
   // A retry after input_required: its state names the approval the call waited for.

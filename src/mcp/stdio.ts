@@ -2,6 +2,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { CoreDeps } from '../core/deps.js';
 import type { User } from '../core/users/user.js';
 import { createMcpServer } from './server.js';
+import type { ToolFilter } from './tool-filter.js';
 
 /**
  * Serves MCP on this process's stdin and stdout for one authenticated user, in whichever era the
@@ -13,8 +14,10 @@ export function serveMcpOnStdio(
   deps: CoreDeps,
   user: User,
   currentUser: () => Promise<User>,
+  /** The narrowing the client's command line asks for (`--toolsets`, `--read-only`). */
+  filter: ToolFilter = {},
 ): { close(): Promise<void> } {
   return serveStdio(async ({ era }) =>
-    createMcpServer({ deps, user, currentUser, era, fleet: await deps.fleet.current() }),
+    createMcpServer({ deps, user, currentUser, era, filter, fleet: await deps.fleet.current() }),
   );
 }

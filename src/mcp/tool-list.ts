@@ -4,10 +4,18 @@ import type { Role } from '../core/users/user.js';
 import { roleAtLeast } from '../core/users/user.js';
 import type { AnyTool } from './define-tool.js';
 import { ALL_TOOLS } from './tools/index.js';
+import { filterKey, passes, type ToolFilter } from './tool-filter.js';
 
-/** The tools a user's role may see: hidden tools cannot be called at all. */
-export function toolsFor(role: Role, tools: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
-  return tools.filter((t) => roleAtLeast(role, t.minRole));
+/**
+ * The tools a caller may see: those of their role, narrowed by their filter (toolsets, read-only).
+ * Hidden tools cannot be called at all.
+ */
+export function toolsFor(
+  role: Role,
+  filter: ToolFilter = {},
+  tools: readonly AnyTool[] = ALL_TOOLS,
+): AnyTool[] {
+  return tools.filter((t) => roleAtLeast(role, t.minRole) && passes(t, filter));
 }
 
 /** A tool's input and output schemas as zod objects, built once per tool. */
@@ -47,14 +55,18 @@ function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): Tool['inputSch
   return { ...plain, type: 'object' };
 }
 
-/** tools/list depends only on the role: each role's list is built once and served from memory. */
-const lists = new Map<Role, { tools: Tool[] }>();
+/**
+ * tools/list depends only on the role and the filter: each list is built once and served from
+ * memory (a few hundred combinations at most).
+ */
+const lists = new Map<string, { tools: Tool[] }>();
 
-export function toolListFor(role: Role): { tools: Tool[] } {
-  let list = lists.get(role);
+export function toolListFor(role: Role, filter: ToolFilter = {}): { tools: Tool[] } {
+  const key = `${role}:${filterKey(filter)}`;
+  let list = lists.get(key);
   if (!list) {
-    list = { tools: toolsFor(role).map(listed) };
-    lists.set(role, list);
+    list = { tools: toolsFor(role, filter).map(listed) };
+    lists.set(key, list);
   }
   return list;
 }

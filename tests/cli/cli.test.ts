@@ -91,6 +91,36 @@ describe('ssh-mcp-gateway CLI', () => {
     expect((await run('users', 'list', '--data', data)).out).toMatch(/pat\t.*policy=default/);
   });
 
+  it('narrows the tools a user sees with set-tools, refuses unknown toolsets, and widens them again', async () => {
+    await run('users', 'add', 'tess', '--role', 'operator', '--data', data);
+    const narrowed = await run(
+      'users',
+      'set-tools',
+      'tess',
+      '--toolsets',
+      'hosts,jobs',
+      '--read-only',
+      '--data',
+      data,
+    );
+    expect(narrowed.code).toBe(0);
+    expect(narrowed.out).toMatch(/tess now sees toolsets hosts, jobs, read-only tools only/);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(
+      /tess\t.*tools=hosts,jobs,read-only/,
+    );
+    const unknown = await run('users', 'set-tools', 'tess', '--toolsets', 'shells', '--data', data);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown toolsets: shells; known: hosts, exec, jobs/);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(/tools=hosts,jobs,read-only/);
+    // Only the switch changes; the toolsets stay.
+    await run('users', 'set-tools', 'tess', '--read-write', '--data', data);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(/tess\t.*tools=hosts,jobs$/m);
+    await run('users', 'set-tools', 'tess', '--toolsets', 'all', '--data', data);
+    expect((await run('users', 'list', '--data', data)).out).toMatch(/tess\t.*tools=all$/m);
+    const audit = (await run('audit', 'tail', '--data', data)).out;
+    expect(audit).toMatch(/users set-tools tess toolsets hosts, jobs, read-only tools only/);
+  });
+
   it('rotates keys: the new key replaces the old, or joins it with --keep-old', async () => {
     await run('users', 'add', 'dave', '--role', 'viewer', '--data', data);
     expect((await run('keys', 'rotate', 'dave', '--data', data)).out).toMatch(

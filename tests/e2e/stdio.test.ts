@@ -54,10 +54,10 @@ describe('ssh-mcp-gateway stdio, spawned as a desktop client would', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const transport = (apiKey: string) =>
+  const transport = (apiKey: string, extra: string[] = []) =>
     new StdioClientTransport({
       command: process.execPath,
-      args: [BIN, 'stdio', '--config', config, '--data', data],
+      args: [BIN, 'stdio', '--config', config, '--data', data, ...extra],
       env: { ...(process.env as Record<string, string>), SMG_API_KEY: apiKey },
       stderr: 'pipe',
     });
@@ -81,6 +81,19 @@ describe('ssh-mcp-gateway stdio, spawned as a desktop client would', () => {
       await client.close();
     }, 30_000);
   }
+
+  it('narrows the tools to the toolsets and read-only switch its command line names', async () => {
+    const client = sdkClient('legacy');
+    await client.connect(transport(key, ['--toolsets', 'hosts,exec', '--read-only']));
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+      'whoami',
+      'list_hosts',
+      'describe_host',
+      'check_hosts',
+      'plan_command',
+    ]);
+    await client.close();
+  }, 30_000);
 
   it('refuses to start without a key or with a wrong one, says why on stderr, and audits the wrong key', async () => {
     const run = (env: Record<string, string>) =>

@@ -28,6 +28,8 @@ const userItem = z.object({
     tags: z.array(z.string()),
   }),
   policy: z.string().optional(),
+  toolsets: z.array(z.string()).optional(),
+  readOnly: z.boolean().optional(),
   disabled: z.boolean(),
   createdAt: z.string(),
 });

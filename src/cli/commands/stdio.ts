@@ -6,6 +6,7 @@ import { serveMcpOnStdio } from '../../mcp/stdio.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { STORE_OPTIONS, parse, storeMode } from '../store-options.js';
+import { filterFromQuery } from '../../mcp/tool-filter.js';
 
 /** The environment variable holding the API key of the person a stdio server serves. */
 export const API_KEY_ENV = 'SMG_API_KEY';
@@ -24,7 +25,17 @@ export async function stdioCommand(
   const { values } = parse(args, {
     ...STORE_OPTIONS,
     config: { type: 'string', default: 'fleet.yaml' },
+    toolsets: { type: 'string' },
+    'read-only': { type: 'boolean' },
   });
+  // The same narrowing a URL's ?toolsets= and ?readonly= ask for, from the client's command line.
+  const filter = filterFromQuery(
+    new URLSearchParams({
+      ...(values.toolsets !== undefined ? { toolsets: values.toolsets } : {}),
+      ...(values['read-only'] ? { readonly: 'true' } : {}),
+    }),
+  );
+  if ('error' in filter) throw new UsageError(filter.error.replace('toolsets=', '--toolsets '));
   const key = process.env[API_KEY_ENV]?.trim();
   // Read once; nothing this process starts (ssh, a shell) inherits it.
   delete process.env[API_KEY_ENV];
@@ -51,11 +62,16 @@ export async function stdioCommand(
       io.err(`error: ${checked.refused}; ask an admin for a new key`);
       return 1;
     }
-    const served = serveMcpOnStdio(gateway.deps, checked.user, async () => {
-      const now = await checkApiKey(gateway.deps.users, key);
-      if ('user' in now) return now.user;
-      throw new AppError('UNAUTHORIZED', `${now.refused}; ask an admin for a new key`);
-    });
+    const served = serveMcpOnStdio(
+      gateway.deps,
+      checked.user,
+      async () => {
+        const now = await checkApiKey(gateway.deps.users, key);
+        if ('user' in now) return now.user;
+        throw new AppError('UNAUTHORIZED', `${now.refused}; ask an admin for a new key`);
+      },
+      filter,
+    );
     const ended = new Promise((resolve) => process.stdin.once('end', resolve));
     await Promise.race([stop, ended]);
     await served.close();

@@ -8,6 +8,8 @@ import { STORE_OPTIONS, csv, parse, storeMode } from '../store-options.js';
 import { NotFoundError } from '../../core/errors.js';
 import { existsSync } from 'node:fs';
 import { loadFleetFile } from '../../adapters/config/file-fleet-source.js';
+import { TOOLSETS } from '../../mcp/define-tool.js';
+import { isToolset } from '../../mcp/tool-filter.js';
 
 /** Profile names the fleet config defines, when the config file exists (else no check is possible). */
 function knownProfiles(configPath: string | undefined): string[] | undefined {
@@ -42,109 +44,157 @@ export function printKey(io: CliIO, key: string): void {
   io.out(`  ${key}`);
 }
 
+const USERS_OPTIONS = {
+  ...STORE_OPTIONS,
+  role: { type: 'string' },
+  hosts: { type: 'string' },
+  groups: { type: 'string' },
+  tags: { type: 'string' },
+  policy: { type: 'string' },
+  toolsets: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  'read-write': { type: 'boolean' },
+  config: { type: 'string', default: 'fleet.yaml' },
+} as const;
+
+type UsersArgs = ReturnType<typeof parse<typeof USERS_OPTIONS>>;
+
+const USERS_ACTIONS: Record<string, (args: UsersArgs, io: CliIO) => Promise<number>> = {
+  add: addCommand,
+  list: listCommand,
+  'set-policy': setPolicyCommand,
+  'set-tools': setToolsCommand,
+  revoke: revokeCommand,
+};
+
 export async function usersCommand(args: string[], io: CliIO): Promise<number> {
   const [action, ...rest] = args;
-  const { values, positionals } = parse(rest, {
-    ...STORE_OPTIONS,
-    role: { type: 'string' },
-    hosts: { type: 'string' },
-    groups: { type: 'string' },
-    tags: { type: 'string' },
-    policy: { type: 'string' },
-    config: { type: 'string', default: 'fleet.yaml' },
+  const run = action ? USERS_ACTIONS[action] : undefined;
+  if (!run) throw new UsageError(`users ${Object.keys(USERS_ACTIONS).join('|')}`);
+  return run(parse(rest, USERS_OPTIONS), io);
+}
+
+async function addCommand({ values, positionals }: UsersArgs, io: CliIO): Promise<number> {
+  const name = positionals[0];
+  const role = values.role;
+  if (!name || !role)
+    throw new UsageError(
+      'users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]',
+    );
+  const known = knownProfiles(values.config);
+  if (values.policy && known && !known.includes(values.policy))
+    throw new UsageError(
+      `profile "${values.policy}" is not defined in ${values.config}; known: ${known.join(', ')}`,
+    );
+  return withStore(values, async (store) => {
+    const created = await addUser(
+      store.users,
+      {
+        name,
+        role,
+        access: { hosts: csv(values.hosts), groups: csv(values.groups), tags: csv(values.tags) },
+        ...(values.policy ? { policy: values.policy } : {}),
+      },
+      systemClock,
+    );
+    await auditAdmin(store, `users add ${name} role=${created.user.role} key=${created.keyId}`);
+    io.out(`Created user ${name} (role ${created.user.role}).`);
+    printKey(io, created.key);
+    return 0;
   });
-  switch (action) {
-    case 'add': {
-      const name = positionals[0];
-      const role = values.role;
-      if (!name || !role)
-        throw new UsageError(
-          'users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]',
-        );
-      const known = knownProfiles(values.config);
-      if (values.policy && known && !known.includes(values.policy))
-        throw new UsageError(
-          `profile "${values.policy}" is not defined in ${values.config}; known: ${known.join(', ')}`,
-        );
-      return withStore(values, async (store) => {
-        const created = await addUser(
-          store.users,
-          {
-            name,
-            role,
-            access: {
-              hosts: csv(values.hosts),
-              groups: csv(values.groups),
-              tags: csv(values.tags),
-            },
-            ...(values.policy ? { policy: values.policy } : {}),
-          },
-          systemClock,
-        );
-        await auditAdmin(store, `users add ${name} role=${created.user.role} key=${created.keyId}`);
-        io.out(`Created user ${name} (role ${created.user.role}).`);
-        printKey(io, created.key);
-        return 0;
-      });
+}
+
+async function listCommand({ values }: UsersArgs, io: CliIO): Promise<number> {
+  return withStore(values, async (store) => {
+    const users = await store.users.listUsers();
+    if (users.length === 0)
+      io.out(
+        'No users yet. Add one with: ssh-mcp-gateway users add NAME --role operator --tags TAG',
+      );
+    for (const u of users) {
+      const keys = await store.users.listKeys(u.name);
+      const access =
+        u.role === 'admin'
+          ? 'all hosts'
+          : `hosts=[${u.access.hosts.join(',')}] groups=[${u.access.groups.join(',')}] tags=[${u.access.tags.join(',')}]`;
+      const tools = `tools=${u.toolsets ? u.toolsets.join(',') : 'all'}${u.readOnly ? ',read-only' : ''}`;
+      io.out(
+        `${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}\tpolicy=${u.policy ?? 'default'}\t${tools}`,
+      );
     }
-    case 'list':
-      return withStore(values, async (store) => {
-        const users = await store.users.listUsers();
-        if (users.length === 0)
-          io.out(
-            'No users yet. Add one with: ssh-mcp-gateway users add NAME --role operator --tags TAG',
-          );
-        for (const u of users) {
-          const keys = await store.users.listKeys(u.name);
-          const access =
-            u.role === 'admin'
-              ? 'all hosts'
-              : `hosts=[${u.access.hosts.join(',')}] groups=[${u.access.groups.join(',')}] tags=[${u.access.tags.join(',')}]`;
-          io.out(
-            `${u.name}\t${u.role}\t${u.disabled ? 'REVOKED' : 'active'}\t${keys.length} key(s)\t${access}\tpolicy=${u.policy ?? 'default'}`,
-          );
-        }
-        return 0;
-      });
-    case 'set-policy': {
-      const [name, profile] = positionals;
-      if (!name || !profile)
-        throw new UsageError(
-          'users set-policy NAME PROFILE [--config fleet.yaml]   (PROFILE "default" clears it)',
-        );
-      const known = knownProfiles(values.config);
-      if (profile !== 'default' && known && !known.includes(profile)) {
-        throw new UsageError(
-          `profile "${profile}" is not defined in ${values.config}; known: ${known.join(', ')}`,
-        );
-      }
-      return withStore(values, async (store) => {
-        const user = await store.users.getUser(name);
-        if (!user) throw new NotFoundError(`no user "${name}"; "users list" shows who exists`);
-        const { policy: _old, ...rest } = user;
-        await store.users.putUser(profile === 'default' ? rest : { ...rest, policy: profile });
-        await auditAdmin(store, `users set-policy ${name} ${profile}`);
-        io.out(
-          `${name} now uses policy profile ${profile === 'default' ? 'the fleet default' : profile}; it applies from their next request.`,
-        );
-        return 0;
-      });
-    }
-    case 'revoke': {
-      const name = positionals[0];
-      if (!name) throw new UsageError('users revoke NAME');
-      return withStore(values, async (store) => {
-        const { revokedKeys } = await revokeUser(store.users, name);
-        await auditAdmin(store, `users revoke ${name} keys=${revokedKeys}`);
-        io.out(
-          `Revoked ${name}: ${revokedKeys} key(s) deleted; their next request, with a key or an OAuth token, gets 401.`,
-        );
-        return 0;
-      });
-    }
-    default:
-      throw new UsageError('users add|list|revoke');
-  }
+    return 0;
+  });
+}
+
+async function setPolicyCommand({ values, positionals }: UsersArgs, io: CliIO): Promise<number> {
+  const [name, profile] = positionals;
+  if (!name || !profile)
+    throw new UsageError(
+      'users set-policy NAME PROFILE [--config fleet.yaml]   (PROFILE "default" clears it)',
+    );
+  const known = knownProfiles(values.config);
+  if (profile !== 'default' && known && !known.includes(profile))
+    throw new UsageError(
+      `profile "${profile}" is not defined in ${values.config}; known: ${known.join(', ')}`,
+    );
+  return withStore(values, async (store) => {
+    const { policy: _old, ...rest } = await existingUser(store, name);
+    await store.users.putUser(profile === 'default' ? rest : { ...rest, policy: profile });
+    await auditAdmin(store, `users set-policy ${name} ${profile}`);
+    io.out(
+      `${name} now uses policy profile ${profile === 'default' ? 'the fleet default' : profile}; it applies from their next request.`,
+    );
+    return 0;
+  });
+}
+
+/** Narrows (or widens again) the MCP tools a user sees: toolsets, and a read-only switch. */
+async function setToolsCommand({ values, positionals }: UsersArgs, io: CliIO): Promise<number> {
+  const name = positionals[0];
+  const usage = `users set-tools NAME [--toolsets ${TOOLSETS.join(',')}|all] [--read-only | --read-write]`;
+  if (!name || (values.toolsets === undefined && !values['read-only'] && !values['read-write']))
+    throw new UsageError(usage);
+  if (values['read-only'] && values['read-write'])
+    throw new UsageError(`--read-only and --read-write contradict each other; ${usage}`);
+  const toolsets = values.toolsets === undefined ? undefined : csv(values.toolsets);
+  const unknown = toolsets?.filter((t) => t !== 'all' && !isToolset(t)) ?? [];
+  if (unknown.length > 0 || toolsets?.length === 0)
+    throw new UsageError(
+      `unknown toolsets: ${unknown.join(', ') || '(none given)'}; known: ${TOOLSETS.join(', ')}, or "all"`,
+    );
+  return withStore(values, async (store) => {
+    const { toolsets: oldSets, readOnly: oldReadOnly, ...rest } = await existingUser(store, name);
+    const sets = toolsets === undefined ? oldSets : toolsets.includes('all') ? undefined : toolsets;
+    const readOnly = values['read-only'] ? true : values['read-write'] ? false : oldReadOnly;
+    await store.users.putUser({
+      ...rest,
+      ...(sets ? { toolsets: sets } : {}),
+      ...(readOnly ? { readOnly: true } : {}),
+    });
+    const shown = `${sets ? `toolsets ${sets.join(', ')}` : 'every toolset'}${readOnly ? ', read-only tools only' : ''}`;
+    await auditAdmin(store, `users set-tools ${name} ${shown}`);
+    io.out(`${name} now sees ${shown}; it applies from their next request.`);
+    return 0;
+  });
+}
+
+async function revokeCommand({ values, positionals }: UsersArgs, io: CliIO): Promise<number> {
+  const name = positionals[0];
+  if (!name) throw new UsageError('users revoke NAME');
+  return withStore(values, async (store) => {
+    const { revokedKeys } = await revokeUser(store.users, name);
+    await auditAdmin(store, `users revoke ${name} keys=${revokedKeys}`);
+    io.out(
+      `Revoked ${name}: ${revokedKeys} key(s) deleted; their next request, with a key or an OAuth token, gets 401.`,
+    );
+    return 0;
+  });
+}
+
+async function existingUser(store: OpenedStore, name: string) {
+  const user = await store.users.getUser(name);
+  if (!user) throw new NotFoundError(`no user "${name}"; "users list" shows who exists`);
+  return user;
 }
 
 export async function keysCommand(args: string[], io: CliIO): Promise<number> {

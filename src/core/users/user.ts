@@ -14,6 +14,10 @@ export interface User {
   readonly access: Access;
   /** Policy profile name; used once command policy lands. */
   readonly policy?: string;
+  /** The MCP toolsets this user sees (all when absent): a narrower list for a narrower job. */
+  readonly toolsets?: readonly string[];
+  /** Only tools that change nothing (their readOnlyHint) are listed and callable. */
+  readonly readOnly?: boolean;
   readonly disabled: boolean;
   readonly createdAt: string;
 }

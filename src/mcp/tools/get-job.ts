@@ -49,7 +49,7 @@ export const getJobTool = defineTool({
     readOnlyHint: true,
     destructiveHint: false,
     idempotentHint: true,
-    openWorldHint: false,
+    openWorldHint: true,
   },
   async handler({ jobId, ...paging }, { deps, user }) {
     return viewJob(deps, await loadJob(deps, user, jobId), paging);
