@@ -24,10 +24,8 @@ export function passes(tool: AnyTool, filter: ToolFilter): boolean {
 
 /** What both filters let through. */
 export function narrowed(a: ToolFilter, b: ToolFilter): ToolFilter {
-  const toolsets =
-    a.toolsets && b.toolsets
-      ? a.toolsets.filter((t) => b.toolsets!.includes(t))
-      : (a.toolsets ?? b.toolsets);
+  const [x, y] = [a.toolsets, b.toolsets];
+  const toolsets = x && y ? x.filter((t) => y.includes(t)) : (x ?? y);
   const readOnly = a.readOnly === true || b.readOnly === true;
   return { ...(toolsets ? { toolsets } : {}), ...(readOnly ? { readOnly } : {}) };
 }
