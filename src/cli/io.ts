@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors.js';
 /** Where a command writes; tests capture it, the bin passes the console. */
 export interface CliIO {
   out(line: string): void;
@@ -13,6 +14,9 @@ export const consoleIO: CliIO = {
 };
 
 /** Thrown for a malformed command line; main prints it with the usage. */
-export class UsageError extends Error {
+export class UsageError extends AppError {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
 }

@@ -1,4 +1,4 @@
-import { AppError, ConfigError } from '../core/errors.js';
+import { ConfigError, operatorMessage } from '../core/errors.js';
 import { auditCommand } from './commands/audit.js';
 import { approvalsCommand } from './commands/approvals.js';
 import { configCommand } from './commands/config-check.js';
@@ -67,9 +67,7 @@ export async function main(
       io.err(error.message);
       return 2;
     }
-    io.err(
-      `error: ${error instanceof AppError || error instanceof Error ? error.message : String(error)}`,
-    );
+    io.err(`error: ${operatorMessage(error)}`);
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { StoreMode } from '../compose/store.js';
 import { UsageError } from './io.js';
+import { operatorMessage } from '../core/errors.js';
 
 /** Options every store-touching command takes. */
 export const STORE_OPTIONS = {
@@ -38,7 +39,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(operatorMessage(error));
   }
 }
 

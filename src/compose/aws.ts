@@ -17,6 +17,7 @@ import { createApp, type GatewayApp } from '../http/app.js';
 import { AWS_ENV, type AwsEnv } from './aws-env.js';
 import { storesOn } from './stores-on.js';
 import { composeOAuth, parseAuthMode } from './oauth.js';
+import { AppError } from '../core/errors.js';
 
 /** A pooled connection idle this long is closed (checked on use too: frozen containers run no timers). */
 const POOL_IDLE_MS = 60_000;
@@ -24,7 +25,8 @@ const POOL_IDLE_MS = 60_000;
 function required(env: AwsEnv, name: keyof AwsEnv): string {
   const value = env[name];
   if (!value)
-    throw new Error(
+    throw new AppError(
+      'CONFIG_INVALID',
       `environment variable ${name} is not set; deploy with the CDK stack, which sets it`,
     );
   return value;

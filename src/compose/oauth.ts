@@ -3,6 +3,7 @@ import type { AuditLog } from '../core/audit/audit-log.js';
 import { ClientRegistry } from '../core/oauth/client-registry.js';
 import type { OAuthDeps } from '../core/oauth/oauth-deps.js';
 import type { Clock, Logger, OAuthStore, UserStore } from '../core/ports.js';
+import { AppError } from '../core/errors.js';
 
 /** How clients authenticate: `oauth` serves the authorization server too; `key` only takes API keys. */
 export type AuthMode = 'oauth' | 'key';
@@ -10,7 +11,7 @@ export type AuthMode = 'oauth' | 'key';
 export function parseAuthMode(value: string | undefined, source: string): AuthMode {
   if (value === undefined || value === '' || value === 'oauth') return 'oauth';
   if (value === 'key') return 'key';
-  throw new Error(`${source} must be "oauth" or "key", not "${value}"`);
+  throw new AppError('CONFIG_INVALID', `${source} must be "oauth" or "key", not "${value}"`);
 }
 
 /**

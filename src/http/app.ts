@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { CoreDeps } from '../core/deps.js';
-import { AppError } from '../core/errors.js';
+import { AppError, logDetail, publicMessage } from '../core/errors.js';
 import { checkApiKey } from '../core/users/user-admin.js';
 import { mcpHttpEndpoint } from '../mcp/http-endpoint.js';
 import type { KeySource } from '../core/ports.js';
@@ -70,9 +70,9 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       return c.json({ error: 'unavailable', message: error.message }, 503);
     deps.logger.error('unhandled request error', {
       path: c.req.path,
-      error: error instanceof Error ? error.message : String(error),
+      error: logDetail(error),
     });
-    return c.json({ error: 'internal', message: 'internal error (see the gateway log)' }, 500);
+    return c.json({ error: 'internal', message: publicMessage(error) }, 500);
   });
   app.notFound((c) =>
     c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404),

@@ -9,6 +9,7 @@ import type { ApprovalState } from '../core/run/decide.js';
 import { approvalPage } from '../core/approvals/approval.js';
 import type { CallerProtocol } from './define-tool.js';
 import type { KeySource } from '../core/ports.js';
+import { AppError } from '../core/errors.js';
 
 /** What a held call's `requestState` carries: which approval it waits for, and whose call it is. */
 interface HeldCall {
@@ -28,7 +29,12 @@ export const APPROVAL_INPUT = 'approval';
 const STATE_TTL_SECONDS = 24 * 60 * 60;
 
 /** Why a `requestState` was refused, for the audit record (the client is told only that it was). */
-export class RequestStateRefused extends Error {}
+export class RequestStateRefused extends AppError {
+  override readonly name = 'RequestStateRefused';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('INVALID_INPUT', message, options);
+  }
+}
 
 /**
  * Multi-round-trip approval (2026-07-28): a call held for approval is answered `input_required`

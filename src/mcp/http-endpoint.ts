@@ -11,6 +11,7 @@ import { createMcpServer, type McpCaller } from './server.js';
 import { approvalRounds } from './approval-rounds.js';
 import type { KeySource } from '../core/ports.js';
 import type { ToolFilter } from './tool-filter.js';
+import { InternalError } from '../core/errors.js';
 
 /** The authenticated caller of one HTTP request, as the HTTP layer established it. */
 export interface HttpCaller {
@@ -57,7 +58,7 @@ export function mcpHttpEndpoint(
   const rounds = approvalRounds(options.requestStateKey);
   const callerOf = (era: McpCaller['era'], authInfo: AuthInfo | undefined): McpCaller => {
     const caller = authInfo && callers.get(authInfo);
-    if (!caller) throw new Error('MCP request without an authenticated caller');
+    if (!caller) throw new InternalError('MCP request without an authenticated caller');
     return { deps, era, rounds, ...caller };
   };
   // 'auto' answers with one JSON body unless a handler sends a notification first (ours send

@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { AppError, publicMessage } from '../core/errors.js';
+import { AppError, InternalError, logDetail, publicMessage } from '../core/errors.js';
 import { createScrubber } from '../core/exec/scrub.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Fleet } from '../core/fleet/fleet.js';
@@ -218,7 +218,7 @@ async function callTool(
     const output = await tool.handler(input, ctx);
     const checked = schemas.output.safeParse(output);
     if (!checked.success)
-      throw new Error(`output does not match the schema: ${describeIssues(checked.error)}`);
+      throw new InternalError(`output does not match the schema: ${describeIssues(checked.error)}`);
     const redirect =
       tool.asksApproval && !call.retry
         ? await redirectIfHeld(output, rounds, ctx, name)
@@ -237,7 +237,7 @@ async function callTool(
       ctx.deps.logger.error('tool failed', {
         tool: name,
         requestId: ctx.requestId,
-        error: describe(error),
+        error: logDetail(error),
       });
     const message = publicMessage(error);
     const code = error instanceof AppError ? error.code : 'INTERNAL';
@@ -294,7 +294,7 @@ async function retryArgs(
     ctx.deps.logger.error('requestState could not be checked; the call goes on as a first one', {
       tool: tool.name,
       requestId: ctx.requestId,
-      error: describe(error),
+      error: logDetail(error),
     });
     return { args: call.args };
   }
@@ -330,7 +330,7 @@ async function redirectIfHeld(
     ctx.deps.logger.error('requestState could not be sealed; the plain answer is sent', {
       tool,
       requestId: ctx.requestId,
-      error: describe(error),
+      error: logDetail(error),
     });
     return undefined;
   }
@@ -364,7 +364,7 @@ async function answer(
     ctx.deps.logger.error('audit append failed', {
       tool,
       requestId: ctx.requestId,
-      error: describe(error),
+      error: logDetail(error),
     });
     ctx.deps.logger.count('AuditWriteFailures');
     return toolError(AUDIT_UNAVAILABLE);
@@ -394,8 +394,4 @@ function safeTargets(tool: AnyTool, input: Record<string, unknown>): string[] {
   } catch {
     return [];
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

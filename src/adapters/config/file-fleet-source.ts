@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FleetSource } from '../../core/deps.js';
 import { Fleet } from '../../core/fleet/fleet.js';
-import { ConfigError } from '../../core/errors.js';
+import { AppError, ConfigError } from '../../core/errors.js';
 
 /**
  * Parses a fleet document (YAML, and so JSON too) from text. Syntax errors and schema problems
@@ -26,7 +26,8 @@ export function parseFleet(text: string, options: { source: string; baseDir?: st
         return readFileSync(full, 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(
+        throw new AppError(
+          'CONFIG_INVALID',
           code === 'ENOENT'
             ? `cannot read ${path}: no such file`
             : `cannot read ${path} (${code ?? 'error'})`,

@@ -18,6 +18,7 @@ import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
 import { updateIf } from './conditional-update.js';
 import { batchPut } from './batch-put.js';
 import { epochSeconds, hasExpired } from '../../core/expiry.js';
+import { InternalError } from '../../core/errors.js';
 
 const META = 'META';
 const jobPk = (id: string) => `JOB#${id}`;
@@ -139,7 +140,7 @@ export class DynamoJobStore implements JobStore {
 
   async appendOutput(id: string, chunk: OutputChunk, expiresAt: number): Promise<void> {
     if (chunk.data.length > MAX_CHUNK_BYTES)
-      throw new Error(`output chunks are at most ${MAX_CHUNK_BYTES} bytes`);
+      throw new InternalError(`output chunks are at most ${MAX_CHUNK_BYTES} bytes`);
     await this.db.send(
       new PutCommand({
         TableName: this.table,

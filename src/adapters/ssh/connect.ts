@@ -8,15 +8,17 @@ import type {
   SshTarget,
 } from '../../core/ports.js';
 import { sshFingerprint } from './fingerprint.js';
+import { AppError } from '../../core/errors.js';
 
 /** Why a connection could not be established, with a public message. */
-export class SshConnectError extends Error {
+export class SshConnectError extends AppError {
   override readonly name = 'SshConnectError';
   constructor(
     readonly failure: ConnectFailure,
     message: string,
+    options: { cause?: unknown } = {},
   ) {
-    super(message);
+    super(failure === 'denied' ? 'FORBIDDEN' : 'UNREACHABLE', message, options);
   }
 }
 

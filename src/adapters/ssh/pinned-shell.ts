@@ -15,6 +15,7 @@
  */
 
 import { forgetSpoolsScript, procStatRead, spoolVars } from './spool-scripts.js';
+import { InternalError } from '../../core/errors.js';
 
 /**
  * First line on stdout: the session leader's PID, so a timeout can kill its session. The mark
@@ -131,7 +132,7 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
 }
 
 function checkNonce(nonce: string): string {
-  if (!/^[A-Za-z0-9]{8,32}$/.test(nonce)) throw new Error('invalid nonce');
+  if (!/^[A-Za-z0-9]{8,32}$/.test(nonce)) throw new InternalError('invalid nonce');
   return nonce;
 }
 

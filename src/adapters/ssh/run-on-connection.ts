@@ -8,21 +8,25 @@ import {
   type SpoolSpec,
 } from './pinned-shell.js';
 import { killSessionScript } from './spool-scripts.js';
+import { AppError } from '../../core/errors.js';
 
 /** The channel could not be opened or its exec request was refused: nothing ran, so a retry is safe. */
-export class ChannelOpenError extends Error {
+export class ChannelOpenError extends AppError {
   override readonly name = 'ChannelOpenError';
+  constructor(message: string) {
+    super('UNREACHABLE', message);
+  }
 }
 
 /** The connection died while the command ran: it may have partly run, so never retry. */
-export class ConnectionLostError extends Error {
+export class ConnectionLostError extends AppError {
   override readonly name = 'ConnectionLostError';
   constructor(
     message: string,
     /** The command ran without a spool: nothing on the host says how it ends. */
     readonly unspooled = false,
   ) {
-    super(message);
+    super('UNREACHABLE', message);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SpoolCut, SpoolState } from '../../core/ports.js';
+import { InternalError } from '../../core/errors.js';
 
 /**
  * The fixed scripts that read back, stop and remove what a command keeps in its spool on the host
@@ -11,7 +12,7 @@ export const SPOOL_DIR = '.smg-spool';
 const SPOOL_NAME = /^[A-Za-z0-9_-]{8,64}$/;
 
 function checkName(name: string): void {
-  if (!SPOOL_NAME.test(name)) throw new Error(`invalid spool name ${JSON.stringify(name)}`);
+  if (!SPOOL_NAME.test(name)) throw new InternalError(`invalid spool name ${JSON.stringify(name)}`);
 }
 
 /** `s` (the spool dir) and `f` (this command's files, without suffix), as shell assignments. */
@@ -58,7 +59,7 @@ const NOT_ANOTHERS =
 const READ_PID = 'read p t < "$f.pid" && case $p in ""|*[!0-9]*) false;; esac';
 
 const offset = (n: number) => {
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`invalid offset ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InternalError(`invalid offset ${n}`);
   return n + 1;
 };
 
@@ -76,7 +77,7 @@ export function readSpoolScript(
   nonce: string,
 ): string {
   const max = offset(maxBytes) - 1;
-  if (!/^[A-Za-z0-9]{8,32}$/.test(nonce)) throw new Error('invalid nonce');
+  if (!/^[A-Za-z0-9]{8,32}$/.test(nonce)) throw new InternalError('invalid nonce');
   const mark = stateMark(nonce);
   return [
     spoolVars(name),
@@ -142,7 +143,8 @@ export function killSpoolScript(name: string): string {
  * in the background.
  */
 export function sweepSpoolScript(minutes: number): string {
-  if (!Number.isSafeInteger(minutes) || minutes < 1) throw new Error(`invalid age ${minutes}`);
+  if (!Number.isSafeInteger(minutes) || minutes < 1)
+    throw new InternalError(`invalid age ${minutes}`);
   return `{ find "$HOME/${SPOOL_DIR}" -maxdepth 1 -type f -mmin +${minutes} -delete </dev/null >/dev/null 2>&1 & }`;
 }
 

@@ -24,6 +24,7 @@ import {
   stateMark,
   sweepSpoolScript,
 } from './spool-scripts.js';
+import { publicMessage } from '../../core/errors.js';
 
 /** The host's own backstop runs this long past the gateway's timeout, which fires first. */
 const HOST_TIMEOUT_MARGIN_S = 5;
@@ -149,7 +150,7 @@ export class Ssh2Executor implements SshExecutor {
           stderr: '',
           truncated: false,
           durationMs: elapsed(),
-          error: (error as Error).message,
+          error: publicMessage(error, 'the SSH channel failed'),
           ...(error instanceof ConnectionLostError
             ? { connectionLost: true, ...(error.unspooled ? { unspooled: true } : {}) }
             : {}),
@@ -249,7 +250,11 @@ export class Ssh2Executor implements SshExecutor {
       return { ...state, stdout: result.stdout.subarray(eol + 1), stderr: result.stderr };
     } catch (error) {
       lease.discard();
-      return { state: 'unreachable', status: 'unreachable', error: (error as Error).message };
+      return {
+        state: 'unreachable',
+        status: 'unreachable',
+        error: publicMessage(error, 'the SSH channel failed'),
+      };
     }
   }
 
@@ -359,5 +364,5 @@ function connectFailure(
   error: unknown,
 ): Pick<ExecOutcome, 'status' | 'error'> & { status: SshConnectError['failure'] } {
   if (error instanceof SshConnectError) return { status: error.failure, error: error.message };
-  return { status: 'unreachable', error: 'connection failed' };
+  return { status: 'unreachable', error: publicMessage(error, 'connection failed') };
 }

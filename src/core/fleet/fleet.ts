@@ -6,9 +6,10 @@ import {
   type Limits,
   type ApprovalSettings,
 } from './config-schema.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, operatorMessage } from '../errors.js';
 import { compilePolicies, type PolicySet } from '../policy/profiles.js';
 import { NetworkPolicy } from '../policy/network-policy.js';
+import { InternalError } from '../errors.js';
 
 /** Secret material for one SSH login. Never logged, never returned by a tool. */
 export interface Credential {
@@ -64,7 +65,7 @@ export class Fleet {
     const credential = this.credentials.get(host.credential);
     // Validation guarantees every host names a known credential.
     if (!credential)
-      throw new Error(`host ${host.name} names unknown credential ${host.credential}`);
+      throw new InternalError(`host ${host.name} names unknown credential ${host.credential}`);
     return credential;
   }
 
@@ -123,7 +124,7 @@ export class Fleet {
         try {
           privateKey = options.readKeyFile(c.privateKeyFile);
         } catch (error) {
-          problems.push(`credentials.${name}.privateKeyFile: ${(error as Error).message}`);
+          problems.push(`credentials.${name}.privateKeyFile: ${operatorMessage(error)}`);
         }
       }
       credentials.set(name, { name, privateKey, passphrase: c.passphrase, password: c.password });

@@ -1,6 +1,7 @@
 import type { Logger } from '../ports.js';
 import type { JobDispatcher, StoredJob, WorkInFlight } from './job-dispatcher.js';
 import type { JobHostRecord } from './job.js';
+import { logDetail } from '../errors.js';
 
 /**
  * Runs jobs in this process, in the background: the local gateway's runner. It can cancel a job
@@ -48,7 +49,7 @@ export class InProcessDispatcher implements JobDispatcher {
       .catch((error: unknown) =>
         this.logger.error('job runner failed', {
           jobId,
-          error: error instanceof Error ? error.message : String(error),
+          error: logDetail(error),
         }),
       )
       .finally(() => this.running.delete(jobId));

@@ -10,6 +10,7 @@ import { takeSpoolRead } from '../run/follow-spool.js';
 import { LOST_AFTER_MS } from '../run/supervise.js';
 import type { JobHostRecord, JobRecord, OutputStream } from './job.js';
 import { OutputWriter } from './output-writer.js';
+import { logDetail } from '../errors.js';
 
 /** A read of a host's spool brings at most this much of each stream per request. */
 const READ_PAGE_BYTES = 256 * 1024;
@@ -97,7 +98,7 @@ export async function takeOverStaleJobs(deps: CoreDeps, limit: number): Promise<
       await takeOver(deps, loaded);
       taken++;
     } catch (error) {
-      deps.logger.warn('job not taken over', { jobId: job.id, error: String(error) });
+      deps.logger.warn('job not taken over', { jobId: job.id, error: logDetail(error) });
     }
   }
   return taken;
@@ -116,7 +117,7 @@ export function sweepEvery(
   const limit = options.limit ?? 200;
   const sweep = () =>
     void takeOverStaleJobs(deps, limit).catch((error: unknown) =>
-      deps.logger.warn('job sweep failed', { error: String(error) }),
+      deps.logger.warn('job sweep failed', { error: logDetail(error) }),
     );
   const first = setTimeout(sweep, options.firstAfterMs ?? LOST_AFTER_MS + 1_000);
   const next = setInterval(sweep, everyMs);

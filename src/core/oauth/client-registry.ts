@@ -1,5 +1,5 @@
 import type { ClientMetadataFetcher, Clock, FetchedDocument, OAuthStore } from '../ports.js';
-import { AppError } from '../errors.js';
+import { publicMessage } from '../errors.js';
 import { clientFromMetadataDocument } from './client-registration.js';
 import { OAuthError } from './oauth-error.js';
 import type { OAuthClient } from './oauth-records.js';
@@ -66,7 +66,7 @@ export class ClientRegistry {
     try {
       document = await this.fetcher.fetchJson(url);
     } catch (error) {
-      const reason = error instanceof AppError ? error.message : 'it could not be fetched';
+      const reason = publicMessage(error, 'it could not be fetched');
       throw new OAuthError(
         'invalid_client',
         `the client metadata document at ${clientId} was not accepted: ${reason}`,

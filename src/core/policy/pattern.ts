@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { baseName, type ResolvedCommand } from './resolve.js';
 import type { Word } from './shell-syntax.js';
+import { InvalidInputError } from '../errors.js';
 
 /**
  * Rule patterns: a program glob followed by argument tokens, split like shell words
@@ -45,7 +46,7 @@ export function splitPattern(text: string): string[] {
       current = (current ?? '') + c;
     }
   }
-  if (quote) throw new Error(`unbalanced ${quote} in pattern`);
+  if (quote) throw new InvalidInputError(`unbalanced ${quote} in pattern`);
   if (current !== undefined) tokens.push(current);
   return tokens;
 }
@@ -68,7 +69,7 @@ export function globToRegExp(glob: string): RegExp {
 export function parsePattern(text: string): CommandPattern {
   const tokens = splitPattern(text);
   const [program, ...args] = tokens;
-  if (!program) throw new Error('empty pattern');
+  if (!program) throw new InvalidInputError('empty pattern');
   return {
     text,
     ...(/[*?[]/.test(program) ? {} : { literalProgram: program }),

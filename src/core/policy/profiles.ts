@@ -2,6 +2,7 @@ import { BUILTIN_PROFILES } from './builtin-profiles.js';
 import { globToRegExp, parsePattern, type CommandPattern } from './pattern.js';
 import type { HostScope, PoliciesConfig, ProfileConfig, RuleConfig } from './policy-config.js';
 import type { Risk } from './risk.js';
+import { operatorMessage } from '../errors.js';
 
 export type Verdict = 'allow' | 'approve' | 'deny';
 
@@ -94,7 +95,7 @@ function compileRule(
     try {
       except.push(isWrite ? globToRegExp(text) : parsePattern(text));
     } catch (error) {
-      problems.push(`${path}.except[${i}]: ${(error as Error).message}`);
+      problems.push(`${path}.except[${i}]: ${operatorMessage(error)}`);
     }
   }
   const shownExcept = rule.except?.length
@@ -113,7 +114,7 @@ function compileRule(
     try {
       return { ...common, target: { kind: 'command', pattern: parsePattern(raw) } };
     } catch (error) {
-      problems.push(`${path}.${verdict}: ${(error as Error).message}`);
+      problems.push(`${path}.${verdict}: ${operatorMessage(error)}`);
       return undefined;
     }
   }

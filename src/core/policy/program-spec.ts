@@ -1,6 +1,7 @@
 import { parseArgv, type ArgvSpec, type OptionSpec, type ParsedOption } from './argv-grammar.js';
 import type { Risk } from './risk.js';
 import { staticWord, type Word } from './shell-syntax.js';
+import { InternalError } from '../errors.js';
 
 /**
  * A program the built-in profiles allow, described by its real grammar: options (written as its
@@ -133,7 +134,7 @@ export function parseOptionSyntax(text: string, singleDash = false): Omit<Compil
     ? /^-([\w-]+)(?: ([A-Z][\w-]*))?$/.exec(text)
     : /^(?:-([^-\s,]))?(?:, )?(?:--([\w-]+))?(?:(=| |\[=| \[)([A-Z][\w.:,-]*)\]?)?$/.exec(text);
   if (!m || (!singleDash && !m[1] && !m[2]))
-    throw new Error(`option syntax "${text}" is not "-x, --long=VALUE"`);
+    throw new InternalError(`option syntax "${text}" is not "-x, --long=VALUE"`);
   if (singleDash) {
     const [, word = '', value] = m;
     return {

@@ -9,6 +9,7 @@ import { createScrubber } from '../exec/scrub.js';
 import { approvalGate, type GateOutcome } from '../approvals/approval-gate.js';
 import type { JobHostRecord } from '../jobs/job.js';
 import { isoFromEpoch } from '../expiry.js';
+import { InternalError } from '../errors.js';
 
 export const MAX_COMMAND_LENGTH = 16_384;
 
@@ -159,7 +160,7 @@ function notRun(
 
 function approvalState(gate: GateOutcome): ApprovalState {
   const record = gate.approval;
-  if (!record) throw new Error('approvalState needs an approval');
+  if (!record) throw new InternalError('approvalState needs an approval');
   const common = {
     id: record.id,
     expiresAt: isoFromEpoch(record.expiresAt),

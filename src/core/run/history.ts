@@ -4,6 +4,7 @@ import { HISTORY_OUTPUT_BYTES, type HistoryEntry } from '../exec/history-entry.j
 import type { ExecOutcome } from '../ports.js';
 import type { RunJob } from './outcome.js';
 import { expiresAfterDays } from '../expiry.js';
+import { logDetail } from '../errors.js';
 
 /** Where a host's history item goes; resolves false (logged, counted, never thrown) when it could not be stored. */
 export type HistorySink = (entry: HistoryEntry) => Promise<boolean>;
@@ -86,7 +87,7 @@ export class HistoryBatch {
 }
 
 function failed(deps: HistoryDeps, jobId: string, hosts: string[], error: unknown): false {
-  deps.logger.error('history write failed', { jobId, hosts, error: String(error) });
+  deps.logger.error('history write failed', { jobId, hosts, error: logDetail(error) });
   deps.logger.count('HistoryWriteFailures');
   return false;
 }

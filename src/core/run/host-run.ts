@@ -8,6 +8,7 @@ import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
 import { historyEntry, historyOneByOne, type HistorySink } from './history.js';
 import { spoolBytes, spoolName } from './spool-name.js';
 import { followSpool } from './follow-spool.js';
+import { logDetail } from '../errors.js';
 
 /** While a stored host runs: its buffered output and how far it got, once a second. */
 const FLUSH_MS = 1_000;
@@ -290,7 +291,7 @@ export class HostRun {
       this.deps.logger.warn('job host state not stored', {
         jobId: this.job.id,
         host: this.record.host,
-        error: String(error),
+        error: logDetail(error),
       }),
     );
   }
@@ -342,7 +343,7 @@ export class HostRun {
           this.deps.logger.warn('job output flush failed', {
             jobId: this.job.id,
             host: this.record.host,
-            error: String(error),
+            error: logDetail(error),
           }),
         );
     }, FLUSH_MS);

@@ -2,6 +2,7 @@ import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { createScrubber } from '../exec/scrub.js';
 import type { JobHostRecord, JobRecord, JobStatus } from '../jobs/job.js';
+import { logDetail } from '../errors.js';
 
 /** What the outcome stage needs of the run: the job it is or would be stored as. */
 export type RunJob = Pick<
@@ -66,7 +67,7 @@ export async function recordOutcome(
       ...(end.stored !== 'no' ? { detail: `job ${job.id}` } : {}),
     })
     .catch((error: unknown) => {
-      deps.logger.error('audit append failed', { jobId: job.id, error: String(error) });
+      deps.logger.error('audit append failed', { jobId: job.id, error: logDetail(error) });
       deps.logger.count('AuditWriteFailures');
       throw error;
     });

@@ -13,6 +13,7 @@ import { HostsRun } from './run-hosts.js';
 import { recordMissingHistory, recordOutcome } from './outcome.js';
 import { supervise } from './supervise.js';
 import { HistoryBatch } from './history.js';
+import { logDetail } from '../errors.js';
 
 export { MAX_COMMAND_LENGTH } from './decide.js';
 
@@ -152,7 +153,7 @@ export async function runCommand(
     // Nowhere to hand it over to: the answer waits for the hosts, and says it all.
     deps.logger.error('run_command could not store its job; the answer waits for its hosts', {
       requestId: ctx.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error: logDetail(error),
     });
     return finishUnstored(call, run.finished);
   }

@@ -5,6 +5,7 @@ import { createScrubber } from '../exec/scrub.js';
 import type { JobHostRecord, JobRecord } from '../jobs/job.js';
 import { HostRun, type HostRunOptions } from './host-run.js';
 import type { RunJob } from './outcome.js';
+import { logDetail } from '../errors.js';
 
 /**
  * Every host of a decided call that may run (`pending`), at most the concurrency limit at once;
@@ -117,7 +118,7 @@ export class HostsRun {
       this.runs.map((r) =>
         r.settled().catch((error: unknown) => {
           // Its outcome stands (the caller has it); the stored copy may lag, and the log says so.
-          this.deps.logger.warn('job host state not stored', { error: String(error) });
+          this.deps.logger.warn('job host state not stored', { error: logDetail(error) });
           return undefined;
         }),
       ),
@@ -130,7 +131,7 @@ export class HostsRun {
     this.deps.logger.error('job host failed unexpectedly', {
       jobId: job.id,
       host: host.host,
-      error: error instanceof Error ? error.message : String(error),
+      error: logDetail(error),
     });
     const failed: JobHostRecord = {
       ...host,

@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps.js';
+import { logDetail } from '../errors.js';
 
 /** A runner's heartbeat: a stale one tells readers the runner died and the job is lost. */
 export const HEARTBEAT_MS = 5_000;
@@ -20,7 +21,7 @@ export function supervise(
     deps.jobs
       .update(jobId, { heartbeatAt: deps.clock.now().toISOString() }, { status: ['running'] })
       .catch((error: unknown) =>
-        deps.logger.warn('job heartbeat failed', { jobId, error: String(error) }),
+        deps.logger.warn('job heartbeat failed', { jobId, error: logDetail(error) }),
       );
   }, HEARTBEAT_MS);
   const poll = setInterval(() => {

@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { AuditEvent } from '../../../core/audit/audit-record.js';
 import { systemClock, type Clock, type Logger } from '../../../core/ports.js';
 import type { User } from '../../../core/users/user.js';
+import { logDetail } from '../../../core/errors.js';
 
 export interface AuditRefusalsOptions {
   readonly record: (event: AuditEvent) => Promise<unknown>;
@@ -110,7 +111,7 @@ export function auditRefusals(
       options.logger.error('audit append failed', {
         path: c.req.path,
         status,
-        error: error instanceof Error ? error.message : String(error),
+        error: logDetail(error),
       });
       options.logger.count('AuditWriteFailures');
       const close = c.res.headers.get('connection');

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { InternalError } from '../../../core/errors.js';
 
 export interface HostOriginOptions {
   /** `host[:port]` values accepted in the Host header; `*` accepts any (behind a trusted front door). */
@@ -14,7 +15,7 @@ export interface HostOriginOptions {
  */
 export function hostOrigin(options: HostOriginOptions): MiddlewareHandler {
   if (options.allowedHosts.length === 0)
-    throw new Error('hostOrigin: allowedHosts must not be empty');
+    throw new InternalError('hostOrigin: allowedHosts must not be empty');
   const any = options.allowedHosts.includes('*');
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   return async function hostOriginCheck(c, next) {
