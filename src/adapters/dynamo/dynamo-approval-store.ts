@@ -16,12 +16,13 @@ import {
 } from '../../core/approvals/approval.js';
 import { updateIf } from './conditional-update.js';
 import { RISKS } from '../../core/policy/risk.js';
-import { AppError, ConflictError } from '../../core/errors.js';
+import { ConflictError } from '../../core/errors.js';
 import {
   APPROVALS_ALL_INDEX,
   APPROVALS_REQUESTER_INDEX,
   APPROVALS_RETENTION_SECONDS,
 } from './table-specs.js';
+import { parseItem } from './parse-item.js';
 
 const KIND = 'approval';
 
@@ -169,11 +170,5 @@ export class DynamoApprovalStore implements ApprovalStore {
 
 function parse(item: Record<string, unknown>): ApprovalRecord {
   const { kind: _kind, retainUntil: _retain, ...rest } = item;
-  const parsed = approvalItem.safeParse(rest);
-  if (!parsed.success)
-    throw new AppError(
-      'STORE',
-      `approval ${String(item['id'])} in the store is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
+  return parseItem(approvalItem, rest, `approval ${String(item['id'])}`);
 }

@@ -7,6 +7,8 @@ import {
 import { z } from 'zod';
 import { updateIf } from './conditional-update.js';
 import type { ApproverSession, ApproverSessionStore } from '../../core/ports.js';
+import { parseItem } from './parse-item.js';
+import { hasExpired } from '../../core/expiry.js';
 
 const sessionItem = z.object({
   tokenHash: z.string(),
@@ -50,8 +52,9 @@ export class DynamoApproverSessionStore implements ApproverSessionStore {
         ConsistentRead: true,
       }),
     );
-    const parsed = sessionItem.safeParse(Item ?? {});
-    return parsed.success && parsed.data.expiresAt > now ? parsed.data : undefined;
+    if (!Item) return undefined;
+    const session = parseItem(sessionItem, Item, 'an approver session');
+    return hasExpired(session.expiresAt, now) ? undefined : session;
   }
 
   async endSession(tokenHash: string, now: number): Promise<void> {

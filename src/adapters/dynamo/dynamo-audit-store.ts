@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuditStore } from '../../core/ports.js';
 import type { AuditEvent, AuditRecord } from '../../core/audit/audit-record.js';
 import { canonicalJson } from '../../core/audit/hash-chain.js';
-import { AppError } from '../../core/errors.js';
+import { parseItem } from './parse-item.js';
 
 const CHAIN = 'chain';
 
@@ -95,11 +95,10 @@ export class DynamoAuditStore implements AuditStore {
 }
 
 function parse(raw: Record<string, unknown>): AuditRecord {
-  const parsed = item.safeParse(raw);
-  if (!parsed.success)
-    throw new AppError('STORE', `audit record ${String(raw.seq)} is malformed`, {
-      cause: parsed.error,
-    });
-  const { seq, time, prevHash, hash, event } = parsed.data;
+  const { seq, time, prevHash, hash, event } = parseItem(
+    item,
+    raw,
+    `audit record ${String(raw.seq)}`,
+  );
   return { seq, time, prevHash, hash, event: JSON.parse(event) as AuditEvent };
 }

@@ -5,6 +5,7 @@ import { systemClock } from '../../core/ports.js';
 import type { HistoryEntry } from '../../core/exec/history-entry.js';
 import { batchPut } from './batch-put.js';
 import { epochSeconds } from '../../core/expiry.js';
+import { parseItem } from './parse-item.js';
 
 const entry = z.object({
   id: z.string(),
@@ -61,9 +62,6 @@ export class DynamoHistoryStore implements HistoryStore {
         Limit: limit,
       }),
     );
-    return (Items ?? []).flatMap((raw) => {
-      const parsed = entry.safeParse(raw);
-      return parsed.success ? [parsed.data] : [];
-    });
+    return (Items ?? []).map((raw) => parseItem(entry, raw, `history item ${String(raw.sk)}`));
   }
 }

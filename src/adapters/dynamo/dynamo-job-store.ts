@@ -8,6 +8,8 @@ import type { Clock, JobStore } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
 import {
   MAX_CHUNK_BYTES,
+  jobHostRecordSchema,
+  jobRecordSchema,
   type JobHostRecord,
   type JobRecord,
   type JobStatus,
@@ -18,6 +20,8 @@ import { JOBS_ALL_INDEX, JOBS_OWNER_INDEX } from './table-specs.js';
 import { updateIf } from './conditional-update.js';
 import { batchPut } from './batch-put.js';
 import { epochSeconds, hasExpired } from '../../core/expiry.js';
+import { parseItem } from './parse-item.js';
+import { z } from 'zod';
 import { InternalError } from '../../core/errors.js';
 
 const META = 'META';
@@ -75,16 +79,20 @@ export class DynamoJobStore implements JobStore {
       start = page.LastEvaluatedKey;
     } while (start);
     const meta = items.find((i) => i.sk === META);
-    if (!meta || hasExpired(meta.expiresAt as number, this.now())) return undefined;
+    const job = meta && this.live(meta, id);
+    if (!job) return undefined;
     return {
-      job: strip(meta) as unknown as JobRecord,
+      job,
       hosts: items
         .filter((i) => i.sk !== META)
-        .map((i) => {
-          const { expiresAt: _e, ...host } = strip(i);
-          return host as unknown as JobHostRecord;
-        }),
+        .map((i) => parseItem(jobHostRecordSchema, i, `${String(i.sk)} of job ${id}`)),
     };
+  }
+
+  /** A job record read back, or undefined once it has expired. */
+  private live(item: Record<string, unknown>, id: string): JobRecord | undefined {
+    const job = parseItem(jobRecordSchema, item, `job ${id}`);
+    return hasExpired(job.expiresAt, this.now()) ? undefined : job;
   }
 
   async getRecord(id: string): Promise<JobRecord | undefined> {
@@ -95,9 +103,7 @@ export class DynamoJobStore implements JobStore {
         ConsistentRead: true,
       }),
     );
-    return Item && !hasExpired(Item.expiresAt as number, this.now())
-      ? (strip(Item) as unknown as JobRecord)
-      : undefined;
+    return Item && this.live(Item, id);
   }
 
   async update(
@@ -172,12 +178,11 @@ export class DynamoJobStore implements JobStore {
         ConsistentRead: true,
       }),
     );
-    const last = (Items ?? []).find((item) => typeof item.rawEnd === 'number');
-    if (!last) return undefined;
-    return {
-      bytes: (last.offset as number) + (last.data as Uint8Array).length,
-      raw: last.rawEnd as number,
-    };
+    const last = (Items ?? [])
+      .map((item) => parseItem(chunkItem, item, `${String(item.sk)} of job ${id}`))
+      .find((chunk) => chunk.rawEnd !== undefined);
+    if (last?.rawEnd === undefined) return undefined;
+    return { bytes: last.offset + last.data.length, raw: last.rawEnd };
   }
 
   async readOutput(
@@ -205,10 +210,13 @@ export class DynamoJobStore implements JobStore {
     let cursor = offset;
     const now = this.now();
     for (const item of Items ?? []) {
+      const {
+        offset: start,
+        data,
+        expiresAt,
+      } = parseItem(chunkItem, item, `${String(item.sk)} of job ${id}`);
       // Gone with its job (TTL deletes lazily, dynalite never).
-      if (hasExpired(item.expiresAt as number, now)) break;
-      const start = item.offset as number;
-      const data = item.data as Uint8Array;
+      if (hasExpired(expiresAt, now)) break;
       if (start + data.length <= cursor || start > cursor) continue;
       const slice = data.subarray(cursor - start, Math.min(data.length, end - start));
       parts.push(slice);
@@ -266,14 +274,14 @@ export class DynamoJobStore implements JobStore {
         Limit: options.limit,
       }),
     );
-    const now = this.now();
-    return (Items ?? [])
-      .filter((i) => (i.expiresAt as number) > now)
-      .map((i) => strip(i) as unknown as JobRecord);
+    return (Items ?? []).flatMap((i) => this.live(i, String(i.id)) ?? []);
   }
 }
 
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
-  return rest;
-}
+/** A stored chunk of output (see `appendOutput`). */
+const chunkItem = z.object({
+  offset: z.number().int(),
+  data: z.instanceof(Uint8Array),
+  rawEnd: z.number().int().optional(),
+  expiresAt: z.number(),
+});

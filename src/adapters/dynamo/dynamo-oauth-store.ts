@@ -16,6 +16,7 @@ import {
   type TokenRecord,
 } from '../../core/oauth/oauth-records.js';
 import { epochSeconds } from '../../core/expiry.js';
+import { parseItem } from './parse-item.js';
 
 const ITEM = 'ITEM';
 const key = (kind: 'CLIENT' | 'CODE' | 'TOKEN' | 'FAMILY' | 'ATTEMPT', id: string) => ({
@@ -94,7 +95,7 @@ export class DynamoOAuthStore implements OAuthStore {
 
   async getClient(clientId: string): Promise<OAuthClient | undefined> {
     const item = await this.get(key('CLIENT', clientId));
-    return item ? clientItem.parse(item) : undefined;
+    return item ? parseItem(clientItem, item, `OAuth client ${clientId}`) : undefined;
   }
 
   async putCode(code: AuthorizationCodeRecord): Promise<void> {
@@ -108,7 +109,9 @@ export class DynamoOAuthStore implements OAuthStore {
   }
 
   async spendCode(codeHash: string): Promise<SpendResult<AuthorizationCodeRecord>> {
-    return this.spend(key('CODE', codeHash), (item) => stripUsed(codeItem.parse(item)));
+    return this.spend(key('CODE', codeHash), (item) =>
+      stripUsed(parseItem(codeItem, item, 'an authorization code')),
+    );
   }
 
   async putToken(token: TokenRecord): Promise<void> {
@@ -123,12 +126,12 @@ export class DynamoOAuthStore implements OAuthStore {
 
   async getToken(tokenHash: string): Promise<TokenRecord | undefined> {
     const item = await this.get(key('TOKEN', tokenHash));
-    return item ? stripUsed(tokenItem.parse(item)) : undefined;
+    return item ? stripUsed(parseItem(tokenItem, item, 'an OAuth token')) : undefined;
   }
 
   async spendRefreshToken(tokenHash: string): Promise<SpendResult<TokenRecord>> {
     const result = await this.spend(key('TOKEN', tokenHash), (item) =>
-      stripUsed(tokenItem.parse(item)),
+      stripUsed(parseItem(tokenItem, item, 'an OAuth refresh token')),
     );
     return result.status !== 'missing' && result.record.kind !== 'refresh'
       ? { status: 'missing' }

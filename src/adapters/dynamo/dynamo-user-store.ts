@@ -12,6 +12,7 @@ import type { UserStore } from '../../core/ports.js';
 import { ROLES, type ApiKeyRecord, type User } from '../../core/users/user.js';
 import { AppError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { USERS_KEY_OWNER_INDEX } from './table-specs.js';
+import { parseItem } from './parse-item.js';
 
 const USER_PK = 'USER';
 const KEY_SK = 'KEY';
@@ -208,18 +209,10 @@ export class DynamoUserStore implements UserStore {
 }
 
 function parseUser(item: Record<string, unknown>): User {
-  const parsed = userItem.safeParse(item);
-  if (!parsed.success)
-    throw new AppError('STORE', `a stored user record is malformed (${String(item.sk)})`, {
-      cause: parsed.error,
-    });
-  return parsed.data;
+  return parseItem(userItem, item, `user record ${String(item.sk)}`);
 }
 
 function parseKey(item: Record<string, unknown>): ApiKeyRecord {
-  const parsed = keyItem.safeParse(item);
-  if (!parsed.success)
-    throw new AppError('STORE', 'a stored API key record is malformed', { cause: parsed.error });
-  const { keyHash, keyId, keyOwner, createdAt } = parsed.data;
+  const { keyHash, keyId, keyOwner, createdAt } = parseItem(keyItem, item, 'an API key record');
   return { keyHash, keyId, userName: keyOwner, createdAt };
 }

@@ -1,4 +1,5 @@
-import type { Risk } from '../policy/risk.js';
+import { z } from 'zod';
+import { RISKS } from '../policy/risk.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'cancelled', 'lost'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -6,30 +7,31 @@ export const FINISHED: readonly JobStatus[] = ['completed', 'cancelled', 'lost']
 
 export type OutputStream = 'stdout' | 'stderr';
 
-/** A job as stored: what to run, for whom, and where it stands. */
-export interface JobRecord {
-  readonly id: string;
-  readonly owner: string;
-  readonly command: string;
-  readonly tool: 'run_command' | 'start_job';
-  readonly requestId: string;
-  readonly timeoutSeconds: number;
-  readonly idleTimeoutSeconds?: number;
-  readonly createdAt: string;
+/** A job as stored: what to run, for whom, and where it stands. The type is inferred from it. */
+export const jobRecordSchema = z.object({
+  id: z.string(),
+  owner: z.string(),
+  command: z.string(),
+  tool: z.enum(['run_command', 'start_job']),
+  requestId: z.string(),
+  timeoutSeconds: z.number(),
+  idleTimeoutSeconds: z.number().optional(),
+  createdAt: z.string(),
   /** Epoch seconds after which the job and its output are gone. */
-  readonly expiresAt: number;
-  readonly status: JobStatus;
-  readonly startedAt?: string;
-  readonly endedAt?: string;
+  expiresAt: z.number(),
+  status: z.enum(JOB_STATUSES),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
   /** The runner writes this every few seconds; a stale heartbeat means the runner died. */
-  readonly heartbeatAt?: string;
-  readonly runner?: string;
-  readonly cancelRequested?: boolean;
+  heartbeatAt: z.string().optional(),
+  runner: z.string().optional(),
+  cancelRequested: z.boolean().optional(),
   /** At most this many hosts at once (capped by the fleet limit). */
-  readonly maxConcurrency?: number;
+  maxConcurrency: z.number().int().optional(),
   /** The SSH sessions it holds open at most: its hosts to run, up to its concurrency. */
-  readonly sessions?: number;
-}
+  sessions: z.number().int().optional(),
+});
+export type JobRecord = Readonly<z.infer<typeof jobRecordSchema>>;
 
 export const JOB_HOST_STATUSES = [
   'pending',
@@ -46,21 +48,24 @@ export const JOB_HOST_STATUSES = [
   'lost',
 ] as const;
 
-/** One target host of a job. `pending` until its runner starts it. */
-export interface JobHostRecord {
-  readonly host: string;
-  readonly status: (typeof JOB_HOST_STATUSES)[number];
-  readonly reason?: string;
-  readonly rule?: string;
-  readonly risk?: Risk;
-  readonly exitCode: number | null;
-  readonly durationMs?: number;
+const streamsOf = <T extends z.ZodType>(value: T) => z.object({ stdout: value, stderr: value });
+
+/** One target host of a job, as stored. `pending` until its runner starts it. */
+export const jobHostRecordSchema = z.object({
+  host: z.string(),
+  status: z.enum(JOB_HOST_STATUSES),
+  reason: z.string().optional(),
+  rule: z.string().optional(),
+  risk: z.enum(RISKS).optional(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().optional(),
   /** Bytes stored per stream; beyond the job output cap the rest is dropped and `truncated` is set. */
-  readonly bytes: { readonly stdout: number; readonly stderr: number };
-  readonly truncated: boolean;
+  bytes: streamsOf(z.number().int()),
+  truncated: z.boolean(),
   /** The first `maxOutputBytes` of each stream as text, for run_command's answer without reading chunks. */
-  readonly head?: { readonly stdout: string; readonly stderr: string };
-}
+  head: streamsOf(z.string()).optional(),
+});
+export type JobHostRecord = Readonly<z.infer<typeof jobHostRecordSchema>>;
 
 export interface OutputChunk {
   readonly host: string;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
 import type { JobRecord } from '../../../src/core/jobs/job.js';
 import { expiresAfterDays } from '../../../src/core/expiry.js';
@@ -124,5 +125,23 @@ describe('DynamoJobStore on dynalite', () => {
     const gone = new DynamoJobStore(store.db, store.tables.jobs, days(91));
     expect(await gone.get('j-90')).toBeUndefined();
     expect((await gone.readOutput('j-90', 'a', 'stdout', 0, 100)).length).toBe(0);
+  });
+
+  it('refuses to read back a job item it did not write, saying which and what is wrong', async () => {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tables.jobs,
+        Item: {
+          pk: 'JOB#j-bad',
+          sk: 'META',
+          kind: 'job',
+          ...job('j-bad', 'mallory', '2025-02-02T00:00:00Z'),
+          status: 'exploded',
+        },
+      }),
+    );
+    const read = jobs.get('j-bad');
+    await expect(read).rejects.toMatchObject({ code: 'STORE' });
+    await expect(read).rejects.toThrow(/job j-bad in the store is malformed \(status: /);
   });
 });
