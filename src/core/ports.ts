@@ -206,8 +206,14 @@ export interface SshTarget {
   readonly credential: Credential;
 }
 
-export type ConnectFailure =
-  'unreachable' | 'timeout' | 'auth_failed' | 'hostkey_mismatch' | 'denied';
+export const CONNECT_FAILURES = [
+  'unreachable',
+  'timeout',
+  'auth_failed',
+  'hostkey_mismatch',
+  'denied',
+] as const;
+export type ConnectFailure = (typeof CONNECT_FAILURES)[number];
 
 /** Why connecting to a resolved IP address is refused, or undefined when it is allowed. */
 export type AddressCheck = (address: string) => string | undefined;

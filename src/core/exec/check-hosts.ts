@@ -1,13 +1,25 @@
+import { z } from 'zod';
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import { resolveTargets, visibleHosts, type TargetSelector } from '../access.js';
-import type { ProbeOutcome } from '../ports.js';
+import { CONNECT_FAILURES } from '../ports.js';
 import { fanOut } from './fan-out.js';
+import { summarize, summarySchema } from '../summary.js';
 
-export interface HostCheck extends ProbeOutcome {
-  host: string;
-}
+/** What check_hosts answers, defined once (its MCP output schema is this one). */
+export const checkHostsResultSchema = z.object({
+  results: z.array(
+    z.object({
+      host: z.string(),
+      status: z.enum(['ok', ...CONNECT_FAILURES]),
+      latencyMs: z.number(),
+      error: z.string().optional(),
+    }),
+  ),
+  summary: summarySchema(['ok', 'failed'] as const),
+});
+export type CheckHostsResult = z.infer<typeof checkHostsResultSchema>;
 
 /** Probes hosts in parallel (capped); every visible host when no selector is given. */
 export async function checkHosts(
@@ -15,10 +27,10 @@ export async function checkHosts(
   fleet: Fleet,
   user: User,
   selector: TargetSelector,
-): Promise<HostCheck[]> {
+): Promise<CheckHostsResult> {
   const named = Object.values(selector).some((v) => v !== undefined);
   const targets = named ? resolveTargets(user, fleet, selector) : visibleHosts(user, fleet);
-  return fanOut(targets, fleet.limits.maxConcurrency, async (host) => {
+  const results = await fanOut(targets, fleet.limits.maxConcurrency, async (host) => {
     const outcome = await deps.ssh.probe(
       { host, credential: fleet.credentialFor(host) },
       {
@@ -28,4 +40,11 @@ export async function checkHosts(
     );
     return { host: host.name, ...outcome };
   });
+  return {
+    results,
+    summary: summarize(
+      ['ok', 'failed'] as const,
+      results.map((r) => (r.status === 'ok' ? 'ok' : 'failed')),
+    ),
+  };
 }

@@ -1,36 +1,44 @@
 import type { Fleet, Host } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
-import type { Risk } from '../policy/risk.js';
+import { z } from 'zod';
+import { RISKS } from '../policy/risk.js';
 
-export type Decision = 'allow' | 'deny' | 'approval_required';
+export const DECISIONS = ['allow', 'deny', 'approval_required'] as const;
+export type Decision = (typeof DECISIONS)[number];
 
 /** The verdict on one simple command inside a command line. */
-export interface CommandVerdict {
+export const commandVerdictSchema = z.object({
   /** The command as it will run, wrappers shown: `sudo → systemctl restart nginx`. */
-  readonly command: string;
-  readonly decision: Decision;
-  readonly reason: string;
-  readonly rule?: string;
-  readonly risk: Risk;
-  /**
-   * How the program's arguments were read: by its spec, in canonical form (`spec: sort
-   * --output=/tmp/x`), or `no spec: …` when rules matched the words as written.
-   */
-  readonly grammar: string;
-}
+  command: z.string(),
+  decision: z.enum(DECISIONS),
+  reason: z.string(),
+  rule: z.string().optional(),
+  risk: z.enum(RISKS),
+  grammar: z
+    .string()
+    .describe(
+      "how the program's arguments were read: 'spec: …' in canonical form, or 'no spec: …' when only rule patterns judged them",
+    ),
+});
+export type CommandVerdict = Readonly<z.infer<typeof commandVerdictSchema>>;
 
-export interface PolicyDecision {
-  readonly decision: Decision;
+export const policyDecisionSchema = z.object({
+  decision: z.enum(DECISIONS),
   /** Why, in words a user can act on. */
-  readonly reason: string;
+  reason: z.string(),
   /** The rule that decided, when a rule did. */
-  readonly rule?: string;
+  rule: z.string().optional(),
   /** The highest risk among the commands; absent when the command could not be analysed. */
-  readonly risk?: Risk;
+  risk: z.enum(RISKS).optional(),
   /** The profile(s) applied: the user's, plus any the host narrows it with. */
-  readonly profile: string;
-  readonly commands: readonly CommandVerdict[];
-}
+  profile: z.string(),
+  commands: z.array(commandVerdictSchema),
+});
+export type PolicyDecision = Readonly<
+  Omit<z.infer<typeof policyDecisionSchema>, 'commands'> & {
+    readonly commands: readonly CommandVerdict[];
+  }
+>;
 
 /** Decides whether a user may run a command on a host. */
 export interface CommandPolicy {

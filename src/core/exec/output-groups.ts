@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 export interface GroupableResult {
   readonly host: string;
@@ -9,14 +10,16 @@ export interface GroupableResult {
   readonly truncated: boolean;
 }
 
-export interface OutputGroup {
-  readonly hosts: string[];
-  readonly status: string;
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly truncated: boolean;
-}
+/** Hosts whose status, exit code and output are identical: their output, once. */
+export const outputGroupSchema = z.object({
+  hosts: z.array(z.string()),
+  status: z.string(),
+  exitCode: z.number().int().nullable(),
+  stdout: z.string(),
+  stderr: z.string(),
+  truncated: z.boolean(),
+});
+export type OutputGroup = Readonly<z.infer<typeof outputGroupSchema>>;
 
 /** Groups hosts whose status, exit code and output are identical, largest group first. */
 export function groupIdenticalOutputs(results: readonly GroupableResult[]): OutputGroup[] {

@@ -1,21 +1,20 @@
+import { z } from 'zod';
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
 import { resolveTargets, type TargetSelector } from '../access.js';
 import { InvalidInputError } from '../errors.js';
-import type { PolicyDecision } from './command-policy.js';
+import { DECISIONS, policyDecisionSchema } from './command-policy.js';
 import { MAX_COMMAND_LENGTH } from '../run/run-command.js';
+import { summarize, summarySchema } from '../summary.js';
 
-export interface HostPlan extends Omit<PolicyDecision, 'commands'> {
-  readonly host: string;
-  readonly commands: PolicyDecision['commands'][number][];
-}
-
-export interface PlanResult {
-  readonly command: string;
-  readonly results: HostPlan[];
-  readonly summary: { total: number; allow: number; deny: number; approval_required: number };
-}
+/** What plan_command answers, defined once (its MCP output schema is this one). */
+export const planResultSchema = z.object({
+  command: z.string(),
+  results: z.array(z.object({ host: z.string() }).extend(policyDecisionSchema.shape)),
+  summary: summarySchema(DECISIONS),
+});
+export type PlanResult = z.infer<typeof planResultSchema>;
 
 /** What run_command would decide on each target, and why, without running anything. */
 export function planCommand(
@@ -31,15 +30,12 @@ export function planCommand(
     const decision = deps.policy.decide({ fleet, user, host }, input.command);
     return { host: host.name, ...decision, commands: [...decision.commands] };
   });
-  const count = (d: string) => results.filter((r) => r.decision === d).length;
   return {
     command: input.command,
     results,
-    summary: {
-      total: results.length,
-      allow: count('allow'),
-      deny: count('deny'),
-      approval_required: count('approval_required'),
-    },
+    summary: summarize(
+      DECISIONS,
+      results.map((r) => r.decision),
+    ),
   };
 }

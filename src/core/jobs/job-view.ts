@@ -2,7 +2,16 @@ import type { CoreDeps } from '../deps.js';
 import type { User } from '../users/user.js';
 import { roleAtLeast } from '../users/user.js';
 import { NotFoundError } from '../errors.js';
-import { type JobHostRecord, type JobRecord, type OutputStream } from './job.js';
+import { z } from 'zod';
+import {
+  JOB_HOST_STATUSES,
+  JOB_STATUSES,
+  jobHostRecordSchema,
+  type JobHostRecord,
+  type JobRecord,
+  type OutputStream,
+} from './job.js';
+import { summarize, summarySchema } from '../summary.js';
 import { LOST_AFTER_MS } from '../run/supervise.js';
 import { isUtf8Continuation, utf8Boundary } from './output-writer.js';
 import { takeOver } from './take-over.js';
@@ -10,31 +19,35 @@ import { takeOver } from './take-over.js';
 export const DEFAULT_TAIL_BYTES = 2_000;
 export const MAX_PAGE_BYTES = 64 * 1024;
 
-export interface OutputPage {
-  readonly offset: number;
-  readonly nextOffset: number;
+/** A page of one stream's stored output. */
+export const outputPageSchema = z.object({
+  offset: z.number().int(),
+  nextOffset: z.number().int(),
   /** Bytes stored so far for this stream. */
-  readonly totalBytes: number;
-  readonly text: string;
-}
+  totalBytes: z.number().int(),
+  text: z.string(),
+});
+export type OutputPage = z.infer<typeof outputPageSchema>;
 
-export interface JobHostView extends Omit<JobHostRecord, 'head'> {
-  readonly stdout?: OutputPage;
-  readonly stderr?: OutputPage;
-}
-
-export interface JobView {
-  readonly id: string;
-  readonly status: JobRecord['status'];
-  readonly owner: string;
-  readonly command: string;
-  readonly createdAt: string;
-  readonly startedAt?: string;
-  readonly endedAt?: string;
-  readonly cancelRequested: boolean;
-  readonly hosts: JobHostView[];
-  readonly summary: Record<string, number>;
-}
+/** A job for whoever may see it (start_job, get_job and cancel_job answer this), defined once. */
+export const jobViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(JOB_STATUSES),
+  owner: z.string(),
+  command: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  cancelRequested: z.boolean(),
+  hosts: z.array(
+    jobHostRecordSchema
+      .omit({ head: true })
+      .extend({ stdout: outputPageSchema.optional(), stderr: outputPageSchema.optional() }),
+  ),
+  summary: summarySchema(JOB_HOST_STATUSES),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+export type JobHostView = JobView['hosts'][number];
 
 export interface Paging {
   /** Only this host's output (the others are listed without output). */
@@ -126,8 +139,10 @@ export async function viewJob(
       return { ...rest, ...pages };
     }),
   );
-  const summary: Record<string, number> = { total: hosts.length };
-  for (const h of views) summary[h.status] = (summary[h.status] ?? 0) + 1;
+  const summary = summarize(
+    JOB_HOST_STATUSES,
+    views.map((h) => h.status),
+  );
   return {
     id: job.id,
     status: job.status,

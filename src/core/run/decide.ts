@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Host } from '../fleet/fleet.js';
@@ -26,15 +27,15 @@ export interface RunInput extends TargetSelector {
 }
 
 /** Where a call that needed approval stands: what the model is told. */
-export interface ApprovalState {
-  readonly id: string;
-  readonly status: 'pending' | 'denied' | 'consumed';
-  readonly expiresAt: string;
-  readonly approver?: string;
-  readonly note?: string;
-  /** What to tell the person, and what to do next. */
-  readonly message: string;
-}
+export const approvalStateSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'denied', 'consumed']),
+  expiresAt: z.string(),
+  approver: z.string().optional(),
+  note: z.string().optional(),
+  message: z.string().describe('what to tell the person, and what to do next'),
+});
+export type ApprovalState = Readonly<z.infer<typeof approvalStateSchema>>;
 
 /** What the policy and the approval gate made of a call, before anything runs. */
 export interface RunPlan {

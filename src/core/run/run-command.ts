@@ -1,12 +1,18 @@
 import type { CoreDeps } from '../deps.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { User } from '../users/user.js';
-import type { Risk } from '../policy/risk.js';
 import { IN_REQUEST_RUNNER, jobRecord } from '../jobs/create-job.js';
 import { LET_GO_MARGIN_MS } from '../jobs/run-job.js';
 import { letGo } from '../jobs/take-over.js';
 import { FINISHED, type JobHostRecord, type JobRecord } from '../jobs/job.js';
-import { groupIdenticalOutputs, type OutputGroup } from '../exec/output-groups.js';
+import { groupIdenticalOutputs } from '../exec/output-groups.js';
+import { summarize } from '../summary.js';
+import {
+  HOST_STATUSES,
+  type HostRunResult,
+  type HostStatus,
+  type RunCommandResult,
+} from './run-result.js';
 import { decideRun, type ApprovalState, type RunInput, type RunPlan } from './decide.js';
 import { recordIntent } from './audit-intent.js';
 import { HostsRun } from './run-hosts.js';
@@ -16,54 +22,6 @@ import { HistoryBatch } from './history.js';
 import { logDetail } from '../errors.js';
 
 export { MAX_COMMAND_LENGTH } from './decide.js';
-
-export const HOST_STATUSES = [
-  'ok',
-  'failed',
-  'denied',
-  'unreachable',
-  'timeout',
-  'auth_failed',
-  'hostkey_mismatch',
-  'approval_required',
-  'cancelled',
-  'running',
-] as const;
-export type HostStatus = (typeof HOST_STATUSES)[number];
-
-export interface HostRunResult {
-  host: string;
-  status: HostStatus;
-  exitCode: number | null;
-  /** Present when this host's output is unique; otherwise it is in `groups[outputGroup]`. */
-  stdout?: string;
-  stderr?: string;
-  truncated: boolean;
-  /** When cut: the bytes of each stream the job keeps, which get_job pages through. */
-  outputBytes?: { stdout: number; stderr: number };
-  durationMs: number;
-  /** Why the host did not run the command or failed to, in words. */
-  reason?: string;
-  /** The policy rule that refused the command, for denied and approval_required hosts. */
-  rule?: string;
-  risk?: Risk;
-  outputGroup: number;
-}
-
-export type StatusCounts = Record<HostStatus, number> & { total: number };
-
-export interface RunCommandResult {
-  command: string;
-  results: HostRunResult[];
-  summary: StatusCounts;
-  groups: OutputGroup[];
-  durationMs: number;
-  /** Set when the work outlived the sync budget, or printed more than the answer carries: get_job has the rest. */
-  jobId?: string;
-  complete: boolean;
-  /** Set when hosts needed approval: pending (nothing ran), denied, or used by this run. */
-  approval?: ApprovalState;
-}
 
 export interface RunCommandContext {
   readonly requestId: string;
@@ -333,9 +291,9 @@ function assemble(
   return { command, results, summary: countStatuses(results), groups };
 }
 
-export function countStatuses(results: readonly { status: HostStatus }[]): StatusCounts {
-  const counts = Object.fromEntries(HOST_STATUSES.map((s) => [s, 0])) as StatusCounts;
-  counts.total = results.length;
-  for (const r of results) counts[r.status]++;
-  return counts;
+export function countStatuses(results: readonly { status: HostStatus }[]) {
+  return summarize(
+    HOST_STATUSES,
+    results.map((r) => r.status),
+  );
 }

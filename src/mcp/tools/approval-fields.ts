@@ -1,5 +1,6 @@
 import { hasInvisible } from '../../core/text/printable.js';
 import { z } from 'zod';
+import { approvalStateSchema } from '../../core/run/decide.js';
 
 /** The two inputs every tool that may need approval takes. */
 export const approvalInput = {
@@ -19,13 +20,4 @@ export const approvalInput = {
 };
 
 /** Where a call that needed approval stands (absent when nothing needed approval). */
-export const approvalOutput = z
-  .object({
-    id: z.string(),
-    status: z.enum(['pending', 'denied', 'consumed']),
-    expiresAt: z.string(),
-    approver: z.string().optional(),
-    note: z.string().optional(),
-    message: z.string().describe('what to tell the person, and what to do next'),
-  })
-  .optional();
+export const approvalOutput = approvalStateSchema.optional();

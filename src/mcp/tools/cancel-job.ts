@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { jobText, jobViewSchema } from './job-schemas.js';
+import { jobText } from './job-text.js';
+import { jobViewSchema } from '../../core/jobs/job-view.js';
 import { cancelJob } from '../../core/jobs/job-control.js';
 import { loadJob, viewJob } from '../../core/jobs/job-view.js';
 
@@ -13,7 +14,7 @@ export const cancelJobTool = defineTool({
     'is kept. Returns the job once it has stopped (usually within a second). Cancelling a finished job changes nothing.',
   minRole: 'operator',
   inputSchema: { jobId: z.string().min(1).describe('The job to cancel.') },
-  outputSchema: jobViewSchema,
+  outputSchema: jobViewSchema.shape,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { jobText, jobViewSchema } from './job-schemas.js';
+import { jobText } from './job-text.js';
+import { jobViewSchema } from '../../core/jobs/job-view.js';
 import { loadJob, viewJob, DEFAULT_TAIL_BYTES, MAX_PAGE_BYTES } from '../../core/jobs/job-view.js';
 
 export const getJobTool = defineTool({
@@ -44,7 +45,7 @@ export const getJobTool = defineTool({
         `How much of the end of each stream to show without an offset (default ${DEFAULT_TAIL_BYTES}).`,
       ),
   },
-  outputSchema: jobViewSchema,
+  outputSchema: jobViewSchema.shape,
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,

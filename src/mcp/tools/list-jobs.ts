@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { JOB_STATUSES } from '../../core/jobs/job.js';
+import { JOB_STATUSES, jobRecordSchema } from '../../core/jobs/job.js';
 import { listJobs } from '../../core/jobs/job-control.js';
+
+/** A job as list_jobs shows it: these fields of the stored record. */
+const listedJob = jobRecordSchema.pick({
+  id: true,
+  status: true,
+  owner: true,
+  command: true,
+  createdAt: true,
+  endedAt: true,
+});
 
 export const listJobsTool = defineTool({
   name: 'list_jobs',
@@ -15,18 +25,7 @@ export const listJobsTool = defineTool({
     all: z.boolean().optional().describe('Admins only: everyone’s jobs, not just yours.'),
     limit: z.number().int().min(1).max(100).optional().describe('At most this many (default 20).'),
   },
-  outputSchema: {
-    jobs: z.array(
-      z.object({
-        id: z.string(),
-        status: z.enum(JOB_STATUSES),
-        owner: z.string(),
-        command: z.string(),
-        createdAt: z.string(),
-        endedAt: z.string().optional(),
-      }),
-    ),
-  },
+  outputSchema: { jobs: z.array(listedJob) },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -39,16 +38,8 @@ export const listJobsTool = defineTool({
       ...(all ? { all } : {}),
       limit: limit ?? 20,
     });
-    return {
-      jobs: jobs.map((j) => ({
-        id: j.id,
-        status: j.status,
-        owner: j.owner,
-        command: j.command,
-        createdAt: j.createdAt,
-        ...(j.endedAt ? { endedAt: j.endedAt } : {}),
-      })),
-    };
+    // The listed fields of each record, and nothing else (parsing picks them).
+    return { jobs: jobs.map((j) => listedJob.parse(j)) };
   },
   toText: (o) =>
     o.jobs.length === 0

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
-import { planCommand, type PlanResult } from '../../core/exec/plan-command.js';
+import { planCommand, planResultSchema, type PlanResult } from '../../core/exec/plan-command.js';
 import { MAX_COMMAND_LENGTH } from '../../core/run/run-command.js';
-import { RISKS } from '../../core/policy/risk.js';
-
-const decision = z.enum(['allow', 'deny', 'approval_required']);
 
 export const planCommandTool = defineTool({
   name: 'plan_command',
@@ -21,39 +18,7 @@ export const planCommandTool = defineTool({
     ...targetsInput,
     command: z.string().min(1).max(MAX_COMMAND_LENGTH).describe('The shell command line to check.'),
   },
-  outputSchema: {
-    command: z.string(),
-    results: z.array(
-      z.object({
-        host: z.string(),
-        decision,
-        reason: z.string(),
-        rule: z.string().optional(),
-        risk: z.enum(RISKS).optional(),
-        profile: z.string(),
-        commands: z.array(
-          z.object({
-            command: z.string(),
-            decision,
-            reason: z.string(),
-            rule: z.string().optional(),
-            risk: z.enum(RISKS),
-            grammar: z
-              .string()
-              .describe(
-                "how the program's arguments were read: 'spec: …' in canonical form, or 'no spec: …' when only rule patterns judged them",
-              ),
-          }),
-        ),
-      }),
-    ),
-    summary: z.object({
-      total: z.number().int(),
-      allow: z.number().int(),
-      deny: z.number().int(),
-      approval_required: z.number().int(),
-    }),
-  },
+  outputSchema: planResultSchema.shape,
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,

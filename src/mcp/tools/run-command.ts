@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
-import { approvalInput, approvalOutput } from './approval-fields.js';
-import { RISKS } from '../../core/policy/risk.js';
+import { approvalInput } from './approval-fields.js';
+import { MAX_COMMAND_LENGTH, runCommand } from '../../core/run/run-command.js';
 import {
   HOST_STATUSES,
-  MAX_COMMAND_LENGTH,
-  runCommand,
+  runCommandResultSchema,
   type RunCommandResult,
-} from '../../core/run/run-command.js';
-
-const status = z.enum(HOST_STATUSES);
-const count = z.number().int();
+} from '../../core/run/run-result.js';
+import { summaryText } from '../../core/summary.js';
 
 export const runCommandTool = defineTool({
   name: 'run_command',
@@ -19,7 +16,7 @@ export const runCommandTool = defineTool({
   title: 'Run a shell command',
   description:
     'Runs a shell command over SSH on one host or many at once (name exactly one of host, hosts, tags or groups) and returns, per host, ' +
-    'status (ok, failed, denied, unreachable, timeout, auth_failed, hostkey_mismatch, approval_required), exit code, stdout, stderr and duration. ' +
+    `status (${HOST_STATUSES.join(', ')}), exit code, stdout, stderr and duration. ` +
     'Hosts whose output is identical are collapsed into `groups`, so output shared by many hosts appears once; per-host stdout/stderr appear only for hosts with unique output. ' +
     'Output is capped per stream (truncated: true when cut; then outputBytes says how much there was, and get_job with the jobId pages through it) and secrets are redacted. ' +
     'timeoutSeconds (capped by the fleet limit) bounds the whole call: connecting, waiting for a free slot under maxConcurrency, and the command, which is then killed. ' +
@@ -55,46 +52,7 @@ export const runCommandTool = defineTool({
       .describe('At most this many hosts at once (default and maximum: the fleet limit).'),
     ...approvalInput,
   },
-  outputSchema: {
-    command: z.string(),
-    results: z.array(
-      z.object({
-        host: z.string(),
-        status,
-        exitCode: z.number().int().nullable(),
-        stdout: z.string().optional(),
-        stderr: z.string().optional(),
-        truncated: z.boolean(),
-        outputBytes: z
-          .object({ stdout: z.number().int(), stderr: z.number().int() })
-          .optional()
-          .describe('when cut: the bytes each stream holds in the job; get_job pages through them'),
-        durationMs: z.number(),
-        reason: z.string().optional(),
-        rule: z.string().optional(),
-        risk: z.enum(RISKS).optional(),
-        outputGroup: z.number().int(),
-      }),
-    ),
-    summary: z.object({
-      total: count,
-      ...Object.fromEntries(HOST_STATUSES.map((s) => [s, count])),
-    } as Record<'total' | (typeof HOST_STATUSES)[number], typeof count>),
-    groups: z.array(
-      z.object({
-        hosts: z.array(z.string()),
-        status: z.string(),
-        exitCode: z.number().int().nullable(),
-        stdout: z.string(),
-        stderr: z.string(),
-        truncated: z.boolean(),
-      }),
-    ),
-    durationMs: z.number(),
-    complete: z.boolean(),
-    jobId: z.string().optional(),
-    approval: approvalOutput,
-  },
+  outputSchema: runCommandResultSchema.shape,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -116,11 +74,7 @@ export const runCommandTool = defineTool({
 
 /** One block per distinct output, so a hundred identical answers read as one. */
 function runCommandText(o: RunCommandResult): string {
-  const counts = Object.entries(o.summary)
-    .filter(([k, v]) => k !== 'total' && v > 0)
-    .map(([k, v]) => `${v} ${k}`)
-    .join(', ');
-  const lines = [`${o.summary.total} host(s): ${counts} (${o.durationMs} ms)`];
+  const lines = [`${o.summary.total} host(s): ${summaryText(o.summary)} (${o.durationMs} ms)`];
   if (o.approval && o.approval.status !== 'consumed') lines.push(`Approval: ${o.approval.message}`);
   if (!o.complete)
     lines.push(

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { targetsInput } from './targets-input.js';
 import { approvalInput, approvalOutput } from './approval-fields.js';
-import { jobText, jobViewSchema } from './job-schemas.js';
+import { jobText } from './job-text.js';
+import { jobViewSchema } from '../../core/jobs/job-view.js';
 import { createJob } from '../../core/jobs/create-job.js';
 import { MAX_COMMAND_LENGTH } from '../../core/run/decide.js';
 import { loadJob, viewJob } from '../../core/jobs/job-view.js';
@@ -50,7 +51,7 @@ export const startJobTool = defineTool({
       .describe('At most this many hosts at once (default and maximum: the fleet limit).'),
     ...approvalInput,
   },
-  outputSchema: { ...jobViewSchema, approval: approvalOutput },
+  outputSchema: { ...jobViewSchema.shape, approval: approvalOutput },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
