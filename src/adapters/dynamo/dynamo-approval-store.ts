@@ -6,16 +6,14 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import type { ApprovalStore } from '../../core/ports.js';
 import {
-  APPROVAL_STATUSES,
+  approvalRecordSchema,
   type ApprovalPatch,
   type ApprovalRecord,
   type ApprovalStatus,
 } from '../../core/approvals/approval.js';
 import { updateIf } from './conditional-update.js';
-import { RISKS } from '../../core/policy/risk.js';
 import { ConflictError } from '../../core/errors.js';
 import {
   APPROVALS_ALL_INDEX,
@@ -25,31 +23,6 @@ import {
 import { parseItem } from './parse-item.js';
 
 const KIND = 'approval';
-
-/** What an item must hold to be an approval; anything else is reported, never used. */
-const approvalItem = z.object({
-  id: z.string(),
-  requester: z.string(),
-  tool: z.string(),
-  command: z.string(),
-  commandSha256: z.string(),
-  hosts: z.array(
-    z.object({ host: z.string(), rule: z.string().optional(), risk: z.enum(RISKS).optional() }),
-  ),
-  justification: z.string().optional(),
-  selfApproval: z.boolean().optional(),
-  requestId: z.string(),
-  createdAt: z.string(),
-  expiresAt: z.number(),
-  status: z.enum(APPROVAL_STATUSES),
-  approver: z.string().optional(),
-  decidedAt: z.string().optional(),
-  note: z.string().optional(),
-  consumedAt: z.string().optional(),
-  runs: z.number().int().optional(),
-  used: z.number().int().optional(),
-  maxWindowMinutes: z.number().optional(),
-});
 
 /**
  * One item per request, keyed by its id; GSIs list requests by requester and overall, newest
@@ -170,5 +143,5 @@ export class DynamoApprovalStore implements ApprovalStore {
 
 function parse(item: Record<string, unknown>): ApprovalRecord {
   const { kind: _kind, retainUntil: _retain, ...rest } = item;
-  return parseItem(approvalItem, rest, `approval ${String(item['id'])}`);
+  return parseItem(approvalRecordSchema, rest, `approval ${String(item['id'])}`);
 }

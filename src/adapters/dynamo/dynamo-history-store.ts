@@ -1,27 +1,10 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import type { Clock, HistoryStore } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
-import type { HistoryEntry } from '../../core/exec/history-entry.js';
+import { historyEntrySchema, type HistoryEntry } from '../../core/exec/history-entry.js';
 import { batchPut } from './batch-put.js';
 import { epochSeconds } from '../../core/expiry.js';
 import { parseItem } from './parse-item.js';
-
-const entry = z.object({
-  id: z.string(),
-  host: z.string(),
-  user: z.string(),
-  command: z.string(),
-  status: z.string(),
-  exitCode: z.number().nullable(),
-  stdout: z.string(),
-  stderr: z.string(),
-  truncated: z.boolean(),
-  durationMs: z.number(),
-  time: z.string(),
-  requestId: z.string(),
-  expiresAt: z.number(),
-});
 
 const item = (e: HistoryEntry) => ({ pk: `HOST#${e.host}`, sk: `${e.time}#${e.id}`, ...e });
 
@@ -62,6 +45,8 @@ export class DynamoHistoryStore implements HistoryStore {
         Limit: limit,
       }),
     );
-    return (Items ?? []).map((raw) => parseItem(entry, raw, `history item ${String(raw.sk)}`));
+    return (Items ?? []).map((raw) =>
+      parseItem(historyEntrySchema, raw, `history item ${String(raw.sk)}`),
+    );
   }
 }

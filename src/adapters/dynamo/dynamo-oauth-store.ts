@@ -9,7 +9,9 @@ import {
 import { z } from 'zod';
 import { systemClock, type Clock, type OAuthStore } from '../../core/ports.js';
 import {
-  TOKEN_AUTH_METHODS,
+  authorizationCodeSchema,
+  oauthClientSchema,
+  tokenRecordSchema,
   type AuthorizationCodeRecord,
   type OAuthClient,
   type SpendResult,
@@ -24,38 +26,10 @@ const key = (kind: 'CLIENT' | 'CODE' | 'TOKEN' | 'FAMILY' | 'ATTEMPT', id: strin
   sk: ITEM,
 });
 
-const grant = {
-  userName: z.string(),
-  keyHash: z.string(),
-  clientId: z.string(),
-  resource: z.string(),
-  scope: z.string(),
-  familyId: z.string(),
-  expiresAt: z.number(),
-};
-const clientItem = z.object({
-  clientId: z.string(),
-  clientName: z.string().optional(),
-  clientUri: z.string().optional(),
-  redirectUris: z.array(z.string()),
-  tokenEndpointAuthMethod: z.enum(TOKEN_AUTH_METHODS),
-  secretHash: z.string().optional(),
-  source: z.enum(['registration', 'metadata-document']),
-  createdAt: z.string(),
-});
-const codeItem = z.object({
-  ...grant,
-  codeHash: z.string(),
-  redirectUri: z.string(),
-  codeChallenge: z.string(),
-  used: z.boolean().optional(),
-});
-const tokenItem = z.object({
-  ...grant,
-  tokenHash: z.string(),
-  kind: z.enum(['access', 'refresh']),
-  used: z.boolean().optional(),
-});
+// What the store adds to a code or token: whether it was spent.
+const spendable = { used: z.boolean().optional() };
+const codeItem = authorizationCodeSchema.extend(spendable);
+const tokenItem = tokenRecordSchema.extend(spendable);
 
 /**
  * The authorization server's items in one table, each its own partition (`CLIENT#id`,
@@ -95,7 +69,7 @@ export class DynamoOAuthStore implements OAuthStore {
 
   async getClient(clientId: string): Promise<OAuthClient | undefined> {
     const item = await this.get(key('CLIENT', clientId));
-    return item ? parseItem(clientItem, item, `OAuth client ${clientId}`) : undefined;
+    return item ? parseItem(oauthClientSchema, item, `OAuth client ${clientId}`) : undefined;
   }
 
   async putCode(code: AuthorizationCodeRecord): Promise<void> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { UserStore } from '../../core/ports.js';
-import { ROLES, type ApiKeyRecord, type User } from '../../core/users/user.js';
+import { userSchema, type ApiKeyRecord, type User } from '../../core/users/user.js';
 import { AppError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { USERS_KEY_OWNER_INDEX } from './table-specs.js';
 import { parseItem } from './parse-item.js';
@@ -19,21 +19,6 @@ const KEY_SK = 'KEY';
 const keyPk = (hash: string) => `KEY#${hash}`;
 /** Requests of one read before giving up on what the service leaves unprocessed. */
 const READ_ATTEMPTS = 5;
-
-const userItem = z.object({
-  name: z.string(),
-  role: z.enum(ROLES),
-  access: z.object({
-    hosts: z.array(z.string()),
-    groups: z.array(z.string()),
-    tags: z.array(z.string()),
-  }),
-  policy: z.string().optional(),
-  toolsets: z.array(z.string()).optional(),
-  readOnly: z.boolean().optional(),
-  disabled: z.boolean(),
-  createdAt: z.string(),
-});
 
 const keyItem = z.object({
   keyHash: z.string(),
@@ -209,7 +194,7 @@ export class DynamoUserStore implements UserStore {
 }
 
 function parseUser(item: Record<string, unknown>): User {
-  return parseItem(userItem, item, `user record ${String(item.sk)}`);
+  return parseItem(userSchema, item, `user record ${String(item.sk)}`);
 }
 
 function parseKey(item: Record<string, unknown>): ApiKeyRecord {

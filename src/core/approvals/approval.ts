@@ -1,54 +1,60 @@
-import type { Risk } from '../policy/risk.js';
+import { z } from 'zod';
+import { RISKS } from '../policy/risk.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'consumed'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** A host an approval covers, with the policy's reason for asking. */
-export interface ApprovalHost {
-  readonly host: string;
-  readonly rule?: string;
-  readonly risk?: Risk;
-}
+export const approvalHostSchema = z.object({
+  host: z.string(),
+  rule: z.string().optional(),
+  risk: z.enum(RISKS).optional(),
+});
+export type ApprovalHost = Readonly<z.infer<typeof approvalHostSchema>>;
 
 /**
  * A request for a second person to let one command run on some hosts, once. Everything that
  * binds it is here: who asked, the exact command (by hash; the text is scrubbed), the hosts.
+ * The type is inferred from it; the store validates what it reads back against it.
  */
-export interface ApprovalRecord {
-  readonly id: string;
-  readonly requester: string;
+export const approvalRecordSchema = z.object({
+  id: z.string(),
+  requester: z.string(),
   /** The tool that asked (run_command, start_job). */
-  readonly tool: string;
+  tool: z.string(),
   /** The command as shown to people: configured secrets scrubbed. */
-  readonly command: string;
+  command: z.string(),
   /** SHA-256 of the exact command bytes: what a retry must match. */
-  readonly commandSha256: string;
+  commandSha256: z.string(),
   /** The hosts that needed approval, each with the rule and risk that asked for it. */
-  readonly hosts: readonly ApprovalHost[];
-  readonly justification?: string;
+  hosts: z.array(approvalHostSchema),
+  justification: z.string().optional(),
   /**
    * The requester may decide it too: the fleet's `approvals.selfApproval` when it was asked for,
    * kept with the request, so no one deciding can choose the rule that applies to them.
    */
-  readonly selfApproval?: boolean;
+  selfApproval: z.boolean().optional(),
   /**
    * The longest time-boxed window an approver may grant (the fleet's approvals.maxWindowMinutes
    * when it was asked for); absent when windows are off.
    */
-  readonly maxWindowMinutes?: number;
-  readonly requestId: string;
-  readonly createdAt: string;
+  maxWindowMinutes: z.number().optional(),
+  requestId: z.string(),
+  createdAt: z.string(),
   /** Epoch seconds; past it a pending or approved request is expired, whatever is stored. */
-  readonly expiresAt: number;
-  readonly status: ApprovalStatus;
-  readonly approver?: string;
-  readonly decidedAt?: string;
-  readonly note?: string;
-  readonly consumedAt?: string;
+  expiresAt: z.number(),
+  status: z.enum(APPROVAL_STATUSES),
+  approver: z.string().optional(),
+  decidedAt: z.string().optional(),
+  note: z.string().optional(),
+  consumedAt: z.string().optional(),
   /** How many runs the approval allows (1, or K for a time-boxed window) and how many it had. */
-  readonly runs?: number;
-  readonly used?: number;
-}
+  runs: z.number().int().optional(),
+  used: z.number().int().optional(),
+});
+export type ApprovalRecord = Readonly<
+  Omit<z.infer<typeof approvalRecordSchema>, 'hosts'> & { readonly hosts: readonly ApprovalHost[] }
+>;
 
 /** What a status change may set besides the status. */
 export type ApprovalPatch = Pick<ApprovalRecord, 'status'> &

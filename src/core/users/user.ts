@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -8,19 +10,30 @@ export interface Access {
   readonly tags: readonly string[];
 }
 
-export interface User {
-  readonly name: string;
-  readonly role: Role;
-  readonly access: Access;
-  /** Policy profile name; used once command policy lands. */
-  readonly policy?: string;
+/** A user as stored; the type is inferred from it. */
+export const userSchema = z.object({
+  name: z.string(),
+  role: z.enum(ROLES),
+  access: z.object({
+    hosts: z.array(z.string()),
+    groups: z.array(z.string()),
+    tags: z.array(z.string()),
+  }),
+  /** The policy profile; the fleet's default when absent. */
+  policy: z.string().optional(),
   /** The MCP toolsets this user sees (all when absent): a narrower list for a narrower job. */
-  readonly toolsets?: readonly string[];
+  toolsets: z.array(z.string()).optional(),
   /** Only tools that change nothing (their readOnlyHint) are listed and callable. */
-  readonly readOnly?: boolean;
-  readonly disabled: boolean;
-  readonly createdAt: string;
-}
+  readOnly: z.boolean().optional(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type User = Readonly<
+  Omit<z.infer<typeof userSchema>, 'access' | 'toolsets'> & {
+    readonly access: Access;
+    readonly toolsets?: readonly string[];
+  }
+>;
 
 /** Stored form of an API key: only the SHA-256 of the key, never the key. */
 export interface ApiKeyRecord {

@@ -1,10 +1,27 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
-import { APPROVAL_STATUSES, type ApprovalRecord } from '../../core/approvals/approval.js';
+import { approvalRecordSchema } from '../../core/approvals/approval.js';
 import { viewApproval } from '../../core/approvals/view-approval.js';
-import { RISKS } from '../../core/policy/risk.js';
 import { printable } from '../../core/text/printable.js';
 import { isoFromEpoch } from '../../core/expiry.js';
+
+/** An approval as get_approval shows it: the record without what binds it, its expiry a date. */
+const approvalShown = approvalRecordSchema
+  .pick({
+    id: true,
+    status: true,
+    requester: true,
+    tool: true,
+    command: true,
+    hosts: true,
+    justification: true,
+    createdAt: true,
+    approver: true,
+    decidedAt: true,
+    note: true,
+    consumedAt: true,
+  })
+  .extend({ expiresAt: z.string() });
 
 export const getApprovalTool = defineTool({
   name: 'get_approval',
@@ -22,23 +39,7 @@ export const getApprovalTool = defineTool({
       .max(100)
       .describe('The approval id from an approval_required answer.'),
   },
-  outputSchema: {
-    id: z.string(),
-    status: z.enum(APPROVAL_STATUSES),
-    requester: z.string(),
-    tool: z.string(),
-    command: z.string(),
-    hosts: z.array(
-      z.object({ host: z.string(), rule: z.string().optional(), risk: z.enum(RISKS).optional() }),
-    ),
-    justification: z.string().optional(),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-    approver: z.string().optional(),
-    decidedAt: z.string().optional(),
-    note: z.string().optional(),
-    consumedAt: z.string().optional(),
-  },
+  outputSchema: approvalShown.shape,
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -46,24 +47,14 @@ export const getApprovalTool = defineTool({
     openWorldHint: false,
   },
   async handler(input, { deps, user }) {
-    const {
-      commandSha256: _hash,
-      requestId: _request,
-      expiresAt,
-      ...shown
-    } = await viewApproval(deps, user, input.approvalId);
-    return {
-      ...shown,
-      hosts: [...shown.hosts],
-      expiresAt: isoFromEpoch(expiresAt),
-    };
+    const record = await viewApproval(deps, user, input.approvalId);
+    // The shown fields of the record (parsing picks them), its expiry as a date.
+    return approvalShown.parse({ ...record, expiresAt: isoFromEpoch(record.expiresAt) });
   },
   toText: approvalText,
 });
 
-function approvalText(
-  a: Omit<ApprovalRecord, 'commandSha256' | 'requestId' | 'expiresAt'> & { expiresAt: string },
-): string {
+function approvalText(a: z.infer<typeof approvalShown>): string {
   const decided = a.approver ? ` by ${a.approver}${a.decidedAt ? ` at ${a.decidedAt}` : ''}` : '';
   return printable(
     [
