@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/core/fleet/fleet.js';
 import { resolveTargets, visibleHosts } from '../../src/core/access.js';
 import type { User } from '../../src/core/users/user.js';
+import { userFixture } from '../support/fixtures.js';
 
 const FP = `SHA256:${'B'.repeat(43)}`;
 const fleet = Fleet.fromDocument(
@@ -19,13 +20,8 @@ const fleet = Fleet.fromDocument(
   },
   { source: 't', readKeyFile: () => '' },
 );
-const user = (role: User['role'], access: Partial<User['access']> = {}): User => ({
-  name: 'u',
-  role,
-  access: { hosts: [], groups: [], tags: [], ...access },
-  disabled: false,
-  createdAt: '',
-});
+const user = (role: User['role'], access: Partial<User['access']> = {}): User =>
+  userFixture({ name: 'u', role, access: { hosts: [], groups: [], tags: [], ...access } });
 const names = (hosts: { name: string }[]) => hosts.map((h) => h.name);
 
 describe('access', () => {

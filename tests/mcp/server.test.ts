@@ -12,14 +12,13 @@ import type { User } from '../../src/core/users/user.js';
 import { startTestStore, type TestStore } from '../support/embedded-store.js';
 import { recordingLogger } from '../support/logger.js';
 import { endpointClient, sdkClient, type Era } from '../support/mcp-client.js';
+import { userFixture } from '../support/fixtures.js';
 
-const viewer: User = {
+const viewer: User = userFixture({
   name: 'v',
   role: 'viewer',
   access: { hosts: [], groups: [], tags: [] },
-  disabled: false,
-  createdAt: '',
-};
+});
 
 describe('MCP server: a call that cannot be audited fails', () => {
   let store: TestStore;

@@ -7,14 +7,9 @@ import { Fleet } from '../../src/core/fleet/fleet.js';
 import type { CoreDeps } from '../../src/core/deps.js';
 import type { User } from '../../src/core/users/user.js';
 import { endpointClient, type Era } from '../support/mcp-client.js';
+import { userFixture } from '../support/fixtures.js';
 
-const admin: User = {
-  name: 'a',
-  role: 'admin',
-  access: { hosts: [], groups: [], tags: [] },
-  disabled: false,
-  createdAt: '',
-};
+const admin: User = userFixture({ name: 'a', role: 'admin' });
 
 /** What the model sees of every tool, as the SDK serves it in the given era. */
 async function listedTools(era: Era = 'modern') {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoApprovalStore } from '../../../src/adapters/dynamo/dynamo-approval-store.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
-import { approvalStoreContract } from '../../support/approval-store-contract.js';
+import { approvalStoreContract } from '../../support/contracts/approval-store.js';
 
 let store: TestStore;
 beforeAll(async () => {

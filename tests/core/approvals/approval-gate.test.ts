@@ -17,14 +17,10 @@ import type { User } from '../../../src/core/users/user.js';
 import { DynamoApprovalStore } from '../../../src/adapters/dynamo/dynamo-approval-store.js';
 import { DynamoAuditStore } from '../../../src/adapters/dynamo/dynamo-audit-store.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
+import { userFixture } from '../../support/fixtures.js';
 
-const person = (name: string, role: User['role']): User => ({
-  name,
-  role,
-  access: { hosts: [], groups: [], tags: [] },
-  disabled: false,
-  createdAt: '',
-});
+const person = (name: string, role: User['role']): User =>
+  userFixture({ name, role, access: { hosts: [], groups: [], tags: [] } });
 const olive = person('olive', 'operator');
 const ann = person('ann', 'approver');
 const gated = [{ host: 'web-1', rule: 'approve rm **', risk: 'high' as const }];

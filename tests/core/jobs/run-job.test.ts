@@ -19,6 +19,7 @@ import type { CoreDeps } from '../../../src/core/deps.js';
 import type { User } from '../../../src/core/users/user.js';
 import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
 import { fleetDocument } from '../../support/gateway.js';
+import { adminFixture } from '../../support/fixtures.js';
 
 /** As on Lambda: work after the answer does not run, so the dispatcher lets it go. */
 const lettingGo = (deps: CoreDeps): CoreDeps => ({
@@ -30,14 +31,7 @@ describe('runJob', () => {
   let fleet: TestFleet;
   let gateway: LocalGateway;
   let dir: string;
-  const admin: User = {
-    name: 'root',
-    role: 'admin',
-    access: { hosts: [], groups: [], tags: [] },
-    disabled: false,
-    createdAt: '',
-    policy: 'unrestricted',
-  };
+  const admin: User = adminFixture();
 
   beforeAll(async () => {
     fleet = await startSshFleet(3, { prefix: 'rj' });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ApprovalStore } from '../../src/core/ports.js';
-import type { ApprovalRecord } from '../../src/core/approvals/approval.js';
+import type { ApprovalStore } from '../../../src/core/ports.js';
+import type { ApprovalRecord } from '../../../src/core/approvals/approval.js';
 
 /** A pending request as the core creates one, with the given overrides. */
 export function approvalFixture(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
