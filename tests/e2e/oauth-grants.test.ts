@@ -4,7 +4,7 @@ import { startGateway, type TestGateway } from '../support/gateway.js';
 import { RawOAuthClient, mcpStatus, pkcePair, startCallbackServer } from '../support/oauth.js';
 import { revokeUser, rotateKey } from '../../src/core/users/user-admin.js';
 import { systemClock } from '../../src/core/ports.js';
-import { CONSENT_ATTEMPTS, REGISTRATION_ATTEMPTS } from '../../src/core/oauth/oauth-deps.js';
+import { CONSENT_ATTEMPTS, REGISTRATION_ATTEMPTS } from '../../src/core/oauth/oauth-settings.js';
 import { startDocumentServer } from '../support/document-server.js';
 
 type Callback = Awaited<ReturnType<typeof startCallbackServer>>;

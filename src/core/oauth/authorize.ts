@@ -1,14 +1,9 @@
 import { hashApiKey } from '../users/api-key.js';
 import { authenticate } from '../users/user-admin.js';
 import { OAuthError } from './oauth-error.js';
-import {
-  CONSENT_ATTEMPTS,
-  LIFETIME_SECONDS,
-  MCP_SCOPE,
-  namesResource,
-  type OAuthDeps,
-  type ServerUrls,
-} from './oauth-deps.js';
+import { CONSENT_ATTEMPTS, LIFETIME_SECONDS, MCP_SCOPE } from './oauth-settings.js';
+import { namesResource, type ServerUrls } from './server-urls.js';
+import type { OAuthDeps } from './oauth-deps.js';
 import type { OAuthClient } from './oauth-records.js';
 import { withQuery } from './redirect-uri.js';
 import { AttemptLimit } from './attempt-limit.js';

@@ -1,6 +1,6 @@
 import type { ClientMetadataFetcher, Clock, FetchedDocument, OAuthStore } from '../ports.js';
 import { publicMessage } from '../errors.js';
-import { clientFromMetadataDocument } from './client-registration.js';
+import { clientFromMetadataDocument } from './client-metadata.js';
 import { OAuthError } from './oauth-error.js';
 import type { OAuthClient } from './oauth-records.js';
 import { isLoopbackHost } from './redirect-uri.js';

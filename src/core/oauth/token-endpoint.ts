@@ -1,7 +1,9 @@
 import { sameHash } from '../users/api-key.js';
 import { grantUser } from './grant-check.js';
 import { OAuthError } from './oauth-error.js';
-import { LIFETIME_SECONDS, namesResource, type OAuthDeps, type ServerUrls } from './oauth-deps.js';
+import { LIFETIME_SECONDS } from './oauth-settings.js';
+import { namesResource, type ServerUrls } from './server-urls.js';
+import type { OAuthDeps } from './oauth-deps.js';
 import type { Grant, OAuthClient } from './oauth-records.js';
 import { hashSecret, issueSecret, looksLike, pkceMatches } from './secrets.js';
 import { epochSeconds } from '../expiry.js';

@@ -11,7 +11,8 @@ import {
 } from '../../core/oauth/authorize.js';
 import { registerNewClient } from '../../core/oauth/client-registration.js';
 import { OAuthError } from '../../core/oauth/oauth-error.js';
-import type { OAuthDeps, ServerUrls } from '../../core/oauth/oauth-deps.js';
+import type { OAuthDeps } from '../../core/oauth/oauth-deps.js';
+import type { ServerUrls } from '../../core/oauth/server-urls.js';
 import type { OAuthClient } from '../../core/oauth/oauth-records.js';
 import {
   revokeToken,

@@ -1,4 +1,5 @@
-import { MCP_SCOPE, type ServerUrls } from '../../core/oauth/oauth-deps.js';
+import { MCP_SCOPE } from '../../core/oauth/oauth-settings.js';
+import type { ServerUrls } from '../../core/oauth/server-urls.js';
 import { TOKEN_AUTH_METHODS } from '../../core/oauth/oauth-records.js';
 
 export const OAUTH_PATHS = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClientMetadataFetcher } from '../../../src/adapters/http/client-metadata-fetcher.js';
 import { ClientRegistry } from '../../../src/core/oauth/client-registry.js';
-import { registerClient } from '../../../src/core/oauth/client-registration.js';
+import { registerClient } from '../../../src/core/oauth/client-metadata.js';
 import type { Clock } from '../../../src/core/ports.js';
 import { openStore, type OpenedStore } from '../../../src/compose/store.js';
 import { startDocumentServer } from '../../support/document-server.js';

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { User } from '../../../core/users/user.js';
-import { MCP_SCOPE } from '../../../core/oauth/oauth-deps.js';
+import { MCP_SCOPE } from '../../../core/oauth/oauth-settings.js';
 
 export interface BearerAuthOptions {
   /** Resolves a bearer token (API key or access token) to an active user, or says why not. */
