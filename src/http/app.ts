@@ -58,29 +58,8 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
   const urls = serverUrls(options.publicUrl);
   const clientAddress = options.clientAddress ?? (() => 'unknown');
 
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      if (error.res) return error.getResponse();
-      return c.json(
-        { error: error.status === 403 ? 'forbidden' : 'error', message: error.message },
-        error.status,
-      );
-    }
-    // The fleet (a secret on AWS) cannot be loaded: the service is unavailable, and says why.
-    if (error instanceof AppError && error.code === 'CONFIG_INVALID')
-      return c.json({ error: 'unavailable', message: error.message }, 503);
-    deps.logger.error('unhandled request error', {
-      path: c.req.path,
-      error: logDetail(error),
-    });
-    return c.json({ error: 'internal', message: publicMessage(error) }, 500);
-  });
-  app.notFound((c) =>
-    c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404),
-  );
-
+  answerErrors(app, deps);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-
   // The gateway's own id, never the client's X-Request-Id: audit records, jobs and history are
   // correlated by it, so a caller must not be able to pick one (or reuse another's).
   app.use('*', requestId({ headerName: '' }), async (c, next) => {
@@ -97,6 +76,57 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       clock: deps.clock,
     }),
   );
+  guardMcp(app, deps, options, urls);
+  if (options.oauth)
+    app.route(
+      '/',
+      oauthRoutes(options.oauth, { urls, allowedHosts: options.allowedHosts, clientAddress }),
+    );
+  // The approver's page, on every app (the key-only one too): people decide in a browser.
+  app.use('/approvals/*', bodyLimit({ maxSize: 64 * 1024 }));
+  app.route(
+    '/',
+    approvalRoutes(deps, {
+      allowedHosts: options.allowedHosts,
+      clientAddress,
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    }),
+  );
+  serveMcp(app, deps, options, urls);
+  return app;
+}
+
+/** Errors as JSON that says what happened: a refusal as it was made, the fleet unusable as 503. */
+function answerErrors(app: GatewayApp, deps: CoreDeps): void {
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.res) return error.getResponse();
+      return c.json(
+        { error: error.status === 403 ? 'forbidden' : 'error', message: error.message },
+        error.status,
+      );
+    }
+    // The fleet (a secret on AWS) cannot be loaded: the service is unavailable, and says why.
+    if (error instanceof AppError && error.code === 'CONFIG_INVALID')
+      return c.json({ error: 'unavailable', message: error.message }, 503);
+    deps.logger.error('unhandled request error', { path: c.req.path, error: logDetail(error) });
+    return c.json({ error: 'internal', message: publicMessage(error) }, 500);
+  });
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404),
+  );
+}
+
+/**
+ * What a request to /mcp passes before any MCP: an allowed Host (and Origin), POST only, a
+ * bounded body, and a credential — an API key, or with OAuth an access token for this resource.
+ */
+function guardMcp(
+  app: GatewayApp,
+  deps: CoreDeps,
+  options: AppOptions,
+  urls: (c: Context) => ServerUrls,
+): void {
   app.use('/mcp', hostOrigin({ allowedHosts: options.allowedHosts }));
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
     c.json(
@@ -108,16 +138,14 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       { allow: 'POST' },
     ),
   );
+  const maxSize = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   app.use(
     '/mcp',
     bodyLimit({
-      maxSize: options.maxBodyBytes ?? DEFAULT_MAX_BODY,
+      maxSize,
       onError: (c) =>
         c.json(
-          {
-            error: 'payload_too_large',
-            message: `request bodies are limited to ${options.maxBodyBytes ?? DEFAULT_MAX_BODY} bytes`,
-          },
+          { error: 'payload_too_large', message: `request bodies are limited to ${maxSize} bytes` },
           413,
           // The rest of the body is never read: the connection cannot carry another request.
           { connection: 'close' },
@@ -138,47 +166,30 @@ export function createApp(deps: CoreDeps, options: AppOptions): GatewayApp {
       ...(oauth ? { resourceMetadataUrl: (c: Context) => resourceMetadataUrl(urls(c)) } : {}),
     }),
   );
-  if (oauth)
-    app.route(
-      '/',
-      oauthRoutes(oauth, {
-        urls,
-        allowedHosts: options.allowedHosts,
-        clientAddress,
-      }),
-    );
+}
 
-  // The approver's page, on every app (the key-only one too): people decide in a browser.
-  app.use('/approvals/*', bodyLimit({ maxSize: 64 * 1024 }));
-  app.route(
-    '/',
-    approvalRoutes(deps, {
-      allowedHosts: options.allowedHosts,
-      clientAddress,
-      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-    }),
-  );
-
+/** POST /mcp: the authenticated caller, the fleet as of now, and the tools the URL narrows to. */
+function serveMcp(
+  app: GatewayApp,
+  deps: CoreDeps,
+  options: AppOptions,
+  urls: (c: Context) => ServerUrls,
+): void {
   const mcp = mcpHttpEndpoint(deps, { requestStateKey: options.requestStateKey });
-  const runUntilOf = (c: Context) => {
-    const at = options.runUntil?.(c);
-    return at === undefined ? {} : { runUntil: at };
-  };
   app.post('/mcp', async (c) => {
     // The client's own narrowing of the tool list, from the URL it was given.
     const filter = filterFromQuery(new URL(c.req.url).searchParams);
     if ('error' in filter) return c.json({ error: 'invalid_request', message: filter.error }, 400);
+    const runUntil = options.runUntil?.(c);
     return mcp.fetch(c.req.raw, {
       user: c.var.user,
       requestId: c.var.requestId,
       fleet: await deps.fleet.current(),
       origin: urls(c).issuer,
       filter,
-      ...runUntilOf(c),
+      ...(runUntil === undefined ? {} : { runUntil }),
     });
   });
-
-  return app;
 }
 
 /** The issuer is the origin clients reach us at; the MCP resource is `/mcp` under it. */
