@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { composeLocal } from '../../compose/local.js';
+import { composeLocal, type LocalGateway } from '../../compose/local.js';
+import type { AuthMode } from '../../compose/oauth.js';
 import type { Context } from 'hono';
 import { createApp, type GatewayApp } from '../../http/app.js';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -12,12 +13,13 @@ import { isLoopbackHost } from '../../core/oauth/redirect-uri.js';
 import { AppError } from '../../core/errors.js';
 import { sweepEvery } from '../../core/jobs/take-over.js';
 
-/** How often a serving gateway takes over running jobs nobody runs any more. */
-const SWEEP_EVERY_MS = 5 * 60_000;
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
 import { STORE_OPTIONS, parse, storeMode } from '../store-options.js';
 import { auditAdmin, printKey } from './users.js';
+
+/** How often a serving gateway takes over running jobs nobody runs any more. */
+const SWEEP_EVERY_MS = 5 * 60_000;
 
 export const FIRST_ADMIN = 'admin';
 
@@ -28,6 +30,19 @@ export function defaultAllowedHosts(host: string, port: number): string[] {
   ];
 }
 
+const SERVE_OPTIONS = {
+  ...STORE_OPTIONS,
+  config: { type: 'string', default: 'fleet.yaml' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8787' },
+  'allowed-host': { type: 'string', multiple: true },
+  auth: { type: 'string', default: 'oauth' },
+  'public-url': { type: 'string' },
+  'key-only-port': { type: 'string' },
+} as const;
+
+type ServeValues = ReturnType<typeof parse<typeof SERVE_OPTIONS>>['values'];
+
 /**
  * Starts the gateway and resolves with an exit code once `stop` fires (SIGINT/SIGTERM in the bin).
  */
@@ -36,58 +51,23 @@ export async function serveCommand(
   io: CliIO,
   stop: Promise<unknown>,
 ): Promise<number> {
-  const { values } = parse(args, {
-    ...STORE_OPTIONS,
-    config: { type: 'string', default: 'fleet.yaml' },
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '8787' },
-    'allowed-host': { type: 'string', multiple: true },
-    auth: { type: 'string', default: 'oauth' },
-    'public-url': { type: 'string' },
-    'key-only-port': { type: 'string' },
-  });
-  const port = parsePort(values.port, '--port');
-  const keyOnlyPort =
-    values['key-only-port'] === undefined
-      ? undefined
-      : parsePort(values['key-only-port'], '--key-only-port');
-
-  if (values.auth !== 'oauth' && values.auth !== 'key')
-    throw new UsageError(`--auth must be "oauth" or "key", not "${values.auth}"`);
-  const publicUrl = values['public-url'];
-  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl))
-    throw new UsageError(
-      `--public-url must be an origin such as https://gateway.example.com, not "${publicUrl}"`,
-    );
-  // Sign-in endpoints carry keys and codes: HTTPS wherever they leave the machine.
-  if (publicUrl?.startsWith('http:') && !isLoopbackHost(new URL(publicUrl).hostname))
-    throw new UsageError(
-      `--public-url must be https:// (the sign-in endpoints carry keys and codes); put TLS in front and give its https address, not "${publicUrl}"`,
-    );
-
-  // The consent page takes API keys: off this machine it must be behind TLS (--public-url https).
-  const exposed = [values.host, ...(values['allowed-host'] ?? [])].some((h) => !isLocal(h));
-  if (values.auth === 'oauth' && exposed && !publicUrl?.startsWith('https:'))
-    throw new UsageError(
-      'the sign-in pages would be served over plain http beyond this machine: put TLS in front and pass --public-url https://NAME, or serve API keys only with --auth key',
-    );
-
+  const { values } = parse(args, SERVE_OPTIONS);
+  const { port, keyOnlyPort, publicUrl, auth } = checkServeOptions(values);
   const gateway = await composeLocal({
     configPath: values.config,
     store: storeMode(values),
-    auth: values.auth,
+    auth,
     // In the data dir even with --dynamodb: gateways sharing tables share the dir's key too.
     ...(values.memory ? {} : { keyDir: values.data }),
   });
   try {
-    const { fleetSource, store } = gateway;
     const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? 'unknown';
-    const allowedHosts = [
-      ...defaultAllowedHosts(values.host, port),
+    const hostsFor = (p: number) => [
+      ...defaultAllowedHosts(values.host, p),
       ...(values['allowed-host'] ?? []),
     ];
     const app = createApp(gateway.deps, {
-      allowedHosts: publicUrl ? [...allowedHosts, new URL(publicUrl).host] : allowedHosts,
+      allowedHosts: publicUrl ? [...hostsFor(port), new URL(publicUrl).host] : hostsFor(port),
       ...(gateway.oauth ? { oauth: gateway.oauth } : {}),
       ...(publicUrl ? { publicUrl } : {}),
       clientAddress,
@@ -100,10 +80,7 @@ export async function serveCommand(
         ? undefined
         : await listen(
             createApp(gateway.deps, {
-              allowedHosts: [
-                ...defaultAllowedHosts(values.host, keyOnlyPort),
-                ...(values['allowed-host'] ?? []),
-              ],
+              allowedHosts: hostsFor(keyOnlyPort),
               clientAddress,
               requestStateKey: gateway.requestStateKey,
             }),
@@ -113,62 +90,122 @@ export async function serveCommand(
           );
     io.out(`ssh-mcp-gateway listening on ${server.url}/mcp`);
     if (keyOnly) io.out(`key-only endpoint (API keys, no OAuth discovery) on ${keyOnly.url}/mcp`);
-    io.out(`store: ${store.description}`);
-    if (fleetSource.missing) {
-      io.out(`fleet: no ${values.config} yet — serving an empty fleet.`);
-      io.out(
-        `  To add hosts: cp fleet.example.yaml ${values.config}, edit it, check it with "npm run cli -- config check ${values.config}", and restart.`,
-      );
-    } else {
-      io.out(
-        `fleet: ${resolve(values.config)} (${fleetSource.fleet.hosts.length} host(s), ${fleetSource.fleet.groups.size} group(s))`,
-      );
-    }
-    if (values.host !== '127.0.0.1' && values.host !== 'localhost' && !values['allowed-host']) {
-      io.out(
-        `note: listening on ${values.host}; clients that reach it by another name need --allowed-host NAME:${server.port}`,
-      );
-    }
-    if ((await store.users.listUsers()).length === 0) {
-      const created = await addUser(store.users, { name: FIRST_ADMIN, role: 'admin' }, systemClock);
-      await auditAdmin(store, `first start: created ${FIRST_ADMIN} key=${created.keyId}`);
-      io.out(`First start: created user "${FIRST_ADMIN}" (role admin).`);
-      // Under a service manager stdout lands in a journal others can read: the key goes to a
-      // terminal only, otherwise to a file only its owner can read.
-      if (io.terminal) printKey(io, created.key);
-      else {
-        const file = writeKeyFile(
-          values.memory || values.dynamodb ? undefined : values.data,
-          created.key,
-        );
-        io.out(
-          `Its API key is in ${file} (readable by you only; not printed, since output is not a terminal). Store it, then delete the file.`,
-        );
-      }
-    }
-    const mcpUrl = `${publicUrl ? new URL(publicUrl).origin : server.url}/mcp`;
-    io.out(`Connect an MCP client to ${mcpUrl} with the header "Authorization: Bearer <API key>".`);
-    if (gateway.oauth) {
-      io.out(
-        `Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`,
-      );
-      if (!keyOnly)
-        io.out(
-          'A header client that starts an OAuth sign-in instead can use a key-only endpoint: restart with --key-only-port 8788.',
-        );
-    } else io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
+    sayWhatIsServed(io, values, gateway, server.port);
+    await createFirstAdmin(io, values, gateway.store);
+    sayHowToConnect(io, gateway, `${publicUrl ? new URL(publicUrl).origin : server.url}/mcp`, {
+      keyOnly: keyOnly !== undefined,
+    });
     // Jobs a stopped (or killed) gateway let go of are finished even if nobody asks for them.
     const stopSweeping = sweepEvery(gateway.deps, SWEEP_EVERY_MS);
     await stop;
     stopSweeping();
     io.out('shutting down: answering the requests in flight');
     // A run_command answers within the sync budget; its records follow at once.
-    const graceMs = (fleetSource.fleet.limits.syncBudgetSeconds + 5) * 1000;
+    const graceMs = (gateway.fleetSource.fleet.limits.syncBudgetSeconds + 5) * 1000;
     await Promise.all([server.close(graceMs), keyOnly?.close(graceMs)]);
     return 0;
   } finally {
     await gateway.close();
   }
+}
+
+/** The command line checked before anything opens: ports, auth mode, and where sign-in may be served. */
+function checkServeOptions(values: ServeValues) {
+  const port = parsePort(values.port, '--port');
+  const keyOnlyPort =
+    values['key-only-port'] === undefined
+      ? undefined
+      : parsePort(values['key-only-port'], '--key-only-port');
+  const auth: AuthMode | undefined =
+    values.auth === 'oauth' ? 'oauth' : values.auth === 'key' ? 'key' : undefined;
+  if (!auth) throw new UsageError(`--auth must be "oauth" or "key", not "${values.auth}"`);
+  const publicUrl = values['public-url'];
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+\/?$/.test(publicUrl))
+    throw new UsageError(
+      `--public-url must be an origin such as https://gateway.example.com, not "${publicUrl}"`,
+    );
+  // Sign-in endpoints carry keys and codes: HTTPS wherever they leave the machine.
+  if (publicUrl?.startsWith('http:') && !isLoopbackHost(new URL(publicUrl).hostname))
+    throw new UsageError(
+      `--public-url must be https:// (the sign-in endpoints carry keys and codes); put TLS in front and give its https address, not "${publicUrl}"`,
+    );
+  // The consent page takes API keys: off this machine it must be behind TLS (--public-url https).
+  const exposed = [values.host, ...(values['allowed-host'] ?? [])].some((h) => !isLocal(h));
+  if (auth === 'oauth' && exposed && !publicUrl?.startsWith('https:'))
+    throw new UsageError(
+      'the sign-in pages would be served over plain http beyond this machine: put TLS in front and pass --public-url https://NAME, or serve API keys only with --auth key',
+    );
+  return { port, keyOnlyPort, publicUrl, auth };
+}
+
+/** The store and fleet being served, and what to do when there is no fleet yet. */
+function sayWhatIsServed(
+  io: CliIO,
+  values: ServeValues,
+  gateway: LocalGateway,
+  port: number,
+): void {
+  const { fleetSource, store } = gateway;
+  io.out(`store: ${store.description}`);
+  if (fleetSource.missing) {
+    io.out(`fleet: no ${values.config} yet — serving an empty fleet.`);
+    io.out(
+      `  To add hosts: cp fleet.example.yaml ${values.config}, edit it, check it with "npm run cli -- config check ${values.config}", and restart.`,
+    );
+  } else {
+    io.out(
+      `fleet: ${resolve(values.config)} (${fleetSource.fleet.hosts.length} host(s), ${fleetSource.fleet.groups.size} group(s))`,
+    );
+  }
+  if (values.host !== '127.0.0.1' && values.host !== 'localhost' && !values['allowed-host']) {
+    io.out(
+      `note: listening on ${values.host}; clients that reach it by another name need --allowed-host NAME:${port}`,
+    );
+  }
+}
+
+/**
+ * On a store without users, the first admin and their key: printed to a terminal, else written to
+ * a file only its owner can read (under a service manager stdout lands in a journal others read).
+ */
+async function createFirstAdmin(
+  io: CliIO,
+  values: ServeValues,
+  store: LocalGateway['store'],
+): Promise<void> {
+  if ((await store.users.listUsers()).length > 0) return;
+  const created = await addUser(store.users, { name: FIRST_ADMIN, role: 'admin' }, systemClock);
+  await auditAdmin(store, `first start: created ${FIRST_ADMIN} key=${created.keyId}`);
+  io.out(`First start: created user "${FIRST_ADMIN}" (role admin).`);
+  if (io.terminal) return printKey(io, created.key);
+  const file = writeKeyFile(
+    values.memory || values.dynamodb ? undefined : values.data,
+    created.key,
+  );
+  io.out(
+    `Its API key is in ${file} (readable by you only; not printed, since output is not a terminal). Store it, then delete the file.`,
+  );
+}
+
+/** How clients connect: the header, and for URL-only clients the OAuth sign-in. */
+function sayHowToConnect(
+  io: CliIO,
+  gateway: LocalGateway,
+  mcpUrl: string,
+  options: { keyOnly: boolean },
+): void {
+  io.out(`Connect an MCP client to ${mcpUrl} with the header "Authorization: Bearer <API key>".`);
+  if (!gateway.oauth) {
+    io.out('auth: API keys only (--auth key): no OAuth discovery is advertised.');
+    return;
+  }
+  io.out(
+    `Clients that only take a URL (Claude.ai, ChatGPT, Le Chat) sign in through OAuth: the consent page asks for the API key.`,
+  );
+  if (!options.keyOnly)
+    io.out(
+      'A header client that starts an OAuth sign-in instead can use a key-only endpoint: restart with --key-only-port 8788.',
+    );
 }
 
 function parsePort(value: string, flag: string): number {
