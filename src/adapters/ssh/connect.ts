@@ -98,7 +98,7 @@ function handshake(
     const sock = new net.Socket();
     let settled = false;
     let tcpConnected = false;
-    let hostKeyProblem: string | undefined;
+    const hostKey: { problem?: string } = {};
 
     const fail = (failure: ConnectFailure, message: string) => {
       if (settled) return;
@@ -119,20 +119,8 @@ function handshake(
     }, options.connectTimeoutMs);
 
     client.on('error', (err: Error & { level?: string; code?: string }) => {
-      if (hostKeyProblem) return fail('hostkey_mismatch', hostKeyProblem);
-      if (err.level === 'client-authentication') {
-        return fail(
-          'auth_failed',
-          `the server refused credential "${credential.name}" for user ${host.user}`,
-        );
-      }
-      if (err.level === 'client-timeout')
-        return fail(
-          'timeout',
-          `SSH handshake did not finish within ${options.connectTimeoutMs} ms`,
-        );
-      const known = err.code ? NET_ERRORS[err.code] : undefined;
-      fail('unreachable', known ?? `SSH handshake failed: ${err.message}`);
+      const [failure, message] = handshakeFailure(err, target, options, hostKey.problem);
+      fail(failure, message);
     });
     client.once('ready', () => {
       if (settled) return void client.end();
@@ -154,28 +142,8 @@ function handshake(
     sock.setNoDelay(true);
     sock.connect(host.port, address, () => {
       tcpConnected = true;
-      const config: ConnectConfig = {
-        sock,
-        username: host.user,
-        readyTimeout: options.connectTimeoutMs,
-        tryKeyboard: false,
-        keepaliveInterval: options.keepaliveIntervalMs ?? 0,
-        keepaliveCountMax: 3,
-        hostVerifier: (key: Buffer) => {
-          const seen = sshFingerprint(key);
-          if (host.hostKeys === 'any' || host.hostKeys.includes(seen)) return true;
-          hostKeyProblem =
-            host.hostKeys.length === 0
-              ? `host "${host.name}" has no pinned hostKey; it presented ${seen}. Verify that fingerprint out of band and add it as hostKey in the fleet config`
-              : `host key mismatch for "${host.name}": it presented ${seen}, which is not pinned. If the host was rebuilt, verify and update hostKey; otherwise treat this as an attack`;
-          return false;
-        },
-      };
-      if (credential.privateKey !== undefined) config.privateKey = credential.privateKey;
-      if (credential.passphrase !== undefined) config.passphrase = credential.passphrase;
-      if (credential.password !== undefined) config.password = credential.password;
       try {
-        client.connect(config);
+        client.connect(sshConfig(target, sock, options, hostKey));
       } catch {
         // ssh2 throws synchronously on an unreadable key; its message is not passed on.
         fail(
@@ -185,4 +153,56 @@ function handshake(
       }
     });
   });
+}
+
+/** Why ssh2 gave up on a handshake, as a failure and a message that says what to do. */
+function handshakeFailure(
+  err: Error & { level?: string; code?: string },
+  { host, credential }: SshTarget,
+  options: ConnectOptions,
+  hostKeyProblem: string | undefined,
+): [ConnectFailure, string] {
+  if (hostKeyProblem) return ['hostkey_mismatch', hostKeyProblem];
+  if (err.level === 'client-authentication')
+    return [
+      'auth_failed',
+      `the server refused credential "${credential.name}" for user ${host.user}`,
+    ];
+  if (err.level === 'client-timeout')
+    return ['timeout', `SSH handshake did not finish within ${options.connectTimeoutMs} ms`];
+  const known = err.code ? NET_ERRORS[err.code] : undefined;
+  return ['unreachable', known ?? `SSH handshake failed: ${err.message}`];
+}
+
+/**
+ * The ssh2 settings for one connection: the login, the credential, keepalives, and a host key
+ * check against the pinned fingerprints that says what is wrong (in `hostKey.problem`).
+ */
+function sshConfig(
+  { host, credential }: SshTarget,
+  sock: net.Socket,
+  options: ConnectOptions,
+  hostKey: { problem?: string },
+): ConnectConfig {
+  const config: ConnectConfig = {
+    sock,
+    username: host.user,
+    readyTimeout: options.connectTimeoutMs,
+    tryKeyboard: false,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 0,
+    keepaliveCountMax: 3,
+    hostVerifier: (key: Buffer) => {
+      const seen = sshFingerprint(key);
+      if (host.hostKeys === 'any' || host.hostKeys.includes(seen)) return true;
+      hostKey.problem =
+        host.hostKeys.length === 0
+          ? `host "${host.name}" has no pinned hostKey; it presented ${seen}. Verify that fingerprint out of band and add it as hostKey in the fleet config`
+          : `host key mismatch for "${host.name}": it presented ${seen}, which is not pinned. If the host was rebuilt, verify and update hostKey; otherwise treat this as an attack`;
+      return false;
+    },
+  };
+  if (credential.privateKey !== undefined) config.privateKey = credential.privateKey;
+  if (credential.passphrase !== undefined) config.passphrase = credential.passphrase;
+  if (credential.password !== undefined) config.password = credential.password;
+  return config;
 }
