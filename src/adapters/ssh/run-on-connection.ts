@@ -101,181 +101,230 @@ export function runOnConnection(
   options: RunOptions,
 ): Promise<ChannelResult> {
   const nonce = randomBytes(9).toString('hex');
-  const pidLine = new RegExp(`(?:^|\n)${pidMark(nonce)}(\\d+)(${UNSPOOLED_MARK})?\n`);
   const wire = pinnedShellCommand(command, { ...options.spool, nonce });
-  // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); the login shell gets one.
-  if (wire.length > MAX_WIRE_LENGTH) {
-    return Promise.resolve({
-      status: 'failed',
-      exitCode: null,
-      stdout: '',
-      stderr: '',
-      truncated: false,
-      error: `the command is too long once encoded for the host (${wire.length} bytes, at most ${MAX_WIRE_LENGTH}); nothing ran — split it up`,
-    });
-  }
-  // Cancelled or let go while connecting: nothing is started (once sent, it would run on).
-  if (options.signal?.aborted || options.release?.aborted)
-    return Promise.resolve({
-      status: 'cancelled',
-      exitCode: null,
-      stdout: '',
-      stderr: '',
-      truncated: false,
-      error: 'stopped before it started; nothing ran',
-      notStarted: true,
-    });
+  const refused = refusedBeforeSending(wire, options);
+  if (refused) return Promise.resolve(refused);
   return new Promise((resolve, reject) => {
     client.exec(wire, (err, stream) => {
       if (err) return reject(new ChannelOpenError(err.message));
-      // Nobody types into a command: a program that reads its input sees EOF, not a wait until the timeout.
-      stream.end();
-      const stdout = new CappedBuffer(options.maxOutputBytes);
-      const stderr = new CappedBuffer(options.maxOutputBytes);
-      // What a login shell says when the wrapper never runs, whatever the caller keeps itself.
-      const shellSaid = new CappedBuffer(HEADER_LIMIT);
-      let header: Buffer | undefined = Buffer.alloc(0);
-      let pid: number | undefined;
-      let unspooled = false;
-      let exitCode: number | null = null;
-      let exitSignal: string | undefined;
-      let exited = false;
-      let stopped: { status: 'timeout' | 'cancelled'; error: string } | undefined;
-      let done = false;
-      let idleTimer: NodeJS.Timeout | undefined;
-
-      const finish = (result: ChannelResult | Error) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        clearTimeout(idleTimer);
-        options.signal?.removeEventListener('abort', onAbort);
-        options.release?.removeEventListener('abort', onRelease);
-        if (result instanceof Error) reject(result);
-        else resolve(result);
-      };
-      const stoppedResult = (how: NonNullable<typeof stopped>): ChannelResult => ({
-        status: how.status,
-        exitCode: null,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        truncated: stdout.truncated || stderr.truncated,
-        error: how.error,
-      });
-      const stop = (status: 'timeout' | 'cancelled', error: string) => {
-        if (stopped || done) return;
-        const how = { status, error };
-        stopped = how;
-        void killGroup(client, pid).finally(() => {
-          stream.close();
-          finish(stoppedResult(how));
-        });
-      };
-      const armIdle = () => {
-        const idleMs = options.idleTimeoutMs;
-        if (!idleMs) return;
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(
-          () =>
-            stop(
-              'timeout',
-              `the command printed nothing for ${idleMs / 1000} s (idle timeout) and was killed`,
-            ),
-          idleMs,
-        );
-      };
-      const onAbort = () => stop('cancelled', 'cancelled; the command was killed');
-      const onRelease = () => {
-        if (stopped || done) return;
-        stopped = { status: 'cancelled', error: 'let go: the command goes on on the host' };
-        stream.close();
-        finish(stoppedResult(stopped));
-      };
-      const deliver = (which: 'stdout' | 'stderr', chunk: Buffer) => {
-        if (chunk.length === 0) return;
-        armIdle();
-        (which === 'stdout' ? stdout : stderr).push(chunk);
-        if (which === 'stderr' && pid === undefined) shellSaid.push(chunk);
-        const busy = options.onData?.(which, chunk);
-        if (busy && !paused) {
-          paused = true;
-          stream.pause();
-          stream.stderr.pause();
-          void busy.then(resume, resume);
-        }
-      };
-      let paused = false;
-      const resume = () => {
-        paused = false;
-        stream.resume();
-        stream.stderr.resume();
-      };
-      armIdle();
-      if (options.signal?.aborted) queueMicrotask(onAbort);
-      else options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.release?.aborted) queueMicrotask(onRelease);
-      else options.release?.addEventListener('abort', onRelease, { once: true });
-
-      stream.on('data', (chunk: Buffer) => {
-        if (header === undefined) return deliver('stdout', chunk);
-        header = Buffer.concat([header, chunk]);
-        // A login shell's start-up files may print before the wrapper runs: skip to the PID line.
-        const found = pidLine.exec(header.toString('latin1'));
-        if (!found && header.length < HEADER_LIMIT) return;
-        if (found?.[1]) {
-          pid = Number(found[1]);
-          unspooled = found[2] !== undefined;
-          options.onStart?.();
-        }
-        const rest = found ? header.subarray(found.index + found[0].length) : header;
-        header = undefined;
-        deliver('stdout', rest);
-      });
-      stream.stderr.on('data', (chunk: Buffer) => deliver('stderr', chunk));
-      stream.on('exit', (code: number | null, signal?: string) => {
-        exited = true;
-        exitCode = code ?? null;
-        exitSignal = signal ?? undefined;
-      });
-      stream.on('close', () => {
-        // A stopped command is reported once its killer has finished (bounded by KILL_WAIT_MS).
-        if (stopped) return;
-        if (!exited)
-          return finish(
-            new ConnectionLostError('the connection closed before the command finished', unspooled),
-          );
-        // The wrapper prints the PID line before anything runs: without it, nothing ran.
-        if (pid === undefined) {
-          return finish({
-            status: 'failed',
-            exitCode,
-            stdout: '',
-            stderr: '',
-            truncated: false,
-            error: wrapperFailure(exitCode, shellSaid.text()),
-          });
-        }
-        finish({
-          status: exitCode === 0 ? 'ok' : 'failed',
-          exitCode,
-          ...(exitSignal ? { signal: exitSignal, error: `killed by signal ${exitSignal}` } : {}),
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          truncated: stdout.truncated || stderr.truncated,
-          ...(unspooled ? { unspooled } : {}),
-        });
-      });
-
-      const timer = setTimeout(
-        () =>
-          stop(
-            'timeout',
-            `the command did not finish within ${options.timeoutMs / 1000} s and was killed`,
-          ),
-        options.timeoutMs,
-      );
+      new ChannelWatch(client, stream, options, nonce, (result) =>
+        result instanceof Error ? reject(result) : resolve(result),
+      ).start();
     });
   });
+}
+
+/** What is answered without sending anything: a command too long to hand over, or one stopped already. */
+function refusedBeforeSending(wire: string, options: RunOptions): ChannelResult | undefined {
+  const nothing = { exitCode: null, stdout: '', stderr: '', truncated: false };
+  // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); the login shell gets one.
+  if (wire.length > MAX_WIRE_LENGTH)
+    return {
+      ...nothing,
+      status: 'failed',
+      error: `the command is too long once encoded for the host (${wire.length} bytes, at most ${MAX_WIRE_LENGTH}); nothing ran — split it up`,
+    };
+  // Cancelled or let go while connecting: nothing is started (once sent, it would run on).
+  if (options.signal?.aborted || options.release?.aborted)
+    return {
+      ...nothing,
+      status: 'cancelled',
+      error: 'stopped before it started; nothing ran',
+      notStarted: true,
+    };
+  return undefined;
+}
+
+type Stopped = { status: 'timeout' | 'cancelled'; error: string };
+
+/**
+ * One command's channel, watched from the exec to its one result: the wrapper's PID line taken
+ * off stdout (a login's start-up noise before it skipped), output kept and handed on (its
+ * consumer's pace pausing both streams), and the ways it ends — the command exits; the timeout,
+ * the idle timeout or a cancel kills its session; a release lets it go on on the host; or the
+ * connection drops under it.
+ */
+class ChannelWatch {
+  private readonly stdout: CappedBuffer;
+  private readonly stderr: CappedBuffer;
+  /** What a login shell says when the wrapper never runs, whatever the caller keeps itself. */
+  private readonly shellSaid = new CappedBuffer(HEADER_LIMIT);
+  private readonly pidLine: RegExp;
+  private header: Buffer | undefined = Buffer.alloc(0);
+  private pid: number | undefined;
+  private unspooled = false;
+  private exitCode: number | null = null;
+  private exitSignal: string | undefined;
+  private exited = false;
+  private stopped: Stopped | undefined;
+  private done = false;
+  private paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: ssh2.Client,
+    private readonly stream: ssh2.ClientChannel,
+    private readonly options: RunOptions,
+    nonce: string,
+    private readonly settle: (result: ChannelResult | Error) => void,
+  ) {
+    this.stdout = new CappedBuffer(options.maxOutputBytes);
+    this.stderr = new CappedBuffer(options.maxOutputBytes);
+    this.pidLine = new RegExp(`(?:^|\n)${pidMark(nonce)}(\\d+)(${UNSPOOLED_MARK})?\n`);
+  }
+
+  start(): void {
+    const { stream, options } = this;
+    // Nobody types into a command: a program that reads its input sees EOF, not a wait until the timeout.
+    stream.end();
+    this.armIdle();
+    if (options.signal?.aborted) queueMicrotask(this.onAbort);
+    else options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (options.release?.aborted) queueMicrotask(this.onRelease);
+    else options.release?.addEventListener('abort', this.onRelease, { once: true });
+    stream.on('data', (chunk: Buffer) => this.onStdout(chunk));
+    stream.stderr.on('data', (chunk: Buffer) => this.deliver('stderr', chunk));
+    stream.on('exit', (code: number | null, signal?: string) => {
+      this.exited = true;
+      this.exitCode = code ?? null;
+      this.exitSignal = signal ?? undefined;
+    });
+    stream.on('close', () => this.onClose());
+    this.timer = setTimeout(
+      () =>
+        this.stop(
+          'timeout',
+          `the command did not finish within ${options.timeoutMs / 1000} s and was killed`,
+        ),
+      options.timeoutMs,
+    );
+  }
+
+  private finish(result: ChannelResult | Error): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.options.release?.removeEventListener('abort', this.onRelease);
+    this.settle(result);
+  }
+
+  private stoppedResult(how: Stopped): ChannelResult {
+    return {
+      status: how.status,
+      exitCode: null,
+      stdout: this.stdout.text(),
+      stderr: this.stderr.text(),
+      truncated: this.stdout.truncated || this.stderr.truncated,
+      error: how.error,
+    };
+  }
+
+  /** Kills the command's session, then answers (bounded by KILL_WAIT_MS). */
+  private stop(status: Stopped['status'], error: string): void {
+    if (this.stopped || this.done) return;
+    const how = { status, error };
+    this.stopped = how;
+    void killGroup(this.client, this.pid).finally(() => {
+      this.stream.close();
+      this.finish(this.stoppedResult(how));
+    });
+  }
+
+  private armIdle(): void {
+    const idleMs = this.options.idleTimeoutMs;
+    if (!idleMs) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(
+      () =>
+        this.stop(
+          'timeout',
+          `the command printed nothing for ${idleMs / 1000} s (idle timeout) and was killed`,
+        ),
+      idleMs,
+    );
+  }
+
+  private readonly onAbort = () => this.stop('cancelled', 'cancelled; the command was killed');
+
+  /** Let go: the channel closes, and the command goes on on its host. */
+  private readonly onRelease = () => {
+    if (this.stopped || this.done) return;
+    this.stopped = { status: 'cancelled', error: 'let go: the command goes on on the host' };
+    this.stream.close();
+    this.finish(this.stoppedResult(this.stopped));
+  };
+
+  /** Until the PID line, stdout is header: a login shell's start-up files may print before it. */
+  private onStdout(chunk: Buffer): void {
+    if (this.header === undefined) return this.deliver('stdout', chunk);
+    this.header = Buffer.concat([this.header, chunk]);
+    const found = this.pidLine.exec(this.header.toString('latin1'));
+    if (!found && this.header.length < HEADER_LIMIT) return;
+    if (found?.[1]) {
+      this.pid = Number(found[1]);
+      this.unspooled = found[2] !== undefined;
+      this.options.onStart?.();
+    }
+    const rest = found ? this.header.subarray(found.index + found[0].length) : this.header;
+    this.header = undefined;
+    this.deliver('stdout', rest);
+  }
+
+  private deliver(which: 'stdout' | 'stderr', chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.armIdle();
+    (which === 'stdout' ? this.stdout : this.stderr).push(chunk);
+    if (which === 'stderr' && this.pid === undefined) this.shellSaid.push(chunk);
+    const busy = this.options.onData?.(which, chunk);
+    if (busy && !this.paused) {
+      this.paused = true;
+      this.stream.pause();
+      this.stream.stderr.pause();
+      void busy.then(this.resume, this.resume);
+    }
+  }
+
+  private readonly resume = () => {
+    this.paused = false;
+    this.stream.resume();
+    this.stream.stderr.resume();
+  };
+
+  private onClose(): void {
+    // A stopped command is reported once its killer has finished (bounded by KILL_WAIT_MS).
+    if (this.stopped) return;
+    if (!this.exited)
+      return this.finish(
+        new ConnectionLostError(
+          'the connection closed before the command finished',
+          this.unspooled,
+        ),
+      );
+    // The wrapper prints the PID line before anything runs: without it, nothing ran.
+    if (this.pid === undefined)
+      return this.finish({
+        status: 'failed',
+        exitCode: this.exitCode,
+        stdout: '',
+        stderr: '',
+        truncated: false,
+        error: wrapperFailure(this.exitCode, this.shellSaid.text()),
+      });
+    this.finish({
+      status: this.exitCode === 0 ? 'ok' : 'failed',
+      exitCode: this.exitCode,
+      ...(this.exitSignal
+        ? { signal: this.exitSignal, error: `killed by signal ${this.exitSignal}` }
+        : {}),
+      stdout: this.stdout.text(),
+      stderr: this.stderr.text(),
+      truncated: this.stdout.truncated || this.stderr.truncated,
+      ...(this.unspooled ? { unspooled: true } : {}),
+    });
+  }
 }
 
 /**
