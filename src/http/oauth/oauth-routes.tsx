@@ -40,16 +40,58 @@ export interface OAuthRouteOptions {
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
+type OAuthApp = Hono<{ Variables: RefusalVariables }>;
+
 /**
  * The authorization server: metadata (RFC 9728, RFC 8414), registration (RFC 7591), the consent
  * page that takes the user's API key, the token endpoint and revocation (RFC 7009).
  */
-export function oauthRoutes(
-  deps: OAuthDeps,
-  options: OAuthRouteOptions,
-): Hono<{ Variables: RefusalVariables }> {
-  const app = new Hono<{ Variables: RefusalVariables }>();
-  // Clients (and browser-based ones such as the Inspector) call these from other origins.
+export function oauthRoutes(deps: OAuthDeps, options: OAuthRouteOptions): OAuthApp {
+  const app: OAuthApp = new Hono();
+  guardEndpoints(app, options);
+  const resourceMetadata = (c: Context) => c.json(protectedResourceMetadata(options.urls(c)));
+  app.get(OAUTH_PATHS.protectedResource, resourceMetadata);
+  app.get(`${OAUTH_PATHS.protectedResource}/mcp`, resourceMetadata);
+  app.get(OAUTH_PATHS.authorizationServer, (c) =>
+    c.json(authorizationServerMetadata(options.urls(c))),
+  );
+  app.post(OAUTH_PATHS.register, async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return oauthErrorResponse(
+        c,
+        new OAuthError('invalid_client_metadata', 'send the client metadata as a JSON object'),
+      );
+    }
+    return answerOAuth(c, async () =>
+      c.json(await registerNewClient(body, options.clientAddress(c), deps), 201, NO_STORE),
+    );
+  });
+  consentRoutes(app, deps, options);
+  app.post(OAUTH_PATHS.token, async (c) => {
+    const form = await formParams(c);
+    return answerOAuth(c, async () => {
+      const tokens = await tokenRequest(form, clientCredentials(c, form), deps, options.urls(c));
+      return c.json(tokens, 200, NO_STORE);
+    });
+  });
+  app.post(OAUTH_PATHS.revoke, async (c) => {
+    const form = await formParams(c);
+    return answerOAuth(c, async () => {
+      await revokeToken(form, clientCredentials(c, form), deps);
+      return c.body(null, 200, NO_STORE);
+    });
+  });
+  return app;
+}
+
+/**
+ * Machine endpoints take calls from other origins (clients, browser-based ones such as the
+ * Inspector) with CORS; the consent form posts back to its own origin only.
+ */
+function guardEndpoints(app: OAuthApp, options: OAuthRouteOptions): void {
   const machine = [
     hostOrigin({ allowedHosts: options.allowedHosts, checkOrigin: false }),
     cors({
@@ -68,34 +110,24 @@ export function oauthRoutes(
   ]) {
     app.use(path, ...machine);
   }
-  // The consent form posts back to its own origin only.
   app.use(OAUTH_PATHS.authorize, hostOrigin({ allowedHosts: options.allowedHosts }));
+}
 
-  const resourceMetadata = (c: Context) => c.json(protectedResourceMetadata(options.urls(c)));
-  app.get(OAUTH_PATHS.protectedResource, resourceMetadata);
-  app.get(`${OAUTH_PATHS.protectedResource}/mcp`, resourceMetadata);
-  app.get(OAUTH_PATHS.authorizationServer, (c) =>
-    c.json(authorizationServerMetadata(options.urls(c))),
-  );
+/** An OAuth endpoint's answer: its own, or the RFC 6749 error it threw. */
+async function answerOAuth(c: Context, answer: () => Promise<Response>): Promise<Response> {
+  try {
+    return await answer();
+  } catch (error) {
+    if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+    throw error;
+  }
+}
 
-  app.post(OAUTH_PATHS.register, async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return oauthErrorResponse(
-        c,
-        new OAuthError('invalid_client_metadata', 'send the client metadata as a JSON object'),
-      );
-    }
-    try {
-      return c.json(await registerNewClient(body, options.clientAddress(c), deps), 201, NO_STORE);
-    } catch (error) {
-      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
-      throw error;
-    }
-  });
-
+/**
+ * The consent page: shown for a valid authorization request (GET), and its form (POST) — checked
+ * as ours, then the API key typed into it approves, or the person denies; wrong keys are counted.
+ */
+function consentRoutes(app: OAuthApp, deps: OAuthDeps, options: OAuthRouteOptions): void {
   const secure = (c: Context) => options.urls(c).issuer.startsWith('https:');
   const consentPage = (
     c: Context,
@@ -104,14 +136,22 @@ export function oauthRoutes(
     client: OAuthClient,
     error?: string,
   ) => page(c, status, request, client, issueConsentToken(c, request, secure(c)), error);
+  const authorizePage = async (
+    c: Context<{ Variables: RefusalVariables }>,
+    params: AuthorizationParams,
+    onValid: (request: AuthorizationRequest, client: OAuthClient) => Promise<Response>,
+  ): Promise<Response> => {
+    const checked = await checkAuthorizationRequest(params, deps, options.urls(c));
+    if (checked.kind === 'fatal')
+      return errorPage(c, 400, 'This authorization request cannot be completed', checked.message);
+    return onValid(checked.request, checked.client);
+  };
 
-  app.get(OAUTH_PATHS.authorize, async (c) => {
-    const params = c.req.query();
-    return authorizePage(c, params, async (request, client) =>
+  app.get(OAUTH_PATHS.authorize, async (c) =>
+    authorizePage(c, c.req.query(), async (request, client) =>
       consentPage(c, 200, request, client),
-    );
-  });
-
+    ),
+  );
   app.post(OAUTH_PATHS.authorize, async (c) => {
     const params = await formParams(c);
     return authorizePage(c, params, async (request, client) => {
@@ -157,41 +197,6 @@ export function oauthRoutes(
       }
     });
   });
-
-  app.post(OAUTH_PATHS.token, async (c) => {
-    const form = await formParams(c);
-    try {
-      const tokens = await tokenRequest(form, clientCredentials(c, form), deps, options.urls(c));
-      return c.json(tokens, 200, NO_STORE);
-    } catch (error) {
-      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
-      throw error;
-    }
-  });
-
-  app.post(OAUTH_PATHS.revoke, async (c) => {
-    const form = await formParams(c);
-    try {
-      await revokeToken(form, clientCredentials(c, form), deps);
-      return c.body(null, 200, NO_STORE);
-    } catch (error) {
-      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
-      throw error;
-    }
-  });
-
-  async function authorizePage(
-    c: Context<{ Variables: RefusalVariables }>,
-    params: AuthorizationParams,
-    onValid: (request: AuthorizationRequest, client: OAuthClient) => Promise<Response>,
-  ): Promise<Response> {
-    const checked = await checkAuthorizationRequest(params, deps, options.urls(c));
-    if (checked.kind === 'fatal')
-      return errorPage(c, 400, 'This authorization request cannot be completed', checked.message);
-    return onValid(checked.request, checked.client);
-  }
-
-  return app;
 }
 
 /** Where the consent form may send the browser: our origin and the client's redirect target. */
