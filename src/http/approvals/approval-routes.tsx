@@ -34,6 +34,8 @@ export interface ApprovalRouteOptions {
 }
 
 type Env = { Variables: RefusalVariables };
+type ApprovalApp = Hono<Env>;
+type Signed = { user: User; session: { csrf: string } };
 
 /**
  * The approver's page: `/approvals` (the queue) and `/approvals/{id}` (one request, with Approve /
@@ -42,11 +44,21 @@ type Env = { Variables: RefusalVariables };
  * carries a CSRF token and a cross-site or sandboxed (Origin: null) post is refused. The pages
  * are server-rendered under the consent page's CSP.
  */
-export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): Hono<Env> {
-  const app = new Hono<Env>();
+export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): ApprovalApp {
+  const app: ApprovalApp = new Hono();
   app.use('/approvals', hostOrigin({ allowedHosts: options.allowedHosts }));
   app.use('/approvals/*', hostOrigin({ allowedHosts: options.allowedHosts }));
+  const pages = approvalPages(deps, options);
+  queueRoute(app, deps, pages);
+  sessionRoutes(app, deps, options, pages);
+  requestRoutes(app, deps, pages);
+  return app;
+}
 
+type Pages = ReturnType<typeof approvalPages>;
+
+/** How the pages are answered: rendered under a fresh CSP nonce, cookies Secure behind https. */
+function approvalPages(deps: CoreDeps, options: ApprovalRouteOptions) {
   // https as the browser sees it: the request itself, the configured public URL, or the first
   // proxy's X-Forwarded-Proto.
   const secure = (c: Context) =>
@@ -90,6 +102,77 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       <SignInPage nonce={nonce} csrf={signInToken(c)} next={next} {...(error ? { error } : {})} />
     ));
 
+  const requestPage = requestPageOf(deps, render);
+  return { secure, signInToken, render, signInPage, requestPage };
+}
+
+/** One request's page: the record, the policy's plan for its requester now, and the decision form. */
+function requestPageOf(
+  deps: CoreDeps,
+  render: (
+    c: Context,
+    status: 200 | 400 | 401 | 403 | 404 | 409 | 429,
+    node: (nonce: string) => unknown,
+  ) => Response | Promise<Response>,
+) {
+  return async (
+    c: Context,
+    signed: Signed,
+    id: string,
+    status: 200 | 400 | 403 | 409,
+    extra: { message?: string; error?: string },
+    done?: string,
+  ) => {
+    let record;
+    try {
+      record = ID.test(id) ? await viewApproval(deps, signed.user, id) : undefined;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+    }
+    if (!record)
+      return render(c, 404, (nonce) => (
+        <QueuePage nonce={nonce} who={signed.user.name} csrf={signed.session.csrf} records={[]} />
+      ));
+    const mayDecide =
+      record.status === 'pending' &&
+      roleAtLeast(signed.user.role, 'approver') &&
+      (record.requester !== signed.user.name || record.selfApproval === true);
+    let plan: PlanResult | undefined;
+    const requester = await deps.users.getUser(record.requester);
+    if (requester) {
+      try {
+        plan = planCommand(deps, await deps.fleet.current(), requester, {
+          hosts: record.hosts.map((h) => h.host),
+          command: record.command,
+        });
+      } catch {
+        plan = undefined; // hosts gone from the fleet, or access changed: no plan to show
+      }
+    }
+    const shown = record;
+    // A decision just made is confirmed only when it is the request's status (a link cannot
+    // put words on the page).
+    const confirmed =
+      done !== undefined && done === record.status && (done === 'approved' || done === 'denied')
+        ? { message: `Recorded: ${done}.` }
+        : {};
+    return render(c, status, (nonce) => (
+      <RequestPage
+        nonce={nonce}
+        who={signed.user.name}
+        csrf={signed.session.csrf}
+        record={shown}
+        {...(plan ? { plan } : {})}
+        {...(mayDecide ? { decide: signed.session.csrf } : {})}
+        {...confirmed}
+        {...extra}
+      />
+    ));
+  };
+}
+
+/** The queue: everyone's requests for those who decide, one's own for the others. */
+function queueRoute(app: ApprovalApp, deps: CoreDeps, { render, signInPage }: Pages): void {
   app.get('/approvals', async (c) => {
     const signed = await sessionUser(deps, getCookie(c, SESSION_COOKIE));
     if (!signed) return signInPage(c, '/approvals');
@@ -110,7 +193,15 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       />
     ));
   });
+}
 
+/** Signing in with one's own API key (counted per address), and out. */
+function sessionRoutes(
+  app: ApprovalApp,
+  deps: CoreDeps,
+  options: ApprovalRouteOptions,
+  { secure, signInToken, signInPage }: Pages,
+): void {
   app.post('/approvals/sign-in', async (c) => {
     const form = (await formParams(c)) ?? {};
     const next = ID.test((form['next'] ?? '').replace('/approvals/', ''))
@@ -182,7 +273,10 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
     deleteCookie(c, SESSION_COOKIE, { path: '/approvals' });
     return c.redirect('/approvals', 303);
   });
+}
 
+/** One request, and the decision on it: checked as ours, then decided once. */
+function requestRoutes(app: ApprovalApp, deps: CoreDeps, { signInPage, requestPage }: Pages): void {
   app.get('/approvals/:id', async (c) => {
     const id = c.req.param('id');
     const signed = await sessionUser(deps, getCookie(c, SESSION_COOKIE));
@@ -231,63 +325,6 @@ export function approvalRoutes(deps: CoreDeps, options: ApprovalRouteOptions): H
       });
     }
   });
-
-  async function requestPage(
-    c: Context,
-    signed: { user: User; session: { csrf: string } },
-    id: string,
-    status: 200 | 400 | 403 | 409,
-    extra: { message?: string; error?: string },
-    done?: string,
-  ) {
-    let record;
-    try {
-      record = ID.test(id) ? await viewApproval(deps, signed.user, id) : undefined;
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-    }
-    if (!record)
-      return render(c, 404, (nonce) => (
-        <QueuePage nonce={nonce} who={signed.user.name} csrf={signed.session.csrf} records={[]} />
-      ));
-    const mayDecide =
-      record.status === 'pending' &&
-      roleAtLeast(signed.user.role, 'approver') &&
-      (record.requester !== signed.user.name || record.selfApproval === true);
-    let plan: PlanResult | undefined;
-    const requester = await deps.users.getUser(record.requester);
-    if (requester) {
-      try {
-        plan = planCommand(deps, await deps.fleet.current(), requester, {
-          hosts: record.hosts.map((h) => h.host),
-          command: record.command,
-        });
-      } catch {
-        plan = undefined; // hosts gone from the fleet, or access changed: no plan to show
-      }
-    }
-    const shown = record;
-    // A decision just made is confirmed only when it is the request's status (a link cannot
-    // put words on the page).
-    const confirmed =
-      done !== undefined && done === record.status && (done === 'approved' || done === 'denied')
-        ? { message: `Recorded: ${done}.` }
-        : {};
-    return render(c, status, (nonce) => (
-      <RequestPage
-        nonce={nonce}
-        who={signed.user.name}
-        csrf={signed.session.csrf}
-        record={shown}
-        {...(plan ? { plan } : {})}
-        {...(mayDecide ? { decide: signed.session.csrf } : {})}
-        {...confirmed}
-        {...extra}
-      />
-    ));
-  }
-
-  return app;
 }
 
 function sameToken(expected: string, given: string | undefined): boolean {
