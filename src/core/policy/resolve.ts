@@ -7,7 +7,7 @@ import {
   type Word,
 } from './shell-syntax.js';
 import { variableProblem } from './environment.js';
-import { isOtherShell, WRAPPERS } from './wrappers.js';
+import { isOtherShell, WRAPPERS, type Unwrapped } from './wrappers.js';
 import { judgeProgram } from './program-spec.js';
 import { PROGRAMS } from './programs/index.js';
 import type { Risk } from './risk.js';
@@ -209,21 +209,10 @@ function builtinProblem(name: string, args: readonly Word[]): string | undefined
   return undefined;
 }
 
-function resolveSimple(
-  parser: ShellParser,
-  simple: SimpleCommand,
-  depth: number,
-  via: readonly string[],
-  out: Analysis,
-  startDir?: Word,
-): void {
-  const problems = out.problems as string[];
-  const commands = out.commands as ResolvedCommand[];
-  const writes = simple.redirects
-    .filter((r) => r.kind === 'write')
-    .map((r) => r.target ?? dynamicWord('?'));
-  const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
-  for (const r of simple.redirects) {
+/** Redirections no command may make: reads on other descriptors, terminals, run-time names, sockets. */
+function redirectProblems(redirects: SimpleCommand['redirects']): string[] {
+  const problems: string[] = [];
+  for (const r of redirects) {
     if (!r.target) continue;
     const device = r.target.value?.startsWith('/') ? posix.normalize(r.target.value) : '';
     if (r.kind === 'read' && r.fd !== undefined && r.fd > 0) {
@@ -239,124 +228,86 @@ function resolveSimple(
       problems.push(`opens a network connection through ${r.target.value}`);
     }
   }
+  return problems;
+}
+
+/** Why a command's head cannot be judged: a path outside the system, run-time, a risky builtin, another shell. */
+function headProblem(head: Word, args: readonly Word[]): string | undefined {
+  const refused = programProblem(head);
+  if (refused || head.value === undefined)
+    return refused ?? 'the command name is only known at run time';
+  const name = baseName(head.value);
+  return (
+    builtinProblem(name, args) ??
+    (isOtherShell(name)
+      ? `${name} is not the gateway's bash: commands run under bash, so run it directly or with bash -c`
+      : undefined)
+  );
+}
+
+/**
+ * What a simple command has gathered while its wrappers were peeled off (`sudo env -C /x nice …`):
+ * the words still to run, the wrappers passed, and what they add — writes, reads, a directory.
+ */
+interface Unwrapping {
+  words: readonly Word[];
+  chain: readonly string[];
+  dynamicTail: boolean;
+  allWrites: readonly Word[];
+  inputArgs: boolean;
+  cwd: Word | undefined;
+  readonly wrapperReads: Word[];
+  clearsPath: boolean;
+  /** Files the shell's own redirections read (opened where the command runs). */
+  readonly redirectReads: readonly Word[];
+}
+
+function resolveSimple(
+  parser: ShellParser,
+  simple: SimpleCommand,
+  depth: number,
+  via: readonly string[],
+  out: Analysis,
+  startDir?: Word,
+): void {
+  const problems = out.problems as string[];
+  const writes = simple.redirects
+    .filter((r) => r.kind === 'write')
+    .map((r) => r.target ?? dynamicWord('?'));
+  const fileWrites = writes.filter((w) => w.value === undefined || !HARMLESS_TARGETS.has(w.value));
+  problems.push(...redirectProblems(simple.redirects));
 
   // The shell opens redirections where it runs: under `env -C DIR bash -c '…'`, in DIR.
   const redirectReads = simple.redirects.flatMap((r) =>
     r.kind === 'read' && r.target ? [rebase(r.target, startDir)] : [],
   );
-  if (simple.words.length === 0) {
-    const secret = firstOf(redirectReads, secretFile);
-    if (secret)
-      commands.push({ program: '', args: [], dynamicTail: false, via, writes: [], secret });
-    const [first] = simple.assignments;
-    if (first) {
-      problems.push(
-        `sets shell variable ${first.name}, which later commands could expand unexpectedly; pass values inline instead`,
-      );
-    }
-    if (fileWrites.length > 0)
-      commands.push({ program: '', args: [], dynamicTail: false, via, writes: fileWrites });
-    return;
-  }
+  if (simple.words.length === 0)
+    return resolveNoCommand(simple, via, redirectReads, fileWrites, out);
   for (const a of simple.assignments) {
     const problem = variableProblem(a.name, a.value);
     if (problem) problems.push(problem);
   }
 
-  let words = [...simple.words];
-  let chain = [...via];
-  let dynamicTail = false;
-  let allWrites = fileWrites;
-  let inputArgs = false;
-  let cwd: Word | undefined = startDir;
-  const wrapperReads: Word[] = [];
-  let clearsPath = false;
-  /** A relative file is read where the command runs: under `env -C DIR` that is DIR, not home. */
-  const where = (w: Word): Word => rebase(w, cwd);
-  const emit = (program: string, given: readonly Word[]) => {
-    let args = given;
-    const name = baseName(program);
-    const spec = WRAPPERS[name] ? undefined : PROGRAMS.get(name);
-    // After a literal --, the words xargs appends are operands: judged as run-time ones.
-    const appendedWord: Word = { text: '$(xargs input)', glob: false, notOption: true };
-    if (inputArgs && args.some((a) => a.value === '--')) args = [...args, appendedWord];
-    if (spec) {
-      const judged = judgeProgram(spec, args);
-      // Words xargs appends are options to a program that has any; echo's are only text.
-      const textOnly = spec.rawArgs && spec.operands.kind === 'text' && !spec.operands.judge;
-      const appended = inputArgs && !textOnly ? runTimeOption(args, inputArgs) : undefined;
-      if (!judged.ok || appended) {
-        problems.push(
-          judged.ok
-            ? `${name} could read ${appended ?? ''} as options; end its arguments with --`
-            : judged.problem,
-        );
-        return;
-      }
-      const secret =
-        judged.secret ??
-        firstOf([...redirectReads, ...wrapperReads], secretFile) ??
-        firstOf(judged.reads.map(where), judged.recursive ? secretTree : secretFile);
-      commands.push({
-        program,
-        args,
-        dynamicTail,
-        via: chain,
-        writes: [...allWrites, ...judged.writes],
-        spec: {
-          canonical: judged.canonical,
-          writes: judged.writes,
-          risk: judged.risk,
-          does: judged.does,
-        },
-        ...(secret ? { secret } : {}),
-      });
-      return;
-    }
-    // Programs with a grammar of their own (wrappers, find) have checked their option positions.
-    if (!WRAPPERS[name] && !OPTION_FREE.has(name)) {
-      const option = runTimeOption(args, inputArgs);
-      if (option) {
-        problems.push(
-          `${name} could read ${option} as an option; write it out, quote it after a fixed start ("/proc/$(…)/status"), or put it after --`,
-        );
-        return;
-      }
-    }
-    // Without a spec, any written-out argument may name a file the program reads.
-    const secret =
-      firstOf([...redirectReads, ...wrapperReads], secretFile) ??
-      firstOf(args.map(where), (a) => secretFile(a, true));
-    commands.push({
-      program,
-      args,
-      dynamicTail,
-      via: chain,
-      writes: allWrites,
-      ...(secret ? { secret } : {}),
-    });
+  const state: Unwrapping = {
+    words: [...simple.words],
+    chain: [...via],
+    dynamicTail: false,
+    allWrites: fileWrites,
+    inputArgs: false,
+    cwd: startDir,
+    wrapperReads: [],
+    clearsPath: false,
+    redirectReads,
   };
-
   for (let guard = 0; guard < 16; guard++) {
-    const [head, ...args] = words;
+    const [head, ...args] = state.words;
     if (!head) return;
-    const refused = programProblem(head);
+    const refused = headProblem(head, args);
     if (refused || head.value === undefined) {
       problems.push(refused ?? 'the command name is only known at run time');
       return;
     }
     const name = baseName(head.value);
-    const builtin = builtinProblem(name, args);
-    if (builtin) {
-      problems.push(builtin);
-      return;
-    }
-    if (isOtherShell(name)) {
-      problems.push(
-        `${name} is not the gateway's bash: commands run under bash, so run it directly or with bash -c`,
-      );
-      return;
-    }
     const unwrap = WRAPPERS[name];
     const unwrapped = unwrap ? unwrap(args) : { kind: 'final' as const };
     switch (unwrapped.kind) {
@@ -364,72 +315,200 @@ function resolveSimple(
         problems.push(unwrapped.reason);
         return;
       case 'final':
-        emit(head.value, args);
+        emit(state, out, head.value, args);
         return;
       case 'inner':
-        chain = [...chain, unwrapped.via];
-        if (unwrapped.dynamicTail) dynamicTail = true;
-        if (unwrapped.inputArgs) inputArgs = true;
-        for (const a of unwrapped.assignments ?? []) {
-          const problem = variableProblem(a.name, a.value);
-          if (problem) problems.push(problem);
-        }
-        if (unwrapped.writes?.length) allWrites = [...allWrites, ...unwrapped.writes];
-        if (unwrapped.cwd) cwd = rebase(unwrapped.cwd, cwd);
-        if (unwrapped.reads) wrapperReads.push(...unwrapped.reads.map(where));
-        if (unwrapped.clearsPath) clearsPath = true;
-        words = [...unwrapped.words];
+        peel(state, unwrapped, problems);
         continue;
-      case 'script': {
-        if (clearsPath) {
-          problems.push(
-            `${name} runs without PATH here (env -i, env -u PATH, exec -c), so it would look programs up in its default, which ends in .; keep PATH`,
-          );
-          return;
-        }
-        if (unwrapped.script.value === undefined) {
-          problems.push(`${name} runs a script that is only known at run time`);
-          return;
-        }
-        const nested = analyze(
-          parser,
-          unwrapped.script.value,
-          depth + 1,
-          [...chain, unwrapped.via],
-          cwd,
-        );
-        commands.push(
-          ...nested.commands.map((c) =>
-            allWrites.length ? { ...c, writes: [...c.writes, ...allWrites] } : c,
-          ),
-        );
-        problems.push(...nested.problems);
-        if (nested.syntaxError) (out as { syntaxError?: boolean }).syntaxError = true;
+      case 'script':
+        resolveScript(parser, state, unwrapped, name, depth, out);
         return;
-      }
-      case 'find': {
-        allWrites = [...allWrites, ...unwrapped.writes];
-        emit(head.value, unwrapped.findArgs);
-        for (const inner of unwrapped.execs) {
-          const before = commands.length;
-          resolveSimple(
-            parser,
-            { words: inner.words, assignments: [], redirects: [] },
-            depth,
-            [...chain, 'find -exec'],
-            out,
-            // -execdir runs in the directory of each file found, known only at run time.
-            inner.inDir ? dynamicWord('$(dirname {})') : cwd,
-          );
-          commands.splice(
-            before,
-            Infinity,
-            ...commands.slice(before).map((c) => ({ ...c, dynamicTail: true })),
-          );
-        }
+      case 'find':
+        resolveFind(parser, state, unwrapped, head.value, depth, out);
         return;
-      }
     }
   }
   problems.push('too many nested wrappers');
+}
+
+/** Only assignments and redirections (`> file`, `X=1`): what they read and write is judged. */
+function resolveNoCommand(
+  simple: SimpleCommand,
+  via: readonly string[],
+  redirectReads: readonly Word[],
+  fileWrites: readonly Word[],
+  out: Analysis,
+): void {
+  const commands = out.commands as ResolvedCommand[];
+  const secret = firstOf(redirectReads, secretFile);
+  if (secret) commands.push({ program: '', args: [], dynamicTail: false, via, writes: [], secret });
+  const [first] = simple.assignments;
+  if (first) {
+    (out.problems as string[]).push(
+      `sets shell variable ${first.name}, which later commands could expand unexpectedly; pass values inline instead`,
+    );
+  }
+  if (fileWrites.length > 0)
+    commands.push({ program: '', args: [], dynamicTail: false, via, writes: fileWrites });
+}
+
+/** `find`: judged itself, then each command its -exec runs, in a place known only at run time. */
+function resolveFind(
+  parser: ShellParser,
+  state: Unwrapping,
+  unwrapped: Extract<Unwrapped, { kind: 'find' }>,
+  program: string,
+  depth: number,
+  out: Analysis,
+): void {
+  const commands = out.commands as ResolvedCommand[];
+  state.allWrites = [...state.allWrites, ...unwrapped.writes];
+  emit(state, out, program, unwrapped.findArgs);
+  for (const inner of unwrapped.execs) {
+    const before = commands.length;
+    resolveSimple(
+      parser,
+      { words: inner.words, assignments: [], redirects: [] },
+      depth,
+      [...state.chain, 'find -exec'],
+      out,
+      // -execdir runs in the directory of each file found, known only at run time.
+      inner.inDir ? dynamicWord('$(dirname {})') : state.cwd,
+    );
+    commands.splice(
+      before,
+      Infinity,
+      ...commands.slice(before).map((c) => ({ ...c, dynamicTail: true })),
+    );
+  }
+}
+
+/** One wrapper peeled off: what it runs becomes the words, and what it adds is kept. */
+function peel(
+  state: Unwrapping,
+  unwrapped: Extract<Unwrapped, { kind: 'inner' }>,
+  problems: string[],
+): void {
+  state.chain = [...state.chain, unwrapped.via];
+  if (unwrapped.dynamicTail) state.dynamicTail = true;
+  if (unwrapped.inputArgs) state.inputArgs = true;
+  for (const a of unwrapped.assignments ?? []) {
+    const problem = variableProblem(a.name, a.value);
+    if (problem) problems.push(problem);
+  }
+  if (unwrapped.writes?.length) state.allWrites = [...state.allWrites, ...unwrapped.writes];
+  if (unwrapped.cwd) state.cwd = rebase(unwrapped.cwd, state.cwd);
+  if (unwrapped.reads) state.wrapperReads.push(...unwrapped.reads.map((w) => rebase(w, state.cwd)));
+  if (unwrapped.clearsPath) state.clearsPath = true;
+  state.words = [...unwrapped.words];
+}
+
+/** `bash -c '…'`: the script is analysed as a command line of its own, under the wrappers so far. */
+function resolveScript(
+  parser: ShellParser,
+  state: Unwrapping,
+  unwrapped: Extract<Unwrapped, { kind: 'script' }>,
+  name: string,
+  depth: number,
+  out: Analysis,
+): void {
+  const problems = out.problems as string[];
+  if (state.clearsPath) {
+    problems.push(
+      `${name} runs without PATH here (env -i, env -u PATH, exec -c), so it would look programs up in its default, which ends in .; keep PATH`,
+    );
+    return;
+  }
+  if (unwrapped.script.value === undefined) {
+    problems.push(`${name} runs a script that is only known at run time`);
+    return;
+  }
+  const nested = analyze(
+    parser,
+    unwrapped.script.value,
+    depth + 1,
+    [...state.chain, unwrapped.via],
+    state.cwd,
+  );
+  (out.commands as ResolvedCommand[]).push(
+    ...nested.commands.map((c) =>
+      state.allWrites.length ? { ...c, writes: [...c.writes, ...state.allWrites] } : c,
+    ),
+  );
+  problems.push(...nested.problems);
+  if (nested.syntaxError) (out as { syntaxError?: boolean }).syntaxError = true;
+}
+
+/**
+ * The command the wrappers ran, judged: by its program's spec when it has one (its reads, writes,
+ * risk and canonical form), else every written-out argument taken as a file it may read. Words
+ * xargs appends are judged as run-time ones.
+ */
+function emit(state: Unwrapping, out: Analysis, program: string, given: readonly Word[]): void {
+  const problems = out.problems as string[];
+  const commands = out.commands as ResolvedCommand[];
+  /** A relative file is read where the command runs: under `env -C DIR` that is DIR, not home. */
+  const where = (w: Word): Word => rebase(w, state.cwd);
+  const { inputArgs, dynamicTail, chain, allWrites } = state;
+  const otherReads = [...state.redirectReads, ...state.wrapperReads];
+  let args = given;
+  const name = baseName(program);
+  const spec = WRAPPERS[name] ? undefined : PROGRAMS.get(name);
+  // After a literal --, the words xargs appends are operands: judged as run-time ones.
+  const appendedWord: Word = { text: '$(xargs input)', glob: false, notOption: true };
+  if (inputArgs && args.some((a) => a.value === '--')) args = [...args, appendedWord];
+  if (spec) {
+    const judged = judgeProgram(spec, args);
+    // Words xargs appends are options to a program that has any; echo's are only text.
+    const textOnly = spec.rawArgs && spec.operands.kind === 'text' && !spec.operands.judge;
+    const appended = inputArgs && !textOnly ? runTimeOption(args, inputArgs) : undefined;
+    if (!judged.ok || appended) {
+      problems.push(
+        judged.ok
+          ? `${name} could read ${appended ?? ''} as options; end its arguments with --`
+          : judged.problem,
+      );
+      return;
+    }
+    const secret =
+      judged.secret ??
+      firstOf(otherReads, secretFile) ??
+      firstOf(judged.reads.map(where), judged.recursive ? secretTree : secretFile);
+    commands.push({
+      program,
+      args,
+      dynamicTail,
+      via: chain,
+      writes: [...allWrites, ...judged.writes],
+      spec: {
+        canonical: judged.canonical,
+        writes: judged.writes,
+        risk: judged.risk,
+        does: judged.does,
+      },
+      ...(secret ? { secret } : {}),
+    });
+    return;
+  }
+  // Programs with a grammar of their own (wrappers, find) have checked their option positions.
+  if (!WRAPPERS[name] && !OPTION_FREE.has(name)) {
+    const option = runTimeOption(args, inputArgs);
+    if (option) {
+      problems.push(
+        `${name} could read ${option} as an option; write it out, quote it after a fixed start ("/proc/$(…)/status"), or put it after --`,
+      );
+      return;
+    }
+  }
+  // Without a spec, any written-out argument may name a file the program reads.
+  const secret =
+    firstOf(otherReads, secretFile) ?? firstOf(args.map(where), (a) => secretFile(a, true));
+  commands.push({
+    program,
+    args,
+    dynamicTail,
+    via: chain,
+    writes: allWrites,
+    ...(secret ? { secret } : {}),
+  });
 }
