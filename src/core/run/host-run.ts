@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../deps.js';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet, Host } from '../fleet/fleet.js';
 import { createScrubber } from '../exec/scrub.js';
-import type { ExecOutcome } from '../ports.js';
+import type { ExecOutcome, SshTarget } from '../ports.js';
 import { MAX_CHUNK_BYTES, type JobHostRecord, type OutputStream } from '../jobs/job.js';
 import { OutputWriter } from '../jobs/output-writer.js';
 import { HISTORY_NOT_STORED, type RunJob } from './outcome.js';
@@ -129,26 +129,10 @@ export class HostRun {
 
   private async run(): Promise<JobHostRecord> {
     const { deps, fleet, job, record, options } = this;
-    const host = fleet.host(record.host);
-    if (!host)
-      return this.end({
-        ...record,
-        status: 'unreachable',
-        reason: 'the host is no longer in the fleet configuration',
-      });
-    if (options.cancel.aborted)
-      return this.end({
-        ...record,
-        status: 'cancelled',
-        reason: 'the job was cancelled before this host started',
-      });
     const callLeftMs = (options.callDeadline ?? Infinity) - Date.now();
-    if (callLeftMs < MIN_COMMAND_MS)
-      return this.end({
-        ...record,
-        status: 'timeout',
-        reason: `not started: the call's ${job.timeoutSeconds} s ran out while it waited for a free slot (more hosts than maxConcurrency); raise timeoutSeconds or maxConcurrency, or use start_job`,
-      });
+    const host = fleet.host(record.host);
+    const refused = this.notStarting(host, callLeftMs);
+    if (refused || !host) return this.end(refused ?? record);
     const limits = fleet.limits;
     const scrub = options.scrub ?? createScrubber(fleet.secretValues());
     const writer = (stream: OutputStream) =>
@@ -164,47 +148,17 @@ export class HostRun {
       });
     const writers = (this.writers = { stdout: writer('stdout'), stderr: writer('stderr') });
     if (this.stored) this.startTicking();
-    let outcome: ExecOutcome;
-    let lost: string | undefined;
     const target = { host, credential: fleet.credentialFor(host) };
     const spool = spoolName(job.id, host.name);
-    const startedMs = Date.now();
-    const timeoutMs = Math.min(job.timeoutSeconds * 1000, callLeftMs);
+    let outcome: ExecOutcome;
+    let lost: string | undefined;
     try {
-      outcome = await deps.ssh.exec(target, job.command, {
+      ({ outcome, lost } = await this.execute(
+        target,
         spool,
-        spoolBytes: spoolBytes(limits.jobOutputBytes),
-        timeoutMs,
-        ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
-        connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
-        // The writers are the one place output is kept and scrubbed.
-        maxOutputBytes: 0,
-        checkAddress: (address) => fleet.network.refusal(address),
-        signal: options.cancel,
-        release: this.letGo.signal,
-        onStart: () => this.markStarted(),
-        onData: (stream, chunk) => {
-          const writer = writers[stream];
-          writer.push(chunk);
-          if (!this.stored && writer.held > limits.maxOutputBytes) options.onOverflow?.();
-          // Stored: the store sets the pace, and the command waits for it (never a whole output
-          // in memory).
-          if (this.stored && writer.held >= HOLD_AT_MOST) return writer.flush(false);
-          return undefined;
-        },
-      });
-      if (outcome.connectionLost && outcome.unspooled)
-        lost = `${outcome.error ?? 'the connection dropped'}; the host had no room for this command's spool (a full disk, or a home it cannot write), so its end cannot be read back`;
-      else if (outcome.connectionLost && !this.letGo.signal.aborted)
-        ({ outcome, lost } = await followSpool(deps, target, spool, writers, {
-          dropped: outcome,
-          startedMs,
-          timeoutMs,
-          connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
-          checkAddress: (address) => fleet.network.refusal(address),
-          cancel: options.cancel,
-          letGo: this.letGo.signal,
-        }));
+        writers,
+        Math.min(job.timeoutSeconds * 1000, callLeftMs),
+      ));
     } finally {
       clearInterval(this.tick);
       this.tick = undefined;
@@ -218,6 +172,23 @@ export class HostRun {
               'not started: the call let go of its work (its invocation ended) before this host started; run the command again for this host',
           })
         : this.leaveRunning(writers);
+    return this.recordEnd(target, spool, writers, scrub, outcome, lost);
+  }
+
+  /**
+   * The command ended: what is still buffered is scrubbed once (stored when the job is, else kept
+   * for the answer), the host's end goes to the store while its history item is written, and the
+   * host's spool may go once both are.
+   */
+  private async recordEnd(
+    target: SshTarget,
+    spool: string,
+    writers: Record<OutputStream, OutputWriter>,
+    scrub: (text: string) => string,
+    outcome: ExecOutcome,
+    lost: string | undefined,
+  ): Promise<JobHostRecord> {
+    const { deps, fleet, job, record, options } = this;
     // What is still buffered, scrubbed once: stored when the job is, or kept for the head.
     if (this.stored) await this.flushAll(writers);
     else {
@@ -247,7 +218,7 @@ export class HostRun {
         fleet,
         scrub,
         job,
-        host.name,
+        target.host.name,
         { ...outcome, truncated: cut },
         head,
         deps.clock.now(),
@@ -261,6 +232,83 @@ export class HostRun {
         () => undefined,
       );
     return final;
+  }
+
+  /** The end of a host that does not start: gone from the fleet, cancelled, or out of time. */
+  private notStarting(host: Host | undefined, callLeftMs: number): JobHostRecord | undefined {
+    const { record, job, options } = this;
+    if (!host)
+      return {
+        ...record,
+        status: 'unreachable',
+        reason: 'the host is no longer in the fleet configuration',
+      };
+    if (options.cancel.aborted)
+      return {
+        ...record,
+        status: 'cancelled',
+        reason: 'the job was cancelled before this host started',
+      };
+    if (callLeftMs < MIN_COMMAND_MS)
+      return {
+        ...record,
+        status: 'timeout',
+        reason: `not started: the call's ${job.timeoutSeconds} s ran out while it waited for a free slot (more hosts than maxConcurrency); raise timeoutSeconds or maxConcurrency, or use start_job`,
+      };
+    return undefined;
+  }
+
+  /**
+   * Runs the command on its host, output to the writers at the store's pace once stored; a
+   * connection dropped under it is followed through the host's spool until it ends (or said lost
+   * when the host could keep none).
+   */
+  private async execute(
+    target: SshTarget,
+    spool: string,
+    writers: Record<OutputStream, OutputWriter>,
+    timeoutMs: number,
+  ): Promise<{ outcome: ExecOutcome; lost?: string }> {
+    const { deps, fleet, job, options } = this;
+    const limits = fleet.limits;
+    const startedMs = Date.now();
+    const outcome = await deps.ssh.exec(target, job.command, {
+      spool,
+      spoolBytes: spoolBytes(limits.jobOutputBytes),
+      timeoutMs,
+      ...(job.idleTimeoutSeconds ? { idleTimeoutMs: job.idleTimeoutSeconds * 1000 } : {}),
+      connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
+      // The writers are the one place output is kept and scrubbed.
+      maxOutputBytes: 0,
+      checkAddress: (address) => fleet.network.refusal(address),
+      signal: options.cancel,
+      release: this.letGo.signal,
+      onStart: () => this.markStarted(),
+      onData: (stream, chunk) => {
+        const writer = writers[stream];
+        writer.push(chunk);
+        if (!this.stored && writer.held > limits.maxOutputBytes) options.onOverflow?.();
+        // Stored: the store sets the pace, and the command waits for it (never a whole output
+        // in memory).
+        if (this.stored && writer.held >= HOLD_AT_MOST) return writer.flush(false);
+        return undefined;
+      },
+    });
+    if (outcome.connectionLost && outcome.unspooled)
+      return {
+        outcome,
+        lost: `${outcome.error ?? 'the connection dropped'}; the host had no room for this command's spool (a full disk, or a home it cannot write), so its end cannot be read back`,
+      };
+    if (!outcome.connectionLost || this.letGo.signal.aborted) return { outcome };
+    return followSpool(deps, target, spool, writers, {
+      dropped: outcome,
+      startedMs,
+      timeoutMs,
+      connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
+      checkAddress: (address) => fleet.network.refusal(address),
+      cancel: options.cancel,
+      letGo: this.letGo.signal,
+    });
   }
 
   /** Let go: whole lines stored (the chunks say how far into the spool), the host left running. */
