@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../define-tool.js';
 import { visibleHosts } from '../../core/access.js';
-import { ROLES } from '../../core/users/user.js';
+import { userSchema } from '../../core/users/user.js';
 
 export const whoamiTool = defineTool({
   name: 'whoami',
@@ -13,14 +13,9 @@ export const whoamiTool = defineTool({
   minRole: 'viewer',
   inputSchema: {},
   outputSchema: {
-    name: z.string(),
-    role: z.enum(ROLES),
-    access: z.object({
-      hosts: z.array(z.string()),
-      groups: z.array(z.string()),
-      tags: z.array(z.string()),
-      all: z.boolean(),
-    }),
+    name: userSchema.shape.name,
+    role: userSchema.shape.role,
+    access: userSchema.shape.access.extend({ all: z.boolean() }),
     visibleHostCount: z.number().int(),
   },
   annotations: {

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll } from 'vitest';
 import { DynamoApproverSessionStore } from '../../../src/adapters/dynamo/dynamo-approver-session-store.js';
-import { startTestStore, type TestStore } from '../../support/embedded-store.js';
 import { approverSessionStoreContract } from '../../support/contracts/approver-session-store.js';
+import { storeForFile } from '../../support/embedded-store.js';
 
-let store: TestStore;
-beforeAll(async () => {
-  store = await startTestStore('sessions');
-});
-afterAll(() => store?.close());
+const store = storeForFile('sessions');
 
 approverSessionStoreContract(
   'DynamoDB (dynalite)',
-  async () => new DynamoApproverSessionStore(store.db, store.tables.approvals),
+  async () => new DynamoApproverSessionStore(store().db, store().tables.approvals),
 );

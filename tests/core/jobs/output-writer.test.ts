@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { OutputWriter } from '../../../src/core/jobs/output-writer.js';
+import { OutputWriter, type OutputWriterOptions } from '../../../src/core/jobs/output-writer.js';
 import { DynamoJobStore } from '../../../src/adapters/dynamo/dynamo-job-store.js';
 import { createScrubber } from '../../../src/core/exec/scrub.js';
 import { startTestStore, type TestStore } from '../../support/embedded-store.js';
@@ -31,6 +31,18 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
   };
   const lines = (n: number) =>
     Array.from({ length: n }, (_, i) => `line ${i} ${i % 7 === 0 ? SECRET : 'plain'}\n`).join('');
+  /** A writer of host h's stdout for job `id`, expiring with it. */
+  const writerFor = (
+    id: string,
+    options: Omit<OutputWriterOptions, 'store' | 'job' | 'host' | 'stream'>,
+  ) =>
+    new OutputWriter({
+      store: jobs,
+      job: { id, expiresAt },
+      host: 'h',
+      stream: 'stdout',
+      ...options,
+    });
   const stored = async (jobId: string) =>
     Buffer.from(await jobs.readOutput(jobId, 'h', 'stdout', 0, 1 << 20)).toString();
 
@@ -38,16 +50,7 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { seen, scrub } = counting();
     const id = randomUUID();
     const text = lines(20);
-    const w = new OutputWriter({
-      store: jobs,
-      job: { id: id, expiresAt },
-      host: 'h',
-      stream: 'stdout',
-      cap: 1 << 20,
-      scrub: scrub,
-      holding: true,
-      headBytes: 4096,
-    });
+    const w = writerFor(id, { cap: 1 << 20, scrub, holding: true, headBytes: 4096 });
     w.push(Buffer.from(text));
     w.drain();
     expect(w.head).toBe(text.replaceAll(SECRET, '[REDACTED]'));
@@ -60,16 +63,7 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { seen, scrub } = counting();
     const id = randomUUID();
     const text = lines(50);
-    const w = new OutputWriter({
-      store: jobs,
-      job: { id: id, expiresAt },
-      host: 'h',
-      stream: 'stdout',
-      cap: 1 << 20,
-      scrub: scrub,
-      holding: true,
-      headBytes: 100,
-    });
+    const w = writerFor(id, { cap: 1 << 20, scrub, holding: true, headBytes: 100 });
     w.push(Buffer.from(text));
     w.drain();
     await w.release();
@@ -87,16 +81,7 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { seen, scrub } = counting();
     const id = randomUUID();
     const text = lines(2000);
-    const w = new OutputWriter({
-      store: jobs,
-      job: { id: id, expiresAt },
-      host: 'h',
-      stream: 'stdout',
-      cap: 30_000,
-      scrub: scrub,
-      holding: false,
-      headBytes: 1000,
-    });
+    const w = writerFor(id, { cap: 30_000, scrub, headBytes: 1000 });
     for (let at = 0; at < text.length; at += 777) w.push(Buffer.from(text.slice(at, at + 777)));
     await w.flush(true);
     const scrubbed = text.replaceAll(SECRET, '[REDACTED]');
@@ -115,16 +100,7 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     const { scrub } = counting();
     const id = randomUUID();
     const raw = Buffer.from(lines(30));
-    const first = new OutputWriter({
-      store: jobs,
-      job: { id: id, expiresAt },
-      host: 'h',
-      stream: 'stdout',
-      cap: 1 << 20,
-      scrub: scrub,
-      holding: false,
-      headBytes: 0,
-    });
+    const first = writerFor(id, { cap: 1 << 20, scrub });
     // The first runner stored whole lines of what it got, then died mid-line.
     const cutAt = raw.indexOf('line 17') + 4;
     first.push(raw.subarray(0, cutAt));
@@ -134,17 +110,7 @@ describe('OutputWriter: each byte kept and scrubbed once', () => {
     // Scrubbing changed lengths: stored bytes and raw bytes differ.
     expect(end?.bytes).not.toBe(end?.raw);
     // The next reads on from the raw offset, as the host's spool gives it.
-    const next = new OutputWriter({
-      store: jobs,
-      job: { id: id, expiresAt },
-      host: 'h',
-      stream: 'stdout',
-      cap: 1 << 20,
-      scrub: scrub,
-      holding: false,
-      headBytes: 0,
-      from: end,
-    });
+    const next = writerFor(id, { cap: 1 << 20, scrub, from: end });
     expect(next.rawBytes).toBe(end!.raw);
     next.push(raw.subarray(end!.raw));
     await next.flush(true);
