@@ -231,7 +231,10 @@ export interface ExecOptions extends ConnectOptions {
    * the caller takes the output through onData alone.
    */
   readonly maxOutputBytes: number;
-  /** Kill the command when it prints nothing for this long; any output resets the timer. */
+  /**
+   * Kill the command when it prints nothing for this long; any output resets the timer. The
+   * host enforces it too (a little later), gateway or not, on a command it keeps a spool for.
+   */
   readonly idleTimeoutMs?: number;
   /** Aborting kills the remote process group; the outcome is `cancelled`. */
   readonly signal?: AbortSignal;
@@ -260,7 +263,12 @@ export interface ExecOptions extends ConnectOptions {
 /** Where a spooled command stands on its host. */
 export type SpoolState =
   | { readonly state: 'running' }
-  | { readonly state: 'ended'; readonly exitCode: number }
+  | {
+      readonly state: 'ended';
+      readonly exitCode: number;
+      /** The host killed it for printing nothing for this many seconds (its idle timeout). */
+      readonly idleSeconds?: number;
+    }
   /** Its processes are gone and it left no exit status: the host rebooted, or they were killed. */
   | { readonly state: 'dead' }
   /** The host has no such spool entry (never started, removed, or the spool deleted). */

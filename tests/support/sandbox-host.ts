@@ -290,7 +290,7 @@ function isOneCommandSpool(dir: string): boolean {
   if (!dir.endsWith('/.smg-spool')) return false;
   const names = new Set<string>();
   for (const entry of readdirSync(dir)) {
-    const match = /^([A-Za-z0-9_-]{8,64})\.(pid|out|err|rc|status|cut)$/.exec(entry);
+    const match = /^([A-Za-z0-9_-]{8,64})\.(pid|out|err|rc|status|cut|idle)$/.exec(entry);
     if (!match?.[1]) return false;
     names.add(match[1]);
   }

@@ -64,6 +64,11 @@ export interface SpoolSpec {
    * where the login shell is bash, whose ulimit counts KiB); the spool then says the stream is cut.
    */
   readonly maxBytes: number;
+  /**
+   * The host kills the command when neither of its spool files grows for this long (checked every
+   * fifth of it), leaving `NAME.idle`; not once a file is full, whose growth it can no longer see.
+   */
+  readonly idleSeconds?: number;
   /** Spool entries whose end is recorded: removed in the background as this command starts. */
   readonly forget?: readonly string[];
   /** The call's own random word in its PID line (letters and digits). */
@@ -101,12 +106,16 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
   // Input from /dev/null, not sshd's socket: a nested bash -c reads ~/.bashrc when its input is
   // a network connection and it thinks it is the first shell (after env -i or sudo).
   const bash = `/usr/bin/env -i ${PINNED_ENV} timeout -k 5 ${Math.max(1, Math.ceil(spool.timeoutSeconds))} /bin/bash --noprofile --norc -c "\${c%x}" </dev/null`;
-  const run = [
-    `${bash} & t=$!`,
-    'wait $t; r=$?',
-    'kill -TERM -$t 2>/dev/null && { sleep 0.2; kill -KILL -$t 2>/dev/null; }',
-  ].join('; ');
   const blocks = Math.max(1, Math.ceil(spool.maxBytes / 512));
+  const run = (watchIdle: boolean) =>
+    [
+      `${bash} & t=$!`,
+      ...(watchIdle && spool.idleSeconds ? [idleWatcher(spool.idleSeconds, blocks)] : []),
+      'wait $t; r=$?',
+      // The watcher and the sleep it waits in.
+      ...(watchIdle && spool.idleSeconds ? ['{ pkill -P $w; kill $w; } 2>/dev/null'] : []),
+      'kill -TERM -$t 2>/dev/null && { sleep 0.2; kill -KILL -$t 2>/dev/null; }',
+    ].join('; ');
   const tee = (file: string) =>
     `( ulimit -f ${blocks} 2>/dev/null; trap '' XFSZ; exec tee -p "${file}" /dev/null 2>>"$f.cut" )`;
   const mark = pidMark(checkNonce(spool.nonce));
@@ -122,12 +131,32 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     `t=; [ -r /proc/$$/stat ] && ${procStatRead('$$', 'z', 't')}`,
     `if ${spoolOk}; then set +C`,
     `printf '${mark}%s\\n' "$$"`,
-    `{ { ${run}; echo $r > "$f.rc"; } 2>&1 >&3 3>&- | ${tee('$f.err')} >&2 3>&-; } 3>&1 | ${tee('$f.out')}`,
+    `{ { ${run(true)}; echo $r > "$f.rc"; } 2>&1 >&3 3>&- | ${tee('$f.err')} >&2 3>&-; } 3>&1 | ${tee('$f.out')}`,
     'r=125; read r < "$f.rc"; echo $r > "$f.status"; exit $r; fi',
     // No spool: run it all the same, saying so (and without the empty PID file a full disk leaves).
     'set +C; [ -O "$s" ] && [ ! -h "$s" ] && [ -f "$f.pid" ] && [ ! -s "$f.pid" ] && rm -f "$f.pid"',
     `printf '${mark}%s${UNSPOOLED_MARK}\\n' "$$"`,
-    `${run}; exit $r`,
+    `${run(false)}; exit $r`,
+  ].join('; ');
+}
+
+/**
+ * A background loop that kills the command's group ($t) when its spool files stop growing for
+ * `seconds`, after writing `$f.idle`; its own output goes nowhere, so it holds no stream open. It
+ * stops judging once a file reaches its size limit (growth no longer shows there).
+ */
+function idleWatcher(seconds: number, blocks: number): string {
+  const idle = Math.max(1, Math.ceil(seconds));
+  const every = Math.max(1, Math.floor(idle / 5));
+  const full = blocks * 512;
+  const size = 'n=$(( $(wc -c < "$f.out") + $(wc -c < "$f.err") ))';
+  return [
+    '{ last=-1; quiet=0; while sleep ' + every,
+    `do ${size} || exit 0`,
+    `[ "$(wc -c < "$f.out")" -ge ${full} ] && exit 0; [ "$(wc -c < "$f.err")" -ge ${full} ] && exit 0`,
+    `if [ "$n" = "$last" ]; then quiet=$((quiet + ${every})); else quiet=0; last=$n; fi`,
+    `if [ $quiet -ge ${idle} ]; then echo ${idle} > "$f.idle"; kill -TERM -$t; sleep 5; kill -KILL -$t; exit 0; fi`,
+    'done; } </dev/null >/dev/null 2>&1 & w=$!',
   ].join('; ');
 }
 

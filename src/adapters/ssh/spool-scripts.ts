@@ -23,7 +23,7 @@ export function spoolVars(name: string): string {
 
 /** First line of a read: the command's state, marked with the read's own random word. */
 export const stateMark = (nonce: string) => `smg-spool-${nonce}:`;
-const SUFFIXES = ['pid', 'out', 'err', 'rc', 'status', 'cut'];
+const SUFFIXES = ['pid', 'out', 'err', 'rc', 'status', 'cut', 'idle'];
 
 /**
  * Reads the state (field 3) and start time (field 22, in clock ticks since boot) of process `pid`
@@ -87,6 +87,8 @@ export function readSpoolScript(
     `elif ${READ_PID} && ${OURS}; then st=running`,
     'elif [ -s "$f.rc" ] && read r < "$f.rc" && case $r in ""|*[!0-9]*) false;; esac; then st="ended $r"',
     'else st=dead; fi',
+    // Killed on the host for printing nothing for that many seconds.
+    'if [ -s "$f.idle" ] && read i < "$f.idle" && case $i in ""|*[!0-9]*) false;; esac; then st="$st idle=$i"; fi',
     // A stream its spool stopped keeping (its size limit, a full disk): tee said so in .cut.
     'if [ -s "$f.cut" ]; then while IFS= read -r l; do case $l in *"$f.out"*) st="$st stdout-cut";; *"$f.err"*) st="$st stderr-cut";; esac; done < "$f.cut"; fi',
     `echo "${mark} $st"`,
@@ -101,15 +103,17 @@ export function parseSpoolState(
   nonce: string,
 ): (SpoolState & { readonly cut?: SpoolCut }) | undefined {
   const match = new RegExp(
-    `^${stateMark(nonce)} (running|dead|gone|ended (\\d+))((?: (?:stdout|stderr)-cut)*)$`,
+    `^${stateMark(nonce)} (running|dead|gone|ended (\\d+))(?: idle=(\\d+))?((?: (?:stdout|stderr)-cut)*)$`,
   ).exec(line.trim());
   if (!match) return undefined;
+  const idle = match[3] !== undefined ? { idleSeconds: Number(match[3]) } : {};
   const cut = {
-    ...(match[3]?.includes('stdout-cut') ? { stdout: true } : {}),
-    ...(match[3]?.includes('stderr-cut') ? { stderr: true } : {}),
+    ...(match[4]?.includes('stdout-cut') ? { stdout: true } : {}),
+    ...(match[4]?.includes('stderr-cut') ? { stderr: true } : {}),
   };
   const more = Object.keys(cut).length > 0 ? { cut } : {};
-  if (match[2] !== undefined) return { state: 'ended', exitCode: Number(match[2]), ...more };
+  if (match[2] !== undefined)
+    return { state: 'ended', exitCode: Number(match[2]), ...idle, ...more };
   return { state: match[1] as 'running' | 'dead' | 'gone', ...more };
 }
 

@@ -130,6 +130,9 @@ export class Ssh2Executor implements SshExecutor {
             name: spool,
             timeoutSeconds: Math.ceil(timeoutMs / 1000) + HOST_TIMEOUT_MARGIN_S,
             maxBytes: options.spoolBytes ?? DEFAULT_SPOOL_BYTES,
+            ...(options.idleTimeoutMs
+              ? { idleSeconds: Math.ceil(options.idleTimeoutMs / 1000) + HOST_TIMEOUT_MARGIN_S }
+              : {}),
             forget,
           },
         });

@@ -6,7 +6,7 @@ import { HISTORY_OUTPUT_BYTES } from '../exec/history-entry.js';
 import { historyEntry, historyOneByOne } from '../run/history.js';
 import { recordOutcome } from '../run/outcome.js';
 import { spoolName } from '../run/spool-name.js';
-import { takeSpoolRead } from '../run/follow-spool.js';
+import { idleKilledOnHost, takeSpoolRead } from '../run/follow-spool.js';
 import { LOST_AFTER_MS } from '../run/supervise.js';
 import type { JobHostRecord, JobRecord, OutputStream } from './job.js';
 import { OutputWriter } from './output-writer.js';
@@ -229,6 +229,12 @@ function hostEnd(
   // An end the host recorded stands, cancel or not: the command had ended by itself.
   if (job.cancelRequested && read.state !== 'ended')
     return { status: 'cancelled', exitCode: null, reason: 'cancelled; the command was killed' };
+  if (read.state === 'ended' && read.idleSeconds !== undefined)
+    return {
+      status: 'timeout',
+      exitCode: null,
+      reason: idleKilledOnHost(job.idleTimeoutSeconds ?? read.idleSeconds),
+    };
   if (read.state === 'ended') {
     const ranMs = Date.now() - Date.parse(job.startedAt ?? job.createdAt);
     if (read.exitCode === HOST_TIMEOUT_EXIT && ranMs >= job.timeoutSeconds * 1000)

@@ -31,6 +31,10 @@ export function takeSpoolRead(
   return more;
 }
 
+/** Why a command its host killed for printing nothing is over. */
+export const idleKilledOnHost = (seconds: number) =>
+  `the command printed nothing for ${seconds} s (idle timeout) and was killed on the host`;
+
 export interface Followed {
   readonly outcome: ExecOutcome;
   /** Set when the command's processes are gone from the host with no exit status. */
@@ -52,6 +56,8 @@ export async function followSpool(
     readonly dropped: ExecOutcome;
     readonly startedMs: number;
     readonly timeoutMs: number;
+    /** The command's idle timeout, as its caller set it. */
+    readonly idleSeconds?: number;
     readonly connectTimeoutMs: number;
     readonly checkAddress: (address: string) => string | undefined;
     readonly cancel: AbortSignal;
@@ -94,6 +100,16 @@ export async function followSpool(
     );
     if (read.state !== 'unreachable') {
       if (takeSpoolRead(writers, read, READ_PAGE_BYTES)) wait = 0;
+      else if (read.state === 'ended' && read.idleSeconds !== undefined)
+        return {
+          outcome: {
+            ...options.dropped,
+            status: 'timeout',
+            exitCode: null,
+            durationMs: took(),
+            error: `${dropped}; ${idleKilledOnHost(options.idleSeconds ?? read.idleSeconds)}`,
+          },
+        };
       else if (read.state === 'ended')
         return {
           outcome: {

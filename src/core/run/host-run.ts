@@ -304,6 +304,7 @@ export class HostRun {
       dropped: outcome,
       startedMs,
       timeoutMs,
+      ...(job.idleTimeoutSeconds ? { idleSeconds: job.idleTimeoutSeconds } : {}),
       connectTimeoutMs: limits.connectTimeoutSeconds * 1000,
       checkAddress: (address) => fleet.network.refusal(address),
       cancel: options.cancel,

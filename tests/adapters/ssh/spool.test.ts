@@ -120,6 +120,10 @@ describe('the spool: a command kept on its host', () => {
     const spool = name();
     expect((await ssh.exec(target(), 'echo hi', { ...opts, spool })).stdout).toBe('hi\n');
     expect(spawnSync('pgrep', ['-f', spool]).stdout.toString()).toBe('');
+    // With an idle timeout, its watcher goes too (a host idle of 37 + 5 s is checked every 8 s).
+    const watched = await ssh.exec(target(), 'echo watched', { ...opts, idleTimeoutMs: 37_000 });
+    expect(watched.stdout).toBe('watched\n');
+    expect(spawnSync('pgrep', ['-x', '-f', 'sleep 8']).stdout.toString()).toBe('');
     expect((await ssh.readSpool(target(), spool, { stdout: 0, stderr: 0 }, readOpts)).state).toBe(
       'ended',
     );

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -192,6 +193,32 @@ describe('runJob', () => {
     expect(Date.parse(job!.heartbeatAt!) - started).toBeGreaterThan(4_000);
     await running;
   });
+
+  it('kills on its host a let-go command that prints nothing for its idle timeout, and the next reader says so', async () => {
+    const deps = lettingGo(gateway.deps);
+    const tag = `${5000 + (process.pid % 1000)}.125`;
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-1', command: `echo begun; sleep ${tag}`, idleTimeoutSeconds: 2 },
+      // Let go after a second, before the gateway's own idle timer would fire.
+      { requestId: 'req-idle', runUntil: Date.now() + 6_000 },
+    );
+    expect(result.complete).toBe(false);
+    let view = await loadJob(deps, admin, result.jobId!);
+    for (let i = 0; i < 150 && view.job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      view = await loadJob(deps, admin, result.jobId!);
+    }
+    expect(view.hosts[0]).toMatchObject({
+      status: 'timeout',
+      reason: expect.stringMatching(
+        /printed nothing for 2 s \(idle timeout\) and was killed on the host/,
+      ),
+    });
+    expect(spawnSync('pgrep', ['-f', `sleep ${tag}`]).stdout.toString()).toBe('');
+  }, 30_000);
 
   it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
     const deps = lettingGo(gateway.deps);
