@@ -2,6 +2,9 @@ import type { ApiKeyRecord, User } from './users/user.js';
 import type { ApprovalPatch, ApprovalRecord, ApprovalStatus } from './approvals/approval.js';
 import type { Credential, Host } from './fleet/fleet.js';
 import type { AuditRecord } from './audit/audit-record.js';
+import type { ApproverSession } from './approvals/approver-session-record.js';
+
+export type { ApproverSession } from './approvals/approver-session-record.js';
 import type { HistoryEntry } from './exec/history-entry.js';
 import type { JobHostRecord, JobRecord, JobStatus, OutputChunk, OutputStream } from './jobs/job.js';
 import type {
@@ -73,18 +76,6 @@ export interface ApprovalStore {
    * one, or undefined when none was left.
    */
   use(id: string, before: number): Promise<{ used: number; runs: number } | undefined>;
-}
-
-/** A signed-in approver's browser session; only the token's hash is stored. */
-export interface ApproverSession {
-  readonly tokenHash: string;
-  readonly user: string;
-  /** The hash of the API key signed in with: revoking the key ends the session. */
-  readonly keyHash: string;
-  /** The CSRF token every form of this session carries. */
-  readonly csrf: string;
-  /** Epoch seconds. */
-  readonly expiresAt: number;
 }
 
 /** Sessions of the approval page, and its wrong-key counts per address. */

@@ -4,19 +4,11 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { updateIf } from './conditional-update.js';
 import type { ApproverSession, ApproverSessionStore } from '../../core/ports.js';
 import { parseItem } from './parse-item.js';
 import { hasExpired } from '../../core/expiry.js';
-
-const sessionItem = z.object({
-  tokenHash: z.string(),
-  user: z.string(),
-  keyHash: z.string(),
-  csrf: z.string(),
-  expiresAt: z.number(),
-});
+import { approverSessionSchema } from '../../core/approvals/approver-session-record.js';
 
 /**
  * Approval-page sessions and wrong-key counts, kept in the approvals table under ids of their own
@@ -53,7 +45,7 @@ export class DynamoApproverSessionStore implements ApproverSessionStore {
       }),
     );
     if (!Item) return undefined;
-    const session = parseItem(sessionItem, Item, 'an approver session');
+    const session = parseItem(approverSessionSchema, Item, 'an approver session');
     return hasExpired(session.expiresAt, now) ? undefined : session;
   }
 
