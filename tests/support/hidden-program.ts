@@ -48,23 +48,32 @@ export function wrapperWithout(program: string, command: string): SpawnSyncRetur
 }
 
 /**
- * Runs the wrapper for `command` as on a host whose disk is full: its home's `.smg-spool` is a
- * small filesystem with no room left (a private mount namespace; needs root). What the spool
- * holds afterwards is listed on the last line of stderr.
+ * Runs the wrapper for `command` as on a host whose disk has `freeKiB` left: its home's
+ * `.smg-spool` is a 64 KiB filesystem filled up to that (a private mount namespace; needs root).
+ * What the spool holds afterwards is listed on the last line of stderr, and its status file's
+ * content on the line before.
  */
-export function wrapperOnFullDisk(command: string): SpawnSyncReturns<string> {
+export function wrapperOnSmallDisk(command: string, freeKiB: number): SpawnSyncReturns<string> {
   const home = mkdtempSync(join(tmpdir(), 'smg-full-'));
   try {
     const setup = [
       'mkdir -m 700 "$HOME/.smg-spool"',
-      'mount -t tmpfs -o size=16k,mode=700 full "$HOME/.smg-spool"',
-      '{ head -c 1048576 /dev/zero > "$HOME/.smg-spool/filler" 2>/dev/null || true; }',
+      'mount -t tmpfs -o size=64k,mode=700 full "$HOME/.smg-spool"',
+      `{ head -c ${(64 - freeKiB) * 1024} /dev/zero > "$HOME/.smg-spool/filler" 2>/dev/null || true; }`,
     ].join(' && ');
     return inMountNamespace(setup, wrapper(command), {
       env: { PATH: process.env.PATH, HOME: home },
-      after: 'echo; ls "$HOME/.smg-spool" | tr "\\n" " "',
+      after:
+        'echo; cat "$HOME/.smg-spool/hidden-program-test.status" 2>/dev/null; echo; ls "$HOME/.smg-spool" | tr "\\n" " "',
     });
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs the wrapper for `command` as on a host whose disk is full (see `wrapperOnSmallDisk`).
+ */
+export function wrapperOnFullDisk(command: string): SpawnSyncReturns<string> {
+  return wrapperOnSmallDisk(command, 0);
 }

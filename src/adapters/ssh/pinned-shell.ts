@@ -126,36 +126,56 @@ export function pinnedShellCommand(command: string, spool: SpoolSpec): string {
     ...(spool.forget?.length ? [forgetSpoolsScript(spool.forget)] : []),
     `[ -x /bin/bash ] || { echo '${NO_BASH_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `command -v timeout >/dev/null 2>&1 || { echo '${NO_TIMEOUT_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    // zsh would copy stdout into stderr at `2>&1 >&3` (MULTIOS).
+    '[ -n "${ZSH_VERSION-}" ] && setopt no_multios',
     `${spoolVars(spool.name)}; umask 077`,
     `[ -e "$f.pid" ] && { echo '${SPOOL_TAKEN_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
     `t=; [ -r /proc/$$/stat ] && ${procStatRead('$$', 'z', 't')}`,
     `if ${spoolOk}; then set +C`,
     `printf '${mark}%s\\n' "$$"`,
-    `{ { ${run(true)}; echo $r > "$f.rc"; } 2>&1 >&3 3>&- | ${tee('$f.err')} >&2 3>&-; } 3>&1 | ${tee('$f.out')}`,
-    'r=125; read r < "$f.rc"; echo $r > "$f.status"; exit $r; fi',
-    // No spool: run it all the same, saying so (and without the empty PID file a full disk leaves).
-    'set +C; [ -O "$s" ] && [ ! -h "$s" ] && [ -f "$f.pid" ] && [ ! -s "$f.pid" ] && rm -f "$f.pid"',
+    // The exit status files exist from the start, written over in place at the end: a disk that
+    // fills meanwhile has no say in them.
+    `{ printf '${PLACEHOLDER}' > "$f.rc"; printf '${PLACEHOLDER}' > "$f.status"; } 2>/dev/null`,
+    `{ { ${run(true)}; ${writeStatus('$f.rc')}; } 2>&1 >&3 3>&- | ${tee('$f.err')} >&2 3>&-; } 3>&1 | ${tee('$f.out')}`,
+    `r=125; read r < "$f.rc" 2>/dev/null; case $r in ""|*[!0-9]*) r=125;; esac; ${writeStatus('$f.status')}; exit $r; fi`,
+    // Not created: a name another start wrote first is refused; a file a full disk left empty
+    // (ours: the name was free just before) goes, and the command runs without a spool.
+    'set +C; if [ -e "$f.pid" ]; then [ -s "$f.pid" ] || sleep 0.1',
+    `[ -s "$f.pid" ] && { echo '${SPOOL_TAKEN_MESSAGE}' >&2; exit ${NO_BASH_EXIT}; }`,
+    '[ -O "$s" ] && [ ! -h "$s" ] && rm -f "$f.pid"; fi',
     `printf '${mark}%s${UNSPOOLED_MARK}\\n' "$$"`,
     `${run(false)}; exit $r`,
   ].join('; ');
 }
 
+/** What an exit status file holds until the status is known: not digits, so no reader takes it. */
+const PLACEHOLDER = 'x   \\n';
+
+/** Writes $r over a status file's placeholder, in place (`1<>`: no truncation, no new block). */
+const writeStatus = (file: string) => `printf '%4d\\n' "$r" 1<> "${file}" 2>/dev/null`;
+
 /**
  * A background loop that kills the command's group ($t) when its spool files stop growing for
- * `seconds`, after writing `$f.idle`; its own output goes nowhere, so it holds no stream open. It
- * stops judging once a file reaches its size limit (growth no longer shows there).
+ * `seconds`, and then writes `$f.idle`; its own output goes nowhere, so it holds no stream open.
+ * It stops judging — and only sleeps on, so the supervisor's stop never meets a reused PID — once
+ * a file reaches its size limit, a size cannot be read, the disk is all but full (growth no
+ * longer shows), or it has killed the command.
  */
 function idleWatcher(seconds: number, blocks: number): string {
   const idle = Math.max(1, Math.ceil(seconds));
   const every = Math.max(1, Math.floor(idle / 5));
   const full = blocks * 512;
-  const size = 'n=$(( $(wc -c < "$f.out") + $(wc -c < "$f.err") ))';
   return [
-    '{ last=-1; quiet=0; while sleep ' + every,
-    `do ${size} || exit 0`,
-    `[ "$(wc -c < "$f.out")" -ge ${full} ] && exit 0; [ "$(wc -c < "$f.err")" -ge ${full} ] && exit 0`,
+    `{ last=-1; quiet=0; judge=1; while sleep ${every}`,
+    'do [ $judge = 1 ] || continue',
+    'o=$(wc -c < "$f.out") && e=$(wc -c < "$f.err") || { judge=0; continue; }',
+    `if [ "$o" -ge ${full} ] || [ "$e" -ge ${full} ]; then judge=0; continue; fi`,
+    'n=$((o + e))',
     `if [ "$n" = "$last" ]; then quiet=$((quiet + ${every})); else quiet=0; last=$n; fi`,
-    `if [ $quiet -ge ${idle} ]; then echo ${idle} > "$f.idle"; kill -TERM -$t; sleep 5; kill -KILL -$t; exit 0; fi`,
+    `[ $quiet -ge ${idle} ] || continue`,
+    'judge=0; a=$(stat -f -c %a "$s" 2>/dev/null)',
+    '[ -n "$a" ] && [ "$a" -lt 64 ] && continue',
+    `kill -TERM -$t 2>/dev/null && { echo ${idle} > "$f.idle"; sleep 5; kill -KILL -$t 2>/dev/null; }`,
     'done; } </dev/null >/dev/null 2>&1 & w=$!',
   ].join('; ');
 }

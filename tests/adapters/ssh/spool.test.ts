@@ -6,7 +6,12 @@ import { NO_BASH_EXIT, NO_TIMEOUT_MESSAGE } from '../../../src/adapters/ssh/pinn
 import { Ssh2Executor } from '../../../src/adapters/ssh/ssh2-executor.js';
 import type { SpoolRead } from '../../../src/core/ports.js';
 import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
-import { wrapperOnFullDisk, wrapperPidLine, wrapperWithout } from '../../support/hidden-program.js';
+import {
+  wrapperOnFullDisk,
+  wrapperOnSmallDisk,
+  wrapperPidLine,
+  wrapperWithout,
+} from '../../support/hidden-program.js';
 import { targetFor } from '../../support/targets.js';
 
 const opts = { timeoutMs: 10_000, connectTimeoutMs: 5_000, maxOutputBytes: 65_536 };
@@ -238,6 +243,31 @@ describe('the spool: a command kept on its host', () => {
     });
     expect((await ssh.exec(target(), 'true', opts)).unspooled).toBeUndefined();
   });
+
+  it('keeps the exit status of a command whose output fills the disk while it runs', () => {
+    // Room for the spool's start (its PID and status files), not for the output.
+    const r = wrapperOnSmallDisk('seq 1 50000; exit 0', 16);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(wrapperPidLine());
+    expect(r.stdout).toContain('\n50000\n');
+    // No complaint of the supervisor's own in the command's stderr.
+    expect(r.stderr.split('\n')[0]).toBe('');
+    // Its status file says 0, written over the placeholder made at the start.
+    expect(r.stderr).toMatch(/\n {3}0\n\n[^\n]*hidden-program-test\.status/);
+  });
+
+  it('keeps its idle watcher, sleeping, once it stops judging, so stopping it never meets a reused PID', async () => {
+    const started = ssh.exec(target(), "head -c 3000 /dev/zero | tr '\\0' y; sleep 4.5", {
+      ...opts,
+      spoolBytes: 1000,
+      // A host idle of 5 + 5 s, checked every 2 s: the full stdout file ends its judging.
+      idleTimeoutMs: 5_000,
+    });
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(spawnSync('pgrep', ['-x', '-f', 'sleep 2']).stdout.toString()).not.toBe('');
+    expect(await started).toMatchObject({ status: 'ok', exitCode: 0 });
+    expect(spawnSync('pgrep', ['-x', '-f', 'sleep 2']).stdout.toString()).toBe('');
+  }, 15_000);
 
   it('runs df on a host whose disk is full: no spool, and nothing left behind', () => {
     const r = wrapperOnFullDisk('df -P / >/dev/null && echo df ran; exit 4');
