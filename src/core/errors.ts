@@ -79,7 +79,8 @@ export const INTERNAL_MESSAGE = 'internal error (see the gateway log)';
  * else `fallback` (log it with `logDetail`).
  */
 export function publicMessage(error: unknown, fallback = INTERNAL_MESSAGE): string {
-  if (error instanceof AppError) return error.message;
+  // A broken invariant's words are the code's, not the caller's business: logged, not shown.
+  if (error instanceof AppError && error.code !== 'INTERNAL') return error.message;
   return fallback;
 }
 

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { CoreDeps } from '../core/deps.js';
-import { AppError, logDetail, publicMessage } from '../core/errors.js';
+import { AppError, INTERNAL_MESSAGE, logDetail } from '../core/errors.js';
 import { checkApiKey } from '../core/users/user-admin.js';
 import { mcpHttpEndpoint } from '../mcp/http-endpoint.js';
 import type { KeySource } from '../core/ports.js';
@@ -110,7 +110,7 @@ function answerErrors(app: GatewayApp, deps: CoreDeps): void {
     if (error instanceof AppError && error.code === 'CONFIG_INVALID')
       return c.json({ error: 'unavailable', message: error.message }, 503);
     deps.logger.error('unhandled request error', { path: c.req.path, error: logDetail(error) });
-    return c.json({ error: 'internal', message: publicMessage(error) }, 500);
+    return c.json({ error: 'internal', message: INTERNAL_MESSAGE }, 500);
   });
   app.notFound((c) =>
     c.json({ error: 'not_found', message: 'the MCP endpoint is POST /mcp' }, 404),

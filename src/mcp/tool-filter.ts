@@ -36,7 +36,7 @@ export function userFilter(user: {
   readonly readOnly?: boolean;
 }): ToolFilter {
   return {
-    ...(user.toolsets ? { toolsets: user.toolsets.filter(isToolset) } : {}),
+    ...(user.toolsets ? { toolsets: TOOLSETS.filter((t) => user.toolsets?.includes(t)) } : {}),
     ...(user.readOnly ? { readOnly: true } : {}),
   };
 }
@@ -58,7 +58,9 @@ export function filterFromQuery(query: URLSearchParams): ToolFilter | { readonly
       return {
         error: `toolsets=${toolsets.slice(0, 200)} ${unknown.length > 0 ? `names unknown toolsets (${unknown.join(', ').slice(0, 200)})` : 'names no toolset'}; use a comma-separated list of ${TOOLSETS.join(', ')}, or leave it out for all`,
       };
-    filter.toolsets = names as Toolset[];
+    // Each named once, in one order: every URL for the same list is the same filter (and the
+    // lists kept per filter stay a few hundred).
+    filter.toolsets = TOOLSETS.filter((t) => names.includes(t));
   }
   const readOnly = query.get('readonly');
   if (readOnly !== null) {
@@ -73,7 +75,8 @@ export function filterFromQuery(query: URLSearchParams): ToolFilter | { readonly
 
 /** A filter as a short stable key (tools/list answers are kept per role and filter). */
 export function filterKey(filter: ToolFilter): string {
-  return `${filter.toolsets ? [...filter.toolsets].sort().join(',') : '*'}${filter.readOnly ? '|ro' : ''}`;
+  const sets = filter.toolsets ? TOOLSETS.filter((t) => filter.toolsets?.includes(t)) : undefined;
+  return `${sets ? sets.join(',') : '*'}${filter.readOnly ? '|ro' : ''}`;
 }
 
 /** A filter in words, for an answer that explains why a tool is missing. */

@@ -119,6 +119,22 @@ describe('ssh-mcp-gateway CLI', () => {
     expect((await run('users', 'list', '--data', data)).out).toMatch(/tess\t.*tools=all$/m);
     const audit = (await run('audit', 'tail', '--data', data)).out;
     expect(audit).toMatch(/users set-tools tess toolsets hosts, jobs, read-only tools only/);
+    // Given when the user is added, they hold from the start.
+    await run(
+      'users',
+      'add',
+      'zoe',
+      '--role',
+      'operator',
+      '--toolsets',
+      'jobs',
+      '--read-only',
+      '--data',
+      data,
+    );
+    expect((await run('users', 'list', '--data', data)).out).toMatch(
+      /zoe\t.*tools=jobs,read-only$/m,
+    );
   });
 
   it('rotates keys: the new key replaces the old, or joins it with --keep-old', async () => {

@@ -17,6 +17,10 @@ describe('one error hierarchy, and the text made of anything thrown', () => {
     const secretish = new Error('ENOENT: open /etc/smg/keys/prod_ed25519');
     expect(publicMessage(secretish)).toBe(INTERNAL_MESSAGE);
     expect(publicMessage('thrown text', 'the SSH channel failed')).toBe('the SSH channel failed');
+    // A broken invariant's words are logged, not shown.
+    expect(publicMessage(new InternalError('host web-1 names unknown credential prod-key'))).toBe(
+      INTERNAL_MESSAGE,
+    );
   });
 
   it('logs the name, code, message and causes behind an error, on one line', () => {

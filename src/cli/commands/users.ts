@@ -79,8 +79,9 @@ async function addCommand({ values, positionals }: UsersArgs, io: CliIO): Promis
   const role = values.role;
   if (!name || !role)
     throw new UsageError(
-      'users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE]',
+      'users add NAME --role viewer|operator|approver|admin [--hosts a,b] [--groups g] [--tags t] [--policy PROFILE] [--toolsets a,b] [--read-only]',
     );
+  const toolsets = toolsetsOption(values.toolsets);
   const known = knownProfiles(values.config);
   if (values.policy && known && !known.includes(values.policy))
     throw new UsageError(
@@ -94,6 +95,8 @@ async function addCommand({ values, positionals }: UsersArgs, io: CliIO): Promis
         role,
         access: { hosts: csv(values.hosts), groups: csv(values.groups), tags: csv(values.tags) },
         ...(values.policy ? { policy: values.policy } : {}),
+        ...(toolsets && !toolsets.includes('all') ? { toolsets } : {}),
+        ...(values['read-only'] ? { readOnly: true } : {}),
       },
       systemClock,
     );
@@ -156,12 +159,7 @@ async function setToolsCommand({ values, positionals }: UsersArgs, io: CliIO): P
     throw new UsageError(usage);
   if (values['read-only'] && values['read-write'])
     throw new UsageError(`--read-only and --read-write contradict each other; ${usage}`);
-  const toolsets = values.toolsets === undefined ? undefined : csv(values.toolsets);
-  const unknown = toolsets?.filter((t) => t !== 'all' && !isToolset(t)) ?? [];
-  if (unknown.length > 0 || toolsets?.length === 0)
-    throw new UsageError(
-      `unknown toolsets: ${unknown.join(', ') || '(none given)'}; known: ${TOOLSETS.join(', ')}, or "all"`,
-    );
+  const toolsets = toolsetsOption(values.toolsets);
   return withStore(values, async (store) => {
     const { toolsets: oldSets, readOnly: oldReadOnly, ...rest } = await existingUser(store, name);
     const sets = toolsets === undefined ? oldSets : toolsets.includes('all') ? undefined : toolsets;
@@ -189,6 +187,17 @@ async function revokeCommand({ values, positionals }: UsersArgs, io: CliIO): Pro
     );
     return 0;
   });
+}
+
+/** --toolsets a,b as names the gateway knows ("all" among them: every toolset); refused otherwise. */
+function toolsetsOption(value: string | undefined): string[] | undefined {
+  const toolsets = value === undefined ? undefined : csv(value);
+  const unknown = toolsets?.filter((t) => t !== 'all' && !isToolset(t)) ?? [];
+  if (unknown.length > 0 || toolsets?.length === 0)
+    throw new UsageError(
+      `unknown toolsets: ${unknown.join(', ') || '(none given)'}; known: ${TOOLSETS.join(', ')}, or "all"`,
+    );
+  return toolsets;
 }
 
 async function existingUser(store: OpenedStore, name: string) {

@@ -10,6 +10,8 @@ export interface NewUser {
   role: string;
   access?: Partial<Access>;
   policy?: string;
+  toolsets?: readonly string[];
+  readOnly?: boolean;
 }
 
 /** A user and the one copy of their new key that will ever exist. */
@@ -42,6 +44,8 @@ export async function addUser(
       tags: input.access?.tags ?? [],
     },
     ...(input.policy !== undefined ? { policy: input.policy } : {}),
+    ...(input.toolsets !== undefined ? { toolsets: input.toolsets } : {}),
+    ...(input.readOnly ? { readOnly: true } : {}),
     disabled: false,
     createdAt: clock.now().toISOString(),
   };
