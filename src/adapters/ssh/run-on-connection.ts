@@ -219,6 +219,7 @@ class ChannelWatch {
       stderr: this.stderr.text(),
       truncated: this.stdout.truncated || this.stderr.truncated,
       error: how.error,
+      ...(this.unspooled ? { unspooled: true } : {}),
     };
   }
 
@@ -249,9 +250,17 @@ class ChannelWatch {
 
   private readonly onAbort = () => this.stop('cancelled', 'cancelled; the command was killed');
 
-  /** Let go: the channel closes, and the command goes on on its host. */
+  /**
+   * Let go: the channel closes, and the command goes on on its host — unless the host keeps no
+   * spool for it, where nothing could follow or stop it after: then it is stopped now.
+   */
   private readonly onRelease = () => {
     if (this.stopped || this.done) return;
+    if (this.unspooled)
+      return this.stop(
+        'cancelled',
+        'let go on a host that kept no spool to follow the command by, so it was stopped',
+      );
     this.stopped = { status: 'cancelled', error: 'let go: the command goes on on the host' };
     this.stream.close();
     this.finish(this.stoppedResult(this.stopped));

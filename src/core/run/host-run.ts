@@ -163,6 +163,15 @@ export class HostRun {
       clearInterval(this.tick);
       this.tick = undefined;
     }
+    if (this.letGo.signal.aborted && outcome.unspooled)
+      return this.recordEnd(
+        target,
+        spool,
+        writers,
+        scrub,
+        outcome,
+        'the call let go of its work (its invocation ended) on a host that kept no spool (a full disk, or a home it cannot write), so the command was stopped; run it again once the host has room',
+      );
     if (this.letGo.signal.aborted)
       return outcome.notStarted
         ? this.end({
@@ -294,6 +303,12 @@ export class HostRun {
         return undefined;
       },
     });
+    if (outcome.unspooled)
+      deps.logger.warn('command ran without a spool', {
+        jobId: job.id,
+        host: target.host.name,
+        hint: 'the host has no room for ~/.smg-spool, or that directory is not the login user’s own',
+      });
     if (outcome.connectionLost && outcome.unspooled)
       return {
         outcome,

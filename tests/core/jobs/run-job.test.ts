@@ -269,7 +269,8 @@ describe('runJob', () => {
     });
   });
 
-  it('says a command is lost, and why, when its connection drops on a host that could keep no spool', async () => {
+  /** A gateway whose one host, rj-nospool, logs in as a user whose home cannot hold a spool. */
+  const noSpoolGateway = async (): Promise<LocalGateway> => {
     if (process.getuid?.() !== 0) throw new Error('this test creates an account: run as root');
     ensureAccount('smg-nospool', { shell: '/bin/sh', home: '/var/lib/smg-nospool' });
     rmSync('/var/lib/smg-nospool/.smg-spool', { recursive: true, force: true });
@@ -292,11 +293,15 @@ describe('runJob', () => {
         }),
       ),
     );
-    const nospool = await composeLocal({
+    return composeLocal({
       configPath: join(dir, 'nospool.yaml'),
       store: { kind: 'memory' },
       logger: silentLogger,
     });
+  };
+
+  it('says a command is lost, and why, when its connection drops on a host that could keep no spool', async () => {
+    const nospool = await noSpoolGateway();
     try {
       const running = runCommand(
         nospool.deps,
@@ -306,13 +311,34 @@ describe('runJob', () => {
         { requestId: 'req-nospool' },
       );
       await new Promise((r) => setTimeout(r, 700));
-      fleet.cutConnections(host.name);
+      fleet.cutConnections(fleet.hosts[2]!.name);
       const result = await running;
       expect(result.results[0]).toMatchObject({
         status: 'unreachable',
         stdout: 'begun\n',
         reason: expect.stringMatching(/no room for this command's spool/),
       });
+    } finally {
+      await nospool.close();
+    }
+  });
+
+  it('stops a let-go command on a host that keeps no spool (nothing could follow or stop it after), saying so', async () => {
+    const nospool = await noSpoolGateway();
+    const tag = `${5000 + (process.pid % 1000)}.375`;
+    try {
+      const result = await runCommand(
+        lettingGo(nospool.deps),
+        await nospool.deps.fleet.current(),
+        admin,
+        { host: 'rj-nospool', command: `echo begun; sleep ${tag}` },
+        { requestId: 'req-nospool-let-go', runUntil: Date.now() + 6_000 },
+      );
+      expect(result.results[0]).toMatchObject({
+        status: 'unreachable',
+        reason: expect.stringMatching(/kept no spool .* so the command was stopped/),
+      });
+      expect(spawnSync('pgrep', ['-f', `sleep ${tag}`]).stdout.toString()).toBe('');
     } finally {
       await nospool.close();
     }
