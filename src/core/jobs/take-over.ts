@@ -21,6 +21,11 @@ const READ_TIMEOUT_MS = 15_000;
  * up as soon as the reading is done, so this only matters when the reader dies mid-read.
  */
 const CLAIM_MS = 60_000;
+const RENEW_EVERY_MS = 10_000;
+/** A host still running this long past its job's time is stopped (its own timeout did not end it). */
+const OVERTIME_MS = 60_000;
+/** A host unreachable this long past its job's time is given up: lost. */
+const UNREACHABLE_GIVE_UP_MS = 10 * 60_000;
 /** `timeout` exits with this when it stopped the command. */
 const HOST_TIMEOUT_EXIT = 124;
 
@@ -44,19 +49,20 @@ export async function takeOver(
   const now = deps.clock.now().getTime();
   if (job.status !== 'running' || now - Date.parse(job.heartbeatAt ?? job.createdAt) < staleAfterMs)
     return loaded;
-  const claim = new Date(now - staleAfterMs + CLAIM_MS).toISOString();
+  const first = new Date(now - staleAfterMs + CLAIM_MS).toISOString();
   const claimed = await deps.jobs.update(
     job.id,
-    { heartbeatAt: claim },
+    { heartbeatAt: first },
     { status: ['running'], heartbeatAt: job.heartbeatAt ?? null },
   );
   if (!claimed) return (await deps.jobs.get(job.id)) ?? loaded;
+  const claim = heldClaim(deps, job.id, first, staleAfterMs);
   try {
     const fleet = await deps.fleet.current();
     const hosts = await Promise.all(
       loaded.hosts.map((h) =>
         h.status === 'running' || h.status === 'pending'
-          ? readHost(deps, fleet, job, h)
+          ? readHost(deps, fleet, job, h, claim.renew)
           : Promise.resolve(h),
       ),
     );
@@ -72,10 +78,40 @@ export async function takeOver(
     // Read: the next reader may take over at once (a job that ended is left as it is).
     const stale = new Date(deps.clock.now().getTime() - staleAfterMs - 1).toISOString();
     await deps.jobs
-      .update(job.id, { heartbeatAt: stale }, { status: ['running'], heartbeatAt: claim })
+      .update(job.id, { heartbeatAt: stale }, { status: ['running'], heartbeatAt: claim.value() })
       .catch(() => false);
   }
   return (await deps.jobs.get(job.id)) ?? loaded;
+}
+
+/**
+ * A take-over's claim, kept fresh while it reads (at most every RENEW_EVERY_MS, one renewal at a
+ * time, each conditional on the claim it replaces); `renew` answers false once another reader
+ * holds the job, and the reading then stops.
+ */
+function heldClaim(
+  deps: Pick<CoreDeps, 'jobs' | 'clock'>,
+  jobId: string,
+  first: string,
+  staleAfterMs: number,
+): { renew: () => Promise<boolean>; value: () => string } {
+  let value = first;
+  let renewedMs = deps.clock.now().getTime();
+  let chain: Promise<boolean> = Promise.resolve(true);
+  const renew = () =>
+    (chain = chain.then(async (held) => {
+      const now = deps.clock.now().getTime();
+      if (!held || now - renewedMs < RENEW_EVERY_MS) return held;
+      const next = new Date(now - staleAfterMs + CLAIM_MS).toISOString();
+      const ok = await deps.jobs.update(
+        jobId,
+        { heartbeatAt: next },
+        { status: ['running'], heartbeatAt: value },
+      );
+      if (ok) [value, renewedMs] = [next, now];
+      return ok;
+    }));
+  return { renew, value: () => value };
 }
 
 /**
@@ -154,7 +190,11 @@ async function readHost(
   fleet: Fleet,
   job: JobRecord,
   record: JobHostRecord,
+  renew: () => Promise<boolean>,
 ): Promise<JobHostRecord> {
+  const overMs =
+    deps.clock.now().getTime() -
+    (Date.parse(job.startedAt ?? job.createdAt) + job.timeoutSeconds * 1000);
   const host = fleet.host(record.host);
   if (!host)
     return endHost(deps, fleet, job, record, undefined, {
@@ -183,6 +223,8 @@ async function readHost(
   const writers = { stdout: await writer('stdout'), stderr: await writer('stderr') };
   let read: SpoolRead;
   for (;;) {
+    // Another reader holds the job now: it reads on from what is stored.
+    if (!(await renew())) return record;
     read = await deps.ssh.readSpool(
       target,
       spool,
@@ -195,7 +237,12 @@ async function readHost(
         host: host.name,
         error: read.error,
       });
-      return record;
+      if (overMs < UNREACHABLE_GIVE_UP_MS) return record;
+      return endHost(deps, fleet, job, record, undefined, {
+        status: 'lost',
+        exitCode: null,
+        reason: `the host has not been reachable (${read.error}) since the command's time ran out ${Math.round(overMs / 60_000)} min ago; how it ended is unknown`,
+      });
     }
     if (!takeSpoolRead(writers, read, READ_PAGE_BYTES)) break;
   }
@@ -206,6 +253,23 @@ async function readHost(
   ]);
   const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
   const truncated = writers.stdout.truncated || writers.stderr.truncated;
+  if (state === 'running' && overMs >= OVERTIME_MS) {
+    // The host's own timeout did not end it: something outside its process group (setsid, tmux)
+    // holds its output open. Its session is stopped; the output stored so far stays.
+    await deps.ssh.killSpool(target, spool, connect);
+    return endHost(
+      deps,
+      fleet,
+      job,
+      { ...record, bytes, truncated },
+      { target, spool },
+      {
+        status: 'timeout',
+        exitCode: null,
+        reason: `still running on the host ${Math.round(overMs / 1000)} s past its time (a process outside its group, e.g. setsid or tmux, kept its output open?); its session was stopped`,
+      },
+    );
+  }
   if (state === 'running') {
     const now: JobHostRecord = { ...record, status: 'running', bytes, truncated };
     await deps.jobs.putHost(job.id, now, job.expiresAt);

@@ -19,8 +19,28 @@ import { recordingLogger } from '../../support/logger.js';
 import type { CoreDeps } from '../../../src/core/deps.js';
 import type { User } from '../../../src/core/users/user.js';
 import { ensureAccount, startSshFleet, type TestFleet } from '../../support/ssh-fleet.js';
+import { LOST_AFTER_MS } from '../../../src/core/run/supervise.js';
 import { fleetDocument } from '../../support/gateway.js';
-import { adminFixture } from '../../support/fixtures.js';
+import { adminFixture, movableClock } from '../../support/fixtures.js';
+
+/** Deps whose executor does `before` ahead of every read of a host's spool. */
+const beforeEachRead = (deps: CoreDeps, before: () => Promise<void>): CoreDeps => {
+  const ssh = deps.ssh;
+  return {
+    ...deps,
+    ssh: {
+      exec: (...a) => ssh.exec(...a),
+      probe: (...a) => ssh.probe(...a),
+      readSpool: async (...a) => {
+        await before();
+        return ssh.readSpool(...a);
+      },
+      killSpool: (...a) => ssh.killSpool(...a),
+      forgetSpool: (...a) => ssh.forgetSpool(...a),
+      close: () => ssh.close(),
+    },
+  };
+};
 
 /** As on Lambda: work after the answer does not run, so the dispatcher lets it go. */
 const lettingGo = (deps: CoreDeps): CoreDeps => ({
@@ -92,22 +112,10 @@ describe('runJob', () => {
     expect(result.complete).toBe(false);
     // Every read of the host takes half a second here, and is counted.
     let reads = 0;
-    const ssh = deps.ssh;
-    const slow: CoreDeps = {
-      ...deps,
-      ssh: {
-        exec: (...a) => ssh.exec(...a),
-        probe: (...a) => ssh.probe(...a),
-        readSpool: async (...a) => {
-          reads++;
-          await new Promise((r) => setTimeout(r, 500));
-          return ssh.readSpool(...a);
-        },
-        killSpool: (...a) => ssh.killSpool(...a),
-        forgetSpool: (...a) => ssh.forgetSpool(...a),
-        close: () => ssh.close(),
-      },
-    };
+    const slow = beforeEachRead(deps, async () => {
+      reads++;
+      await new Promise((r) => setTimeout(r, 500));
+    });
     const first = loadJob(slow, admin, result.jobId!);
     await new Promise((r) => setTimeout(r, 200));
     // The first reader holds the job: the second shows what is stored and reads no host.
@@ -124,6 +132,60 @@ describe('runJob', () => {
     }
     expect(view.hosts[0]).toMatchObject({ status: 'ok', exitCode: 0 });
   });
+
+  it('keeps its claim fresh while a long take-over reads, so no second reader starts meanwhile', async () => {
+    const deps = lettingGo(gateway.deps);
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      // 1.3 MB printed after the call let go: several pages for the reader.
+      { host: 'rj-3', command: 'sleep 1.2; seq 1 200000; sleep 1' },
+      { requestId: 'req-renew', runUntil: Date.now() + 6_000 },
+    );
+    expect(result.complete).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Each read of the host seems to take 20 s here: the claim must be renewed between them.
+    const clock = movableClock();
+    const heartbeats: (string | undefined)[] = [];
+    const reader = beforeEachRead({ ...deps, clock }, async () => {
+      heartbeats.push((await deps.jobs.getRecord(result.jobId!))?.heartbeatAt);
+      clock.advance(20_000);
+    });
+    await loadJob(reader, admin, result.jobId!);
+    expect(heartbeats.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(heartbeats.slice(1)).size).toBe(heartbeats.length - 1);
+    // Renewed claims lie ahead of the reader's clock, fresh for a minute.
+    const last = Date.parse(heartbeats.at(-1)!);
+    expect(last).toBeGreaterThan(clock.now().getTime() - LOST_AFTER_MS);
+  });
+
+  it('stops a let-go command still running long past its time (something outside its group kept its output open), saying so', async () => {
+    const deps = lettingGo(gateway.deps);
+    const tag = `${6000 + (process.pid % 1000)}.625`;
+    const result = await runCommand(
+      deps,
+      await deps.fleet.current(),
+      admin,
+      { host: 'rj-2', command: `setsid sleep ${tag} & sleep 2`, timeoutSeconds: 3 },
+      { requestId: 'req-overtime', runUntil: Date.now() + 6_000 },
+    );
+    expect(result.complete).toBe(false);
+    try {
+      // Ten seconds on, its host's timeout has ended bash, but the detached sleep holds the output.
+      await new Promise((r) => setTimeout(r, 10_000));
+      const later = { ...deps, clock: { now: () => new Date(Date.now() + 120_000) } };
+      const view = await loadJob(later, admin, result.jobId!);
+      expect(view.hosts[0]).toMatchObject({
+        status: 'timeout',
+        reason: expect.stringMatching(
+          /still running on the host \d+ s past its time .* its session was stopped/,
+        ),
+      });
+    } finally {
+      spawnSync('pkill', ['-f', `sleep ${tag}`]);
+    }
+  }, 30_000);
 
   it('takes over a job whose output passed its cap: the rest is dropped, and the take-over ends', async () => {
     writeFileSync(
