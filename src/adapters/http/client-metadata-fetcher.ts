@@ -118,14 +118,14 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
         },
       );
       req.on('timeout', () =>
-        req.destroy(new AppError('INTERNAL', `no answer within ${this.timeoutMs} ms`)),
+        req.destroy(new AppError('UNREACHABLE', `no answer within ${this.timeoutMs} ms`)),
       );
       req.on('error', (error) =>
         reject(
           error instanceof AppError
             ? error
             : new AppError(
-                'INTERNAL',
+                'UNREACHABLE',
                 `it could not be fetched (${(error as NodeJS.ErrnoException).code ?? error.message})`,
               ),
         ),

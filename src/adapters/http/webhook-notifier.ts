@@ -23,9 +23,9 @@ export class WebhookNotifier implements Notifier {
         error instanceof Error && error.name === 'TimeoutError'
           ? `no answer within ${this.timeoutMs} ms`
           : 'it could not be reached';
-      throw new AppError('INTERNAL', why, { cause: error });
+      throw new AppError('UNREACHABLE', why, { cause: error });
     }
     await res.body?.cancel();
-    if (!res.ok) throw new AppError('INTERNAL', `it answered HTTP ${res.status}`);
+    if (!res.ok) throw new AppError('UNREACHABLE', `it answered HTTP ${res.status}`);
   }
 }
