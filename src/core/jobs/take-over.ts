@@ -253,36 +253,24 @@ async function readHost(
   ]);
   const bytes = { stdout: writers.stdout.bytes, stderr: writers.stderr.bytes };
   const truncated = writers.stdout.truncated || writers.stderr.truncated;
+  const ended = (end: Pick<JobHostRecord, 'status' | 'exitCode' | 'reason'>) =>
+    endHost(deps, fleet, job, { ...record, bytes, truncated }, { target, spool }, end);
   if (state === 'running' && overMs >= OVERTIME_MS) {
     // The host's own timeout did not end it: something outside its process group (setsid, tmux)
     // holds its output open. Its session is stopped; the output stored so far stays.
     await deps.ssh.killSpool(target, spool, connect);
-    return endHost(
-      deps,
-      fleet,
-      job,
-      { ...record, bytes, truncated },
-      { target, spool },
-      {
-        status: 'timeout',
-        exitCode: null,
-        reason: `still running on the host ${Math.round(overMs / 1000)} s past its time (a process outside its group, e.g. setsid or tmux, kept its output open?); its session was stopped`,
-      },
-    );
+    return ended({
+      status: 'timeout',
+      exitCode: null,
+      reason: `still running on the host ${Math.round(overMs / 1000)} s past its time (a process outside its group, e.g. setsid or tmux, kept its output open?); its session was stopped`,
+    });
   }
   if (state === 'running') {
     const now: JobHostRecord = { ...record, status: 'running', bytes, truncated };
     await deps.jobs.putHost(job.id, now, job.expiresAt);
     return now;
   }
-  return endHost(
-    deps,
-    fleet,
-    job,
-    { ...record, bytes, truncated },
-    { target, spool },
-    hostEnd(job, read),
-  );
+  return ended(hostEnd(job, read));
 }
 
 /** A spooled command's end, as its host's status. */
