@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { composeLocal, type LocalGateway } from '../../../src/compose/local.js';
 import { silentLogger } from '../../../src/adapters/log/json-logger.js';
 import { runCommand } from '../../../src/core/run/run-command.js';
+import type { RunInput } from '../../../src/core/run/decide.js';
 import { InProcessDispatcher } from '../../../src/core/jobs/in-process-dispatcher.js';
 import { runJob } from '../../../src/core/jobs/run-job.js';
 import { loadJob, viewJob } from '../../../src/core/jobs/job-view.js';
@@ -53,6 +54,13 @@ describe('runJob', () => {
   let gateway: LocalGateway;
   let dir: string;
   const admin: User = adminFixture();
+
+  /** Runs `input` as admin with 6 s left in its invocation: the call lets go after about one. */
+  const runLettingGo = async (deps: CoreDeps, input: RunInput, requestId: string) =>
+    runCommand(deps, await deps.fleet.current(), admin, input, {
+      requestId,
+      runUntil: Date.now() + 6_000,
+    });
 
   beforeAll(async () => {
     fleet = await startSshFleet(3, { prefix: 'rj' });
@@ -102,12 +110,10 @@ describe('runJob', () => {
 
   it('lets one reader at a time read a taken-over job’s hosts, and the next take over at once after it', async () => {
     const deps = lettingGo(gateway.deps);
-    const result = await runCommand(
+    const result = await runLettingGo(
       deps,
-      await deps.fleet.current(),
-      admin,
       { host: 'rj-1', command: 'sleep 3; echo done' },
-      { requestId: 'req-one-reader', runUntil: Date.now() + 6_000 },
+      'req-one-reader',
     );
     expect(result.complete).toBe(false);
     // Every read of the host takes half a second here, and is counted.
@@ -163,12 +169,10 @@ describe('runJob', () => {
   it('stops a let-go command still running long past its time (something outside its group kept its output open), saying so', async () => {
     const deps = lettingGo(gateway.deps);
     const tag = `${6000 + (process.pid % 1000)}.625`;
-    const result = await runCommand(
+    const result = await runLettingGo(
       deps,
-      await deps.fleet.current(),
-      admin,
       { host: 'rj-2', command: `setsid sleep ${tag} & sleep 2`, timeoutSeconds: 3 },
-      { requestId: 'req-overtime', runUntil: Date.now() + 6_000 },
+      'req-overtime',
     );
     expect(result.complete).toBe(false);
     try {
@@ -200,12 +204,10 @@ describe('runJob', () => {
     try {
       const deps = lettingGo(capped.deps);
       // 2.6 MB printed after the call let go: ten pages of the host's copy, all past the cap.
-      const result = await runCommand(
+      const result = await runLettingGo(
         deps,
-        await deps.fleet.current(),
-        admin,
         { host: 'rj-2', command: 'sleep 1.5; seq 1 400000' },
-        { requestId: 'req-capped', runUntil: Date.now() + 6_000 },
+        'req-capped',
       );
       expect(result.complete).toBe(false);
       await new Promise((r) => setTimeout(r, 2_500));
@@ -221,12 +223,10 @@ describe('runJob', () => {
 
   it('keeps the end a let-go command reached by itself when a cancel comes after it', async () => {
     const deps = lettingGo(gateway.deps);
-    const result = await runCommand(
+    const result = await runLettingGo(
       deps,
-      await deps.fleet.current(),
-      admin,
       { host: 'rj-2', command: 'sleep 1.5; echo done' },
-      { requestId: 'req-late-cancel', runUntil: Date.now() + 6_000 },
+      'req-late-cancel',
     );
     expect(result.complete).toBe(false);
     await new Promise((r) => setTimeout(r, 1_500));
@@ -284,12 +284,10 @@ describe('runJob', () => {
 
   it('finishes a let-go job nobody asks about: the serving gateway’s sweep records its end', async () => {
     const deps = lettingGo(gateway.deps);
-    const result = await runCommand(
+    const result = await runLettingGo(
       deps,
-      await deps.fleet.current(),
-      admin,
       { host: 'rj-2', command: 'sleep 2; echo swept' },
-      { requestId: 'req-swept', runUntil: Date.now() + 6_000 },
+      'req-swept',
     );
     expect(result.complete).toBe(false);
     const stop = sweepEvery(gateway.deps, 200, { firstAfterMs: 0 });
@@ -389,12 +387,10 @@ describe('runJob', () => {
     const nospool = await noSpoolGateway();
     const tag = `${5000 + (process.pid % 1000)}.375`;
     try {
-      const result = await runCommand(
+      const result = await runLettingGo(
         lettingGo(nospool.deps),
-        await nospool.deps.fleet.current(),
-        admin,
         { host: 'rj-nospool', command: `echo begun; sleep ${tag}` },
-        { requestId: 'req-nospool-let-go', runUntil: Date.now() + 6_000 },
+        'req-nospool-let-go',
       );
       expect(result.results[0]).toMatchObject({
         status: 'unreachable',
